@@ -1,0 +1,142 @@
+//! One error type for the service layer; the HTTP layer maps it to a status code in one place.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A problem with one field of the input, named so that a form or a client can point at it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field, as a JSON path (`title`, `phases[1].ends_on`).
+    pub field: String,
+    /// A stable machine-readable code (`required`, `too_long`, `taken`...).
+    pub code: String,
+    /// A human-readable explanation in English.
+    pub message: String,
+}
+
+/// Why a single value was refused; the caller adds the field name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn at(self, field: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            code: self.code.to_string(),
+            message: self.message,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("wrong login or password")]
+    InvalidCredentials,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{message}")]
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
+    /// The action exists but the theme's status or phase does not allow it now.
+    #[error("{0}")]
+    NotAllowedNow(String),
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("missing or wrong CSRF token")]
+    CsrfMismatch,
+    #[error("service unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![Invalid::new(code, message).at(field)])
+    }
+
+    pub fn conflict(field: &str, message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        AppError::Internal(anyhow::Error::new(err).context("database error"))
+    }
+}
+
+/// True when a database error is a unique-constraint violation (on either database).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .map(|e| e.is_unique_violation())
+        .unwrap_or(false)
+}
+
+/// Collects field errors while parsing a whole input, so that the client learns every
+/// problem at once instead of one per round trip.
+#[derive(Default)]
+pub struct Checker {
+    errors: Vec<FieldError>,
+}
+
+impl Checker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keeps the parsed value, or records why it was refused.
+    pub fn check<T>(&mut self, field: impl Into<String>, result: Result<T, Invalid>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(invalid) => {
+                self.errors.push(invalid.at(field));
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, error: FieldError) {
+        self.errors.push(error);
+    }
+
+    pub fn is_clean(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn finish(self) -> Result<(), AppError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self.errors))
+        }
+    }
+}
+
+/// The error for a parsed value that a clean [`Checker`] guaranteed but is missing: a bug.
+pub fn checker_invariant() -> AppError {
+    AppError::Internal(anyhow::anyhow!(
+        "a parsed value was missing although the checker was clean"
+    ))
+}

@@ -1,0 +1,77 @@
+//! Themes API.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::error::AppError;
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::problem::Problem;
+use crate::services::Viewer;
+use crate::services::themes::{self, ThemeInput, ThemeUpdate, ThemeView};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ThemeListQuery {
+    /// Only themes with this status (draft is visible to staff only).
+    pub status: Option<String>,
+}
+
+/// Themes, newest first. Drafts are listed for staff only.
+#[utoipa::path(get, path = "/themes", tag = "themes", params(ThemeListQuery),
+    responses((status = 200, body = Vec<ThemeView>), (status = 422, body = Problem)))]
+pub async fn list_themes(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiQuery(query): ApiQuery<ThemeListQuery>,
+) -> Result<Json<Vec<ThemeView>>, AppError> {
+    Ok(Json(
+        themes::list(&state, &viewer, query.status.as_deref()).await?,
+    ))
+}
+
+/// Create a theme with its phases (staff only).
+#[utoipa::path(post, path = "/themes", tag = "themes", request_body = ThemeInput,
+    responses((status = 201, body = ThemeView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_theme(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(input): ApiJson<ThemeInput>,
+) -> Result<Response, AppError> {
+    let theme = themes::create(&state, &viewer, input).await?;
+    let location = format!("/api/v1/themes/{}", theme.slug);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(theme),
+    )
+        .into_response())
+}
+
+/// One theme, with its phases and what residents may do today.
+#[utoipa::path(get, path = "/themes/{slug}", tag = "themes",
+    params(("slug" = String, Path, description = "Theme slug")),
+    responses((status = 200, body = ThemeView), (status = 404, body = Problem)))]
+pub async fn get_theme(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Json<ThemeView>, AppError> {
+    Ok(Json(themes::get(&state, &viewer, &slug).await?))
+}
+
+/// Replace a theme's title, description, tags, status and phases (staff only).
+#[utoipa::path(put, path = "/themes/{slug}", tag = "themes", request_body = ThemeUpdate,
+    params(("slug" = String, Path, description = "Theme slug")),
+    responses((status = 200, body = ThemeView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_theme(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(input): ApiJson<ThemeUpdate>,
+) -> Result<Json<ThemeView>, AppError> {
+    Ok(Json(themes::update(&state, &viewer, &slug, input).await?))
+}

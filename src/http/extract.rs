@@ -1,0 +1,264 @@
+//! Request extractors: JSON bodies with field-precise errors, the signed-in viewer (API
+//! token or session cookie, with CSRF checks), and the client's address.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use serde::de::DeserializeOwned;
+
+use super::problem::Problem;
+use crate::error::{AppError, FieldError};
+use crate::services::{Viewer, accounts};
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "hiroba_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A JSON body; errors name the offending field.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| {
+                let v = v.trim().to_ascii_lowercase();
+                v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Expected a JSON body",
+                Some("send Content-Type: application/json".into()),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            Problem::new(
+                rejection.status(),
+                "bad-body",
+                "The request body could not be read",
+                Some(rejection.body_text()),
+            )
+        })?;
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(&mut deserializer) {
+            Ok(value) => Ok(ApiJson(value)),
+            Err(err) => Err(json_problem(err)),
+        }
+    }
+}
+
+fn json_problem(err: serde_path_to_error::Error<serde_json::Error>) -> Problem {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    if inner.is_syntax() || inner.is_eof() {
+        return Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "Malformed JSON",
+            Some(inner.to_string()),
+        );
+    }
+    let message = inner.to_string();
+    // serde names a missing or unknown field inside backticks in its message.
+    let named = message
+        .split('`')
+        .nth(1)
+        .filter(|_| message.starts_with("missing field") || message.starts_with("unknown field"));
+    // For an unknown field the path already ends with its name; for a missing one it
+    // names the enclosing object.
+    let field = match (path.as_str(), named) {
+        (".", Some(name)) => name.to_string(),
+        (path, Some(name)) if path == name || path.ends_with(&format!(".{name}")) => {
+            path.to_string()
+        }
+        (prefix, Some(name)) => format!("{prefix}.{name}"),
+        (path, None) => path.to_string(),
+    };
+    let code = if message.starts_with("missing field") {
+        "required"
+    } else if message.starts_with("unknown field") {
+        "unknown_field"
+    } else {
+        "invalid_type"
+    };
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    Problem::from(AppError::Validation(vec![FieldError {
+        field,
+        code: code.into(),
+        message,
+    }]))
+}
+
+/// The value of one cookie.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The raw session cookie, for logging out and keeping the current session.
+pub struct SessionToken(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionToken {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(SessionToken(cookie(&parts.headers, SESSION_COOKIE)))
+    }
+}
+
+fn is_unsafe(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| {
+                    Problem::new(
+                        StatusCode::UNAUTHORIZED,
+                        "unauthenticated",
+                        "Malformed Authorization header",
+                        Some("use `Authorization: Bearer <token>`".into()),
+                    )
+                })?;
+            return match accounts::token_user(state, token).await? {
+                Some(user) => Ok(Viewer(Some(user))),
+                None => Err(Problem::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "Unknown or revoked API token",
+                    None,
+                )),
+            };
+        }
+        if let Some(token) = cookie(&parts.headers, SESSION_COOKIE)
+            && let Some((user, csrf)) = accounts::session_user(state, &token).await?
+        {
+            if is_unsafe(&parts.method) {
+                let sent = parts
+                    .headers
+                    .get(CSRF_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                if sent.is_empty() || sent != csrf {
+                    return Err(AppError::CsrfMismatch.into());
+                }
+            }
+            return Ok(Viewer(Some(user)));
+        }
+        Ok(Viewer(None))
+    }
+}
+
+/// The client's address: the TCP peer, or the first `X-Forwarded-For` entry when the
+/// operator said the server runs behind a reverse proxy.
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.config.behind_proxy {
+            let forwarded = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.trim().parse::<IpAddr>().ok());
+            if let Some(ip) = forwarded {
+                return Ok(ClientIp(ip));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        Ok(ClientIp(peer))
+    }
+}
+
+/// Query-string parameters; a bad value is a problem+json error, not plain text.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|rejection| {
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad-query",
+                    "Invalid query parameters",
+                    Some(rejection.body_text()),
+                )
+            })
+    }
+}
+
+/// A path parameter; a malformed one (such as a non-numeric id) is a 404 problem.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|rejection| {
+                Problem::new(
+                    StatusCode::NOT_FOUND,
+                    "not-found",
+                    "Not found",
+                    Some(rejection.body_text()),
+                )
+            })
+    }
+}

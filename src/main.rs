@@ -1,0 +1,5 @@
+//! The `hiroba` command.
+
+fn main() -> std::process::ExitCode {
+    hiroba::cli::main()
+}

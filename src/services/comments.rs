@@ -1,0 +1,277 @@
+//! Threaded comments on proposals.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::proposals;
+use super::{Viewer, rfc3339};
+use crate::domain::{Action, parse_text};
+use crate::error::AppError;
+use crate::markdown;
+use crate::state::AppState;
+use crate::storage::comments::CommentRow;
+use crate::storage::{comments as store, now_millis, settings};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentInput {
+    /// Markdown.
+    pub body: String,
+    /// The comment this one replies to; absent for a reply to the proposal itself.
+    #[serde(default)]
+    pub parent_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentEdit {
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommentAuthor {
+    pub handle: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentStatus {
+    Published,
+    Deleted,
+    Hidden,
+}
+
+/// A comment and its replies. Deleted and hidden comments stay in the tree as
+/// placeholders, so that the replies keep their place.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommentView {
+    pub id: i64,
+    pub proposal_id: i64,
+    pub parent_id: Option<i64>,
+    pub status: CommentStatus,
+    /// Absent for deleted and hidden comments (moderators see hidden ones).
+    pub author: Option<CommentAuthor>,
+    pub body: Option<String>,
+    pub body_html: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden_reason: Option<String>,
+    pub mine: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    #[schema(no_recursion)]
+    pub replies: Vec<CommentView>,
+}
+
+fn view(viewer: &Viewer, row: &CommentRow) -> CommentView {
+    let mine = viewer.id() == Some(row.author_id);
+    let moderator = viewer.can_moderate();
+    let status = if row.deleted_at.is_some() {
+        CommentStatus::Deleted
+    } else if row.hidden_at.is_some() {
+        CommentStatus::Hidden
+    } else {
+        CommentStatus::Published
+    };
+    let show = match status {
+        CommentStatus::Published => true,
+        CommentStatus::Hidden => moderator || mine,
+        CommentStatus::Deleted => false,
+    };
+    CommentView {
+        id: row.id,
+        proposal_id: row.proposal_id,
+        parent_id: row.parent_id,
+        status,
+        author: show.then(|| CommentAuthor {
+            handle: row.author_handle.clone(),
+            display_name: row.author_display_name.clone(),
+        }),
+        body: show.then(|| row.body.clone()),
+        body_html: show.then(|| markdown::render(&row.body)),
+        hidden_reason: if moderator || mine {
+            row.hidden_reason.clone()
+        } else {
+            None
+        },
+        mine,
+        created_at: rfc3339(row.created_at),
+        updated_at: rfc3339(row.updated_at),
+        replies: Vec::new(),
+    }
+}
+
+/// Builds the reply tree from a flat, oldest-first list.
+fn build_tree(mut flat: Vec<CommentView>) -> Vec<CommentView> {
+    let mut children: HashMap<Option<i64>, Vec<CommentView>> = HashMap::new();
+    for comment in flat.drain(..).rev() {
+        children.entry(comment.parent_id).or_default().push(comment);
+    }
+    fn attach(
+        parent: Option<i64>,
+        children: &mut HashMap<Option<i64>, Vec<CommentView>>,
+    ) -> Vec<CommentView> {
+        let mut list = children.remove(&parent).unwrap_or_default();
+        list.reverse();
+        for comment in &mut list {
+            comment.replies = attach(Some(comment.id), children);
+        }
+        list
+    }
+    attach(None, &mut children)
+}
+
+pub async fn list(
+    state: &AppState,
+    viewer: &Viewer,
+    proposal_id: i64,
+) -> Result<Vec<CommentView>, AppError> {
+    let (row, _) = proposals::load(state, viewer, proposal_id).await?;
+    let mut conn = state.db.acquire().await?;
+    let rows = store::for_proposal(conn.ex(), row.id).await?;
+    Ok(build_tree(rows.iter().map(|r| view(viewer, r)).collect()))
+}
+
+async fn load(state: &AppState, viewer: &Viewer, id: i64) -> Result<CommentRow, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let row = store::find(conn.ex(), id)
+        .await?
+        .ok_or(AppError::NotFound("comment"))?;
+    drop(conn);
+    // The comment is visible only where its proposal is.
+    proposals::load(state, viewer, row.proposal_id).await?;
+    Ok(row)
+}
+
+fn parse_body(body: &str) -> Result<String, AppError> {
+    parse_text(body, 1, 5_000, true).map_err(|e| AppError::Validation(vec![e.at("body")]))
+}
+
+pub async fn create(
+    state: &AppState,
+    viewer: &Viewer,
+    proposal_id: i64,
+    input: CommentInput,
+) -> Result<CommentView, AppError> {
+    let user = viewer.user()?;
+    let (proposal, theme) = proposals::load(state, viewer, proposal_id).await?;
+    if proposal.hidden_at.is_some() || proposal.withdrawn_at.is_some() {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "this proposal is no longer open for comments".into(),
+        });
+    }
+    theme.require(Action::Comment, state.config.municipality.today())?;
+    let body = parse_body(&input.body)?;
+    let mut conn = state.db.acquire().await?;
+    if let Some(parent_id) = input.parent_id {
+        let parent = store::find(conn.ex(), parent_id).await?;
+        match parent {
+            Some(p)
+                if p.proposal_id == proposal.id
+                    && p.deleted_at.is_none()
+                    && p.hidden_at.is_none() => {}
+            _ => {
+                return Err(AppError::invalid(
+                    "parent_id",
+                    "unknown_parent",
+                    "no such comment under this proposal to reply to",
+                ));
+            }
+        }
+    }
+    let id = store::insert(
+        conn.ex(),
+        proposal.id,
+        input.parent_id,
+        user.id,
+        &body,
+        now_millis(),
+    )
+    .await?;
+    let row = store::find(conn.ex(), id)
+        .await?
+        .ok_or(AppError::NotFound("comment"))?;
+    Ok(view(viewer, &row))
+}
+
+pub async fn edit(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: CommentEdit,
+) -> Result<CommentView, AppError> {
+    let user = viewer.user()?;
+    let row = load(state, viewer, id).await?;
+    if row.author_id != user.id {
+        return Err(AppError::Forbidden(
+            "only the author can edit this comment".into(),
+        ));
+    }
+    if row.deleted_at.is_some() || row.hidden_at.is_some() {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "this comment can no longer be edited".into(),
+        });
+    }
+    let (_, theme) = proposals::load(state, viewer, row.proposal_id).await?;
+    theme.require(Action::Comment, state.config.municipality.today())?;
+    let body = parse_body(&input.body)?;
+    let mut conn = state.db.acquire().await?;
+    store::update_body(conn.ex(), id, &body, now_millis()).await?;
+    let row = store::find(conn.ex(), id)
+        .await?
+        .ok_or(AppError::NotFound("comment"))?;
+    Ok(view(viewer, &row))
+}
+
+pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<(), AppError> {
+    let user = viewer.user()?;
+    let row = load(state, viewer, id).await?;
+    if row.author_id != user.id {
+        return Err(AppError::Forbidden(
+            "only the author can delete this comment".into(),
+        ));
+    }
+    let mut conn = state.db.acquire().await?;
+    store::set_deleted(conn.ex(), id, now_millis()).await?;
+    Ok(())
+}
+
+pub async fn set_hidden(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    hide: bool,
+    reason: &str,
+) -> Result<CommentView, AppError> {
+    let moderator = viewer.require_moderator()?;
+    let reason = proposals::parse_reason(reason)?;
+    let row = load(state, viewer, id).await?;
+    let now = now_millis();
+    let mut tx = state.db.begin().await?;
+    store::set_hidden(
+        tx.ex(),
+        id,
+        hide.then_some((now, reason.as_str(), moderator.id)),
+    )
+    .await?;
+    settings::log_moderation(
+        tx.ex(),
+        moderator.id,
+        "comment",
+        row.id,
+        if hide { "hide" } else { "restore" },
+        &reason,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let mut conn = state.db.acquire().await?;
+    let row = store::find(conn.ex(), id)
+        .await?
+        .ok_or(AppError::NotFound("comment"))?;
+    Ok(view(viewer, &row))
+}

@@ -1,0 +1,509 @@
+//! Ideas / proposals and supports (共感): posted by residents while the theme's phase
+//! allows it, optionally under a pseudonym that is stable per person and theme.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::themes::{self, LoadedTheme};
+use super::{Page, Viewer, rfc3339};
+use crate::domain::{Action, Tag, parse_text};
+use crate::error::{AppError, Checker, Invalid, checker_invariant};
+use crate::markdown;
+use crate::state::AppState;
+use crate::storage::proposals::{NewProposal, ProposalFilter, ProposalOrder, ProposalRow};
+use crate::storage::{now_millis, proposals as store, settings};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalInput {
+    pub title: String,
+    /// Markdown.
+    pub body: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Post under a pseudonym that is the same for you throughout this theme and different
+    /// in every other theme. Moderators can still see who posted.
+    #[serde(default)]
+    pub anonymous: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProposalEdit {
+    pub title: String,
+    pub body: String,
+    /// Replaces the tags when given.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModerationInput {
+    /// Why, shown to the author and recorded in the moderation log.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuthorView {
+    pub anonymous: bool,
+    /// The resident's handle; absent for anonymous posts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handle: Option<String>,
+    /// The resident's name, or the pseudonym of an anonymous post.
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContentStatus {
+    Published,
+    Withdrawn,
+    Hidden,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProposalView {
+    pub id: i64,
+    pub theme: String,
+    pub title: String,
+    pub body: String,
+    pub body_html: String,
+    pub tags: Vec<String>,
+    pub author: AuthorView,
+    /// The account behind the post; only for moderators and staff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author_user_id: Option<i64>,
+    /// Whether the viewer wrote it.
+    pub mine: bool,
+    pub status: ContentStatus,
+    /// Why moderators hid it; only for moderators and the author.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden_reason: Option<String>,
+    pub support_count: i64,
+    pub comment_count: i64,
+    /// Whether the viewer supports it (absent when not signed in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supported: Option<bool>,
+    pub url: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SupportView {
+    pub proposal_id: i64,
+    pub supported: bool,
+    pub support_count: i64,
+}
+
+fn status_of(row: &ProposalRow) -> ContentStatus {
+    if row.hidden_at.is_some() {
+        ContentStatus::Hidden
+    } else if row.withdrawn_at.is_some() {
+        ContentStatus::Withdrawn
+    } else {
+        ContentStatus::Published
+    }
+}
+
+fn view(
+    state: &AppState,
+    viewer: &Viewer,
+    row: &ProposalRow,
+    tags: Vec<String>,
+    supported: Option<bool>,
+) -> ProposalView {
+    let mine = viewer.id() == Some(row.author_id);
+    let moderator = viewer.can_moderate();
+    let author = match &row.pseudonym_name {
+        Some(pseudonym) => AuthorView {
+            anonymous: true,
+            handle: None,
+            display_name: pseudonym.clone(),
+        },
+        None => AuthorView {
+            anonymous: false,
+            handle: Some(row.author_handle.clone()),
+            display_name: row.author_display_name.clone(),
+        },
+    };
+    ProposalView {
+        id: row.id,
+        theme: row.theme_slug.clone(),
+        title: row.title.clone(),
+        body: row.body.clone(),
+        body_html: markdown::render(&row.body),
+        tags,
+        author,
+        author_user_id: moderator.then_some(row.author_id),
+        mine,
+        status: status_of(row),
+        hidden_reason: if moderator || mine {
+            row.hidden_reason.clone()
+        } else {
+            None
+        },
+        support_count: row.support_count,
+        comment_count: row.comment_count,
+        supported,
+        url: format!("{}/proposals/{}", state.config.public_url(), row.id),
+        created_at: rfc3339(row.created_at),
+        updated_at: rfc3339(row.updated_at),
+    }
+}
+
+/// A proposal the viewer may see, with its theme.
+pub async fn load(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(ProposalRow, LoadedTheme), AppError> {
+    let mut conn = state.db.acquire().await?;
+    let row = store::find(conn.ex(), id)
+        .await?
+        .ok_or(AppError::NotFound("proposal"))?;
+    drop(conn);
+    let theme = themes::load_by_id(state, row.theme_id).await?;
+    let hidden_from_viewer =
+        row.hidden_at.is_some() && !viewer.can_moderate() && viewer.id() != Some(row.author_id);
+    if !theme.visible_to(viewer) || hidden_from_viewer {
+        return Err(AppError::NotFound("proposal"));
+    }
+    Ok((row, theme))
+}
+
+pub async fn get(state: &AppState, viewer: &Viewer, id: i64) -> Result<ProposalView, AppError> {
+    let (row, _) = load(state, viewer, id).await?;
+    let mut conn = state.db.acquire().await?;
+    let tags = store::tags_of(conn.ex(), &[row.id])
+        .await?
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    let supported = match viewer.id() {
+        Some(uid) => Some(
+            !store::supported_among(conn.ex(), uid, &[row.id])
+                .await?
+                .is_empty(),
+        ),
+        None => None,
+    };
+    Ok(view(state, viewer, &row, tags, supported))
+}
+
+pub struct ListQuery<'a> {
+    pub tag: Option<&'a str>,
+    pub sort: Option<&'a str>,
+    pub page: Page,
+}
+
+pub async fn list(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+    query: ListQuery<'_>,
+) -> Result<(Vec<ProposalView>, bool), AppError> {
+    let theme = themes::load(state, viewer, slug).await?;
+    let tag = match query.tag.map(str::trim) {
+        None | Some("") => None,
+        Some(t) => Some(Tag::parse(t).map_err(|e| AppError::Validation(vec![e.at("tag")]))?),
+    };
+    let order = match query.sort.map(str::trim) {
+        None | Some("") | Some("newest") => ProposalOrder::Newest,
+        Some("most_supported") => ProposalOrder::MostSupported,
+        Some("most_discussed") => ProposalOrder::MostDiscussed,
+        Some(_) => {
+            return Err(AppError::invalid(
+                "sort",
+                "unknown_sort",
+                "must be newest, most_supported or most_discussed",
+            ));
+        }
+    };
+    let mut conn = state.db.acquire().await?;
+    let mut rows = store::list(
+        conn.ex(),
+        &ProposalFilter {
+            theme_id: theme.row.id,
+            tag: tag.as_ref().map(Tag::as_str),
+            include_hidden: viewer.can_moderate(),
+            order,
+            limit: query.page.probe_limit(),
+            offset: query.page.offset(),
+        },
+    )
+    .await?;
+    let more = rows.len() as i64 > i64::from(query.page.per_page);
+    rows.truncate(query.page.per_page as usize);
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, tag) in store::tags_of(conn.ex(), &ids).await? {
+        tags.entry(id).or_default().push(tag);
+    }
+    let supported = match viewer.id() {
+        Some(uid) => Some(store::supported_among(conn.ex(), uid, &ids).await?),
+        None => None,
+    };
+    let views = rows
+        .iter()
+        .map(|row| {
+            let is_supported = supported.as_ref().map(|s| s.contains(&row.id));
+            view(
+                state,
+                viewer,
+                row,
+                tags.remove(&row.id).unwrap_or_default(),
+                is_supported,
+            )
+        })
+        .collect();
+    Ok((views, more))
+}
+
+fn parse_text_fields(
+    check: &mut Checker,
+    title: &str,
+    body: &str,
+) -> (Option<String>, Option<String>) {
+    (
+        check.check("title", parse_text(title, 1, 120, false)),
+        check.check("body", parse_text(body, 1, 10_000, true)),
+    )
+}
+
+fn parse_tags(check: &mut Checker, tags: &[String]) -> Option<Vec<Tag>> {
+    match Tag::parse_list(tags) {
+        Ok(tags) => Some(tags),
+        Err((index, invalid)) => {
+            check.push(invalid.at(index.map_or("tags".to_string(), |i| format!("tags[{i}]"))));
+            None
+        }
+    }
+}
+
+fn pseudonym_candidate() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    use rand::Rng;
+    let mut rng = rand::rng();
+    let code: String = (0..8)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect();
+    format!("anon-{code}")
+}
+
+pub async fn create(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+    input: ProposalInput,
+) -> Result<ProposalView, AppError> {
+    let user = viewer.user()?;
+    let theme = themes::load(state, viewer, slug).await?;
+    theme.require(Action::PostIdea, state.config.municipality.today())?;
+    let mut check = Checker::new();
+    let (title, body) = parse_text_fields(&mut check, &input.title, &input.body);
+    let tags = parse_tags(&mut check, &input.tags);
+    check.finish()?;
+    let (Some(title), Some(body), Some(tags)) = (title, body, tags) else {
+        return Err(checker_invariant());
+    };
+    let now = now_millis();
+    let mut tx = state.db.begin().await?;
+    let pseudonym_id = if input.anonymous {
+        let mut found = None;
+        for _ in 0..5 {
+            if let Some((id, _)) =
+                store::pseudonym_for(tx.ex(), user.id, theme.row.id, &pseudonym_candidate(), now)
+                    .await?
+            {
+                found = Some(id);
+                break;
+            }
+        }
+        Some(found.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no free pseudonym found")))?)
+    } else {
+        None
+    };
+    let id = store::insert(
+        tx.ex(),
+        &NewProposal {
+            theme_id: theme.row.id,
+            author_id: user.id,
+            pseudonym_id,
+            title: &title,
+            body: &body,
+        },
+        now,
+    )
+    .await?;
+    let tag_strs: Vec<&str> = tags.iter().map(Tag::as_str).collect();
+    store::replace_tags(tx.ex(), id, &tag_strs).await?;
+    tx.commit().await?;
+    tracing::info!(
+        proposal = id,
+        theme = slug,
+        anonymous = input.anonymous,
+        "proposal posted"
+    );
+    get(state, viewer, id).await
+}
+
+/// Loads a proposal that its author is about to change.
+async fn load_own(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(ProposalRow, LoadedTheme), AppError> {
+    let user = viewer.user()?;
+    let (row, theme) = load(state, viewer, id).await?;
+    if row.author_id != user.id {
+        return Err(AppError::Forbidden(
+            "only the author can change this proposal".into(),
+        ));
+    }
+    match status_of(&row) {
+        ContentStatus::Withdrawn => Err(AppError::Conflict {
+            field: None,
+            message: "this proposal was withdrawn".into(),
+        }),
+        ContentStatus::Hidden => Err(AppError::Conflict {
+            field: None,
+            message: "this proposal was hidden by a moderator".into(),
+        }),
+        ContentStatus::Published => Ok((row, theme)),
+    }
+}
+
+pub async fn edit(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: ProposalEdit,
+) -> Result<ProposalView, AppError> {
+    let (row, theme) = load_own(state, viewer, id).await?;
+    // Editing is part of posting ideas: once that phase ends the text is what people
+    // supported and discussed, and stays.
+    theme.require(Action::PostIdea, state.config.municipality.today())?;
+    let mut check = Checker::new();
+    let (title, body) = parse_text_fields(&mut check, &input.title, &input.body);
+    let tags = match &input.tags {
+        Some(tags) => parse_tags(&mut check, tags).map(Some),
+        None => Some(None),
+    };
+    check.finish()?;
+    let (Some(title), Some(body), Some(tags)) = (title, body, tags) else {
+        return Err(checker_invariant());
+    };
+    let mut tx = state.db.begin().await?;
+    store::update_text(tx.ex(), row.id, &title, &body, now_millis()).await?;
+    if let Some(tags) = tags {
+        let tag_strs: Vec<&str> = tags.iter().map(Tag::as_str).collect();
+        store::replace_tags(tx.ex(), row.id, &tag_strs).await?;
+    }
+    tx.commit().await?;
+    get(state, viewer, id).await
+}
+
+pub async fn withdraw(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> Result<ProposalView, AppError> {
+    let (row, _) = load_own(state, viewer, id).await?;
+    let mut conn = state.db.acquire().await?;
+    store::set_withdrawn(conn.ex(), row.id, now_millis()).await?;
+    drop(conn);
+    tracing::info!(proposal = id, "proposal withdrawn by its author");
+    get(state, viewer, id).await
+}
+
+pub fn parse_reason(reason: &str) -> Result<String, AppError> {
+    parse_text(reason, 1, 500, true)
+        .map_err(|e: Invalid| AppError::Validation(vec![e.at("reason")]))
+}
+
+pub async fn hide(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    reason: &str,
+) -> Result<ProposalView, AppError> {
+    let moderator = viewer.require_moderator()?;
+    let reason = parse_reason(reason)?;
+    let (row, _) = load(state, viewer, id).await?;
+    let now = now_millis();
+    let mut tx = state.db.begin().await?;
+    store::set_hidden(tx.ex(), row.id, Some((now, &reason, moderator.id))).await?;
+    settings::log_moderation(
+        tx.ex(),
+        moderator.id,
+        "proposal",
+        row.id,
+        "hide",
+        &reason,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(proposal = id, moderator = moderator.id, "proposal hidden");
+    get(state, viewer, id).await
+}
+
+pub async fn restore(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    reason: &str,
+) -> Result<ProposalView, AppError> {
+    let moderator = viewer.require_moderator()?;
+    let reason = parse_reason(reason)?;
+    let (row, _) = load(state, viewer, id).await?;
+    let now = now_millis();
+    let mut tx = state.db.begin().await?;
+    store::set_hidden(tx.ex(), row.id, None).await?;
+    settings::log_moderation(
+        tx.ex(),
+        moderator.id,
+        "proposal",
+        row.id,
+        "restore",
+        &reason,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    get(state, viewer, id).await
+}
+
+/// Adds (`true`) or withdraws (`false`) the viewer's support.
+pub async fn set_support(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    support: bool,
+) -> Result<SupportView, AppError> {
+    let user = viewer.user()?;
+    let (row, theme) = load(state, viewer, id).await?;
+    if status_of(&row) != ContentStatus::Published {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "only published proposals can be supported".into(),
+        });
+    }
+    theme.require(Action::Support, state.config.municipality.today())?;
+    let mut conn = state.db.acquire().await?;
+    if support {
+        store::add_support(conn.ex(), row.id, user.id, now_millis()).await?;
+    } else {
+        store::remove_support(conn.ex(), row.id, user.id).await?;
+    }
+    let support_count = store::support_count(conn.ex(), row.id).await?;
+    Ok(SupportView {
+        proposal_id: row.id,
+        supported: support,
+        support_count,
+    })
+}

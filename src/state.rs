@@ -1,0 +1,91 @@
+//! The state shared by every request: the database, the configuration and the in-memory
+//! rate limiters.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::config::Config;
+use crate::error::AppError;
+use crate::storage::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub limits: Arc<RateLimits>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> Self {
+        let limits = RateLimits::new(&config);
+        Self {
+            db,
+            config: Arc::new(config),
+            limits: Arc::new(limits),
+        }
+    }
+}
+
+/// Per-process limits on login and sign-up attempts. With several processes behind a load
+/// balancer each keeps its own counters, so the effective limit is multiplied by their
+/// number; that still stops password guessing at scale.
+pub struct RateLimits {
+    login_by_name: DefaultKeyedRateLimiter<String>,
+    login_by_ip: DefaultKeyedRateLimiter<IpAddr>,
+    signup_by_ip: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+fn nonzero(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)
+}
+
+impl RateLimits {
+    pub fn new(config: &Config) -> Self {
+        let per_name = config.limits.login_attempts_per_minute;
+        Self {
+            login_by_name: RateLimiter::keyed(Quota::per_minute(nonzero(per_name))),
+            // A household or a community centre shares one address: allow more per address.
+            login_by_ip: RateLimiter::keyed(Quota::per_minute(nonzero(per_name.saturating_mul(6)))),
+            signup_by_ip: RateLimiter::keyed(
+                Quota::with_period(
+                    Duration::from_secs(3600) / nonzero(config.limits.signups_per_hour).get(),
+                )
+                .unwrap_or_else(|| Quota::per_hour(NonZeroU32::MIN))
+                .allow_burst(nonzero(config.limits.signups_per_hour)),
+            ),
+        }
+    }
+
+    pub fn check_login(&self, login: &str, ip: IpAddr) -> Result<(), AppError> {
+        let key = login.to_lowercase();
+        check(self.login_by_ip.check_key(&ip))?;
+        check(self.login_by_name.check_key(&key))
+    }
+
+    pub fn check_signup(&self, ip: IpAddr) -> Result<(), AppError> {
+        check(self.signup_by_ip.check_key(&ip))
+    }
+
+    /// Forgets keys whose limits have fully recovered, so memory does not grow forever.
+    pub fn forget_idle(&self) {
+        self.login_by_name.retain_recent();
+        self.login_by_ip.retain_recent();
+        self.signup_by_ip.retain_recent();
+    }
+}
+
+fn check(
+    result: Result<(), governor::NotUntil<governor::clock::QuantaInstant>>,
+) -> Result<(), AppError> {
+    result.map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        AppError::RateLimited {
+            retry_after_secs: wait.as_secs().max(1),
+        }
+    })
+}

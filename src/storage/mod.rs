@@ -1,0 +1,207 @@
+//! Storage: the only module that speaks SQL. Each query is written once, in SQL that both
+//! SQLite and PostgreSQL accept, and runs on whichever database the instance was given.
+
+pub mod accounts;
+pub mod comments;
+pub mod proposals;
+pub mod settings;
+pub mod themes;
+
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::migrate::Migrator;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+use crate::config::DatabaseTarget;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// A connection pool to one of the two supported databases.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// One borrowed connection, from a pool or inside a transaction. Storage functions take
+/// this and run the same SQL on whichever database it holds (see [`on_conn!`]).
+pub enum Ex<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+/// Runs `$body` with `$c` bound to the concrete connection; the body is compiled once per
+/// database, so the same SQL text and bindings serve both.
+macro_rules! on_conn {
+    ($ex:expr, |$c:ident| $body:expr) => {
+        match $ex {
+            $crate::storage::Ex::Sqlite($c) => $body,
+            $crate::storage::Ex::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on_conn;
+
+pub enum PooledConn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl PooledConn {
+    pub fn ex(&mut self) -> Ex<'_> {
+        match self {
+            PooledConn::Sqlite(c) => Ex::Sqlite(c),
+            PooledConn::Postgres(c) => Ex::Postgres(c),
+        }
+    }
+}
+
+/// A transaction: everything written through it lands together or not at all.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub fn ex(&mut self) -> Ex<'_> {
+        match self {
+            Tx::Sqlite(t) => Ex::Sqlite(t),
+            Tx::Postgres(t) => Ex::Postgres(t),
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
+impl Db {
+    /// Opens the database, creating the SQLite file (and its folder) when missing.
+    pub async fn connect(target: &DatabaseTarget, max_connections: u32) -> anyhow::Result<Db> {
+        match target {
+            DatabaseTarget::Sqlite(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).with_context(|| {
+                        format!("cannot create the database folder {}", parent.display())
+                    })?;
+                }
+                // What a resident was told is stored must survive a power loss: FULL sync.
+                let options = SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(15))
+                    .connect_with(options)
+                    .await
+                    .with_context(|| format!("cannot open SQLite database {}", path.display()))?;
+                Ok(Db::Sqlite(pool))
+            }
+            DatabaseTarget::Postgres(url) => {
+                let options = PgConnectOptions::from_str(url.expose())
+                    .with_context(|| format!("invalid PostgreSQL URL {}", url.redacted()))?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(15))
+                    .connect_with(options)
+                    .await
+                    .with_context(|| {
+                        format!("cannot connect to PostgreSQL at {}", url.redacted())
+                    })?;
+                Ok(Db::Postgres(pool))
+            }
+        }
+    }
+
+    /// Applies pending migrations. Several processes may start at once: on PostgreSQL the
+    /// migrator serialises them with an advisory lock; SQLite has no such lock, so they
+    /// take turns through an OS file lock beside the database file.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Db::Sqlite(pool) => {
+                let db_file = pool.connect_options().get_filename().to_path_buf();
+                let lock_path = PathBuf::from(format!("{}.migrate-lock", db_file.display()));
+                let lock = tokio::task::spawn_blocking(move || {
+                    let file = std::fs::OpenOptions::new()
+                        .create(true)
+                        .truncate(false)
+                        .write(true)
+                        .open(&lock_path)
+                        .with_context(|| format!("cannot open {}", lock_path.display()))?;
+                    file.lock()
+                        .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+                    Ok::<_, anyhow::Error>(file)
+                })
+                .await??;
+                let result = SQLITE_MIGRATIONS.run(pool).await;
+                drop(lock);
+                result
+            }
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        }
+        .context("cannot apply database migrations")
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    pub async fn acquire(&self) -> Result<PooledConn, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => PooledConn::Sqlite(pool.acquire().await?),
+            Db::Postgres(pool) => PooledConn::Postgres(pool.acquire().await?),
+        })
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A trivial query, for the health endpoint.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        let mut conn = self.acquire().await?;
+        on_conn!(conn.ex(), |c| sqlx::query("SELECT 1")
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch, the portable timestamp stored in every table.
+pub fn now_millis() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}

@@ -1,0 +1,202 @@
+//! Themes (テーマ), their tags and their phases.
+
+use sqlx::FromRow;
+
+use super::{Ex, on_conn};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ThemeRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub proposal_count: i64,
+}
+
+macro_rules! theme_select {
+    () => {
+        "SELECT t.id, t.slug, t.title, t.description, t.status, t.created_at, t.updated_at, \
+         (SELECT COUNT(*) FROM proposals p WHERE p.theme_id = t.id \
+            AND p.withdrawn_at IS NULL AND p.hidden_at IS NULL) AS proposal_count \
+         FROM themes t"
+    };
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PhaseRow {
+    pub id: i64,
+    pub theme_id: i64,
+    pub position: i64,
+    pub name: String,
+    pub description: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub allow_ideas: bool,
+    pub allow_comments: bool,
+    pub allow_supports: bool,
+}
+
+pub struct NewPhase<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub allow_ideas: bool,
+    pub allow_comments: bool,
+    pub allow_supports: bool,
+}
+
+pub struct ThemeFields<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub status: &'a str,
+}
+
+pub async fn insert_theme(
+    ex: Ex<'_>,
+    slug: &str,
+    fields: &ThemeFields<'_>,
+    created_by: Option<i64>,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "INSERT INTO themes (slug, title, description, status, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id"
+    )
+    .bind(slug)
+    .bind(fields.title)
+    .bind(fields.description)
+    .bind(fields.status)
+    .bind(created_by)
+    .bind(now)
+    .fetch_one(c)
+    .await)
+}
+
+pub async fn update_theme(
+    ex: Ex<'_>,
+    id: i64,
+    fields: &ThemeFields<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "UPDATE themes SET title = $1, description = $2, status = $3, updated_at = $4 WHERE id = $5"
+    )
+    .bind(fields.title)
+    .bind(fields.description)
+    .bind(fields.status)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Replaces a theme's phases with the given list, in order.
+pub async fn replace_phases(
+    ex: Ex<'_>,
+    theme_id: i64,
+    phases: &[NewPhase<'_>],
+) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| {
+        sqlx::query("DELETE FROM theme_phases WHERE theme_id = $1")
+            .bind(theme_id)
+            .execute(&mut *c)
+            .await?;
+        for (position, phase) in phases.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO theme_phases (theme_id, position, name, description, starts_on, ends_on, \
+                 allow_ideas, allow_comments, allow_supports) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(theme_id)
+            .bind(position as i64)
+            .bind(phase.name)
+            .bind(phase.description)
+            .bind(&phase.starts_on)
+            .bind(&phase.ends_on)
+            .bind(phase.allow_ideas)
+            .bind(phase.allow_comments)
+            .bind(phase.allow_supports)
+            .execute(&mut *c)
+            .await?;
+        }
+        Ok(())
+    })
+}
+
+pub async fn replace_tags(ex: Ex<'_>, theme_id: i64, tags: &[&str]) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| {
+        sqlx::query("DELETE FROM theme_tags WHERE theme_id = $1")
+            .bind(theme_id)
+            .execute(&mut *c)
+            .await?;
+        for tag in tags {
+            sqlx::query("INSERT INTO theme_tags (theme_id, tag) VALUES ($1, $2)")
+                .bind(theme_id)
+                .bind(tag)
+                .execute(&mut *c)
+                .await?;
+        }
+        Ok(())
+    })
+}
+
+pub async fn find_theme_by_slug(ex: Ex<'_>, slug: &str) -> Result<Option<ThemeRow>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(concat!(
+        theme_select!(),
+        " WHERE t.slug = $1"
+    ))
+    .bind(slug)
+    .fetch_optional(c)
+    .await)
+}
+
+pub async fn find_theme(ex: Ex<'_>, id: i64) -> Result<Option<ThemeRow>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(concat!(
+        theme_select!(),
+        " WHERE t.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(c)
+    .await)
+}
+
+/// Lists themes, newest first; drafts only when asked (for staff).
+pub async fn list_themes(
+    ex: Ex<'_>,
+    include_drafts: bool,
+    status: Option<&str>,
+) -> Result<Vec<ThemeRow>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(concat!(
+        theme_select!(),
+        " WHERE ($1 OR t.status <> 'draft') AND ($2 IS NULL OR t.status = $2) \
+         ORDER BY t.created_at DESC, t.id DESC"
+    ))
+    .bind(include_drafts)
+    .bind(status)
+    .fetch_all(c)
+    .await)
+}
+
+pub async fn phases(ex: Ex<'_>, theme_id: i64) -> Result<Vec<PhaseRow>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT id, theme_id, position, name, description, starts_on, ends_on, allow_ideas, \
+         allow_comments, allow_supports FROM theme_phases WHERE theme_id = $1 ORDER BY position"
+    )
+    .bind(theme_id)
+    .fetch_all(c)
+    .await)
+}
+
+pub async fn tags(ex: Ex<'_>, theme_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "SELECT tag FROM theme_tags WHERE theme_id = $1 ORDER BY tag"
+    )
+    .bind(theme_id)
+    .fetch_all(c)
+    .await)
+}

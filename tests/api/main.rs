@@ -1,0 +1,12 @@
+//! The integration suite: every test starts a real server on port 0 with a fresh database
+//! and runs once on SQLite and once on PostgreSQL.
+
+mod accounts;
+mod cli;
+mod comments;
+mod health;
+mod helpers;
+mod migrations;
+mod openapi;
+mod proposals;
+mod themes;
