@@ -66,12 +66,17 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let limits = self.state.limits.clone();
+        let sweep_state = self.state.clone();
         let sweeper = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
             loop {
                 tick.tick().await;
-                limits.forget_idle();
+                sweep_state.limits.forget_idle();
+                match accounts::purge_expired_sessions(&sweep_state).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::debug!(sessions = n, "expired sessions removed"),
+                    Err(e) => tracing::warn!(error = %e, "cannot remove expired sessions"),
+                }
             }
         });
         let db = self.state.db.clone();

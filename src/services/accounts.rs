@@ -310,6 +310,12 @@ pub async fn login(
     })
 }
 
+/// Deletes expired sessions; run periodically.
+pub async fn purge_expired_sessions(state: &AppState) -> Result<u64, AppError> {
+    let mut conn = state.db.acquire().await?;
+    Ok(store::delete_expired_sessions(conn.ex(), now_millis()).await?)
+}
+
 pub async fn logout(state: &AppState, session_token: &str) -> Result<(), AppError> {
     let mut conn = state.db.acquire().await?;
     store::delete_session(conn.ex(), &token_digest(session_token)).await?;

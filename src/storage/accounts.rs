@@ -316,3 +316,14 @@ pub async fn delete_api_token(ex: Ex<'_>, user_id: i64, id: i64) -> Result<bool,
     .map(|r| r.rows_affected()))?;
     Ok(done == 1)
 }
+
+/// Removes sessions past their expiry; returns how many.
+pub async fn delete_expired_sessions(ex: Ex<'_>, now: i64) -> Result<u64, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "DELETE FROM sessions WHERE expires_at <= $1"
+    )
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+}

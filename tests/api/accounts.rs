@@ -513,3 +513,33 @@ both_databases!(
     only_administrators_change_roles,
     setup_token_creates_the_first_administrator_once,
 );
+
+mod expiry {
+    use hiroba::services::accounts;
+
+    use crate::both_databases;
+    use crate::helpers::{Backend, spawn_app};
+
+    async fn expired_sessions_stop_working_and_are_purged(backend: Backend) {
+        let app = spawn_app(&backend).await;
+        let auth = app.resident("hanako").await;
+        assert_eq!(
+            accounts::purge_expired_sessions(&app.state).await.unwrap(),
+            0
+        );
+        // Age the session past its expiry, as thirty days would.
+        let sql = "UPDATE sessions SET expires_at = expires_at - CAST(2678400000 AS BIGINT)";
+        match &app.state.db {
+            hiroba::storage::Db::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            hiroba::storage::Db::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+        }
+        .unwrap();
+        assert_eq!(app.get("/api/v1/me", Some(&auth)).await.status, 401);
+        assert_eq!(
+            accounts::purge_expired_sessions(&app.state).await.unwrap(),
+            1
+        );
+    }
+
+    both_databases!(expired_sessions_stop_working_and_are_purged);
+}
