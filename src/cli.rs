@@ -171,7 +171,7 @@ async fn create_user(config: Config, args: CreateUser) -> anyhow::Result<()> {
     };
     let db = Db::connect(&config.database, 2).await?;
     db.migrate().await?;
-    let state = AppState::new(db, config);
+    let state = AppState::new(db, config)?;
     let input = SignupInput {
         handle: args.handle,
         email: args.email,

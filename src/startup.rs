@@ -31,7 +31,7 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
-        let state = AppState::new(db, config);
+        let state = AppState::new(db, config)?;
         Ok(Self { listener, state })
     }
 

@@ -11,6 +11,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::Config;
 use crate::error::AppError;
+use crate::i18n::Catalogue;
 use crate::storage::Db;
 
 #[derive(Clone)]
@@ -18,16 +19,18 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub limits: Arc<RateLimits>,
+    pub catalogue: Arc<Catalogue>,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config) -> Self {
+    pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
         let limits = RateLimits::new(&config);
-        Self {
+        Ok(Self {
             db,
             config: Arc::new(config),
             limits: Arc::new(limits),
-        }
+            catalogue: Catalogue::load()?,
+        })
     }
 }
 

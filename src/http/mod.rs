@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
     let openapi = Arc::new(openapi);
     Router::new()
         .merge(api)
+        .merge(crate::web::router(state.clone()))
         .route(
             "/api/v1/openapi.json",
             get(move || {

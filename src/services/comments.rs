@@ -44,6 +44,16 @@ pub enum CommentStatus {
     Hidden,
 }
 
+impl CommentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommentStatus::Published => "published",
+            CommentStatus::Deleted => "deleted",
+            CommentStatus::Hidden => "hidden",
+        }
+    }
+}
+
 /// A comment and its replies. Deleted and hidden comments stay in the tree as
 /// placeholders, so that the replies keep their place.
 #[derive(Debug, Clone, Serialize, ToSchema)]

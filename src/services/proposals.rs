@@ -99,6 +99,16 @@ pub struct SupportView {
     pub support_count: i64,
 }
 
+impl ContentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContentStatus::Published => "published",
+            ContentStatus::Withdrawn => "withdrawn",
+            ContentStatus::Hidden => "hidden",
+        }
+    }
+}
+
 fn status_of(row: &ProposalRow) -> ContentStatus {
     if row.hidden_at.is_some() {
         ContentStatus::Hidden
@@ -192,6 +202,20 @@ pub async fn get(state: &AppState, viewer: &Viewer, id: i64) -> Result<ProposalV
         None => None,
     };
     Ok(view(state, viewer, &row, tags, supported))
+}
+
+/// The newest ideas across published themes (for the home page).
+pub async fn recent(
+    state: &AppState,
+    viewer: &Viewer,
+    limit: i64,
+) -> Result<Vec<ProposalView>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let rows = store::recent(conn.ex(), limit).await?;
+    Ok(rows
+        .iter()
+        .map(|row| view(state, viewer, row, Vec::new(), None))
+        .collect())
 }
 
 pub struct ListQuery<'a> {

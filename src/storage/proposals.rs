@@ -311,3 +311,15 @@ pub async fn support_count(ex: Ex<'_>, proposal_id: i64) -> Result<i64, sqlx::Er
     .fetch_one(c)
     .await)
 }
+
+/// The newest published proposals of published themes, for the home page.
+pub async fn recent(ex: Ex<'_>, limit: i64) -> Result<Vec<ProposalRow>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(concat!(
+        proposal_select!(),
+        " WHERE t.status <> 'draft' AND p.withdrawn_at IS NULL AND p.hidden_at IS NULL \
+          ORDER BY p.created_at DESC, p.id DESC LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(c)
+    .await)
+}

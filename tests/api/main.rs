@@ -10,3 +10,4 @@ mod migrations;
 mod openapi;
 mod proposals;
 mod themes;
+mod web;

@@ -1,0 +1,127 @@
+# Hiroba 日本語メッセージ（基準言語）
+
+skip-to-content = 本文へ移動
+nav-label = メインメニュー
+nav-home = ホーム
+nav-login = ログイン
+nav-signup = 新規登録
+nav-logout = ログアウト
+nav-signed-in-as = ログイン中:
+lang-label = 表示言語
+footer-powered = この参加サイトは Hiroba（広場）で運営されています。テーマやアイデアはフェディバースからもフォローできます。
+
+home-title = ホーム
+home-intro = まちの課題や計画について、アイデアを出し合い、共感し、話し合う場です。
+home-themes = 募集中・公開中のテーマ
+home-no-themes = 公開中のテーマはまだありません。
+home-recent-ideas = 新しいアイデア
+home-no-ideas = まだアイデアは投稿されていません。
+
+status-draft = 下書き
+status-open = 受付中
+status-closed = 終了
+status-archived = 保管
+
+theme-phases = 進め方
+theme-phase-now = いまここ
+theme-now-in-phase = 現在のフェーズ:「{ $phase }」
+theme-not-started = まだ始まっていません。
+theme-between-phases = 次のフェーズの開始をお待ちください。
+theme-ended = すべてのフェーズが終了しました。
+theme-idea-count = アイデア { $count } 件
+theme-ideas = アイデア
+theme-no-ideas = まだアイデアはありません。
+phase-period = { $from }〜{ $to }
+phase-allows-ideas = アイデアを投稿できます
+phase-allows-comments = コメントできます
+phase-allows-supports = 共感できます
+phase-allows-reading = 資料を読み、内容を知る期間です
+
+follow-heading = フェディバースからフォロー
+follow-explain = Mastodon などのアカウントをお持ちなら、このテーマを検索してフォローすると、新しいアイデアがタイムラインに届きます。
+
+board-sort-label = 並べ替え
+board-filter-label = タグで絞り込み
+sort-newest = 新しい順
+sort-most-supported = 共感の多い順
+sort-most-discussed = コメントの多い順
+filter-all = すべて
+page-previous = 前のページ
+page-next = 次のページ
+
+idea-form-heading = アイデアを投稿する
+idea-form-closed = いまのフェーズではアイデアを受け付けていません。
+idea-form-login = アイデアを投稿するにはログインしてください。
+idea-form-title = タイトル
+idea-form-body = 内容
+idea-form-body-hint = 思いついたことを短く書いてください。箇条書きや **太字** も使えます。
+idea-form-tags = タグ（任意）
+idea-form-tags-hint = 読点・カンマ・空白で区切って入力します。例：公園、子育て
+idea-form-anonymous = 匿名で投稿する
+idea-form-anonymous-hint = お名前の代わりに「匿名さん」と記号が表示されます。このテーマの中では同じ記号になりますが、ほかのテーマとはつながりません。不適切な投稿への対応のため、管理する職員だけは投稿者を確認できます。
+idea-form-submit = 投稿する
+idea-anonymous-author = 匿名さん（{ $pseudonym }）
+idea-supports = 共感 { $count }
+idea-comments = コメント { $count } 件
+idea-withdrawn = この提案は投稿者によって取り下げられました。
+idea-hidden = この提案はモデレーターにより非表示になっています
+
+support-heading = 共感
+support-residents = （住民の共感）
+support-add = 共感する
+support-withdraw = 共感を取り消す
+support-login = 共感するにはログインしてください。
+
+comments-none = まだコメントはありません。
+comments-closed = いまのフェーズではコメントを受け付けていません。
+comment-label = コメントを書く
+comment-submit = コメントする
+comment-reply = 返信する
+comment-reply-label = 返信の内容
+comment-login = コメントするにはログインしてください。
+comment-deleted = このコメントは削除されました。
+comment-hidden = このコメントはモデレーターにより非表示になっています。
+
+form-has-errors = 入力内容を確認してください。
+error-required = 入力してください。
+error-too-short = { $limit } 文字以上で入力してください。
+error-too-long = { $limit } 文字以内で入力してください。
+error-invalid-email = メールアドレスの形式で入力してください（例：name@example.jp）。
+error-handle-characters = 半角の英小文字・数字・アンダースコア（_）だけが使えます。
+error-reserved = この名前は使えません。別の名前にしてください。
+error-tags = タグには空白・カンマ・# を含めないでください（10 個まで）。
+error-control-characters = 使えない文字が含まれています。
+error-taken = すでに使われています。
+error-credentials = ログイン名またはパスワードが違います。
+error-rate-limited = 試行回数が多すぎます。{ $seconds } 秒後にもう一度お試しください。
+
+account-handle = ユーザー名
+account-handle-hint = 半角の英小文字・数字・_ で 30 文字まで。フェディバースでの名前にもなります。メールアドレスだけで登録する場合は空欄で構いません。
+account-email = メールアドレス
+account-email-hint = ユーザー名を決めた場合は任意です。
+account-display-name = 表示名（任意）
+account-password = パスワード
+account-password-hint = 8 文字以上。
+
+signup-title = 新規登録
+signup-intro = 登録すると、アイデアの投稿・共感・コメントができます。
+signup-submit = 登録する
+signup-have-account = すでに登録済みの方は
+
+login-title = ログイン
+login-handle = ユーザー名またはメールアドレス
+login-submit = ログインする
+login-no-account = はじめての方は
+
+setup-title = 最初の管理者を作成
+setup-intro = このサイトの最初の管理者アカウントを作成します。このページは一度しか使えません。
+setup-submit = 管理者を作成する
+setup-invalid = このセットアップ用リンクは無効か、すでに使われています。サーバーのログに表示された最新のリンクを開いてください。
+
+error-404 = ページが見つかりません
+error-403 = この操作は許可されていません
+error-500 = 問題が発生しました
+error-other = リクエストを処理できませんでした
+error-status = エラーコード
+error-back-home = ホームへ戻る
+error-not-allowed-now = いまのフェーズではこの操作はできません。

@@ -1,0 +1,239 @@
+//! Sign-up, login, logout and the first-run setup page.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::context::PageCtx;
+use super::forms::{CsrfForm, FormErrors, form_errors};
+use super::{PageResult, local_path};
+use crate::http::extract::{ClientIp, SESSION_COOKIE, SessionToken};
+use crate::services::accounts::{self, SESSION_DAYS, SignupInput};
+use crate::state::AppState;
+use crate::t;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountForm {
+    #[serde(default)]
+    pub handle: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub next: String,
+}
+
+impl AccountForm {
+    fn signup_input(&self) -> SignupInput {
+        SignupInput {
+            handle: Some(self.handle.clone()),
+            email: Some(self.email.clone()),
+            password: self.password.clone(),
+            display_name: Some(self.display_name.clone()),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signup.html")]
+pub struct SignupPage {
+    pub ctx: PageCtx,
+    pub form: AccountForm,
+    pub errors: FormErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub ctx: PageCtx,
+    pub form: AccountForm,
+    pub errors: FormErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "setup.html")]
+pub struct SetupPage {
+    pub ctx: PageCtx,
+    pub form: AccountForm,
+    pub errors: FormErrors,
+    pub valid: bool,
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.config.scheme == crate::config::Scheme::Https {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Logs in and redirects; used after sign-up and setup too.
+async fn start_session(
+    state: &AppState,
+    login: &str,
+    password: &str,
+    ip: std::net::IpAddr,
+    next: &str,
+) -> Result<Response, crate::error::AppError> {
+    let session = accounts::login(state, login, password, ip).await?;
+    let mut response = Redirect::to(&local_path(Some(next))).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(state, &session.token, SESSION_DAYS * 86_400),
+    );
+    Ok(response)
+}
+
+pub async fn signup_form(ctx: PageCtx) -> PageResult {
+    Ok(SignupPage {
+        ctx,
+        form: AccountForm::default(),
+        errors: FormErrors::default(),
+    }
+    .into_response())
+}
+
+pub async fn signup(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    ClientIp(ip): ClientIp,
+    CsrfForm(form): CsrfForm<AccountForm>,
+) -> PageResult {
+    let result = match accounts::signup(&state, form.signup_input(), ip).await {
+        Ok(user) => start_session(&state, &user.handle, &form.password, ip, "/").await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(response) => Ok(response),
+        Err(err) => {
+            let (status, errors) = form_errors(&ctx, err)?;
+            let form = AccountForm {
+                password: String::new(),
+                ..form
+            };
+            Ok((status, SignupPage { ctx, form, errors }).into_response())
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    pub next: Option<String>,
+    pub token: Option<String>,
+}
+
+pub async fn login_form(ctx: PageCtx, Query(query): Query<NextQuery>) -> PageResult {
+    Ok(LoginPage {
+        ctx,
+        form: AccountForm {
+            next: local_path(query.next.as_deref()),
+            ..AccountForm::default()
+        },
+        errors: FormErrors::default(),
+    }
+    .into_response())
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    ClientIp(ip): ClientIp,
+    CsrfForm(form): CsrfForm<AccountForm>,
+) -> PageResult {
+    // The login field is named "handle" in the form; it takes an e-mail address too.
+    match start_session(&state, &form.handle, &form.password, ip, &form.next).await {
+        Ok(response) => Ok(response),
+        Err(err) => {
+            let (status, errors) = form_errors(&ctx, err)?;
+            let form = AccountForm {
+                password: String::new(),
+                ..form
+            };
+            Ok((status, LoginPage { ctx, form, errors }).into_response())
+        }
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    SessionToken(token): SessionToken,
+    CsrfForm(_): CsrfForm<AccountForm>,
+) -> PageResult {
+    if let Some(token) = token {
+        accounts::logout(&state, &token).await?;
+    }
+    let mut response = Redirect::to("/").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    Ok(response)
+}
+
+pub async fn setup_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(query): Query<NextQuery>,
+) -> PageResult {
+    let token = query.token.unwrap_or_default();
+    let pending = accounts::pending_setup_token(&state).await?;
+    let valid = pending.is_some_and(|p| p == token);
+    let status = if valid {
+        StatusCode::OK
+    } else {
+        StatusCode::FORBIDDEN
+    };
+    let page = SetupPage {
+        ctx,
+        form: AccountForm {
+            token,
+            ..AccountForm::default()
+        },
+        errors: FormErrors::default(),
+        valid,
+    };
+    Ok((status, page).into_response())
+}
+
+pub async fn setup(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    ClientIp(ip): ClientIp,
+    CsrfForm(form): CsrfForm<AccountForm>,
+) -> PageResult {
+    let result = match accounts::complete_setup(&state, &form.token, form.signup_input()).await {
+        Ok(user) => start_session(&state, &user.handle, &form.password, ip, "/").await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(response) => Ok(response),
+        Err(err) => {
+            let (status, errors) = form_errors(&ctx, err)?;
+            let form = AccountForm {
+                password: String::new(),
+                ..form
+            };
+            Ok((
+                status,
+                SetupPage {
+                    ctx,
+                    form,
+                    errors,
+                    valid: true,
+                },
+            )
+                .into_response())
+        }
+    }
+}

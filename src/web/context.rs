@@ -1,0 +1,150 @@
+//! What every page knows about its request: language, the signed-in person, the CSRF token
+//! for its forms, the municipality's name.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, Request};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use i18n_embed::fluent::FluentLanguageLoader;
+
+use super::WebError;
+use crate::http::extract::{SESSION_COOKIE, cookie};
+use crate::i18n::{Catalogue, Lang};
+use crate::services::accounts::random_token;
+use crate::services::{CurrentUser, Viewer, accounts};
+use crate::state::AppState;
+
+pub const CSRF_COOKIE: &str = "hiroba_csrf";
+pub const LANG_COOKIE: &str = "hiroba_lang";
+
+/// The visitor's CSRF cookie value, as seen (or just created) for this request.
+#[derive(Clone)]
+pub struct CsrfCookie(pub String);
+
+/// Puts the visitor's CSRF token into the request; returns a new one to set as a cookie
+/// when the visitor had none.
+pub fn ensure_csrf_cookie(request: &mut Request) -> Option<String> {
+    match cookie(request.headers(), CSRF_COOKIE).filter(|v| v.len() >= 20) {
+        Some(existing) => {
+            request.extensions_mut().insert(CsrfCookie(existing));
+            None
+        }
+        None => {
+            let token = random_token(24);
+            request.extensions_mut().insert(CsrfCookie(token.clone()));
+            Some(token)
+        }
+    }
+}
+
+/// The language chosen with the switch (cookie), else the browser's preference, else
+/// Japanese.
+pub fn negotiate(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(|c| Lang::parse(&c))
+        .or_else(|| {
+            headers
+                .get(axum::http::header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or(Lang::Ja)
+}
+
+pub struct PageCtx {
+    pub lang: Lang,
+    pub catalogue: Arc<Catalogue>,
+    pub user: Option<CurrentUser>,
+    /// The token that this page's forms carry.
+    pub csrf: String,
+    /// The path and query of this page, to come back to after switching language.
+    pub path: String,
+    pub site_name: String,
+    pub time_zone: jiff::tz::TimeZone,
+    pub domain: String,
+}
+
+impl PageCtx {
+    pub fn l(&self) -> &FluentLanguageLoader {
+        self.catalogue.loader(self.lang)
+    }
+
+    pub fn viewer(&self) -> Viewer {
+        Viewer(self.user.clone())
+    }
+
+    pub fn is_ja(&self) -> bool {
+        self.lang == Lang::Ja
+    }
+
+    /// A timestamp (RFC 3339) as the municipality's local time, in the page's style.
+    pub fn datetime(&self, rfc3339: &str) -> String {
+        let Ok(ts) = rfc3339.parse::<jiff::Timestamp>() else {
+            return rfc3339.to_string();
+        };
+        let local = ts.to_zoned(self.time_zone.clone());
+        match self.lang {
+            Lang::Ja => local.strftime("%Y年%-m月%-d日 %H:%M").to_string(),
+            Lang::En => local.strftime("%-d %b %Y, %H:%M").to_string(),
+        }
+    }
+
+    /// A date (`YYYY-MM-DD`) in the page's style.
+    pub fn date(&self, iso: &str) -> String {
+        let Ok(date) = iso.parse::<jiff::civil::Date>() else {
+            return iso.to_string();
+        };
+        match self.lang {
+            Lang::Ja => date.strftime("%Y年%-m月%-d日").to_string(),
+            Lang::En => date.strftime("%-d %b %Y").to_string(),
+        }
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role.can_manage_themes())
+    }
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = negotiate(&parts.headers);
+        let mut user = None;
+        let mut csrf = parts
+            .extensions
+            .get::<CsrfCookie>()
+            .map(|c| c.0.clone())
+            .unwrap_or_default();
+        if let Some(token) = cookie(&parts.headers, SESSION_COOKIE)
+            && let Some((current, session_csrf)) = accounts::session_user(state, &token).await?
+        {
+            user = Some(current);
+            csrf = session_csrf;
+        }
+        let m = &state.config.municipality;
+        Ok(PageCtx {
+            lang,
+            catalogue: state.catalogue.clone(),
+            user,
+            csrf,
+            path: parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into()),
+            site_name: match lang {
+                Lang::Ja => m.name_ja.clone(),
+                Lang::En => m.name_en.clone(),
+            },
+            time_zone: m.time_zone.clone(),
+            domain: state.config.domain.clone(),
+        })
+    }
+}

@@ -1,0 +1,154 @@
+//! Form posts: URL-encoded bodies whose CSRF token is checked before anything happens, and
+//! field errors to show next to the fields, in the page's language.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use super::WebError;
+use super::context::CsrfCookie;
+use crate::error::{AppError, FieldError};
+use crate::http::extract::{SESSION_COOKIE, cookie};
+use crate::services::accounts;
+use crate::state::AppState;
+
+/// A form body whose `csrf` field matched the session's token (or, before login, the
+/// visitor's CSRF cookie).
+pub struct CsrfForm<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let session = cookie(req.headers(), SESSION_COOKIE);
+        let visitor_token = req.extensions().get::<CsrfCookie>().map(|c| c.0.clone());
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
+            WebError(AppError::invalid(
+                "form",
+                "unreadable",
+                "the form could not be read",
+            ))
+        })?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        let sent = pairs
+            .iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        let expected = match session {
+            Some(token) => match accounts::session_user(state, &token).await? {
+                Some((_, csrf)) => Some(csrf),
+                None => visitor_token,
+            },
+            None => visitor_token,
+        };
+        if sent.is_empty() || expected.as_deref() != Some(sent) {
+            return Err(WebError(AppError::CsrfMismatch));
+        }
+        let value = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| WebError(AppError::invalid("form", "invalid_form", e.to_string())))?;
+        Ok(CsrfForm(value))
+    }
+}
+
+/// Field errors of a refused form, by field, translated for the page.
+#[derive(Default)]
+pub struct FormErrors {
+    by_field: HashMap<String, String>,
+    pub general: Option<String>,
+}
+
+impl FormErrors {
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.by_field.get(field).map(String::as_str)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.by_field.contains_key(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_field.is_empty() && self.general.is_none()
+    }
+
+    pub fn count(&self) -> usize {
+        self.by_field.len() + usize::from(self.general.is_some())
+    }
+}
+
+/// Splits a service error into what the form shows (field errors, a general message) and
+/// what the page cannot handle (returned as `Err`).
+pub fn form_errors(
+    ctx: &super::context::PageCtx,
+    err: AppError,
+) -> Result<(StatusCode, FormErrors), WebError> {
+    let mut errors = FormErrors::default();
+    let status = match err {
+        AppError::Validation(fields) => {
+            for FieldError {
+                field,
+                code,
+                message,
+            } in fields
+            {
+                // `tags[2]` is shown at the tags field.
+                let key = field.split('[').next().unwrap_or_default().to_string();
+                errors
+                    .by_field
+                    .insert(key, translate_field_error(ctx, &code, &message));
+            }
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        AppError::Conflict {
+            field: Some(field), ..
+        } => {
+            errors.by_field.insert(field, crate::t!(ctx, "error-taken"));
+            StatusCode::CONFLICT
+        }
+        AppError::NotAllowedNow(_) => {
+            errors.general = Some(crate::t!(ctx, "error-not-allowed-now"));
+            StatusCode::CONFLICT
+        }
+        AppError::Conflict { message, .. } => {
+            errors.general = Some(message);
+            StatusCode::CONFLICT
+        }
+        AppError::InvalidCredentials => {
+            errors.general = Some(crate::t!(ctx, "error-credentials"));
+            StatusCode::UNAUTHORIZED
+        }
+        AppError::RateLimited { retry_after_secs } => {
+            errors.general = Some(crate::t!(
+                ctx,
+                "error-rate-limited",
+                seconds = retry_after_secs
+            ));
+            StatusCode::TOO_MANY_REQUESTS
+        }
+        other => return Err(WebError(other)),
+    };
+    Ok((status, errors))
+}
+
+/// The Japanese (or English) text for a field error code; the English message from the
+/// service carries the numbers, so it is appended where a limit matters.
+fn translate_field_error(ctx: &super::context::PageCtx, code: &str, message: &str) -> String {
+    let limit: Option<String> = message
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|s| !s.is_empty())
+        .map(str::to_string);
+    match (code, limit) {
+        ("required", _) => crate::t!(ctx, "error-required"),
+        ("too_short", Some(n)) => crate::t!(ctx, "error-too-short", limit = n),
+        ("too_long", Some(n)) => crate::t!(ctx, "error-too-long", limit = n),
+        ("invalid_email", _) => crate::t!(ctx, "error-invalid-email"),
+        ("invalid_characters", _) => crate::t!(ctx, "error-handle-characters"),
+        ("reserved", _) => crate::t!(ctx, "error-reserved"),
+        ("invalid_tag", _) | ("too_many", _) => crate::t!(ctx, "error-tags"),
+        ("control_characters", _) => crate::t!(ctx, "error-control-characters"),
+        _ => message.to_string(),
+    }
+}

@@ -1,0 +1,210 @@
+//! The server-rendered web interface: Japanese first, works without JavaScript (every action
+//! is a form post), accessible HTML from compile-checked templates.
+
+pub mod auth;
+pub mod context;
+pub mod forms;
+pub mod pages;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::state::AppState;
+use context::{CSRF_COOKIE, LANG_COOKIE, PageCtx};
+use forms::CsrfForm;
+
+/// Translates a message id of the catalogue in a template or handler: `t!(ctx, "id")`,
+/// `t!(ctx, "id", count = 3)`. A misspelt id fails the build.
+#[macro_export]
+macro_rules! t {
+    ($ctx:expr, $id:literal) => {
+        i18n_embed_fl::fl!($ctx.l(), $id)
+    };
+    ($ctx:expr, $id:literal, $($args:tt)*) => {
+        i18n_embed_fl::fl!($ctx.l(), $id, $($args)*)
+    };
+}
+
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/themes/{slug}", get(pages::theme))
+        .route("/themes/{slug}/proposals", post(pages::post_idea))
+        .route("/proposals/{id}", get(pages::idea))
+        .route("/proposals/{id}/support", post(pages::support))
+        .route("/proposals/{id}/comments", post(pages::post_comment))
+        .route("/signup", get(auth::signup_form).post(auth::signup))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/setup", get(auth::setup_form).post(auth::setup))
+        .route("/lang", post(switch_language))
+        .route("/static/hiroba.css", get(stylesheet))
+        .route("/static/hiroba.js", get(script))
+        .layer(middleware::from_fn_with_state(state, pages_middleware))
+}
+
+/// An error on a page: rendered as an HTML error page by [`pages_middleware`], in the
+/// visitor's language.
+pub struct WebError(pub AppError);
+
+impl From<AppError> for WebError {
+    fn from(err: AppError) -> Self {
+        WebError(err)
+    }
+}
+
+impl From<sqlx::Error> for WebError {
+    fn from(err: sqlx::Error) -> Self {
+        WebError(err.into())
+    }
+}
+
+/// Carried from a failing handler to the middleware that renders the error page.
+#[derive(Clone)]
+struct PageFailure {
+    status: StatusCode,
+    detail: Option<String>,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let problem = crate::http::problem::Problem::from(self.0);
+        let status = problem.status();
+        let detail = match status {
+            StatusCode::INTERNAL_SERVER_ERROR | StatusCode::SERVICE_UNAVAILABLE => None,
+            _ => problem.detail.clone(),
+        };
+        let mut response = status.into_response();
+        response
+            .extensions_mut()
+            .insert(PageFailure { status, detail });
+        response
+    }
+}
+
+/// Ensures every visitor has a CSRF cookie for forms, sends people who must log in to the
+/// login page, and renders errors as pages.
+async fn pages_middleware(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let new_csrf = context::ensure_csrf_cookie(&mut request);
+    let lang = context::negotiate(request.headers());
+    let path = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let mut response = next.run(request).await;
+    if let Some(failure) = response.extensions().get::<PageFailure>().cloned() {
+        response = if failure.status == StatusCode::UNAUTHORIZED {
+            Redirect::to(&format!("/login?next={}", encode_component(&path))).into_response()
+        } else {
+            pages::error_page(&state, lang, failure.status, failure.detail).await
+        };
+    }
+    if let Some(token) = new_csrf {
+        let cookie = format!(
+            "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}",
+            secure(&state)
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    let headers = response.headers_mut();
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+             frame-ancestors 'none'; form-action 'self' https:",
+        ));
+    response
+}
+
+fn secure(state: &AppState) -> &'static str {
+    if state.config.scheme == crate::config::Scheme::Https {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+/// Percent-encodes a string for a query parameter.
+pub fn encode_component(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// Only local paths are followed after a form, never another site.
+pub fn local_path(candidate: Option<&str>) -> String {
+    match candidate {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LanguageChoice {
+    lang: String,
+    back: Option<String>,
+}
+
+/// The language switch: remembered in a cookie for a year.
+async fn switch_language(
+    State(state): State<AppState>,
+    CsrfForm(choice): CsrfForm<LanguageChoice>,
+) -> Response {
+    let lang = Lang::parse(&choice.lang).unwrap_or(Lang::Ja);
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
+        lang.code(),
+        secure(&state)
+    );
+    let mut response = Redirect::to(&local_path(choice.back.as_deref())).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+async fn stylesheet() -> Response {
+    static_asset(
+        include_str!("../../static/hiroba.css"),
+        "text/css; charset=utf-8",
+    )
+}
+
+async fn script() -> Response {
+    static_asset(
+        include_str!("../../static/hiroba.js"),
+        "text/javascript; charset=utf-8",
+    )
+}
+
+fn static_asset(body: &'static str, content_type: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Kept for handlers that need the page context of a failed request.
+pub type PageResult = Result<Response, WebError>;
+
+impl PageCtx {
+    /// A 303 redirect after a successful form post.
+    pub fn see_other(&self, to: &str) -> PageResult {
+        Ok(Redirect::to(to).into_response())
+    }
+}

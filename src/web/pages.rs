@@ -1,0 +1,519 @@
+//! The residents' pages: home, theme board, idea with its comments; error pages.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::context::PageCtx;
+use super::forms::{CsrfForm, FormErrors, form_errors};
+use super::{PageResult, WebError};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::services::Page;
+use crate::services::comments::{self, CommentInput, CommentView};
+use crate::services::proposals::{self, ListQuery, ProposalInput, ProposalView};
+use crate::services::themes::{self, Progress, ThemeView};
+use crate::state::AppState;
+use crate::t;
+
+/// A path parameter; a malformed one is a 404 page.
+pub struct PagePath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PagePath<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| PagePath(p.0))
+            .map_err(|_| WebError(AppError::NotFound("page")))
+    }
+}
+
+/// Labels that need a number or a name, for templates.
+impl PageCtx {
+    pub fn supports_label(&self, count: &i64) -> String {
+        let count: i64 = *count;
+        crate::t!(self, "idea-supports", count = count)
+    }
+
+    pub fn comments_label(&self, count: &i64) -> String {
+        let count: i64 = *count;
+        crate::t!(self, "idea-comments", count = count)
+    }
+
+    pub fn ideas_label(&self, count: &i64) -> String {
+        let count: i64 = *count;
+        crate::t!(self, "theme-idea-count", count = count)
+    }
+
+    pub fn period(&self, from: &str, to: &str) -> String {
+        crate::t!(
+            self,
+            "phase-period",
+            from = self.date(from),
+            to = self.date(to)
+        )
+    }
+
+    /// The dates of the phase running today, or nothing.
+    pub fn current_period(&self, theme: &ThemeView) -> String {
+        theme
+            .current_phase
+            .and_then(|i| theme.phases.get(i))
+            .map(|p| self.period(&p.starts_on, &p.ends_on))
+            .unwrap_or_default()
+    }
+
+    pub fn author_name(&self, idea: &ProposalView) -> String {
+        if idea.author.anonymous {
+            crate::t!(
+                self,
+                "idea-anonymous-author",
+                pseudonym = idea.author.display_name.clone()
+            )
+        } else {
+            idea.author.display_name.clone()
+        }
+    }
+
+    /// What the current phase (or the status) means for residents, in one line.
+    pub fn progress_label(&self, theme: &ThemeView) -> String {
+        match (theme.progress, theme.current_phase) {
+            (_, Some(i)) => crate::t!(
+                self,
+                "theme-now-in-phase",
+                phase = theme.phases[i].name.clone()
+            ),
+            (Progress::NotStarted, _) => crate::t!(self, "theme-not-started"),
+            (Progress::BetweenPhases, _) => crate::t!(self, "theme-between-phases"),
+            (Progress::Ended, _) => crate::t!(self, "theme-ended"),
+            (Progress::Unphased, _) | (Progress::InPhase, None) => String::new(),
+        }
+    }
+
+    pub fn status_label(&self, theme: &ThemeView) -> String {
+        use crate::domain::ThemeStatus;
+        match theme.status {
+            ThemeStatus::Draft => crate::t!(self, "status-draft"),
+            ThemeStatus::Open => crate::t!(self, "status-open"),
+            ThemeStatus::Closed => crate::t!(self, "status-closed"),
+            ThemeStatus::Archived => crate::t!(self, "status-archived"),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub ctx: PageCtx,
+    pub themes: Vec<ThemeView>,
+    pub recent: Vec<ProposalView>,
+    pub prefecture: Option<String>,
+}
+
+pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
+    let viewer = ctx.viewer();
+    let mut themes: Vec<ThemeView> = themes::list(&state, &viewer, None)
+        .await?
+        .into_iter()
+        .filter(|t| t.status != crate::domain::ThemeStatus::Draft)
+        .collect();
+    // Open themes first: that is where residents can take part today.
+    themes.sort_by_key(|t| t.status != crate::domain::ThemeStatus::Open);
+    let recent = proposals::recent(&state, &viewer, 6).await?;
+    Ok(HomePage {
+        ctx,
+        themes,
+        recent,
+        prefecture: state.config.municipality.prefecture.clone(),
+    }
+    .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct BoardQuery {
+    pub tag: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+}
+
+/// What a resident typed into the idea form, kept when the form is refused.
+#[derive(Debug, Default, Deserialize)]
+pub struct IdeaForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub tags: String,
+    #[serde(default)]
+    pub anonymous: Option<String>,
+}
+
+impl IdeaForm {
+    fn tag_list(&self) -> Vec<String> {
+        self.tags
+            .split([',', '、', ' ', '　', '\n'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    pub fn is_anonymous(&self) -> bool {
+        self.anonymous.is_some()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "theme.html")]
+pub struct ThemePage {
+    pub ctx: PageCtx,
+    pub theme: ThemeView,
+    pub ideas: Vec<ProposalView>,
+    pub has_more: bool,
+    pub page: u32,
+    pub tag: Option<String>,
+    pub sort: String,
+    pub tags: Vec<String>,
+    pub form: IdeaForm,
+    pub errors: FormErrors,
+    pub handle: String,
+}
+
+impl ThemePage {
+    pub fn sort_link(&self, sort: &str) -> String {
+        let mut link = format!("/themes/{}?sort={sort}", self.theme.slug);
+        if let Some(tag) = &self.tag {
+            link.push_str(&format!("&tag={}", super::encode_component(tag)));
+        }
+        link
+    }
+
+    pub fn tag_link(&self, tag: &str) -> String {
+        format!(
+            "/themes/{}?sort={}&tag={}",
+            self.theme.slug,
+            self.sort,
+            super::encode_component(tag)
+        )
+    }
+
+    pub fn page_link(&self, page: u32) -> String {
+        let mut link = self.sort_link(&self.sort);
+        link.push_str(&format!("&page={page}"));
+        link
+    }
+
+    pub fn is_current_phase(&self, index: &usize) -> bool {
+        self.theme.current_phase == Some(*index)
+    }
+}
+
+async fn render_theme(
+    state: &AppState,
+    ctx: PageCtx,
+    slug: &str,
+    query: BoardQuery,
+    form: IdeaForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> PageResult {
+    let viewer = ctx.viewer();
+    let theme = themes::get(state, &viewer, slug).await?;
+    let sort = match query.sort.as_deref() {
+        Some("most_supported") => "most_supported",
+        Some("most_discussed") => "most_discussed",
+        _ => "newest",
+    };
+    let page = Page::parse(query.page.filter(|p| *p > 0), Some(30))?;
+    let tag = query.tag.filter(|t| !t.trim().is_empty());
+    let (ideas, has_more) = proposals::list(
+        state,
+        &viewer,
+        slug,
+        ListQuery {
+            tag: tag.as_deref(),
+            sort: Some(sort),
+            page,
+        },
+    )
+    .await
+    .or_else(|e| match e {
+        // An unusable tag filter shows an empty board rather than an error page.
+        AppError::Validation(_) => Ok((Vec::new(), false)),
+        other => Err(other),
+    })?;
+    let mut tags = theme.tags.clone();
+    for idea in &ideas {
+        for t in &idea.tags {
+            if !tags.contains(t) {
+                tags.push(t.clone());
+            }
+        }
+    }
+    let handle = format!("@{}@{}", theme.slug, state.config.domain);
+    let page = ThemePage {
+        ctx,
+        theme,
+        ideas,
+        has_more,
+        page: page.number,
+        tag,
+        sort: sort.to_string(),
+        tags,
+        form,
+        errors,
+        handle,
+    };
+    Ok((status, page).into_response())
+}
+
+pub async fn theme(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(slug): PagePath<String>,
+    Query(query): Query<BoardQuery>,
+) -> PageResult {
+    render_theme(
+        &state,
+        ctx,
+        &slug,
+        query,
+        IdeaForm::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn post_idea(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(slug): PagePath<String>,
+    CsrfForm(form): CsrfForm<IdeaForm>,
+) -> PageResult {
+    let viewer = ctx.viewer();
+    viewer.user()?;
+    let input = ProposalInput {
+        title: form.title.clone(),
+        body: form.body.clone(),
+        tags: form.tag_list(),
+        anonymous: form.is_anonymous(),
+    };
+    match proposals::create(&state, &viewer, &slug, input).await {
+        Ok(idea) => ctx.see_other(&format!("/proposals/{}", idea.id)),
+        Err(err) => {
+            let (status, errors) = form_errors(&ctx, err)?;
+            render_theme(
+                &state,
+                ctx,
+                &slug,
+                BoardQuery::default(),
+                form,
+                errors,
+                status,
+            )
+            .await
+        }
+    }
+}
+
+/// One comment of the tree, flattened for the template: after a comment without replies
+/// the template closes `close_levels` enclosing reply lists.
+pub struct CommentItem {
+    pub comment: CommentView,
+    pub has_replies: bool,
+    pub close_levels: usize,
+}
+
+fn flatten(nodes: Vec<CommentView>, out: &mut Vec<CommentItem>) {
+    for mut node in nodes {
+        let replies = std::mem::take(&mut node.replies);
+        let has_replies = !replies.is_empty();
+        out.push(CommentItem {
+            comment: node,
+            has_replies,
+            close_levels: 0,
+        });
+        if has_replies {
+            flatten(replies, out);
+            if let Some(last) = out.last_mut() {
+                last.close_levels += 1;
+            }
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "idea.html")]
+pub struct IdeaPage {
+    pub ctx: PageCtx,
+    pub idea: ProposalView,
+    pub theme: ThemeView,
+    pub comments: Vec<CommentItem>,
+    pub comment_form: CommentForm,
+    pub errors: FormErrors,
+}
+
+impl IdeaPage {
+    pub fn replying_to(&self, id: &i64) -> bool {
+        self.comment_form.parent_id.as_deref() == Some(id.to_string().as_str())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub parent_id: Option<String>,
+}
+
+async fn render_idea(
+    state: &AppState,
+    ctx: PageCtx,
+    id: i64,
+    comment_form: CommentForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> PageResult {
+    let viewer = ctx.viewer();
+    let idea = proposals::get(state, &viewer, id).await?;
+    let theme = themes::get(state, &viewer, &idea.theme).await?;
+    let mut items = Vec::new();
+    flatten(comments::list(state, &viewer, id).await?, &mut items);
+    let page = IdeaPage {
+        ctx,
+        idea,
+        theme,
+        comments: items,
+        comment_form,
+        errors,
+    };
+    Ok((status, page).into_response())
+}
+
+pub async fn idea(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(id): PagePath<i64>,
+) -> PageResult {
+    render_idea(
+        &state,
+        ctx,
+        id,
+        CommentForm::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SupportForm {
+    pub action: String,
+}
+
+pub async fn support(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(id): PagePath<i64>,
+    CsrfForm(form): CsrfForm<SupportForm>,
+) -> PageResult {
+    let viewer = ctx.viewer();
+    viewer.user()?;
+    match proposals::set_support(&state, &viewer, id, form.action != "remove").await {
+        Ok(_) => ctx.see_other(&format!("/proposals/{id}#support")),
+        Err(err) => {
+            let (status, errors) = form_errors(&ctx, err)?;
+            render_idea(&state, ctx, id, CommentForm::default(), errors, status).await
+        }
+    }
+}
+
+pub async fn post_comment(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(id): PagePath<i64>,
+    CsrfForm(form): CsrfForm<CommentForm>,
+) -> PageResult {
+    let viewer = ctx.viewer();
+    viewer.user()?;
+    let parent_id = match form.parent_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(
+            raw.parse::<i64>()
+                .map_err(|_| AppError::NotFound("comment"))?,
+        ),
+    };
+    let input = CommentInput {
+        body: form.body.clone(),
+        parent_id,
+    };
+    match comments::create(&state, &viewer, id, input).await {
+        Ok(comment) => ctx.see_other(&format!("/proposals/{id}#comment-{}", comment.id)),
+        Err(err) => {
+            let (status, errors) = form_errors(&ctx, err)?;
+            render_idea(&state, ctx, id, form, errors, status).await
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub ctx: PageCtx,
+    pub status: u16,
+    pub title: String,
+    pub detail: Option<String>,
+}
+
+/// A 4xx/5xx page in the visitor's language.
+pub async fn error_page(
+    state: &AppState,
+    lang: Lang,
+    status: StatusCode,
+    detail: Option<String>,
+) -> Response {
+    let m = &state.config.municipality;
+    let ctx = PageCtx {
+        lang,
+        catalogue: state.catalogue.clone(),
+        user: None,
+        csrf: String::new(),
+        path: "/".into(),
+        site_name: match lang {
+            Lang::Ja => m.name_ja.clone(),
+            Lang::En => m.name_en.clone(),
+        },
+        time_zone: m.time_zone.clone(),
+        domain: state.config.domain.clone(),
+    };
+    let title = match status {
+        StatusCode::NOT_FOUND => crate::t!(ctx, "error-404"),
+        StatusCode::FORBIDDEN => crate::t!(ctx, "error-403"),
+        StatusCode::INTERNAL_SERVER_ERROR | StatusCode::SERVICE_UNAVAILABLE => {
+            crate::t!(ctx, "error-500")
+        }
+        _ => crate::t!(ctx, "error-other"),
+    };
+    // Details of 404s name internal things ("no such proposal"); keep pages plain.
+    let detail = detail.filter(|_| status != StatusCode::NOT_FOUND);
+    (
+        status,
+        ErrorPage {
+            ctx,
+            status: status.as_u16(),
+            title,
+            detail,
+        },
+    )
+        .into_response()
+}
