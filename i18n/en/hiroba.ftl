@@ -134,3 +134,110 @@ error-other = The request could not be handled
 error-status = Error code
 error-back-home = Back to home
 error-not-allowed-now = The theme's current phase does not allow this.
+
+save = Save
+saved = Saved.
+search-title = Find ideas
+search-label = Search ideas by keyword
+search-submit = Search
+search-none = Nothing found. Try other words.
+search-results = { $count ->
+    [one] 1 result
+   *[other] { $count } results
+}
+
+profile-title = Profile
+profile-account = Account:
+profile-stats-heading = For participation statistics (optional)
+profile-stats-use = Your age band, area and relation to the city are used only to count which generations and areas are being heard. They are never published per person or shown with your posts. You can take part without answering.
+profile-age-band = Age band
+profile-no-answer = Prefer not to say
+profile-area = Area where you live or are active
+profile-area-hint = e.g. Ofuna
+profile-relations = Your relation to the city (choose any)
+relation-lives = I live here
+relation-works = I work here
+relation-studies = I study here
+relation-visits = I visit
+age-under-20 = Under 20
+age-20s = 20s
+age-30s = 30s
+age-40s = 40s
+age-50s = 50s
+age-60s = 60s
+age-70s = 70s
+age-80-plus = 80 or older
+
+password-title = Change password
+password-current = Current password
+password-new = New password
+password-submit = Change
+password-wrong = The current password is wrong.
+password-changed = Your password was changed.
+password-other-sessions = Your other devices will be logged out.
+
+report-open = Report
+report-why = Why is this a problem?
+report-submit = Send report
+report-received = Thank you. The moderators will look at your report.
+report-needs-reason = Please say why you report it.
+report-proposal = Proposal
+report-comment = Comment
+report-reason = Reason
+report-note = Reason for the decision (shown to the author)
+report-hide = Hide
+report-dismiss = Close as fine
+report-already-hidden = Already hidden
+reports-none = No open reports.
+reports-open = { $count ->
+    [one] 1 open report
+   *[other] { $count } open reports
+}
+
+blocks-heading = Blocks (defederation)
+blocks-explain = Posts and follows from blocked accounts and servers are refused, and nothing is delivered to them.
+blocks-kind = Kind
+blocks-domain = Server (domain)
+blocks-actor = Account
+blocks-value = Domain or account (e.g. spam.example, @someone@spam.example)
+blocks-add = Block
+blocks-remove = Unblock
+
+staff-title = Staff
+staff-nav = Staff menu
+staff-new-theme = New theme
+staff-edit-theme = Edit theme
+staff-edit = Edit
+staff-moderation = Moderation
+staff-users = Users and roles
+staff-profile = Municipality profile
+staff-themes = Themes
+staff-theme-title = Title
+staff-theme-slug = URL name (lower-case letters, digits, hyphens)
+staff-theme-slug-hint = It is also the theme's fediverse name (@name@domain) and cannot be changed later. e.g. new-city-plan
+staff-theme-description = Description
+staff-theme-status = Status
+staff-theme-status-hint = Drafts are visible to staff only. In an open theme, residents may post, comment and support as the day's phase allows.
+staff-phases-hint = Only rows with a name and dates are saved. Enter phases in order, without overlapping dates.
+staff-phase-number = Phase { $number }
+staff-phase-name = Phase name (e.g. Know, Think, Create)
+staff-phase-description = What residents are asked to do
+staff-phase-starts = First day
+staff-phase-ends = Last day
+
+users-role = Role
+role-resident = Resident
+role-moderator = Moderator
+role-staff = Staff
+role-administrator = Administrator
+
+profile-name-ja = Name (Japanese)
+profile-name-en = Name (English)
+profile-prefecture = Prefecture
+profile-code = Local government code
+profile-time-zone = Time zone
+profile-config-only = The local government code and time zone are set in the configuration file.
+error-invalid-date = Choose a date (year-month-day).
+error-ends-before-start = The last day cannot be before the first day.
+error-overlapping-phases = The first day must be after the previous phase ends.
+error-invalid-slug = Use only lower-case letters, digits and hyphens (not at the start or end).

@@ -144,7 +144,7 @@ pub async fn list(
     Ok(build_tree(rows.iter().map(|r| view(viewer, r)).collect()))
 }
 
-async fn load(state: &AppState, viewer: &Viewer, id: i64) -> Result<CommentRow, AppError> {
+pub async fn load(state: &AppState, viewer: &Viewer, id: i64) -> Result<CommentRow, AppError> {
     let mut conn = state.db.acquire().await?;
     let row = store::find(conn.ex(), id)
         .await?

@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod comments;
+pub mod instance;
+pub mod moderation;
 pub mod proposals;
 pub mod themes;
 

@@ -218,6 +218,30 @@ pub async fn recent(
         .collect())
 }
 
+/// Ideas containing every word of `query` (NFKC-normalised, case-insensitive).
+pub async fn search(
+    state: &AppState,
+    viewer: &Viewer,
+    query: &str,
+) -> Result<Vec<ProposalView>, AppError> {
+    let normalized = crate::domain::normalize_text(query);
+    let terms: Vec<String> = normalized
+        .split(|c: char| c.is_whitespace() || c == '、' || c == ',')
+        .filter(|t| !t.is_empty())
+        .take(5)
+        .map(str::to_string)
+        .collect();
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conn = state.db.acquire().await?;
+    let rows = store::search(conn.ex(), &terms, 50).await?;
+    Ok(rows
+        .iter()
+        .map(|row| view(state, viewer, row, Vec::new(), None))
+        .collect())
+}
+
 pub struct ListQuery<'a> {
     pub tag: Option<&'a str>,
     pub sort: Option<&'a str>,

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod comments;
+pub mod moderation;
 pub mod proposals;
 pub mod settings;
 pub mod themes;

@@ -323,3 +323,43 @@ pub async fn recent(ex: Ex<'_>, limit: i64) -> Result<Vec<ProposalRow>, sqlx::Er
     .fetch_all(c)
     .await)
 }
+
+/// Published proposals of published themes whose title or body contains every term
+/// (case-insensitive), newest first. A plain scan: fine for a municipality's thousands of
+/// ideas; a token index can replace it without changing callers.
+pub async fn search(
+    ex: Ex<'_>,
+    terms: &[String],
+    limit: i64,
+) -> Result<Vec<ProposalRow>, sqlx::Error> {
+    let mut sql = format!(
+        "{} WHERE t.status <> 'draft' AND p.withdrawn_at IS NULL AND p.hidden_at IS NULL",
+        proposal_select!()
+    );
+    for i in 1..=terms.len() {
+        sql.push_str(&format!(
+            " AND (LOWER(p.title) LIKE ${i} ESCAPE '\\' OR LOWER(p.body) LIKE ${i} ESCAPE '\\')"
+        ));
+    }
+    sql.push_str(&format!(
+        " ORDER BY p.created_at DESC, p.id DESC LIMIT ${}",
+        terms.len() + 1
+    ));
+    let patterns: Vec<String> = terms
+        .iter()
+        .map(|t| {
+            let escaped = t
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{}%", escaped.to_lowercase())
+        })
+        .collect();
+    on_conn!(ex, |c| {
+        let mut query = sqlx::query_as(&sql);
+        for pattern in &patterns {
+            query = query.bind(pattern);
+        }
+        query.bind(limit).fetch_all(c).await
+    })
+}

@@ -103,3 +103,14 @@ pub async fn log_moderation(
     })?;
     Ok(())
 }
+
+/// Every setting whose key starts with `prefix`.
+pub async fn with_prefix(ex: Ex<'_>, prefix: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let pattern = format!("{prefix}%");
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT key, value FROM settings WHERE key LIKE $1"
+    )
+    .bind(&pattern)
+    .fetch_all(c)
+    .await)
+}

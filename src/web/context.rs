@@ -106,6 +106,16 @@ impl PageCtx {
             .as_ref()
             .is_some_and(|u| u.role.can_manage_themes())
     }
+
+    pub fn is_moderator(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role.can_moderate())
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role.can_manage_users())
+    }
 }
 
 impl FromRequestParts<AppState> for PageCtx {
@@ -129,6 +139,7 @@ impl FromRequestParts<AppState> for PageCtx {
             csrf = session_csrf;
         }
         let m = &state.config.municipality;
+        let profile = crate::services::instance::profile(state).await?;
         Ok(PageCtx {
             lang,
             catalogue: state.catalogue.clone(),
@@ -140,8 +151,8 @@ impl FromRequestParts<AppState> for PageCtx {
                 .map(|p| p.as_str().to_string())
                 .unwrap_or_else(|| "/".into()),
             site_name: match lang {
-                Lang::Ja => m.name_ja.clone(),
-                Lang::En => m.name_en.clone(),
+                Lang::Ja => profile.name_ja,
+                Lang::En => profile.name_en,
             },
             time_zone: m.time_zone.clone(),
             domain: state.config.domain.clone(),

@@ -70,12 +70,19 @@ impl FormErrors {
         self.by_field.contains_key(field)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.by_field.is_empty() && self.general.is_none()
+    /// The first error of a field path starting with `prefix` (`phases[1].`).
+    pub fn with_prefix(&self, prefix: &str) -> Option<String> {
+        let mut keys: Vec<&String> = self
+            .by_field
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .collect();
+        keys.sort();
+        keys.first().map(|k| self.by_field[*k].clone())
     }
 
-    pub fn count(&self) -> usize {
-        self.by_field.len() + usize::from(self.general.is_some())
+    pub fn is_empty(&self) -> bool {
+        self.by_field.is_empty() && self.general.is_none()
     }
 }
 
@@ -94,11 +101,11 @@ pub fn form_errors(
                 message,
             } in fields
             {
-                // `tags[2]` is shown at the tags field.
+                // `tags[2]` is shown at the tags field; the full path is kept for rows.
+                let text = translate_field_error(ctx, &code, &message);
                 let key = field.split('[').next().unwrap_or_default().to_string();
-                errors
-                    .by_field
-                    .insert(key, translate_field_error(ctx, &code, &message));
+                errors.by_field.entry(key).or_insert_with(|| text.clone());
+                errors.by_field.insert(field, text);
             }
             StatusCode::UNPROCESSABLE_ENTITY
         }
@@ -149,6 +156,10 @@ fn translate_field_error(ctx: &super::context::PageCtx, code: &str, message: &st
         ("reserved", _) => crate::t!(ctx, "error-reserved"),
         ("invalid_tag", _) | ("too_many", _) => crate::t!(ctx, "error-tags"),
         ("control_characters", _) => crate::t!(ctx, "error-control-characters"),
+        ("invalid_date", _) => crate::t!(ctx, "error-invalid-date"),
+        ("ends_before_start", _) => crate::t!(ctx, "error-ends-before-start"),
+        ("overlapping_phases", _) => crate::t!(ctx, "error-overlapping-phases"),
+        ("invalid_slug", _) => crate::t!(ctx, "error-invalid-slug"),
         _ => message.to_string(),
     }
 }

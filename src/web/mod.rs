@@ -1,10 +1,12 @@
 //! The server-rendered web interface: Japanese first, works without JavaScript (every action
 //! is a form post), accessible HTML from compile-checked templates.
 
+pub mod account;
 pub mod auth;
 pub mod context;
 pub mod forms;
 pub mod pages;
+pub mod staff;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -43,6 +45,33 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/setup", get(auth::setup_form).post(auth::setup))
+        .route("/proposals/{id}/report", post(account::report_proposal))
+        .route("/comments/{id}/report", post(account::report_comment))
+        .route("/search", get(account::search))
+        .route("/me", get(account::profile).post(account::save_profile))
+        .route(
+            "/me/password",
+            get(account::password_form).post(account::change_password),
+        )
+        .route("/staff", get(staff::home))
+        .route(
+            "/staff/themes/new",
+            get(staff::new_theme).post(staff::create_theme),
+        )
+        .route(
+            "/staff/themes/{slug}/edit",
+            get(staff::edit_theme).post(staff::update_theme),
+        )
+        .route("/staff/moderation", get(staff::moderation_queue))
+        .route("/staff/reports/{id}/resolve", post(staff::resolve_report))
+        .route("/staff/blocks", post(staff::add_block))
+        .route("/staff/blocks/{id}/remove", post(staff::remove_block))
+        .route("/staff/users", get(staff::users))
+        .route("/staff/users/{id}/role", post(staff::set_role))
+        .route(
+            "/staff/profile",
+            get(staff::profile).post(staff::save_profile),
+        )
         .route("/lang", post(switch_language))
         .route("/static/hiroba.css", get(stylesheet))
         .route("/static/hiroba.js", get(script))

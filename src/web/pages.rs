@@ -52,6 +52,21 @@ impl PageCtx {
         crate::t!(self, "theme-idea-count", count = count)
     }
 
+    pub fn results_label(&self, count: impl std::borrow::Borrow<usize>) -> String {
+        let count = *count.borrow() as i64;
+        crate::t!(self, "search-results", count = count)
+    }
+
+    pub fn reports_label(&self, count: impl std::borrow::Borrow<usize>) -> String {
+        let count = *count.borrow() as i64;
+        crate::t!(self, "reports-open", count = count)
+    }
+
+    pub fn phase_number(&self, index: &usize) -> String {
+        let number = (*index + 1) as i64;
+        crate::t!(self, "staff-phase-number", number = number)
+    }
+
     pub fn period(&self, from: &str, to: &str) -> String {
         crate::t!(
             self,
@@ -131,9 +146,15 @@ pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
         ctx,
         themes,
         recent,
-        prefecture: state.config.municipality.prefecture.clone(),
+        prefecture: crate::services::instance::profile(&state).await?.prefecture,
     }
     .into_response())
+}
+
+impl HomePage {
+    pub fn search_query(&self) -> &str {
+        ""
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -355,6 +376,8 @@ fn flatten(nodes: Vec<CommentView>, out: &mut Vec<CommentItem>) {
 #[template(path = "idea.html")]
 pub struct IdeaPage {
     pub ctx: PageCtx,
+    /// A one-time notice after a redirect (`reported`, `report_error`).
+    pub notice: Option<String>,
     pub idea: ProposalView,
     pub theme: ThemeView,
     pub comments: Vec<CommentItem>,
@@ -383,6 +406,7 @@ async fn render_idea(
     comment_form: CommentForm,
     errors: FormErrors,
     status: StatusCode,
+    notice: Option<String>,
 ) -> PageResult {
     let viewer = ctx.viewer();
     let idea = proposals::get(state, &viewer, id).await?;
@@ -391,6 +415,7 @@ async fn render_idea(
     flatten(comments::list(state, &viewer, id).await?, &mut items);
     let page = IdeaPage {
         ctx,
+        notice,
         idea,
         theme,
         comments: items,
@@ -400,11 +425,25 @@ async fn render_idea(
     Ok((status, page).into_response())
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct IdeaQuery {
+    pub reported: Option<String>,
+    pub report_error: Option<String>,
+}
+
 pub async fn idea(
     State(state): State<AppState>,
     ctx: PageCtx,
     PagePath(id): PagePath<i64>,
+    Query(query): Query<IdeaQuery>,
 ) -> PageResult {
+    let notice = if query.reported.is_some() {
+        Some(crate::t!(ctx, "report-received"))
+    } else if query.report_error.is_some() {
+        Some(crate::t!(ctx, "report-needs-reason"))
+    } else {
+        None
+    };
     render_idea(
         &state,
         ctx,
@@ -412,6 +451,7 @@ pub async fn idea(
         CommentForm::default(),
         FormErrors::default(),
         StatusCode::OK,
+        notice,
     )
     .await
 }
@@ -433,7 +473,16 @@ pub async fn support(
         Ok(_) => ctx.see_other(&format!("/proposals/{id}#support")),
         Err(err) => {
             let (status, errors) = form_errors(&ctx, err)?;
-            render_idea(&state, ctx, id, CommentForm::default(), errors, status).await
+            render_idea(
+                &state,
+                ctx,
+                id,
+                CommentForm::default(),
+                errors,
+                status,
+                None,
+            )
+            .await
         }
     }
 }
@@ -461,7 +510,7 @@ pub async fn post_comment(
         Ok(comment) => ctx.see_other(&format!("/proposals/{id}#comment-{}", comment.id)),
         Err(err) => {
             let (status, errors) = form_errors(&ctx, err)?;
-            render_idea(&state, ctx, id, form, errors, status).await
+            render_idea(&state, ctx, id, form, errors, status, None).await
         }
     }
 }

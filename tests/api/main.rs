@@ -2,12 +2,15 @@
 //! and runs once on SQLite and once on PostgreSQL.
 
 mod accounts;
+mod browser;
 mod cli;
 mod comments;
 mod health;
 mod helpers;
 mod migrations;
+mod moderation;
 mod openapi;
 mod proposals;
 mod themes;
 mod web;
+mod web_staff;

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod comments;
+pub mod moderation;
 pub mod proposals;
 pub mod themes;
 
@@ -15,6 +16,10 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::error::AppError;
+use crate::http::extract::ApiJson;
+use crate::http::problem::Problem;
+use crate::services::{Viewer, instance};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -81,26 +86,41 @@ pub struct SoftwareView {
 
 /// The municipality's profile.
 #[utoipa::path(get, path = "/instance", tag = "instance", responses((status = 200, body = InstanceView)))]
-async fn instance(State(state): State<AppState>) -> Json<InstanceView> {
-    let config = &state.config;
-    let m = &config.municipality;
-    Json(InstanceView {
-        name_ja: m.name_ja.clone(),
-        name_en: m.name_en.clone(),
-        prefecture: m.prefecture.clone(),
-        local_government_code: m
-            .local_government_code
-            .as_ref()
-            .map(|c| c.as_str().to_string()),
-        time_zone: m.time_zone_name.clone(),
-        domain: config.domain.clone(),
-        url: config.public_url(),
-        demo: config.demo,
+async fn instance(State(state): State<AppState>) -> Result<Json<InstanceView>, AppError> {
+    Ok(Json(instance_view(
+        &state,
+        instance::profile(&state).await?,
+    )))
+}
+
+fn instance_view(state: &AppState, profile: instance::Profile) -> InstanceView {
+    InstanceView {
+        name_ja: profile.name_ja,
+        name_en: profile.name_en,
+        prefecture: profile.prefecture,
+        local_government_code: profile.local_government_code,
+        time_zone: profile.time_zone,
+        domain: state.config.domain.clone(),
+        url: state.config.public_url(),
+        demo: state.config.demo,
         software: SoftwareView {
             name: "hiroba".into(),
             version: env!("CARGO_PKG_VERSION").into(),
         },
-    })
+    }
+}
+
+/// Change the municipality's names and prefecture (staff). The local government code and
+/// time zone stay in the configuration.
+#[utoipa::path(put, path = "/instance", tag = "instance", request_body = instance::ProfileUpdate,
+    responses((status = 200, body = InstanceView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn update_instance(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiJson(input): ApiJson<instance::ProfileUpdate>,
+) -> Result<Json<InstanceView>, AppError> {
+    let profile = instance::update(&state, &viewer, input).await?;
+    Ok(Json(instance_view(&state, profile)))
 }
 
 /// The API routes under `/api/v1` and their OpenAPI description.
@@ -110,7 +130,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(instance))
+        .routes(routes!(instance, update_instance))
         .routes(routes!(accounts::setup))
         .routes(routes!(accounts::signup))
         .routes(routes!(accounts::login))
@@ -137,4 +157,10 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(comments::edit_comment, comments::delete_comment))
         .routes(routes!(comments::hide_comment))
         .routes(routes!(comments::restore_comment))
+        .routes(routes!(moderation::report_proposal))
+        .routes(routes!(moderation::report_comment))
+        .routes(routes!(moderation::open_reports))
+        .routes(routes!(moderation::resolve_report))
+        .routes(routes!(moderation::list_blocks, moderation::add_block))
+        .routes(routes!(moderation::remove_block))
 }

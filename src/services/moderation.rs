@@ -1,0 +1,342 @@
+//! Reports (通報) from residents, the moderators' queue, and blocks of remote accounts and
+//! instances (defederation).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Viewer, comments, proposals, rfc3339};
+use crate::domain::parse_text;
+use crate::error::{AppError, Invalid};
+use crate::state::AppState;
+use crate::storage::moderation::{self as store, ReportRow};
+use crate::storage::{comments as comment_store, now_millis, proposals as proposal_store};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    Proposal,
+    Comment,
+}
+
+impl TargetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Proposal => "proposal",
+            TargetKind::Comment => "comment",
+        }
+    }
+
+    fn parse(stored: &str) -> TargetKind {
+        if stored == "comment" {
+            TargetKind::Comment
+        } else {
+            TargetKind::Proposal
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportInput {
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// Reports a proposal or comment the reporter can see.
+pub async fn report(
+    state: &AppState,
+    viewer: &Viewer,
+    kind: TargetKind,
+    id: i64,
+    reason: &str,
+) -> Result<(), AppError> {
+    let user = viewer.user()?;
+    let reason = parse_text(reason, 1, 1_000, true)
+        .map_err(|e| AppError::Validation(vec![e.at("reason")]))?;
+    match kind {
+        TargetKind::Proposal => {
+            proposals::load(state, viewer, id).await?;
+        }
+        TargetKind::Comment => {
+            comments::load(state, viewer, id).await?;
+        }
+    }
+    let mut conn = state.db.acquire().await?;
+    store::insert_report(conn.ex(), user.id, kind.as_str(), id, &reason, now_millis()).await?;
+    tracing::info!(
+        kind = kind.as_str(),
+        id,
+        reporter = user.id,
+        "content reported"
+    );
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportView {
+    pub id: i64,
+    pub target_kind: TargetKind,
+    pub target_id: i64,
+    /// The proposal the target belongs to (itself for a proposal).
+    pub proposal_id: i64,
+    /// The proposal's title, or the start of the comment.
+    pub excerpt: String,
+    /// Whether moderators already hid the target.
+    pub target_hidden: bool,
+    pub reason: String,
+    pub reporter: Option<String>,
+    pub created_at: String,
+}
+
+async fn report_view(state: &AppState, row: ReportRow) -> Result<Option<ReportView>, AppError> {
+    let kind = TargetKind::parse(&row.target_kind);
+    let mut conn = state.db.acquire().await?;
+    let (proposal_id, excerpt, hidden) = match kind {
+        TargetKind::Proposal => match proposal_store::find(conn.ex(), row.target_id).await? {
+            Some(p) => (p.id, p.title, p.hidden_at.is_some()),
+            None => return Ok(None),
+        },
+        TargetKind::Comment => match comment_store::find(conn.ex(), row.target_id).await? {
+            Some(c) => (
+                c.proposal_id,
+                c.body.chars().take(120).collect(),
+                c.hidden_at.is_some(),
+            ),
+            None => return Ok(None),
+        },
+    };
+    Ok(Some(ReportView {
+        id: row.id,
+        target_kind: kind,
+        target_id: row.target_id,
+        proposal_id,
+        excerpt,
+        target_hidden: hidden,
+        reason: row.reason,
+        reporter: row.reporter_handle,
+        created_at: rfc3339(row.created_at),
+    }))
+}
+
+/// The moderation queue: unresolved reports, oldest first.
+pub async fn open_reports(state: &AppState, viewer: &Viewer) -> Result<Vec<ReportView>, AppError> {
+    viewer.require_moderator()?;
+    let mut conn = state.db.acquire().await?;
+    let rows = store::open_reports(conn.ex(), 200).await?;
+    drop(conn);
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Some(view) = report_view(state, row).await? {
+            views.push(view);
+        }
+    }
+    Ok(views)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// Hide the reported content, with the note as the reason shown to its author.
+    Hide,
+    /// Keep the content; close the report.
+    Dismiss,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveInput {
+    pub action: Resolution,
+    /// The reason, recorded and (when hiding) shown to the author.
+    pub note: String,
+}
+
+/// Decides a report; every open report of the same content is closed with it.
+pub async fn resolve(
+    state: &AppState,
+    viewer: &Viewer,
+    report_id: i64,
+    input: ResolveInput,
+) -> Result<(), AppError> {
+    let moderator = viewer.require_moderator()?;
+    let note = proposals::parse_reason(&input.note).map_err(|_| {
+        AppError::Validation(vec![Invalid::new("required", "give a reason").at("note")])
+    })?;
+    let mut conn = state.db.acquire().await?;
+    let row = store::find_report(conn.ex(), report_id)
+        .await?
+        .ok_or(AppError::NotFound("report"))?;
+    drop(conn);
+    if row.resolved_at.is_some() {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "this report was already resolved".into(),
+        });
+    }
+    let kind = TargetKind::parse(&row.target_kind);
+    if input.action == Resolution::Hide {
+        match kind {
+            TargetKind::Proposal => {
+                proposals::hide(state, viewer, row.target_id, &note).await?;
+            }
+            TargetKind::Comment => {
+                comments::set_hidden(state, viewer, row.target_id, true, &note).await?;
+            }
+        }
+    }
+    let resolution = match input.action {
+        Resolution::Hide => format!("hidden: {note}"),
+        Resolution::Dismiss => format!("dismissed: {note}"),
+    };
+    let mut conn = state.db.acquire().await?;
+    store::resolve_reports_of(
+        conn.ex(),
+        kind.as_str(),
+        row.target_id,
+        moderator.id,
+        &resolution,
+        now_millis(),
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockKind {
+    /// A whole instance, by host name.
+    Domain,
+    /// One remote account, by its actor URL or `@user@host`.
+    Actor,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlockInput {
+    pub kind: BlockKind,
+    pub value: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BlockView {
+    pub id: i64,
+    pub kind: BlockKind,
+    pub value: String,
+    pub reason: String,
+    pub created_at: String,
+}
+
+/// A host name as blocks store it: lower-case, no scheme, path or port.
+fn parse_domain(input: &str) -> Result<String, Invalid> {
+    let raw = input
+        .trim()
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    let host = raw.split('/').next().unwrap_or_default().to_lowercase();
+    let valid = url::Url::parse(&format!("https://{host}/"))
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h == host))
+        .unwrap_or(false);
+    if host.is_empty() || !valid || !host.contains('.') {
+        return Err(Invalid::new(
+            "invalid_domain",
+            "must be a host name such as mastodon.example",
+        ));
+    }
+    Ok(host)
+}
+
+/// An actor as blocks store it: its URL, or `acct:user@host` for a handle.
+fn parse_actor(input: &str) -> Result<String, Invalid> {
+    let value = input.trim();
+    if let Ok(url) = url::Url::parse(value)
+        && matches!(url.scheme(), "https" | "http")
+        && url.host_str().is_some()
+    {
+        return Ok(url.to_string());
+    }
+    let handle = value.trim_start_matches('@');
+    if let Some((user, host)) = handle.split_once('@')
+        && !user.is_empty()
+        && parse_domain(host).is_ok()
+    {
+        return Ok(format!(
+            "acct:{}@{}",
+            user.to_lowercase(),
+            host.to_lowercase()
+        ));
+    }
+    Err(Invalid::new(
+        "invalid_actor",
+        "must be an actor URL (https://...) or a handle such as @someone@mastodon.example",
+    ))
+}
+
+pub async fn add_block(
+    state: &AppState,
+    viewer: &Viewer,
+    input: BlockInput,
+) -> Result<BlockView, AppError> {
+    let moderator = viewer.require_moderator()?;
+    let value = match input.kind {
+        BlockKind::Domain => parse_domain(&input.value),
+        BlockKind::Actor => parse_actor(&input.value),
+    }
+    .map_err(|e| AppError::Validation(vec![e.at("value")]))?;
+    if input.kind == BlockKind::Domain
+        && value == state.config.domain.split(':').next().unwrap_or_default()
+    {
+        return Err(AppError::invalid(
+            "value",
+            "own_domain",
+            "this is this instance's own domain",
+        ));
+    }
+    let reason = parse_text(&input.reason, 0, 500, true)
+        .map_err(|e| AppError::Validation(vec![e.at("reason")]))?;
+    let kind = match input.kind {
+        BlockKind::Domain => "domain",
+        BlockKind::Actor => "actor",
+    };
+    let mut conn = state.db.acquire().await?;
+    if !store::insert_block(conn.ex(), kind, &value, &reason, moderator.id, now_millis()).await? {
+        return Err(AppError::conflict("value", "this is already blocked"));
+    }
+    tracing::info!(kind, value = %value, by = moderator.id, "block added");
+    list_blocks(state, viewer)
+        .await?
+        .into_iter()
+        .find(|b| b.value == value)
+        .ok_or(AppError::NotFound("block"))
+}
+
+pub async fn list_blocks(state: &AppState, viewer: &Viewer) -> Result<Vec<BlockView>, AppError> {
+    viewer.require_moderator()?;
+    let mut conn = state.db.acquire().await?;
+    Ok(store::list_blocks(conn.ex())
+        .await?
+        .into_iter()
+        .map(|b| BlockView {
+            id: b.id,
+            kind: if b.kind == "domain" {
+                BlockKind::Domain
+            } else {
+                BlockKind::Actor
+            },
+            value: b.value,
+            reason: b.reason,
+            created_at: rfc3339(b.created_at),
+        })
+        .collect())
+}
+
+pub async fn remove_block(state: &AppState, viewer: &Viewer, id: i64) -> Result<(), AppError> {
+    let moderator = viewer.require_moderator()?;
+    let mut conn = state.db.acquire().await?;
+    if !store::delete_block(conn.ex(), id).await? {
+        return Err(AppError::NotFound("block"));
+    }
+    tracing::info!(id, by = moderator.id, "block removed");
+    Ok(())
+}
