@@ -226,3 +226,4 @@ error-invalid-date = 日付を選んでください（年-月-日）。
 error-ends-before-start = 終了日は開始日以降にしてください。
 error-overlapping-phases = 開始日は前のフェーズの終了日より後にしてください。
 error-invalid-slug = 英小文字・数字・ハイフンだけで入力してください（先頭と末尾にハイフンは使えません）。
+comment-hidden-visible-to-you = このコメントは非表示です（モデレーターと投稿者にだけ見えています）

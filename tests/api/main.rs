@@ -3,6 +3,7 @@
 
 mod accounts;
 mod browser;
+mod chromium;
 mod cli;
 mod comments;
 mod health;

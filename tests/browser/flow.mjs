@@ -1,0 +1,158 @@
+// Drives Debian's Chromium through Hiroba as a resident and as staff, takes screenshots at
+// phone and desktop widths, and scans pages with axe-core. Started by the Rust test
+// `browser::residents_and_staff_in_chromium`, which prepares the server and the data.
+import { readFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+const base = process.env.HIROBA_URL;
+const password = process.env.HIROBA_PASSWORD;
+const ideaPath = process.env.HIROBA_IDEA_PATH;
+const shots = process.env.HIROBA_SCREENSHOTS;
+const chromePath = process.env.HIROBA_CHROMIUM || "/usr/bin/chromium";
+const today = process.env.HIROBA_TODAY;
+const later = process.env.HIROBA_LATER;
+mkdirSync(shots, { recursive: true });
+
+const violations = [];
+const log = (step, detail = "") => console.log(`[browser] ${step}${detail ? ": " + detail : ""}`);
+
+async function scan(page, name) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } }),
+  );
+  for (const v of result.violations) {
+    if (v.impact === "serious" || v.impact === "critical") {
+      violations.push({ page: name, id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) });
+    }
+  }
+  log("axe", `${name}: ${result.violations.length} violation(s), ${result.passes.length} passed rules`);
+}
+
+async function shoot(page, name) {
+  for (const [label, width] of [["phone", 390], ["desktop", 1280]]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `${shots}/${name}-${label}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+}
+
+async function expectText(page, text) {
+  await page.getByText(text, { exact: false }).first().waitFor({ timeout: 10_000 });
+}
+
+const browser = await chromium.launch({
+  executablePath: chromePath,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+let failed = false;
+try {
+  // axe is injected through the DevTools protocol; the site's CSP stays as served otherwise.
+  const context = await browser.newContext({ locale: "ja-JP", viewport: { width: 390, height: 844 }, bypassCSP: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+
+  // A resident signs up.
+  await page.goto(`${base}/signup`);
+  await scan(page, "signup");
+  await page.fill("#account-handle", "hanako");
+  await page.fill("#account-email", "hanako@example.jp");
+  await page.fill("#account-password", password);
+  await page.click("main button[type=submit]");
+  await page.waitForURL(`${base}/`);
+  await expectText(page, "ログイン中");
+  await scan(page, "home");
+  log("signed up");
+
+  // She posts an idea anonymously.
+  await page.goto(`${base}/themes/parks`);
+  await page.fill("#idea-title", "木陰のベンチを増やしてほしい");
+  await page.fill("#idea-body", "夏の公園は日差しが強く、**休める場所**が足りません。");
+  await page.fill("#idea-tags", "公園、高齢者");
+  await page.check("#idea-anonymous");
+  await page.click(".post-idea button[type=submit]");
+  await page.waitForURL(/\/proposals\/\d+$/);
+  await expectText(page, "匿名さん（anon-");
+  log("posted anonymously", page.url());
+
+  // She supports and comments on another resident's idea.
+  await page.goto(`${base}${ideaPath}`);
+  await page.click("#support button[type=submit]");
+  await expectText(page, "共感を取り消す");
+  await page.fill("#comment-body", "賛成です。駅前にもほしいです。");
+  await page.click(".comment-form button[type=submit]");
+  await expectText(page, "駅前にもほしいです");
+  // And reports the rude comment.
+  const rude = page.locator("article.comment", { hasText: "失礼な言葉" });
+  await rude.locator("summary", { hasText: "通報する" }).click();
+  await rude.locator("textarea[name=reason]").fill("人を傷つける表現です");
+  await rude.locator("button[type=submit]", { hasText: "通報を送る" }).click();
+  await expectText(page, "通報を受け付けました");
+  log("supported, commented, reported");
+
+  await page.goto(`${base}/themes/parks`);
+  await scan(page, "theme");
+  await shoot(page, "theme");
+  await page.goto(`${base}${ideaPath}`);
+  await scan(page, "idea");
+  await shoot(page, "idea");
+
+  await page.click("form[action='/logout'] button");
+  await page.waitForURL(`${base}/`);
+
+  // Staff create a theme and hide the reported comment.
+  await page.goto(`${base}/login`);
+  await scan(page, "login");
+  await page.fill("#login-handle", "staff_member");
+  await page.fill("#login-password", password);
+  await page.click("main button[type=submit]");
+  await page.waitForURL(`${base}/`);
+  await page.goto(`${base}/staff/themes/new`);
+  await scan(page, "staff-theme-form");
+  await page.fill("#theme-slug", "kodomo-no-koe");
+  await page.fill("#theme-title", "子どもの声を聴く");
+  await page.fill("#theme-description", "学校のタブレットで子どもたちの意見を集めます。");
+  await page.selectOption("#theme-status", "open");
+  await page.fill("#phase-name-0", "考える");
+  await page.fill("#phase-starts-0", today);
+  await page.fill("#phase-ends-0", later);
+  await page.click("main form.stack > button[type=submit]");
+  await page.waitForURL(`${base}/themes/kodomo-no-koe`);
+  await expectText(page, "子どもの声を聴く");
+  log("staff created a theme");
+
+  await page.goto(`${base}/staff/moderation`);
+  await scan(page, "staff-moderation");
+  await expectText(page, "人を傷つける表現です");
+  const report = page.locator("li.report", { hasText: "失礼な言葉" });
+  await report.locator("input[name=note]").fill("誹謗中傷のため非表示");
+  await report.locator("button[value=hide]").click();
+  await expectText(page, "未対応の通報はありません");
+  await page.goto(`${base}${ideaPath}`);
+  await expectText(page, "このコメントは非表示です");
+  await page.click("form[action='/logout'] button");
+  await page.goto(`${base}${ideaPath}`);
+  await expectText(page, "このコメントはモデレーターにより非表示になっています");
+  log("staff hid the reported comment");
+} catch (error) {
+  failed = true;
+  console.error(`[browser] step failed: ${error.stack || error}`);
+  for (const open of browser.contexts().flatMap((c) => c.pages())) {
+    await open.screenshot({ path: `${shots}/failure.png`, fullPage: true }).catch(() => {});
+    console.error(`[browser] at ${open.url()}:\n${(await open.innerText("main").catch(() => "")).slice(0, 2000)}`);
+  }
+} finally {
+  await browser.close();
+}
+
+if (violations.length > 0) {
+  failed = true;
+  console.error(`[browser] serious or critical accessibility violations:\n${JSON.stringify(violations, null, 2)}`);
+}
+console.log(`[browser] screenshots in ${shots}`);
+process.exit(failed ? 1 : 0);
