@@ -314,7 +314,25 @@ async fn the_setup_link_creates_the_first_administrator(backend: Backend) {
     let _ = json!({});
 }
 
+async fn server_errors_are_pages_that_reveal_nothing(backend: Backend) {
+    let mut app = spawn_app(&backend).await;
+    let mut browser = Browser::new(&app);
+    browser.get("/").await;
+    // The database goes away under the running server.
+    app.state.db.close().await;
+    let page = browser.get("/").await;
+    assert_eq!(page.status, 500);
+    page.contains("問題が発生しました");
+    assert!(
+        !page.html.contains("database") && !page.html.contains("pool"),
+        "{}",
+        page.html
+    );
+    app.stop().await;
+}
+
 both_databases!(
+    server_errors_are_pages_that_reveal_nothing,
     pages_are_japanese_first_with_english_on_request,
     signup_form_keeps_input_and_shows_errors_by_the_fields,
     forms_without_the_csrf_token_are_refused,
