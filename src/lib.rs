@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod federation;
 pub mod http;
 pub mod i18n;
 pub mod markdown;

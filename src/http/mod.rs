@@ -36,6 +36,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(crate::web::router(state.clone()))
+        .merge(crate::federation::discovery::router())
+        .merge(crate::federation::routes::router())
         .route(
             "/api/v1/openapi.json",
             get(move || {

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod comments;
+pub mod federation;
 pub mod moderation;
 pub mod proposals;
 pub mod settings;

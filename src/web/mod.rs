@@ -149,6 +149,10 @@ async fn pages_middleware(
         }
     }
     let headers = response.headers_mut();
+    // Theme and proposal URLs also answer with ActivityStreams JSON.
+    headers
+        .entry(header::VARY)
+        .or_insert(HeaderValue::from_static("Accept, Accept-Language, Cookie"));
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(

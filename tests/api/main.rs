@@ -6,6 +6,7 @@ mod browser;
 mod chromium;
 mod cli;
 mod comments;
+mod federation;
 mod health;
 mod helpers;
 mod migrations;

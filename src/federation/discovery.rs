@@ -1,0 +1,251 @@
+//! Discovery: WebFinger (`acct:` for the municipality, every theme, resident and
+//! pseudonym), NodeInfo 2.1 with the municipality's metadata and its application actor
+//! (FEP-2677), and host-meta.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{ACTIVITY_JSON, INSTANCE_ACTOR, Urls};
+use crate::domain::ThemeStatus;
+use crate::error::AppError;
+use crate::services::instance;
+use crate::state::AppState;
+use crate::storage::{federation as store, themes as theme_store};
+
+pub const NODEINFO_21: &str = "http://nodeinfo.diaspora.software/ns/schema/2.1";
+pub const APPLICATION_REL: &str = "https://www.w3.org/ns/activitystreams#Application";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/webfinger", get(webfinger))
+        .route("/.well-known/nodeinfo", get(nodeinfo_links))
+        .route("/nodeinfo/2.1", get(nodeinfo))
+        .route("/.well-known/host-meta", get(host_meta))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WebfingerQuery {
+    pub resource: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Jrd {
+    pub subject: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub links: Vec<JrdLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JrdLink {
+    pub rel: String,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+}
+
+fn with_headers(mut response: Response, content_type: &'static str) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response
+}
+
+/// The local name a resource asks for: `acct:name@host`, `name@host`, or one of our actor
+/// URLs. `None` when it names another host or nothing we publish.
+fn local_name(resource: &str, urls: &Urls, domain: &str) -> Option<String> {
+    let resource = resource.trim();
+    if let Some(rest) = resource.strip_prefix(urls.base()) {
+        let path = rest.trim_end_matches('/');
+        if path == "/actor" {
+            return Some(INSTANCE_ACTOR.to_string());
+        }
+        for prefix in ["/themes/", "/users/", "/anonymous/"] {
+            if let Some(name) = path.strip_prefix(prefix) {
+                return (!name.is_empty() && !name.contains('/')).then(|| name.to_string());
+            }
+        }
+        return None;
+    }
+    let acct = resource
+        .strip_prefix("acct:")
+        .unwrap_or(resource)
+        .trim_start_matches('@');
+    let (name, host) = acct.rsplit_once('@')?;
+    (host.eq_ignore_ascii_case(domain) && !name.is_empty()).then(|| name.to_lowercase())
+}
+
+async fn webfinger(
+    State(state): State<AppState>,
+    Query(query): Query<WebfingerQuery>,
+) -> Result<Response, AppError> {
+    // RFC 7033: a missing resource is a bad request (400).
+    let Some(resource) = query.resource.filter(|r| !r.trim().is_empty()) else {
+        return Ok(crate::http::problem::Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "Missing resource",
+            Some("give ?resource=acct:name@host".into()),
+        )
+        .into_response());
+    };
+    let urls = Urls::new(&state.config);
+    let domain = state.config.domain.clone();
+    let name = local_name(&resource, &urls, &domain).ok_or(AppError::NotFound("account"))?;
+    let mut conn = state.db.acquire().await?;
+    let (actor, page) = if name == INSTANCE_ACTOR {
+        (urls.instance_actor(), Some(format!("{}/", urls.base())))
+    } else if let Some(theme) = theme_store::find_theme_by_slug(conn.ex(), &name).await? {
+        if ThemeStatus::parse(&theme.status).ok() == Some(ThemeStatus::Draft) {
+            return Err(AppError::NotFound("account"));
+        }
+        (urls.theme(&name), Some(urls.theme(&name)))
+    } else if store::find_user_by_handle(conn.ex(), &name)
+        .await?
+        .is_some()
+    {
+        (urls.user(&name), None)
+    } else if store::find_pseudonym(conn.ex(), &name).await?.is_some() {
+        (urls.pseudonym(&name), None)
+    } else {
+        return Err(AppError::NotFound("account"));
+    };
+    let mut links = vec![JrdLink {
+        rel: "self".into(),
+        kind: Some(ACTIVITY_JSON.into()),
+        href: Some(actor.clone()),
+    }];
+    if let Some(page) = page {
+        links.push(JrdLink {
+            rel: "http://webfinger.net/rel/profile-page".into(),
+            kind: Some("text/html".into()),
+            href: Some(page),
+        });
+    }
+    let jrd = Jrd {
+        subject: format!("acct:{name}@{domain}"),
+        aliases: vec![actor],
+        links,
+    };
+    Ok(with_headers(
+        axum::Json(jrd).into_response(),
+        "application/jrd+json; charset=utf-8",
+    ))
+}
+
+async fn nodeinfo_links(State(state): State<AppState>) -> Response {
+    let urls = Urls::new(&state.config);
+    let body = json!({
+        "links": [
+            {"rel": NODEINFO_21, "href": format!("{}/nodeinfo/2.1", urls.base())},
+            {"rel": APPLICATION_REL, "href": urls.instance_actor()}
+        ]
+    });
+    with_headers(axum::Json(body).into_response(), "application/json")
+}
+
+async fn nodeinfo(State(state): State<AppState>) -> Result<Response, AppError> {
+    let profile = instance::profile(&state).await?;
+    let mut conn = state.db.acquire().await?;
+    let (users, proposals, comments) = store::usage_counts(conn.ex()).await?;
+    let body = json!({
+        "version": "2.1",
+        "software": {
+            "name": "hiroba",
+            "version": env!("CARGO_PKG_VERSION"),
+            "homepage": format!("{}/", state.config.public_url()),
+        },
+        "protocols": ["activitypub"],
+        "services": {"inbound": [], "outbound": []},
+        "openRegistrations": true,
+        "usage": {
+            "users": {"total": users},
+            "localPosts": proposals,
+            "localComments": comments
+        },
+        "metadata": {
+            "nodeName": profile.name_ja,
+            "nodeDescription": format!("{} / {}", profile.name_ja, profile.name_en),
+            "municipality": {
+                "nameJa": profile.name_ja,
+                "nameEn": profile.name_en,
+                "prefecture": profile.prefecture,
+                "localGovernmentCode": profile.local_government_code,
+                "timeZone": profile.time_zone
+            }
+        }
+    });
+    Ok(with_headers(
+        axum::Json(body).into_response(),
+        "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",
+    ))
+}
+
+async fn host_meta(State(state): State<AppState>) -> Response {
+    let base = state.config.public_url();
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  \
+         <Link rel=\"lrdd\" template=\"{base}/.well-known/webfinger?resource={{uri}}\"/>\n</XRD>\n"
+    );
+    with_headers(
+        (StatusCode::OK, xml).into_response(),
+        "application/xrd+xml; charset=utf-8",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    #[test]
+    fn resources_name_local_actors_only() {
+        let mut config = Config::for_data_dir(std::path::Path::new("/tmp"));
+        config.domain = "sanka.city.example.jp".into();
+        config.scheme = crate::config::Scheme::Https;
+        let urls = Urls::new(&config);
+        let domain = "sanka.city.example.jp";
+        assert_eq!(
+            local_name("acct:smartcity@sanka.city.example.jp", &urls, domain).as_deref(),
+            Some("smartcity")
+        );
+        assert_eq!(
+            local_name("@SmartCity@SANKA.city.example.jp", &urls, domain).as_deref(),
+            Some("smartcity")
+        );
+        assert_eq!(
+            local_name("https://sanka.city.example.jp/themes/parks", &urls, domain).as_deref(),
+            Some("parks")
+        );
+        assert_eq!(
+            local_name("https://sanka.city.example.jp/actor", &urls, domain).as_deref(),
+            Some("city")
+        );
+        assert_eq!(
+            local_name("acct:smartcity@elsewhere.example", &urls, domain),
+            None
+        );
+        assert_eq!(
+            local_name("https://elsewhere.example/themes/parks", &urls, domain),
+            None
+        );
+        assert_eq!(
+            local_name(
+                "https://sanka.city.example.jp/themes/parks/inbox",
+                &urls,
+                domain
+            ),
+            None
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! Federation: themes, residents and the municipality as ActivityPub actors; proposals and
+//! comments as ActivityPub objects. The wire shapes are documented in `federation-spec/`.
+
+pub mod discovery;
+pub mod keys;
+pub mod objects;
+pub mod routes;
+
+use axum::http::{HeaderMap, header};
+
+use crate::config::Config;
+
+pub const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
+pub const SECURITY_CONTEXT: &str = "https://w3id.org/security/v1";
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+/// The namespace of Hiroba's extension terms (see `federation-spec/context.jsonld`).
+pub const HIROBA_NS: &str = "https://w3id.org/hiroba/ns#";
+pub const ACTIVITY_JSON: &str = "application/activity+json";
+
+/// The name of the municipality's own actor (FEP-2677 application actor).
+pub const INSTANCE_ACTOR: &str = "city";
+
+/// Whether a request asks for ActivityStreams JSON rather than a page: `application/activity+json`
+/// or `application/ld+json` with the ActivityStreams profile, preferred over HTML.
+pub fn wants_activity_json(headers: &HeaderMap) -> bool {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let mut best_json = -1.0_f32;
+    let mut best_html = -1.0_f32;
+    for part in accept.split(',') {
+        let mut pieces = part.split(';').map(str::trim);
+        let media = pieces.next().unwrap_or_default().to_ascii_lowercase();
+        let params: Vec<&str> = pieces.collect();
+        let quality = params
+            .iter()
+            .find_map(|p| p.strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+            .unwrap_or(1.0);
+        let is_as = media == ACTIVITY_JSON
+            || (media == "application/ld+json"
+                && params
+                    .iter()
+                    .any(|p| p.starts_with("profile=") && p.contains("activitystreams")));
+        if is_as {
+            best_json = best_json.max(quality);
+        } else if media == "text/html" || media == "application/xhtml+xml" {
+            best_html = best_html.max(quality);
+        }
+    }
+    best_json > 0.0 && best_json >= best_html
+}
+
+/// The URLs of everything this instance publishes.
+pub struct Urls {
+    base: String,
+}
+
+impl Urls {
+    pub fn new(config: &Config) -> Self {
+        Self {
+            base: config.public_url(),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn instance_actor(&self) -> String {
+        format!("{}/actor", self.base)
+    }
+
+    pub fn theme(&self, slug: &str) -> String {
+        format!("{}/themes/{slug}", self.base)
+    }
+
+    pub fn user(&self, handle: &str) -> String {
+        format!("{}/users/{handle}", self.base)
+    }
+
+    pub fn pseudonym(&self, name: &str) -> String {
+        format!("{}/anonymous/{name}", self.base)
+    }
+
+    pub fn proposal(&self, id: i64) -> String {
+        format!("{}/proposals/{id}", self.base)
+    }
+
+    pub fn proposal_context(&self, id: i64) -> String {
+        format!("{}/proposals/{id}/context", self.base)
+    }
+
+    pub fn comment(&self, id: i64) -> String {
+        format!("{}/comments/{id}", self.base)
+    }
+
+    pub fn shared_inbox(&self) -> String {
+        format!("{}/inbox", self.base)
+    }
+
+    pub fn key_id(actor: &str) -> String {
+        format!("{actor}#main-key")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn content_negotiation_prefers_what_the_client_prefers() {
+        assert!(wants_activity_json(&accept("application/activity+json")));
+        assert!(wants_activity_json(&accept(
+            "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\""
+        )));
+        assert!(wants_activity_json(&accept(
+            "application/activity+json, application/ld+json"
+        )));
+        assert!(!wants_activity_json(&accept(
+            "text/html,application/xhtml+xml,*/*;q=0.8"
+        )));
+        assert!(!wants_activity_json(&accept("application/ld+json")));
+        assert!(!wants_activity_json(&accept(
+            "text/html, application/activity+json;q=0.5"
+        )));
+        assert!(!wants_activity_json(&HeaderMap::new()));
+    }
+}

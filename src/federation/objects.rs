@@ -1,0 +1,287 @@
+//! Wire types: the JSON that Hiroba sends and accepts, apart from storage types. Fields
+//! that other software sends in several shapes (a string or a list) are read leniently.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Value, json};
+
+use super::{AS_CONTEXT, HIROBA_NS, SECURITY_CONTEXT};
+
+/// The `@context` of every document Hiroba publishes: ActivityStreams, the security
+/// vocabulary, and an inline map of the extension terms (never fetched at run time).
+pub fn context() -> Value {
+    json!([
+        AS_CONTEXT,
+        SECURITY_CONTEXT,
+        {
+            "hiroba": HIROBA_NS,
+            "toot": "http://joinmastodon.org/ns#",
+            "featured": {"@id": "toot:featured", "@type": "@id"},
+            "discoverable": "toot:discoverable",
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "sensitive": "as:sensitive"
+        }
+    ])
+}
+
+/// One value or a list of them, as ActivityStreams allows; always read as a list.
+pub fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<Value>),
+    }
+    Ok(match Option::<OneOrMany>::deserialize(d)? {
+        None => Vec::new(),
+        Some(OneOrMany::One(s)) => vec![s],
+        // Entries may be links or embedded objects; keep the ids.
+        Some(OneOrMany::Many(items)) => items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::String(s) => Some(s),
+                Value::Object(map) => map.get("id").and_then(|id| id.as_str()).map(str::to_string),
+                _ => None,
+            })
+            .collect(),
+    })
+}
+
+/// An id given either as a string or as an embedded object with an `id`.
+pub fn id_or_object<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Object(map)) => map.get("id").and_then(|v| v.as_str()).map(str::to_string),
+        Some(Value::Array(items)) => items.into_iter().find_map(|v| match v {
+            Value::String(s) => Some(s),
+            Value::Object(map) => map.get("id").and_then(|id| id.as_str()).map(str::to_string),
+            _ => None,
+        }),
+        _ => None,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicKey {
+    pub id: String,
+    pub owner: String,
+    pub public_key_pem: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoints {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_inbox: Option<String>,
+}
+
+/// A phase of a theme, as published in the theme's `hiroba:phases`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseObject {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    #[serde(rename = "hiroba:startDate")]
+    pub start_date: String,
+    #[serde(rename = "hiroba:endDate")]
+    pub end_date: String,
+    #[serde(rename = "hiroba:allowsIdeas")]
+    pub allows_ideas: bool,
+    #[serde(rename = "hiroba:allowsComments")]
+    pub allows_comments: bool,
+    #[serde(rename = "hiroba:allowsSupports")]
+    pub allows_supports: bool,
+}
+
+/// An actor: a theme (`Group`), a resident or pseudonym (`Person`), the municipality
+/// (`Application`), or a remote actor of any type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Actor {
+    #[serde(rename = "@context", default, skip_serializing_if = "Value::is_null")]
+    pub context: Value,
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<String>,
+    pub inbox: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outbox: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub following: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub featured: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Endpoints>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<PublicKey>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manually_approves_followers: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discoverable: Option<bool>,
+    /// A theme's status: draft, open, closed, archived.
+    #[serde(
+        rename = "hiroba:status",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub theme_status: Option<String>,
+    #[serde(
+        rename = "hiroba:phases",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub phases: Vec<PhaseObject>,
+    /// Index into `hiroba:phases` of the phase running today.
+    #[serde(
+        rename = "hiroba:currentPhase",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub current_phase: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    pub content: String,
+    pub media_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hashtag {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    pub name: String,
+}
+
+/// A proposal (`Page`) or a comment (`Note`), and what other software sends as either.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostObject {
+    #[serde(rename = "@context", default, skip_serializing_if = "Value::is_null")]
+    pub context: Value,
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(deserialize_with = "id_or_object", default)]
+    pub attributed_to: Option<String>,
+    /// The title of a proposal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub content: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    #[serde(
+        default,
+        deserialize_with = "id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub in_reply_to: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub to: Vec<String>,
+    #[serde(
+        default,
+        deserialize_with = "one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub cc: Vec<String>,
+    #[serde(
+        default,
+        deserialize_with = "id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub audience: Option<String>,
+    /// The thread (FEP-7888): resolves to the collection of its items.
+    #[serde(
+        rename = "context",
+        default,
+        deserialize_with = "id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub thread: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tag: Vec<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitive: Option<bool>,
+    /// Supports from registered residents, counted by this instance.
+    #[serde(
+        rename = "hiroba:supportCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub support_count: Option<i64>,
+    /// Posted under a pseudonym.
+    #[serde(
+        rename = "hiroba:anonymous",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub anonymous: Option<bool>,
+}
+
+/// A collection; Hiroba publishes counts, and the items where they are public.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Collection {
+    #[serde(rename = "@context", default, skip_serializing_if = "Value::is_null")]
+    pub context: Value,
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub total_items: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordered_items: Option<Vec<Value>>,
+    #[serde(
+        default,
+        deserialize_with = "id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub attributed_to: Option<String>,
+}
+
+/// What a deleted or removed object leaves behind (served with 410 Gone).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tombstone {
+    #[serde(rename = "@context", default, skip_serializing_if = "Value::is_null")]
+    pub context: Value,
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub former_type: String,
+}

@@ -1,0 +1,520 @@
+//! ActivityStreams JSON for actors, objects and collections. The same URL gives HTML to a
+//! browser; the page handlers hand over here when the client asks for ActivityStreams.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::keys::{KeyOwner, key_pair};
+use super::objects::{
+    Actor, Collection, Endpoints, Hashtag, PhaseObject, PostObject, PublicKey, Source, Tombstone,
+    context,
+};
+use super::{ACTIVITY_JSON, INSTANCE_ACTOR, PUBLIC, Urls, wants_activity_json};
+use crate::error::AppError;
+use crate::http::extract::ApiPath;
+use crate::services::comments::{self, CommentStatus, CommentView};
+use crate::services::proposals::{self, ContentStatus, ProposalView};
+use crate::services::themes::{self, ThemeView};
+use crate::services::{Viewer, instance};
+use crate::state::AppState;
+use crate::storage::{federation as store, themes as theme_store};
+
+/// Serialises an ActivityStreams document with its media type.
+pub fn activity_json(status: StatusCode, body: &impl Serialize) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/activity+json; charset=utf-8"),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    response
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/actor", get(instance_actor))
+        .route("/users/{handle}", get(user_actor))
+        .route("/anonymous/{name}", get(pseudonym_actor))
+        .route("/comments/{id}", get(comment))
+        .route("/proposals/{id}/context", get(thread))
+        .route("/themes/{slug}/followers", get(theme_followers))
+        .route("/themes/{slug}/outbox", get(theme_outbox))
+        .route("/themes/{slug}/featured", get(theme_featured))
+}
+
+fn tombstone(id: String, former_type: &str) -> Response {
+    activity_json(
+        StatusCode::GONE,
+        &Tombstone {
+            context: context(),
+            id,
+            kind: "Tombstone".into(),
+            former_type: former_type.into(),
+        },
+    )
+}
+
+fn public_key(actor: &str, pem: String) -> Option<PublicKey> {
+    Some(PublicKey {
+        id: Urls::key_id(actor),
+        owner: actor.to_string(),
+        public_key_pem: pem,
+    })
+}
+
+fn endpoints(urls: &Urls) -> Option<Endpoints> {
+    Some(Endpoints {
+        shared_inbox: Some(urls.shared_inbox()),
+    })
+}
+
+/// A theme as a `Group` actor (FEP-1b12).
+pub async fn theme_actor(state: &AppState, slug: &str) -> Result<Response, AppError> {
+    let theme = themes::get(state, &Viewer::default(), slug).await?;
+    let mut conn = state.db.acquire().await?;
+    let row = theme_store::find_theme_by_slug(conn.ex(), slug)
+        .await?
+        .ok_or(AppError::NotFound("theme"))?;
+    drop(conn);
+    let keys = key_pair(state, KeyOwner::Theme(row.id)).await?;
+    let urls = Urls::new(&state.config);
+    let id = urls.theme(slug);
+    Ok(activity_json(
+        StatusCode::OK,
+        &group(&urls, &id, &theme, keys.public_pem),
+    ))
+}
+
+fn group(urls: &Urls, id: &str, theme: &ThemeView, public_pem: String) -> Actor {
+    Actor {
+        context: context(),
+        id: id.to_string(),
+        kind: "Group".into(),
+        preferred_username: Some(theme.slug.clone()),
+        name: Some(theme.title.clone()),
+        summary: Some(theme.description_html.clone()),
+        url: Some(id.to_string()),
+        inbox: format!("{id}/inbox"),
+        outbox: Some(format!("{id}/outbox")),
+        followers: Some(format!("{id}/followers")),
+        following: None,
+        featured: Some(format!("{id}/featured")),
+        endpoints: endpoints(urls),
+        public_key: public_key(id, public_pem),
+        published: Some(theme.created_at.clone()),
+        manually_approves_followers: Some(false),
+        discoverable: Some(true),
+        theme_status: Some(theme.status.as_str().to_string()),
+        phases: theme
+            .phases
+            .iter()
+            .map(|p| PhaseObject {
+                kind: "hiroba:Phase".into(),
+                name: p.name.clone(),
+                start_date: p.starts_on.clone(),
+                end_date: p.ends_on.clone(),
+                allows_ideas: p.allows.ideas,
+                allows_comments: p.allows.comments,
+                allows_supports: p.allows.supports,
+            })
+            .collect(),
+        current_phase: theme.current_phase,
+    }
+}
+
+async fn instance_actor(State(state): State<AppState>) -> Result<Response, AppError> {
+    let keys = key_pair(&state, KeyOwner::Instance).await?;
+    let profile = instance::profile(&state).await?;
+    let urls = Urls::new(&state.config);
+    let id = urls.instance_actor();
+    let actor = Actor {
+        context: context(),
+        id: id.clone(),
+        kind: "Application".into(),
+        preferred_username: Some(INSTANCE_ACTOR.into()),
+        name: Some(profile.name_ja.clone()),
+        summary: Some(format!("{} / {}", profile.name_ja, profile.name_en)),
+        url: Some(format!("{}/", urls.base())),
+        inbox: format!("{id}/inbox"),
+        outbox: Some(format!("{id}/outbox")),
+        followers: Some(format!("{id}/followers")),
+        following: None,
+        featured: None,
+        endpoints: endpoints(&urls),
+        public_key: public_key(&id, keys.public_pem),
+        published: None,
+        manually_approves_followers: Some(false),
+        discoverable: Some(true),
+        theme_status: None,
+        phases: Vec::new(),
+        current_phase: None,
+    };
+    Ok(activity_json(StatusCode::OK, &actor))
+}
+
+fn person(
+    urls: &Urls,
+    id: String,
+    username: String,
+    name: String,
+    published: i64,
+    public_pem: String,
+) -> Actor {
+    Actor {
+        context: context(),
+        inbox: format!("{id}/inbox"),
+        outbox: Some(format!("{id}/outbox")),
+        followers: Some(format!("{id}/followers")),
+        following: None,
+        featured: None,
+        endpoints: endpoints(urls),
+        public_key: public_key(&id, public_pem),
+        url: Some(id.clone()),
+        id,
+        kind: "Person".into(),
+        preferred_username: Some(username),
+        name: Some(name),
+        summary: None,
+        published: Some(crate::services::rfc3339(published)),
+        manually_approves_followers: Some(false),
+        discoverable: Some(false),
+        theme_status: None,
+        phases: Vec::new(),
+        current_phase: None,
+    }
+}
+
+async fn user_actor(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(handle): ApiPath<String>,
+) -> Result<Response, AppError> {
+    if !wants_activity_json(&headers) {
+        // Residents have no public profile page: their ideas are shown under themes.
+        return Ok(Redirect::to("/").into_response());
+    }
+    let mut conn = state.db.acquire().await?;
+    let (id, display_name, created_at) = store::find_user_by_handle(conn.ex(), &handle)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    drop(conn);
+    let keys = key_pair(&state, KeyOwner::User(id)).await?;
+    let urls = Urls::new(&state.config);
+    let actor = person(
+        &urls,
+        urls.user(&handle),
+        handle,
+        display_name,
+        created_at,
+        keys.public_pem,
+    );
+    Ok(activity_json(StatusCode::OK, &actor))
+}
+
+/// The pseudonymous actor of anonymous posts: nothing in it leads to the person.
+async fn pseudonym_actor(
+    State(state): State<AppState>,
+    ApiPath(name): ApiPath<String>,
+) -> Result<Response, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let (id, _theme, created_at) = store::find_pseudonym(conn.ex(), &name)
+        .await?
+        .ok_or(AppError::NotFound("actor"))?;
+    drop(conn);
+    let keys = key_pair(&state, KeyOwner::Pseudonym(id)).await?;
+    let urls = Urls::new(&state.config);
+    let actor = person(
+        &urls,
+        urls.pseudonym(&name),
+        name.clone(),
+        name,
+        created_at,
+        keys.public_pem,
+    );
+    Ok(activity_json(StatusCode::OK, &actor))
+}
+
+fn author_url(urls: &Urls, proposal: &ProposalView) -> String {
+    match &proposal.author.handle {
+        Some(handle) if !proposal.author.anonymous => urls.user(handle),
+        _ => urls.pseudonym(&proposal.author.display_name),
+    }
+}
+
+/// A proposal as a `Page`, addressed to the public and its theme.
+pub fn page(urls: &Urls, proposal: &ProposalView) -> PostObject {
+    let theme = urls.theme(&proposal.theme);
+    PostObject {
+        context: context(),
+        id: urls.proposal(proposal.id),
+        kind: "Page".into(),
+        attributed_to: Some(author_url(urls, proposal)),
+        name: Some(proposal.title.clone()),
+        content: proposal.body_html.clone(),
+        media_type: Some("text/html".into()),
+        source: Some(Source {
+            content: proposal.body.clone(),
+            media_type: "text/markdown".into(),
+        }),
+        in_reply_to: None,
+        to: vec![PUBLIC.into()],
+        cc: vec![theme.clone(), format!("{theme}/followers")],
+        audience: Some(theme),
+        thread: Some(urls.proposal_context(proposal.id)),
+        url: Some(urls.proposal(proposal.id)),
+        published: Some(proposal.created_at.clone()),
+        updated: (proposal.updated_at != proposal.created_at).then(|| proposal.updated_at.clone()),
+        tag: proposal
+            .tags
+            .iter()
+            .map(|t| {
+                json!(Hashtag {
+                    kind: "Hashtag".into(),
+                    href: Some(format!(
+                        "{}/themes/{}?tag={}",
+                        urls.base(),
+                        proposal.theme,
+                        crate::web::encode_component(t)
+                    )),
+                    name: format!("#{t}"),
+                })
+            })
+            .collect(),
+        sensitive: Some(false),
+        support_count: Some(proposal.support_count),
+        anonymous: Some(proposal.author.anonymous),
+    }
+}
+
+pub async fn proposal_object(state: &AppState, id: i64) -> Result<Response, AppError> {
+    let urls = Urls::new(&state.config);
+    let proposal = match proposals::get(state, &Viewer::default(), id).await {
+        Ok(p) => p,
+        // Hidden by moderators: gone for the fediverse.
+        Err(AppError::NotFound(_)) if proposal_exists(state, id).await? => {
+            return Ok(tombstone(urls.proposal(id), "Page"));
+        }
+        Err(e) => return Err(e),
+    };
+    if proposal.status != ContentStatus::Published {
+        return Ok(tombstone(urls.proposal(id), "Page"));
+    }
+    Ok(activity_json(StatusCode::OK, &page(&urls, &proposal)))
+}
+
+async fn proposal_exists(state: &AppState, id: i64) -> Result<bool, AppError> {
+    let mut conn = state.db.acquire().await?;
+    Ok(crate::storage::proposals::find(conn.ex(), id)
+        .await?
+        .is_some())
+}
+
+/// A comment as a `Note` replying to the proposal or to another comment.
+pub fn note(urls: &Urls, proposal: &ProposalView, comment: &CommentView) -> Option<PostObject> {
+    let author = comment.author.as_ref()?;
+    let theme = urls.theme(&proposal.theme);
+    Some(PostObject {
+        context: context(),
+        id: urls.comment(comment.id),
+        kind: "Note".into(),
+        attributed_to: Some(urls.user(&author.handle)),
+        name: None,
+        content: comment.body_html.clone().unwrap_or_default(),
+        media_type: Some("text/html".into()),
+        source: comment.body.clone().map(|content| Source {
+            content,
+            media_type: "text/markdown".into(),
+        }),
+        in_reply_to: Some(match comment.parent_id {
+            Some(parent) => urls.comment(parent),
+            None => urls.proposal(proposal.id),
+        }),
+        to: vec![PUBLIC.into()],
+        cc: vec![theme.clone(), format!("{theme}/followers")],
+        audience: Some(theme),
+        thread: Some(urls.proposal_context(proposal.id)),
+        url: Some(format!(
+            "{}#comment-{}",
+            urls.proposal(proposal.id),
+            comment.id
+        )),
+        published: Some(comment.created_at.clone()),
+        updated: (comment.updated_at != comment.created_at).then(|| comment.updated_at.clone()),
+        tag: Vec::new(),
+        sensitive: Some(false),
+        support_count: None,
+        anonymous: None,
+    })
+}
+
+async fn comment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, AppError> {
+    let viewer = Viewer::default();
+    let row = comments::load(&state, &viewer, id).await?;
+    if !wants_activity_json(&headers) {
+        return Ok(
+            Redirect::to(&format!("/proposals/{}#comment-{id}", row.proposal_id)).into_response(),
+        );
+    }
+    let urls = Urls::new(&state.config);
+    let proposal = proposals::get(&state, &viewer, row.proposal_id).await?;
+    let found = find_comment(comments::list(&state, &viewer, row.proposal_id).await?, id);
+    match found {
+        Some(view) if view.status == CommentStatus::Published => {
+            match note(&urls, &proposal, &view) {
+                Some(object) => Ok(activity_json(StatusCode::OK, &object)),
+                None => Ok(tombstone(urls.comment(id), "Note")),
+            }
+        }
+        _ => Ok(tombstone(urls.comment(id), "Note")),
+    }
+}
+
+fn find_comment(tree: Vec<CommentView>, id: i64) -> Option<CommentView> {
+    let mut stack = tree;
+    while let Some(mut node) = stack.pop() {
+        if node.id == id {
+            return Some(node);
+        }
+        stack.append(&mut node.replies);
+    }
+    None
+}
+
+/// The thread of a proposal (FEP-7888 `context`): the proposal and its visible comments.
+async fn thread(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, AppError> {
+    let viewer = Viewer::default();
+    let proposal = proposals::get(&state, &viewer, id).await?;
+    let urls = Urls::new(&state.config);
+    let mut items = vec![Value::String(urls.proposal(id))];
+    let mut stack = comments::list(&state, &viewer, id).await?;
+    stack.reverse();
+    while let Some(mut node) = stack.pop() {
+        if node.status == CommentStatus::Published {
+            items.push(Value::String(urls.comment(node.id)));
+        }
+        node.replies.reverse();
+        stack.append(&mut node.replies);
+    }
+    let collection = Collection {
+        context: context(),
+        id: urls.proposal_context(id),
+        kind: "OrderedCollection".into(),
+        total_items: items.len() as i64,
+        ordered_items: Some(items),
+        attributed_to: Some(urls.theme(&proposal.theme)),
+    };
+    Ok(activity_json(StatusCode::OK, &collection))
+}
+
+async fn theme_row(state: &AppState, slug: &str) -> Result<ThemeView, AppError> {
+    themes::get(state, &Viewer::default(), slug).await
+}
+
+/// Followers are counted publicly; who they are is not listed.
+async fn theme_followers(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Response, AppError> {
+    theme_row(&state, &slug).await?;
+    let mut conn = state.db.acquire().await?;
+    let row = theme_store::find_theme_by_slug(conn.ex(), &slug)
+        .await?
+        .ok_or(AppError::NotFound("theme"))?;
+    let count = store::follower_count(conn.ex(), "theme", row.id).await?;
+    let urls = Urls::new(&state.config);
+    Ok(activity_json(
+        StatusCode::OK,
+        &Collection {
+            context: context(),
+            id: format!("{}/followers", urls.theme(&slug)),
+            kind: "OrderedCollection".into(),
+            total_items: count,
+            ordered_items: None,
+            attributed_to: None,
+        },
+    ))
+}
+
+/// The theme's latest proposals, as the `Announce`s its followers received.
+async fn theme_outbox(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Response, AppError> {
+    let theme = theme_row(&state, &slug).await?;
+    let urls = Urls::new(&state.config);
+    let (items, _) = proposals::list(
+        &state,
+        &Viewer::default(),
+        &slug,
+        proposals::ListQuery {
+            tag: None,
+            sort: None,
+            page: crate::services::Page::parse(None, Some(20))?,
+        },
+    )
+    .await?;
+    let actor = urls.theme(&slug);
+    let announces: Vec<Value> = items
+        .iter()
+        .map(|p| {
+            json!({
+                "id": format!("{actor}/announces/proposals/{}", p.id),
+                "type": "Announce",
+                "actor": actor,
+                "object": page(&urls, p),
+                "to": [PUBLIC],
+                "cc": [format!("{actor}/followers")],
+                "published": p.created_at,
+            })
+        })
+        .collect();
+    Ok(activity_json(
+        StatusCode::OK,
+        &Collection {
+            context: context(),
+            id: format!("{actor}/outbox"),
+            kind: "OrderedCollection".into(),
+            total_items: theme.proposal_count,
+            ordered_items: Some(announces),
+            attributed_to: None,
+        },
+    ))
+}
+
+/// Pinned items of a theme (none can be pinned yet, so the collection is empty).
+async fn theme_featured(
+    State(state): State<AppState>,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Response, AppError> {
+    theme_row(&state, &slug).await?;
+    let urls = Urls::new(&state.config);
+    Ok(activity_json(
+        StatusCode::OK,
+        &Collection {
+            context: context(),
+            id: format!("{}/featured", urls.theme(&slug)),
+            kind: "OrderedCollection".into(),
+            total_items: 0,
+            ordered_items: Some(Vec::new()),
+            attributed_to: None,
+        },
+    ))
+}
+
+/// The media type other servers expect; used by WebFinger links.
+pub fn actor_media_type() -> &'static str {
+    ACTIVITY_JSON
+}
