@@ -27,6 +27,10 @@ struct RawConfig {
     log_format: String,
     login_attempts_per_minute: u32,
     signups_per_hour: u32,
+    federation_insecure: bool,
+    extra_ca_cert: Option<PathBuf>,
+    authorized_fetch: bool,
+    delivery_workers: usize,
     municipality: RawMunicipality,
 }
 
@@ -70,6 +74,10 @@ impl Default for RawConfig {
             log_format: "text".into(),
             login_attempts_per_minute: 5,
             signups_per_hour: 30,
+            federation_insecure: false,
+            extra_ca_cert: None,
+            authorized_fetch: false,
+            delivery_workers: 4,
             municipality: RawMunicipality::default(),
         }
     }
@@ -221,8 +229,25 @@ pub struct Config {
     pub log_format: LogFormat,
     pub limits: Limits,
     pub municipality: Municipality,
+    pub federation: FederationSettings,
     /// Set by `serve --demo`: the instance serves sample data from its own database.
     pub demo: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FederationSettings {
+    /// Allow plain-http peers and private or loopback addresses (tests only).
+    pub insecure: bool,
+    /// A CA certificate (PEM) the outgoing HTTP client trusts besides the system's.
+    pub extra_ca_cert: Option<PathBuf>,
+    /// Require signed GETs for ActivityPub documents.
+    pub authorized_fetch: bool,
+    /// Tasks delivering activities from the queue, per process.
+    pub delivery_workers: usize,
+    /// Delay before the first retry of a failed delivery; it doubles with each attempt.
+    pub retry_base: std::time::Duration,
+    /// How long an unreachable instance is skipped before it is tried again.
+    pub probe_interval: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -392,6 +417,14 @@ impl Config {
                 time_zone,
                 time_zone_name: m.time_zone.trim().to_string(),
             },
+            federation: FederationSettings {
+                insecure: raw.federation_insecure,
+                extra_ca_cert: raw.extra_ca_cert,
+                authorized_fetch: raw.authorized_fetch,
+                delivery_workers: raw.delivery_workers.clamp(1, 64),
+                retry_base: std::time::Duration::from_secs(30),
+                probe_interval: std::time::Duration::from_secs(3600),
+            },
             demo: false,
         })
     }
@@ -412,6 +445,7 @@ impl Config {
             "domain = {}\nscheme = {}\nlisten = {}\ndata_dir = {}\ndatabase_url = {}\n\
              database_max_connections = {}\nbehind_proxy = {}\nlog_format = {}\n\
              login_attempts_per_minute = {}\nsignups_per_hour = {}\n\
+             federation_insecure = {}\nextra_ca_cert = {}\nauthorized_fetch = {}\ndelivery_workers = {}\n\
              municipality.name_ja = {}\nmunicipality.name_en = {}\nmunicipality.prefecture = {}\n\
              municipality.local_government_code = {}\nmunicipality.time_zone = {}\n",
             self.domain,
@@ -427,6 +461,14 @@ impl Config {
             },
             self.limits.login_attempts_per_minute,
             self.limits.signups_per_hour,
+            self.federation.insecure,
+            self.federation
+                .extra_ca_cert
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "(unset)".into()),
+            self.federation.authorized_fetch,
+            self.federation.delivery_workers,
             m.name_ja,
             m.name_en,
             m.prefecture.as_deref().unwrap_or("(unset)"),

@@ -31,6 +31,11 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        if config.federation.insecure {
+            tracing::warn!(
+                "federation_insecure is set: plain-http peers and private addresses are allowed (for tests only)"
+            );
+        }
         let state = AppState::new(db, config)?;
         Ok(Self { listener, state })
     }
@@ -79,6 +84,7 @@ impl Application {
                 }
             }
         });
+        let workers = crate::federation::delivery::spawn_workers(&self.state);
         let db = self.state.db.clone();
         tracing::info!(address = %self.local_addr(), url = %self.state.config.public_url(), "listening");
         let app = crate::http::router(self.state);
@@ -90,6 +96,9 @@ impl Application {
         .await
         .context("server error");
         sweeper.abort();
+        for worker in workers {
+            worker.abort();
+        }
         db.close().await;
         result
     }

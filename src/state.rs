@@ -11,6 +11,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::config::Config;
 use crate::error::AppError;
+use crate::federation::Federation;
 use crate::i18n::Catalogue;
 use crate::storage::Db;
 
@@ -20,16 +21,19 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limits: Arc<RateLimits>,
     pub catalogue: Arc<Catalogue>,
+    pub federation: Arc<Federation>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
         let limits = RateLimits::new(&config);
+        let federation = Arc::new(Federation::new(&config)?);
         Ok(Self {
             db,
             config: Arc::new(config),
             limits: Arc::new(limits),
             catalogue: Catalogue::load()?,
+            federation,
         })
     }
 }

@@ -17,7 +17,17 @@ pub enum KeyOwner {
 }
 
 impl KeyOwner {
-    fn parts(self) -> (&'static str, i64) {
+    pub fn from_parts(kind: &str, id: i64) -> Option<KeyOwner> {
+        match kind {
+            "instance" => Some(KeyOwner::Instance),
+            "theme" => Some(KeyOwner::Theme(id)),
+            "user" => Some(KeyOwner::User(id)),
+            "pseudonym" => Some(KeyOwner::Pseudonym(id)),
+            _ => None,
+        }
+    }
+
+    pub fn parts(self) -> (&'static str, i64) {
         match self {
             KeyOwner::Instance => ("instance", 0),
             KeyOwner::Theme(id) => ("theme", id),

@@ -1,14 +1,78 @@
 //! Federation: themes, residents and the municipality as ActivityPub actors; proposals and
 //! comments as ActivityPub objects. The wire shapes are documented in `federation-spec/`.
 
+pub mod actors;
+pub mod client;
+pub mod delivery;
 pub mod discovery;
+pub mod inbox;
 pub mod keys;
 pub mod objects;
+pub mod outbox;
 pub mod routes;
+pub mod signatures;
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::http::{HeaderMap, header};
+use openssl::pkey::{PKey, Private};
 
 use crate::config::Config;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Federation's share of the application state: the outgoing client, key caches and the
+/// wake-up signal of the delivery workers.
+pub struct Federation {
+    pub client: client::FederationClient,
+    /// Parsed public keys of remote actors, by key id (parsing a PEM costs ~300 µs).
+    pub public_keys: moka::future::Cache<String, Arc<actors::VerifiedKey>>,
+    /// Parsed private keys of local actors.
+    pub private_keys: moka::future::Cache<(&'static str, i64), Arc<PKey<Private>>>,
+    pub delivery_wakeup: tokio::sync::Notify,
+    /// Delay before the first retry; doubles with each attempt.
+    pub retry_base: Duration,
+    /// How long an unreachable instance is skipped before it is tried again.
+    pub probe_interval: Duration,
+}
+
+impl Federation {
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        Ok(Self {
+            client: client::FederationClient::new(config)?,
+            public_keys: moka::future::Cache::builder()
+                .max_capacity(50_000)
+                .time_to_live(Duration::from_secs(24 * 3600))
+                .build(),
+            private_keys: moka::future::Cache::builder().max_capacity(10_000).build(),
+            delivery_wakeup: tokio::sync::Notify::new(),
+            retry_base: config.federation.retry_base,
+            probe_interval: config.federation.probe_interval,
+        })
+    }
+
+    /// A local actor's parsed private key, for signing.
+    pub async fn private_key(
+        state: &AppState,
+        owner: keys::KeyOwner,
+    ) -> Result<Arc<PKey<Private>>, AppError> {
+        if let Some(found) = state.federation.private_keys.get(&owner.parts()).await {
+            return Ok(found);
+        }
+        let pair = keys::key_pair(state, owner).await?;
+        let key = Arc::new(
+            signatures::parse_private_key(&pair.private_pem)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("private key: {e}")))?,
+        );
+        state
+            .federation
+            .private_keys
+            .insert(owner.parts(), key.clone())
+            .await;
+        Ok(key)
+    }
+}
 
 pub const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
 pub const SECURITY_CONTEXT: &str = "https://w3id.org/security/v1";

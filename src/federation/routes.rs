@@ -14,7 +14,7 @@ use super::objects::{
     Actor, Collection, Endpoints, Hashtag, PhaseObject, PostObject, PublicKey, Source, Tombstone,
     context,
 };
-use super::{ACTIVITY_JSON, INSTANCE_ACTOR, PUBLIC, Urls, wants_activity_json};
+use super::{INSTANCE_ACTOR, PUBLIC, Urls, wants_activity_json};
 use crate::error::AppError;
 use crate::http::extract::ApiPath;
 use crate::services::comments::{self, CommentStatus, CommentView};
@@ -512,9 +512,4 @@ async fn theme_featured(
             attributed_to: None,
         },
     ))
-}
-
-/// The media type other servers expect; used by WebFinger links.
-pub fn actor_media_type() -> &'static str {
-    ACTIVITY_JSON
 }

@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::router(state.clone()))
         .merge(crate::federation::discovery::router())
         .merge(crate::federation::routes::router())
+        .merge(crate::federation::inbox::router())
         .route(
             "/api/v1/openapi.json",
             get(move || {

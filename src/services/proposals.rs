@@ -396,7 +396,12 @@ pub async fn create(
         anonymous = input.anonymous,
         "proposal posted"
     );
-    get(state, viewer, id).await
+    let view = get(state, viewer, id).await?;
+    // The proposal is stored; a failure to queue its delivery is logged, not shown to the author.
+    if let Err(e) = crate::federation::outbox::proposal_created(state, &view).await {
+        tracing::error!(proposal = id, error = %e, "cannot queue the proposal for the theme's followers");
+    }
+    Ok(view)
 }
 
 /// Loads a proposal that its author is about to change.

@@ -85,3 +85,354 @@ pub async fn usage_counts(ex: Ex<'_>) -> Result<(i64, i64, i64), sqlx::Error> {
     .fetch_one(c)
     .await)
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RemoteActorRow {
+    pub actor_id: String,
+    pub domain: String,
+    pub kind: String,
+    pub preferred_username: Option<String>,
+    pub name: Option<String>,
+    pub url: Option<String>,
+    pub inbox: String,
+    pub shared_inbox: Option<String>,
+    pub key_id: String,
+    pub public_key_pem: String,
+    pub fetched_at: i64,
+}
+
+macro_rules! remote_actor_columns {
+    () => {
+        "actor_id, domain, kind, preferred_username, name, url, inbox, shared_inbox, key_id, public_key_pem, fetched_at"
+    };
+}
+
+pub async fn upsert_remote_actor(ex: Ex<'_>, a: &RemoteActorRow) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| {
+        sqlx::query(
+        "INSERT INTO remote_actors (actor_id, domain, kind, preferred_username, name, url, inbox, \
+         shared_inbox, key_id, public_key_pem, fetched_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (actor_id) DO UPDATE SET domain = excluded.domain, kind = excluded.kind, \
+         preferred_username = excluded.preferred_username, name = excluded.name, url = excluded.url, \
+         inbox = excluded.inbox, shared_inbox = excluded.shared_inbox, key_id = excluded.key_id, \
+         public_key_pem = excluded.public_key_pem, fetched_at = excluded.fetched_at"
+    )
+    .bind(&a.actor_id)
+    .bind(&a.domain)
+    .bind(&a.kind)
+    .bind(&a.preferred_username)
+    .bind(&a.name)
+    .bind(&a.url)
+    .bind(&a.inbox)
+    .bind(&a.shared_inbox)
+    .bind(&a.key_id)
+    .bind(&a.public_key_pem)
+    .bind(a.fetched_at)
+    .execute(c)
+    .await
+    .map(|_| ())
+    })
+}
+
+pub async fn remote_actor(
+    ex: Ex<'_>,
+    actor_id: &str,
+) -> Result<Option<RemoteActorRow>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(concat!(
+        "SELECT ",
+        remote_actor_columns!(),
+        " FROM remote_actors WHERE actor_id = $1"
+    ))
+    .bind(actor_id)
+    .fetch_optional(c)
+    .await)
+}
+
+pub async fn remote_actor_by_key(
+    ex: Ex<'_>,
+    key_id: &str,
+) -> Result<Option<RemoteActorRow>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(concat!(
+        "SELECT ",
+        remote_actor_columns!(),
+        " FROM remote_actors WHERE key_id = $1 LIMIT 1"
+    ))
+    .bind(key_id)
+    .fetch_optional(c)
+    .await)
+}
+
+/// Records an activity id; false when it was already received.
+pub async fn mark_received(ex: Ex<'_>, activity_id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    on_conn!(ex, |c| {
+        sqlx::query(
+        "INSERT INTO received_activities (activity_id, received_at) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+    )
+    .bind(activity_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected() == 1)
+    })
+}
+
+pub async fn add_follower(
+    ex: Ex<'_>,
+    local_kind: &str,
+    local_id: i64,
+    remote_actor: &str,
+    inbox: &str,
+    shared_inbox: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| {
+        sqlx::query(
+        "INSERT INTO followers (local_kind, local_id, remote_actor, inbox, shared_inbox, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (local_kind, local_id, remote_actor) \
+         DO UPDATE SET inbox = excluded.inbox, shared_inbox = excluded.shared_inbox"
+    )
+    .bind(local_kind)
+    .bind(local_id)
+    .bind(remote_actor)
+    .bind(inbox)
+    .bind(shared_inbox)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|_| ())
+    })
+}
+
+pub async fn remove_follower(
+    ex: Ex<'_>,
+    local_kind: &str,
+    local_id: i64,
+    remote_actor: &str,
+) -> Result<bool, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "DELETE FROM followers WHERE local_kind = $1 AND local_id = $2 AND remote_actor = $3"
+    )
+    .bind(local_kind)
+    .bind(local_id)
+    .bind(remote_actor)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected() == 1))
+}
+
+/// Removes a remote actor from every followers list (when it is deleted or blocked).
+pub async fn remove_follower_everywhere(
+    ex: Ex<'_>,
+    remote_actor: &str,
+) -> Result<u64, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "DELETE FROM followers WHERE remote_actor = $1"
+    )
+    .bind(remote_actor)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+}
+
+/// Where to deliver to the followers of a local actor: one shared inbox per instance.
+pub async fn follower_inboxes(
+    ex: Ex<'_>,
+    local_kind: &str,
+    local_id: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    on_conn!(ex, |c| {
+        sqlx::query_scalar(
+        "SELECT DISTINCT COALESCE(shared_inbox, inbox) FROM followers WHERE local_kind = $1 AND local_id = $2"
+    )
+    .bind(local_kind)
+    .bind(local_id)
+    .fetch_all(c)
+    .await
+    })
+}
+
+pub struct NewDelivery<'a> {
+    pub inbox: &'a str,
+    pub domain: &'a str,
+    pub activity: &'a str,
+    pub signer_kind: &'a str,
+    pub signer_id: i64,
+}
+
+pub async fn enqueue_delivery(
+    ex: Ex<'_>,
+    d: &NewDelivery<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| {
+        sqlx::query(
+        "INSERT INTO deliveries (inbox, domain, activity, signer_kind, signer_id, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6)"
+    )
+    .bind(d.inbox)
+    .bind(d.domain)
+    .bind(d.activity)
+    .bind(d.signer_kind)
+    .bind(d.signer_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|_| ())
+    })
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub inbox: String,
+    pub domain: String,
+    pub activity: String,
+    pub signer_kind: String,
+    pub signer_id: i64,
+    pub attempts: i64,
+}
+
+/// Claims due deliveries for one worker until `lock_until`. Workers in every process share
+/// the queue: PostgreSQL skips rows another worker holds; SQLite has a single writer, so
+/// the update itself is the claim.
+pub async fn claim_deliveries(
+    ex: Ex<'_>,
+    now: i64,
+    lock_until: i64,
+    limit: i64,
+) -> Result<Vec<DeliveryRow>, sqlx::Error> {
+    match ex {
+        Ex::Sqlite(c) => {
+            sqlx::query_as(
+                "UPDATE deliveries SET locked_until = $1 WHERE id IN (SELECT id FROM deliveries \
+             WHERE next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2) \
+             ORDER BY next_attempt_at, id LIMIT $3) \
+             RETURNING id, inbox, domain, activity, signer_kind, signer_id, attempts",
+            )
+            .bind(lock_until)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(c)
+            .await
+        }
+        Ex::Postgres(c) => {
+            sqlx::query_as(
+                "UPDATE deliveries SET locked_until = $1 WHERE id IN (SELECT id FROM deliveries \
+             WHERE next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2) \
+             ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
+             RETURNING id, inbox, domain, activity, signer_kind, signer_id, attempts",
+            )
+            .bind(lock_until)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(c)
+            .await
+        }
+    }
+}
+
+pub async fn delete_delivery(ex: Ex<'_>, id: i64) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query("DELETE FROM deliveries WHERE id = $1")
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|_| ()))
+}
+
+/// Schedules another attempt (`count_attempt` false when the instance is only skipped).
+pub async fn retry_delivery(
+    ex: Ex<'_>,
+    id: i64,
+    next_attempt_at: i64,
+    count_attempt: bool,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "UPDATE deliveries SET next_attempt_at = $1, locked_until = NULL, last_error = $2, \
+         attempts = attempts + $3 WHERE id = $4"
+    )
+    .bind(next_attempt_at)
+    .bind(error)
+    .bind(if count_attempt { 1_i64 } else { 0_i64 })
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+pub async fn pending_deliveries(ex: Ex<'_>) -> Result<i64, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM deliveries"
+    )
+    .fetch_one(c)
+    .await)
+}
+
+/// (failures, unreachable_since, next_probe_at) of an instance.
+pub async fn instance_health(
+    ex: Ex<'_>,
+    domain: &str,
+) -> Result<Option<(i64, Option<i64>, Option<i64>)>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT failures, unreachable_since, next_probe_at FROM instances WHERE domain = $1"
+    )
+    .bind(domain)
+    .fetch_optional(c)
+    .await)
+}
+
+pub async fn instance_succeeded(ex: Ex<'_>, domain: &str, now: i64) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "INSERT INTO instances (domain, failures, last_success_at) VALUES ($1, 0, $2) \
+         ON CONFLICT (domain) DO UPDATE SET failures = 0, unreachable_since = NULL, \
+         next_probe_at = NULL, last_success_at = excluded.last_success_at"
+    )
+    .bind(domain)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+/// Counts a failure; after `threshold` in a row the instance is marked unreachable and only
+/// probed again at `next_probe_at`.
+pub async fn instance_failed(
+    ex: Ex<'_>,
+    domain: &str,
+    threshold: i64,
+    now: i64,
+    next_probe_at: i64,
+) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| {
+        sqlx::query(
+            "INSERT INTO instances (domain, failures) VALUES ($1, 1) \
+             ON CONFLICT (domain) DO UPDATE SET failures = instances.failures + 1",
+        )
+        .bind(domain)
+        .execute(&mut *c)
+        .await?;
+        sqlx::query(
+            "UPDATE instances SET unreachable_since = COALESCE(unreachable_since, $1), next_probe_at = $2 \
+             WHERE domain = $3 AND failures >= $4",
+        )
+        .bind(now)
+        .bind(next_probe_at)
+        .bind(domain)
+        .bind(threshold)
+        .execute(&mut *c)
+        .await
+        .map(|_| ())
+    })
+}
+
+/// An instance answered again: its waiting deliveries become due now.
+pub async fn release_backlog(ex: Ex<'_>, domain: &str, now: i64) -> Result<u64, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "UPDATE deliveries SET next_attempt_at = $1 WHERE domain = $2 AND next_attempt_at > $1"
+    )
+    .bind(now)
+    .bind(domain)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+}

@@ -218,6 +218,10 @@ pub async fn spawn_app(backend: &Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: &Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    // HIROBA_TEST_LOG=1 shows the servers' logs while debugging a test.
+    if std::env::var("HIROBA_TEST_LOG").is_ok() {
+        hiroba::telemetry::init(hiroba::config::LogFormat::Text);
+    }
     let db = TestDatabase::create(backend).await;
     let data = tempfile::tempdir().expect("temp dir");
     let mut config = Config::for_data_dir(data.path());

@@ -7,6 +7,7 @@ mod chromium;
 mod cli;
 mod comments;
 mod federation;
+mod federation_inbox;
 mod health;
 mod helpers;
 mod migrations;

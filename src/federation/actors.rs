@@ -1,0 +1,218 @@
+//! Remote actors and their public keys: fetched on demand with a signed GET, stored, kept
+//! in memory, refreshed when stale or when a signature fails (keys rotate).
+
+use std::sync::Arc;
+
+use axum::http::Method;
+use openssl::pkey::{PKey, Public};
+use serde_json::Value;
+
+use super::client::FetchError;
+use super::keys::KeyOwner;
+use super::objects::Actor;
+use super::signatures::{parse_public_key, sign_request};
+use super::{Federation, Urls};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::storage::federation::{self as store, RemoteActorRow};
+use crate::storage::now_millis;
+
+/// How long a stored remote actor is trusted before it is fetched again.
+const STALE_AFTER_MS: i64 = 24 * 3600 * 1000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActorError {
+    #[error("cannot fetch {0}: {1}")]
+    Fetch(String, FetchError),
+    #[error("{0} is not a usable actor: {1}")]
+    Invalid(String, String),
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl From<sqlx::Error> for ActorError {
+    fn from(e: sqlx::Error) -> Self {
+        ActorError::App(e.into())
+    }
+}
+
+/// A public key known to belong to an actor.
+pub struct VerifiedKey {
+    pub key: PKey<Public>,
+    pub owner: String,
+}
+
+pub fn host_of(url: &str) -> Option<String> {
+    url::Url::parse(url).ok().and_then(|u| {
+        u.host_str().map(|h| match u.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_string(),
+        })
+    })
+}
+
+fn strip_fragment(id: &str) -> &str {
+    id.split('#').next().unwrap_or(id)
+}
+
+/// A signed GET with the municipality's key, for servers that require authorized fetch.
+pub async fn signed_get(state: &AppState, url: &str) -> Result<(url::Url, Value), FetchError> {
+    let parsed = url::Url::parse(url).map_err(|e| FetchError::Refused(e.to_string()))?;
+    let headers = match instance_private_key(state).await {
+        Ok(key) => {
+            let key_id = Urls::key_id(&Urls::new(&state.config).instance_actor());
+            sign_request(
+                &key,
+                &key_id,
+                &Method::GET,
+                &parsed,
+                None,
+                jiff::Timestamp::now(),
+            )
+            .unwrap_or_default()
+        }
+        Err(_) => Vec::new(),
+    };
+    state.federation.client.get_json(&parsed, headers).await
+}
+
+async fn instance_private_key(
+    state: &AppState,
+) -> Result<Arc<PKey<openssl::pkey::Private>>, AppError> {
+    Federation::private_key(state, KeyOwner::Instance).await
+}
+
+fn to_row(actor: Actor, fetched_from: &url::Url) -> Result<RemoteActorRow, String> {
+    let key = actor.public_key.ok_or("no publicKey")?;
+    let actor_host = host_of(&actor.id).ok_or("id is not a URL")?;
+    let from_host = fetched_from.host_str().map(|h| match fetched_from.port() {
+        Some(p) => format!("{h}:{p}"),
+        None => h.to_string(),
+    });
+    // Same origin: the document must come from the host that names it.
+    if Some(&actor_host) != from_host.as_ref() {
+        return Err(format!("served by {from_host:?} but claims {actor_host}"));
+    }
+    if host_of(&key.owner).as_ref() != Some(&actor_host)
+        || host_of(&key.id).as_ref() != Some(&actor_host)
+    {
+        return Err("the key belongs to another host".into());
+    }
+    parse_public_key(&key.public_key_pem).map_err(|e| e.to_string())?;
+    Ok(RemoteActorRow {
+        domain: actor_host,
+        kind: actor.kind,
+        preferred_username: actor.preferred_username,
+        name: actor.name,
+        url: actor.url,
+        inbox: actor.inbox,
+        shared_inbox: actor.endpoints.and_then(|e| e.shared_inbox),
+        key_id: key.id,
+        public_key_pem: key.public_key_pem,
+        actor_id: actor.id,
+        fetched_at: now_millis(),
+    })
+}
+
+/// The remote actor, from the database when fresh, else fetched.
+pub async fn actor(
+    state: &AppState,
+    actor_id: &str,
+    refresh: bool,
+) -> Result<RemoteActorRow, ActorError> {
+    if !refresh {
+        let mut conn = state.db.acquire().await.map_err(AppError::from)?;
+        if let Some(row) = store::remote_actor(conn.ex(), actor_id).await?
+            && now_millis() - row.fetched_at < STALE_AFTER_MS
+        {
+            return Ok(row);
+        }
+    }
+    let (final_url, document) = signed_get(state, actor_id)
+        .await
+        .map_err(|e| ActorError::Fetch(actor_id.to_string(), e))?;
+    let parsed: Actor = serde_json::from_value(document)
+        .map_err(|e| ActorError::Invalid(actor_id.to_string(), e.to_string()))?;
+    if strip_fragment(&parsed.id) != strip_fragment(actor_id)
+        && host_of(&parsed.id) != host_of(actor_id)
+    {
+        return Err(ActorError::Invalid(
+            actor_id.to_string(),
+            "the document has another id".into(),
+        ));
+    }
+    let row =
+        to_row(parsed, &final_url).map_err(|e| ActorError::Invalid(actor_id.to_string(), e))?;
+    let mut conn = state.db.acquire().await.map_err(AppError::from)?;
+    store::upsert_remote_actor(conn.ex(), &row).await?;
+    Ok(row)
+}
+
+/// The key a signature names, with the actor that owns it.
+pub async fn key(
+    state: &AppState,
+    key_id: &str,
+    refresh: bool,
+) -> Result<Arc<VerifiedKey>, ActorError> {
+    if !refresh {
+        if let Some(found) = state.federation.public_keys.get(key_id).await {
+            return Ok(found);
+        }
+        let mut conn = state.db.acquire().await.map_err(AppError::from)?;
+        if let Some(row) = store::remote_actor_by_key(conn.ex(), key_id).await?
+            && let Ok(key) = parse_public_key(&row.public_key_pem)
+        {
+            let verified = Arc::new(VerifiedKey {
+                key,
+                owner: row.actor_id,
+            });
+            state
+                .federation
+                .public_keys
+                .insert(key_id.to_string(), verified.clone())
+                .await;
+            return Ok(verified);
+        }
+    }
+    // The key id is the actor's URL with a fragment (Mastodon) or a URL of its own that
+    // answers with the actor or with a key document naming its owner (GoToSocial).
+    let url = strip_fragment(key_id);
+    let (_, document) = signed_get(state, url)
+        .await
+        .map_err(|e| ActorError::Fetch(url.to_string(), e))?;
+    let owner = if document.get("inbox").is_some() {
+        document["id"].as_str().unwrap_or(url).to_string()
+    } else {
+        document["owner"]
+            .as_str()
+            .ok_or_else(|| {
+                ActorError::Invalid(url.to_string(), "neither an actor nor a key".into())
+            })?
+            .to_string()
+    };
+    if host_of(&owner) != host_of(key_id) {
+        return Err(ActorError::Invalid(
+            key_id.to_string(),
+            "the key's owner is on another host".into(),
+        ));
+    }
+    let row = actor(state, &owner, true).await?;
+    if row.key_id != key_id {
+        return Err(ActorError::Invalid(
+            key_id.to_string(),
+            "the actor does not publish this key".into(),
+        ));
+    }
+    let key = parse_public_key(&row.public_key_pem)
+        .map_err(|e| ActorError::Invalid(key_id.to_string(), e.to_string()))?;
+    let verified = Arc::new(VerifiedKey {
+        key,
+        owner: row.actor_id,
+    });
+    state
+        .federation
+        .public_keys
+        .insert(key_id.to_string(), verified.clone())
+        .await;
+    Ok(verified)
+}

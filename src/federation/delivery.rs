@@ -1,0 +1,246 @@
+//! The durable delivery queue: activities wait in the database, so nothing is lost when the
+//! process restarts. Workers in every process claim due deliveries, sign them with OpenSSL
+//! and post them; failures back off exponentially, an instance that keeps failing is marked
+//! unreachable and only probed now and then until it answers again.
+
+use std::time::Duration;
+
+use axum::http::Method;
+use serde_json::Value;
+
+use super::actors::host_of;
+use super::keys::KeyOwner;
+use super::signatures::sign_request;
+use super::{Federation, Urls};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::storage::federation::{self as store, DeliveryRow, NewDelivery};
+use crate::storage::{moderation, now_millis};
+
+/// After this many failed attempts a delivery is given up.
+pub const MAX_ATTEMPTS: i64 = 12;
+/// Consecutive failures after which an instance counts as unreachable.
+pub const UNREACHABLE_AFTER: i64 = 5;
+const BATCH: i64 = 16;
+const LOCK_MS: i64 = 120_000;
+
+/// Queues `activity` for each inbox, signed by `signer`; blocked instances are skipped.
+pub async fn enqueue(
+    state: &AppState,
+    inboxes: &[String],
+    activity: &Value,
+    signer: KeyOwner,
+) -> Result<usize, AppError> {
+    let body = serde_json::to_string(activity).map_err(|e| AppError::Internal(e.into()))?;
+    let (signer_kind, signer_id) = signer.parts();
+    let now = now_millis();
+    let mut queued = 0;
+    let mut tx = state.db.begin().await?;
+    for inbox in inboxes {
+        let Some(domain) = host_of(inbox) else {
+            continue;
+        };
+        let bare_host = domain.split(':').next().unwrap_or_default().to_string();
+        if moderation::is_blocked(tx.ex(), &bare_host, "").await? {
+            continue;
+        }
+        store::enqueue_delivery(
+            tx.ex(),
+            &NewDelivery {
+                inbox,
+                domain: &domain,
+                activity: &body,
+                signer_kind,
+                signer_id,
+            },
+            now,
+        )
+        .await?;
+        queued += 1;
+    }
+    tx.commit().await?;
+    state.federation.delivery_wakeup.notify_waiters();
+    Ok(queued)
+}
+
+pub fn spawn_workers(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    (0..state.config.federation.delivery_workers)
+        .map(|_| {
+            let state = state.clone();
+            tokio::spawn(async move { worker(state).await })
+        })
+        .collect()
+}
+
+async fn worker(state: AppState) {
+    loop {
+        let batch = match claim(&state).await {
+            Ok(batch) => batch,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the delivery queue");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                continue;
+            }
+        };
+        if batch.is_empty() {
+            tokio::select! {
+                _ = state.federation.delivery_wakeup.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            }
+            continue;
+        }
+        for delivery in batch {
+            if let Err(e) = deliver(&state, delivery).await {
+                tracing::warn!(error = %e, "delivery bookkeeping failed");
+            }
+        }
+    }
+}
+
+async fn claim(state: &AppState) -> Result<Vec<DeliveryRow>, sqlx::Error> {
+    let now = now_millis();
+    let mut conn = state.db.acquire().await?;
+    store::claim_deliveries(conn.ex(), now, now + LOCK_MS, BATCH).await
+}
+
+fn backoff(state: &AppState, attempts: i64) -> i64 {
+    let base = state.federation.retry_base.as_millis() as i64;
+    let factor = 1_i64 << attempts.clamp(0, 16);
+    (base.saturating_mul(factor)).min(6 * 3600 * 1000)
+}
+
+enum Outcome {
+    Delivered,
+    Permanent(String),
+    Temporary(String),
+}
+
+async fn send(state: &AppState, delivery: &DeliveryRow) -> Outcome {
+    let Some(signer) = KeyOwner::from_parts(&delivery.signer_kind, delivery.signer_id) else {
+        return Outcome::Permanent(format!("unknown signer {}", delivery.signer_kind));
+    };
+    let key = match Federation::private_key(state, signer).await {
+        Ok(key) => key,
+        Err(e) => return Outcome::Temporary(format!("signing key: {e}")),
+    };
+    let urls = Urls::new(&state.config);
+    let key_id = match signer_actor(state, signer, &urls).await {
+        Some(actor) => Urls::key_id(&actor),
+        None => return Outcome::Permanent("the signing actor no longer exists".into()),
+    };
+    let Ok(url) = url::Url::parse(&delivery.inbox) else {
+        return Outcome::Permanent("invalid inbox URL".into());
+    };
+    if let Err(e) = super::client::check_url(&url, state.federation.client.insecure) {
+        return Outcome::Permanent(e.to_string());
+    }
+    let body = delivery.activity.as_bytes();
+    let headers = match sign_request(
+        &key,
+        &key_id,
+        &Method::POST,
+        &url,
+        Some(body),
+        jiff::Timestamp::now(),
+    ) {
+        Ok(headers) => headers,
+        Err(e) => return Outcome::Permanent(e.to_string()),
+    };
+    let mut request = state
+        .federation
+        .client
+        .http
+        .post(url)
+        .header("content-type", "application/activity+json")
+        .body(delivery.activity.clone());
+    for (name, value) in headers {
+        if name != "host" {
+            request = request.header(name, value);
+        }
+    }
+    match request.send().await {
+        Ok(response) if response.status().is_success() => Outcome::Delivered,
+        Ok(response) => {
+            let status = response.status().as_u16();
+            if (400..500).contains(&status) && status != 408 && status != 429 {
+                Outcome::Permanent(format!("answered {status}"))
+            } else {
+                Outcome::Temporary(format!("answered {status}"))
+            }
+        }
+        Err(e) => Outcome::Temporary(e.to_string()),
+    }
+}
+
+/// The id of the local actor that signs, for the key id.
+async fn signer_actor(state: &AppState, signer: KeyOwner, urls: &Urls) -> Option<String> {
+    let mut conn = state.db.acquire().await.ok()?;
+    match signer {
+        KeyOwner::Instance => Some(urls.instance_actor()),
+        KeyOwner::Theme(id) => crate::storage::themes::find_theme(conn.ex(), id)
+            .await
+            .ok()
+            .flatten()
+            .map(|t| urls.theme(&t.slug)),
+        KeyOwner::User(id) => crate::storage::accounts::find_user(conn.ex(), id)
+            .await
+            .ok()
+            .flatten()
+            .map(|u| urls.user(&u.handle)),
+        KeyOwner::Pseudonym(_) => None,
+    }
+}
+
+async fn deliver(state: &AppState, delivery: DeliveryRow) -> Result<(), AppError> {
+    let now = now_millis();
+    let mut conn = state.db.acquire().await?;
+    let health = store::instance_health(conn.ex(), &delivery.domain).await?;
+    let was_failing = health.is_some_and(|(failures, _, _)| failures > 0);
+    if let Some((_, Some(_), Some(next_probe))) = health
+        && next_probe > now
+    {
+        // Unreachable: skip without counting an attempt until the next probe.
+        store::retry_delivery(
+            conn.ex(),
+            delivery.id,
+            next_probe,
+            false,
+            "instance unreachable",
+        )
+        .await?;
+        return Ok(());
+    }
+    drop(conn);
+    let outcome = send(state, &delivery).await;
+    let mut conn = state.db.acquire().await?;
+    match outcome {
+        Outcome::Delivered => {
+            store::delete_delivery(conn.ex(), delivery.id).await?;
+            store::instance_succeeded(conn.ex(), &delivery.domain, now).await?;
+            if was_failing {
+                let released = store::release_backlog(conn.ex(), &delivery.domain, now).await?;
+                tracing::info!(domain = %delivery.domain, released, "instance answers again; sending its backlog");
+                state.federation.delivery_wakeup.notify_waiters();
+            }
+            tracing::debug!(inbox = %delivery.inbox, "delivered");
+        }
+        Outcome::Permanent(why) => {
+            store::delete_delivery(conn.ex(), delivery.id).await?;
+            tracing::warn!(inbox = %delivery.inbox, %why, "delivery refused; given up");
+        }
+        Outcome::Temporary(why) => {
+            let probe = now + state.federation.probe_interval.as_millis() as i64;
+            store::instance_failed(conn.ex(), &delivery.domain, UNREACHABLE_AFTER, now, probe)
+                .await?;
+            if delivery.attempts + 1 >= MAX_ATTEMPTS {
+                store::delete_delivery(conn.ex(), delivery.id).await?;
+                tracing::warn!(inbox = %delivery.inbox, %why, "delivery failed too often; given up");
+            } else {
+                let next = now + backoff(state, delivery.attempts);
+                store::retry_delivery(conn.ex(), delivery.id, next, true, &why).await?;
+                tracing::info!(inbox = %delivery.inbox, %why, attempts = delivery.attempts + 1, "delivery will be retried");
+            }
+        }
+    }
+    Ok(())
+}

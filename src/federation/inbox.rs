@@ -1,0 +1,265 @@
+//! Inboxes: every POST is signature-checked (401 when the signature cannot be verified),
+//! deduplicated by activity id, refused from blocked actors and instances, then handled.
+//! Anything not understood is accepted and ignored with a log line, never a 500.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{OriginalUri, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::Value;
+
+use super::Urls;
+use super::actors::{self, host_of};
+use super::keys::KeyOwner;
+use super::outbox;
+use super::signatures::{prepare_verification, verify};
+use crate::domain::ThemeStatus;
+use crate::error::AppError;
+use crate::http::problem::Problem;
+use crate::state::AppState;
+use crate::storage::{federation as store, moderation, now_millis, themes as theme_store};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/inbox", post(inbox))
+        .route("/actor/inbox", post(inbox))
+        .route("/themes/{slug}/inbox", post(inbox))
+        .route("/users/{handle}/inbox", post(inbox))
+        .route("/anonymous/{name}/inbox", post(inbox))
+}
+
+fn refuse(status: StatusCode, kind: &str, detail: String) -> Response {
+    tracing::info!(status = status.as_u16(), %detail, "inbox refused an activity");
+    Problem::new(status, kind, "Activity refused", Some(detail)).into_response()
+}
+
+/// The id of a property that may be a string or an embedded object.
+pub fn id_of(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(s) => Some(s),
+        Value::Object(map) => map.get("id").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+async fn inbox(
+    State(state): State<AppState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let (signature, text) =
+        match prepare_verification(&method, path, &headers, &body, jiff::Timestamp::now()) {
+            Ok(prepared) => prepared,
+            Err(e) => return refuse(StatusCode::UNAUTHORIZED, "signature", e.to_string()),
+        };
+    let key = match actors::key(&state, &signature.key_id, false).await {
+        Ok(key) => key,
+        Err(e) => {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                "signature",
+                format!("unknown key: {e}"),
+            );
+        }
+    };
+    let key = if verify(&key.key, &text, &signature.signature).is_ok() {
+        key
+    } else {
+        // The key may have rotated: fetch it again once before refusing.
+        match actors::key(&state, &signature.key_id, true).await {
+            Ok(fresh) if verify(&fresh.key, &text, &signature.signature).is_ok() => fresh,
+            _ => {
+                return refuse(
+                    StatusCode::UNAUTHORIZED,
+                    "signature",
+                    "the signature does not verify".into(),
+                );
+            }
+        }
+    };
+    let activity: Value = match serde_json::from_slice(&body) {
+        Ok(Value::Object(map)) => Value::Object(map),
+        _ => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "bad-activity",
+                "the body is not a JSON object".into(),
+            );
+        }
+    };
+    let Some(actor_id) = activity.get("actor").and_then(id_of).map(str::to_string) else {
+        return refuse(StatusCode::BAD_REQUEST, "bad-activity", "no actor".into());
+    };
+    if actor_id != key.owner {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "signature",
+            "the actor is not the key's owner".into(),
+        );
+    }
+    let Some(activity_id) = activity
+        .get("id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    else {
+        return refuse(StatusCode::BAD_REQUEST, "bad-activity", "no id".into());
+    };
+    if host_of(&activity_id) != host_of(&actor_id) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "bad-activity",
+            "the activity id is on another host".into(),
+        );
+    }
+    let kind = activity
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    match handle(&state, &activity, &activity_id, &actor_id, &kind).await {
+        Ok(status) => status.into_response(),
+        Err(AppError::NotFound(what)) => refuse(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("no such {what}"),
+        ),
+        Err(AppError::Forbidden(why)) => refuse(StatusCode::FORBIDDEN, "blocked", why),
+        Err(AppError::Validation(errors)) => refuse(
+            StatusCode::BAD_REQUEST,
+            "bad-activity",
+            errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        Err(other) => Problem::from(other).into_response(),
+    }
+}
+
+async fn is_blocked(state: &AppState, actor_id: &str) -> Result<bool, AppError> {
+    let domain = url::Url::parse(actor_id)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let mut conn = state.db.acquire().await?;
+    Ok(moderation::is_blocked(conn.ex(), &domain, actor_id).await?)
+}
+
+/// Which local actor a URL names, for `Follow` and `Undo(Follow)`.
+async fn local_followable(state: &AppState, target: &str) -> Result<(KeyOwner, String), AppError> {
+    let urls = Urls::new(&state.config);
+    if target == urls.instance_actor() {
+        return Ok((KeyOwner::Instance, target.to_string()));
+    }
+    let slug = target
+        .strip_prefix(&format!("{}/themes/", urls.base()))
+        .filter(|s| !s.is_empty() && !s.contains('/'))
+        .ok_or(AppError::NotFound("followable actor"))?;
+    let mut conn = state.db.acquire().await?;
+    let theme = theme_store::find_theme_by_slug(conn.ex(), slug)
+        .await?
+        .filter(|t| ThemeStatus::parse(&t.status).ok() != Some(ThemeStatus::Draft))
+        .ok_or(AppError::NotFound("theme"))?;
+    Ok((KeyOwner::Theme(theme.id), target.to_string()))
+}
+
+fn follow_parts(owner: KeyOwner) -> (&'static str, i64) {
+    match owner {
+        KeyOwner::Instance => ("instance", 0),
+        other => other.parts(),
+    }
+}
+
+async fn handle(
+    state: &AppState,
+    activity: &Value,
+    activity_id: &str,
+    actor_id: &str,
+    kind: &str,
+) -> Result<StatusCode, AppError> {
+    let blocked = is_blocked(state, actor_id).await?;
+    if blocked && kind != "Follow" {
+        return Err(AppError::Forbidden(
+            "this actor or its instance is blocked here".into(),
+        ));
+    }
+    let mut conn = state.db.acquire().await?;
+    if !store::mark_received(conn.ex(), activity_id, now_millis()).await? {
+        tracing::debug!(activity_id, "duplicate activity ignored");
+        return Ok(StatusCode::ACCEPTED);
+    }
+    drop(conn);
+    match kind {
+        "Follow" => {
+            let target = activity
+                .get("object")
+                .and_then(id_of)
+                .ok_or(AppError::NotFound("object"))?;
+            let (owner, local_actor) = local_followable(state, target).await?;
+            let remote = actors::actor(state, actor_id, false)
+                .await
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("follower: {e}")))?;
+            if blocked {
+                outbox::answer_follow(state, owner, &local_actor, activity, &remote.inbox, false)
+                    .await?;
+                return Ok(StatusCode::ACCEPTED);
+            }
+            let (local_kind, local_id) = follow_parts(owner);
+            let mut conn = state.db.acquire().await?;
+            store::add_follower(
+                conn.ex(),
+                local_kind,
+                local_id,
+                actor_id,
+                &remote.inbox,
+                remote.shared_inbox.as_deref(),
+                now_millis(),
+            )
+            .await?;
+            drop(conn);
+            tracing::info!(follower = actor_id, followed = %local_actor, "new follower");
+            outbox::answer_follow(state, owner, &local_actor, activity, &remote.inbox, true)
+                .await?;
+        }
+        "Undo" => {
+            let object = activity.get("object").cloned().unwrap_or(Value::Null);
+            let inner_kind = object.get("type").and_then(Value::as_str).unwrap_or("");
+            if inner_kind == "Follow" {
+                let target = object
+                    .get("object")
+                    .and_then(id_of)
+                    .ok_or(AppError::NotFound("object"))?;
+                let (owner, _) = local_followable(state, target).await?;
+                let (local_kind, local_id) = follow_parts(owner);
+                let mut conn = state.db.acquire().await?;
+                store::remove_follower(conn.ex(), local_kind, local_id, actor_id).await?;
+                tracing::info!(follower = actor_id, "follow undone");
+            } else {
+                tracing::info!(
+                    activity_id,
+                    inner_kind,
+                    "ignored Undo of an unsupported activity"
+                );
+            }
+        }
+        "Delete" if activity.get("object").and_then(id_of) == Some(actor_id) => {
+            let mut conn = state.db.acquire().await?;
+            store::remove_follower_everywhere(conn.ex(), actor_id).await?;
+            tracing::info!(actor = actor_id, "remote actor deleted");
+        }
+        other => {
+            tracing::info!(
+                activity_id,
+                kind = other,
+                "ignored an activity this server does not handle yet"
+            );
+        }
+    }
+    Ok(StatusCode::ACCEPTED)
+}

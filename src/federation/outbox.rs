@@ -1,0 +1,90 @@
+//! What local events send to the fediverse: answers to follows, and the theme's
+//! `Announce`s of new proposals (FEP-1b12). Every activity gets a fresh id.
+
+use serde_json::{Value, json};
+
+use super::keys::KeyOwner;
+use super::routes::page;
+use super::{AS_CONTEXT, PUBLIC, Urls, delivery};
+use crate::error::AppError;
+use crate::services::accounts::random_token;
+use crate::services::proposals::ProposalView;
+use crate::state::AppState;
+use crate::storage::{federation as store, themes as theme_store};
+
+fn fresh_id(actor: &str, kind: &str) -> String {
+    format!("{actor}/activities/{kind}/{}", random_token(12))
+}
+
+/// Answers a `Follow` with `Accept` or `Reject`, signed by the followed actor.
+pub async fn answer_follow(
+    state: &AppState,
+    owner: KeyOwner,
+    local_actor: &str,
+    follow: &Value,
+    inbox: &str,
+    accept: bool,
+) -> Result<(), AppError> {
+    let kind = if accept { "Accept" } else { "Reject" };
+    let follower = follow.get("actor").cloned().unwrap_or(Value::Null);
+    let activity = json!({
+        "@context": AS_CONTEXT,
+        "id": fresh_id(local_actor, &kind.to_lowercase()),
+        "type": kind,
+        "actor": local_actor,
+        "object": follow,
+        "to": [follower],
+        "published": jiff::Timestamp::now().to_string(),
+    });
+    delivery::enqueue(state, &[inbox.to_string()], &activity, owner).await?;
+    Ok(())
+}
+
+/// A new proposal reaches the theme's followers: the author's `Create` announced by the
+/// theme (for group-aware software such as Lemmy), and the `Page` announced directly (for
+/// Mastodon-family software).
+pub async fn proposal_created(state: &AppState, proposal: &ProposalView) -> Result<(), AppError> {
+    let mut conn = state.db.acquire().await?;
+    let Some(theme) = theme_store::find_theme_by_slug(conn.ex(), &proposal.theme).await? else {
+        return Ok(());
+    };
+    let inboxes = store::follower_inboxes(conn.ex(), "theme", theme.id).await?;
+    drop(conn);
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let urls = Urls::new(&state.config);
+    let theme_actor = urls.theme(&proposal.theme);
+    let mut object =
+        serde_json::to_value(page(&urls, proposal)).map_err(|e| AppError::Internal(e.into()))?;
+    if let Some(map) = object.as_object_mut() {
+        map.remove("@context");
+    }
+    let author = object["attributedTo"].clone();
+    let followers = format!("{theme_actor}/followers");
+    let create = json!({
+        "id": fresh_id(&urls.proposal(proposal.id), "create"),
+        "type": "Create",
+        "actor": author,
+        "object": object,
+        "to": [PUBLIC],
+        "cc": [theme_actor.clone(), followers.clone()],
+        "audience": theme_actor.clone(),
+        "published": proposal.created_at,
+    });
+    for inner in [create, object] {
+        let announce = json!({
+            "@context": super::objects::context(),
+            "id": fresh_id(&theme_actor, "announce"),
+            "type": "Announce",
+            "actor": theme_actor,
+            "object": inner,
+            "to": [PUBLIC],
+            "cc": [followers.clone()],
+            "audience": theme_actor,
+            "published": jiff::Timestamp::now().to_string(),
+        });
+        delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,411 @@
+//! The inbox and the delivery queue against a peer server on another loopback address
+//! (127.0.0.3), with its own key: follows are accepted or rejected, new proposals are
+//! announced to followers, bad signatures are refused, and deliveries survive an outage.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::routing::{get, post};
+use hiroba::federation::signatures::{parse_private_key, sign_request};
+use openssl::rsa::Rsa;
+use serde_json::{Value, json};
+
+use crate::both_databases;
+use crate::helpers::{Backend, TestApp, phase_today, spawn_app_with};
+
+/// A remote fediverse account: serves its actor and records what reaches its inbox.
+struct Peer {
+    base: String,
+    private_pem: String,
+    received: Arc<Mutex<Vec<Value>>>,
+    server: tokio::task::JoinHandle<()>,
+    listener_addr: std::net::SocketAddr,
+}
+
+#[derive(Clone)]
+struct PeerState {
+    actor: Value,
+    received: Arc<Mutex<Vec<Value>>>,
+}
+
+impl Peer {
+    async fn start(port: u16) -> Peer {
+        let rsa = Rsa::generate(2048).unwrap();
+        let private_pem = String::from_utf8(rsa.private_key_to_pem().unwrap()).unwrap();
+        let public_pem = String::from_utf8(rsa.public_key_to_pem().unwrap()).unwrap();
+        let listener = tokio::net::TcpListener::bind(("127.0.0.3", port))
+            .await
+            .expect("bind 127.0.0.3");
+        let addr = listener.local_addr().unwrap();
+        let base = format!("http://{addr}");
+        let actor = json!({
+            "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+            "id": format!("{base}/users/alice"),
+            "type": "Person",
+            "preferredUsername": "alice",
+            "inbox": format!("{base}/users/alice/inbox"),
+            "endpoints": {"sharedInbox": format!("{base}/inbox")},
+            "publicKey": {"id": format!("{base}/users/alice#main-key"), "owner": format!("{base}/users/alice"), "publicKeyPem": public_pem}
+        });
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let server = Self::serve(
+            listener,
+            PeerState {
+                actor,
+                received: received.clone(),
+            },
+        );
+        Peer {
+            base,
+            private_pem,
+            received,
+            server,
+            listener_addr: addr,
+        }
+    }
+
+    fn serve(listener: tokio::net::TcpListener, state: PeerState) -> tokio::task::JoinHandle<()> {
+        async fn actor(State(s): State<PeerState>) -> axum::response::Response {
+            let mut response = axum::Json(s.actor.clone()).into_response();
+            response.headers_mut().insert(
+                "content-type",
+                HeaderValue::from_static("application/activity+json"),
+            );
+            response
+        }
+        async fn inbox(State(s): State<PeerState>, headers: HeaderMap, body: Bytes) -> StatusCode {
+            if !headers.contains_key("signature") || !headers.contains_key("digest") {
+                return StatusCode::UNAUTHORIZED;
+            }
+            s.received
+                .lock()
+                .unwrap()
+                .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+            StatusCode::ACCEPTED
+        }
+        use axum::response::IntoResponse;
+        let app = Router::new()
+            .route("/users/alice", get(actor))
+            .route("/users/alice/inbox", post(inbox))
+            .route("/inbox", post(inbox))
+            .with_state(state);
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        })
+    }
+
+    fn actor_id(&self) -> String {
+        format!("{}/users/alice", self.base)
+    }
+
+    fn received(&self) -> Vec<Value> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Posts `activity` to `path` on the app, signed (or altered by `tamper`).
+    async fn post(
+        &self,
+        app: &TestApp,
+        path: &str,
+        activity: &Value,
+        tamper: impl FnOnce(&mut HeaderMap, &mut Vec<u8>),
+    ) -> u16 {
+        let url = url::Url::parse(&format!("{}{path}", app.address)).unwrap();
+        let mut body = serde_json::to_vec(activity).unwrap();
+        let key = parse_private_key(&self.private_pem).unwrap();
+        let mut headers = HeaderMap::new();
+        for (name, value) in sign_request(
+            &key,
+            &format!("{}#main-key", self.actor_id()),
+            &Method::POST,
+            &url,
+            Some(&body),
+            jiff::Timestamp::now(),
+        )
+        .unwrap()
+        {
+            headers.insert(name, HeaderValue::from_str(&value).unwrap());
+        }
+        tamper(&mut headers, &mut body);
+        let mut request = app
+            .client
+            .post(url)
+            .header("content-type", "application/activity+json")
+            .body(body);
+        for (name, value) in headers.iter() {
+            if name != "host" {
+                request = request.header(name, value);
+            }
+        }
+        request.send().await.unwrap().status().as_u16()
+    }
+
+    async fn wait_for(&self, what: &str, predicate: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..200 {
+            if let Some(found) = self.received().into_iter().find(|a| predicate(a)) {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "the peer never received {what}; it got {:?}",
+            self.received()
+        );
+    }
+}
+
+async fn federating_app(backend: &Backend) -> TestApp {
+    spawn_app_with(backend, |config| {
+        config.federation.insecure = true;
+        config.federation.retry_base = Duration::from_millis(100);
+        config.federation.probe_interval = Duration::from_millis(300);
+    })
+    .await
+}
+
+fn follow(peer: &Peer, object: &str, n: u32) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/follows/{n}", peer.base),
+        "type": "Follow",
+        "actor": peer.actor_id(),
+        "object": object,
+    })
+}
+
+async fn followers(app: &TestApp, slug: &str) -> i64 {
+    let response = app
+        .client
+        .get(format!("{}/themes/{slug}/followers", app.address))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    response.json::<Value>().await.unwrap()["totalItems"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn a_remote_account_follows_a_theme_and_receives_new_ideas(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let peer = Peer::start(0).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    let theme = "http://localhost/themes/parks";
+
+    assert_eq!(
+        peer.post(
+            &app,
+            "/themes/parks/inbox",
+            &follow(&peer, theme, 1),
+            |_, _| {}
+        )
+        .await,
+        202
+    );
+    let accept = peer.wait_for("an Accept", |a| a["type"] == "Accept").await;
+    assert_eq!(accept["actor"], theme);
+    assert_eq!(accept["object"]["id"], format!("{}/follows/1", peer.base));
+    assert_eq!(followers(&app, "parks").await, 1);
+    // The same Follow again (same id) changes nothing.
+    assert_eq!(
+        peer.post(&app, "/inbox", &follow(&peer, theme, 1), |_, _| {})
+            .await,
+        202
+    );
+    assert_eq!(followers(&app, "parks").await, 1);
+
+    let id = app.idea(&hanako, "parks", "木陰のベンチ").await;
+    let announce = peer
+        .wait_for("the Announce of the Create", |a| {
+            a["type"] == "Announce" && a["object"]["type"] == "Create"
+        })
+        .await;
+    assert_eq!(announce["actor"], theme);
+    assert_eq!(
+        announce["object"]["object"]["id"],
+        format!("http://localhost/proposals/{id}")
+    );
+    assert_eq!(announce["object"]["object"]["name"], "木陰のベンチ");
+    assert!(
+        announce["object"]["cc"].is_array(),
+        "Lemmy needs cc on the inner Create"
+    );
+    let direct = peer
+        .wait_for("the Announce of the Page", |a| {
+            a["type"] == "Announce" && a["object"]["type"] == "Page"
+        })
+        .await;
+    assert_ne!(
+        direct["id"], announce["id"],
+        "every activity has its own id"
+    );
+
+    let undo = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}/undo/1", peer.base),
+        "type": "Undo",
+        "actor": peer.actor_id(),
+        "object": follow(&peer, theme, 1),
+    });
+    assert_eq!(
+        peer.post(&app, "/themes/parks/inbox", &undo, |_, _| {})
+            .await,
+        202
+    );
+    assert_eq!(followers(&app, "parks").await, 0);
+    peer.server.abort();
+}
+
+async fn unverifiable_requests_are_refused_with_401(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let peer = Peer::start(0).await;
+    let staff = app.staff().await;
+    app.theme(&staff, "parks", "open", json!([])).await;
+    let theme = "http://localhost/themes/parks";
+    let tampered = peer
+        .post(&app, "/inbox", &follow(&peer, theme, 2), |_, body| {
+            *body = serde_json::to_vec(
+                &json!({"type": "Follow", "id": "x", "actor": "y", "object": "z"}),
+            )
+            .unwrap();
+        })
+        .await;
+    assert_eq!(tampered, 401, "a body that does not match the digest");
+    let stale = peer
+        .post(&app, "/inbox", &follow(&peer, theme, 3), |headers, _| {
+            headers.insert(
+                "date",
+                HeaderValue::from_static("Mon, 01 Jan 2024 00:00:00 GMT"),
+            );
+        })
+        .await;
+    assert_eq!(stale, 401, "a stale date");
+    let unsigned = peer
+        .post(&app, "/inbox", &follow(&peer, theme, 4), |headers, _| {
+            headers.remove("signature");
+        })
+        .await;
+    assert_eq!(unsigned, 401, "no signature");
+    let other = Rsa::generate(2048).unwrap();
+    let wrong_key = peer
+        .post(&app, "/inbox", &follow(&peer, theme, 5), |headers, body| {
+            let key = openssl::pkey::PKey::from_rsa(other).unwrap();
+            let url = url::Url::parse(&format!("{}/inbox", app.address)).unwrap();
+            for (name, value) in sign_request(
+                &key,
+                &format!("{}#main-key", peer.actor_id()),
+                &Method::POST,
+                &url,
+                Some(body),
+                jiff::Timestamp::now(),
+            )
+            .unwrap()
+            {
+                headers.insert(name, HeaderValue::from_str(&value).unwrap());
+            }
+        })
+        .await;
+    assert_eq!(wrong_key, 401, "signed with another key");
+    // An actor may not speak for another.
+    let mut impostor = follow(&peer, theme, 6);
+    impostor["actor"] = json!("http://127.0.0.3:1/users/mallory");
+    assert_eq!(peer.post(&app, "/inbox", &impostor, |_, _| {}).await, 401);
+    assert_eq!(followers(&app, "parks").await, 0, "nothing was accepted");
+    let unknown_theme = peer
+        .post(
+            &app,
+            "/inbox",
+            &follow(&peer, "http://localhost/themes/nope", 7),
+            |_, _| {},
+        )
+        .await;
+    assert_eq!(unknown_theme, 404);
+}
+
+async fn blocked_instances_are_rejected(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let peer = Peer::start(0).await;
+    let staff = app.staff().await;
+    app.theme(&staff, "parks", "open", json!([])).await;
+    // Moderators block the remote account.
+    app.post(
+        "/api/v1/moderation/blocks",
+        Some(&staff),
+        json!({"kind": "actor", "value": peer.actor_id()}),
+    )
+    .await
+    .expect(201);
+    let status = peer
+        .post(
+            &app,
+            "/inbox",
+            &follow(&peer, "http://localhost/themes/parks", 8),
+            |_, _| {},
+        )
+        .await;
+    assert_eq!(status, 202);
+    assert_eq!(followers(&app, "parks").await, 0);
+    let like = json!({"id": format!("{}/likes/1", peer.base), "type": "Like", "actor": peer.actor_id(), "object": "http://localhost/proposals/1"});
+    assert_eq!(peer.post(&app, "/inbox", &like, |_, _| {}).await, 403);
+    let reject = peer.wait_for("a Reject", |a| a["type"] == "Reject").await;
+    assert_eq!(reject["actor"], "http://localhost/themes/parks");
+}
+
+async fn deliveries_wait_for_an_instance_that_is_down(backend: Backend) {
+    let mut app = federating_app(&backend).await;
+    let peer = Peer::start(0).await;
+    let port = peer.listener_addr.port();
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    assert_eq!(
+        peer.post(
+            &app,
+            "/inbox",
+            &follow(&peer, "http://localhost/themes/parks", 9),
+            |_, _| {}
+        )
+        .await,
+        202
+    );
+    peer.wait_for("the Accept", |a| a["type"] == "Accept").await;
+
+    // The peer goes down; a new idea is posted and the server restarts meanwhile.
+    peer.server.abort();
+    let _ = peer.server.await;
+    app.idea(&hanako, "parks", "停電中の投稿").await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    app.restart().await;
+    let pending = {
+        let mut conn = app.state.db.acquire().await.unwrap();
+        hiroba::storage::federation::pending_deliveries(conn.ex())
+            .await
+            .unwrap()
+    };
+    assert!(pending >= 1, "the deliveries wait in the database");
+
+    // The peer comes back on the same address: the deliveries arrive.
+    let revived = Peer::start(port).await;
+    let announce = revived
+        .wait_for("the Announce after the outage", |a| {
+            a["type"] == "Announce" && a["object"]["type"] == "Page"
+        })
+        .await;
+    assert_eq!(announce["object"]["name"], "停電中の投稿");
+    app.stop().await;
+}
+
+both_databases!(
+    a_remote_account_follows_a_theme_and_receives_new_ideas,
+    unverifiable_requests_are_refused_with_401,
+    blocked_instances_are_rejected,
+    deliveries_wait_for_an_instance_that_is_down,
+);
