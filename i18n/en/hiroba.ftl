@@ -242,3 +242,5 @@ error-ends-before-start = The last day cannot be before the first day.
 error-overlapping-phases = The first day must be after the previous phase ends.
 error-invalid-slug = Use only lower-case letters, digits and hyphens (not at the start or end).
 comment-hidden-visible-to-you = This comment is hidden (only moderators and its author see it)
+idea-remote-supports = { $count } from the fediverse (counted apart from residents' supports)
+comment-from-fediverse = fediverse

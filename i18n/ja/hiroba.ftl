@@ -227,3 +227,5 @@ error-ends-before-start = 終了日は開始日以降にしてください。
 error-overlapping-phases = 開始日は前のフェーズの終了日より後にしてください。
 error-invalid-slug = 英小文字・数字・ハイフンだけで入力してください（先頭と末尾にハイフンは使えません）。
 comment-hidden-visible-to-you = このコメントは非表示です（モデレーターと投稿者にだけ見えています）
+idea-remote-supports = フェディバースからの共感 { $count }（住民の共感とは別に数えています）
+comment-from-fediverse = フェディバース

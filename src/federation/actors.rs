@@ -111,6 +111,7 @@ fn to_row(actor: Actor, fetched_from: &url::Url) -> Result<RemoteActorRow, Strin
         public_key_pem: key.public_key_pem,
         actor_id: actor.id,
         fetched_at: now_millis(),
+        id: 0,
     })
 }
 
@@ -145,7 +146,9 @@ pub async fn actor(
         to_row(parsed, &final_url).map_err(|e| ActorError::Invalid(actor_id.to_string(), e))?;
     let mut conn = state.db.acquire().await.map_err(AppError::from)?;
     store::upsert_remote_actor(conn.ex(), &row).await?;
-    Ok(row)
+    store::remote_actor(conn.ex(), &row.actor_id)
+        .await?
+        .ok_or_else(|| ActorError::Invalid(actor_id.to_string(), "vanished after storing".into()))
 }
 
 /// The key a signature names, with the actor that owns it.

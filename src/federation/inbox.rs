@@ -13,8 +13,8 @@ use serde_json::Value;
 use super::Urls;
 use super::actors::{self, host_of};
 use super::keys::KeyOwner;
-use super::outbox;
 use super::signatures::{prepare_verification, verify};
+use super::{interactions, outbox};
 use crate::domain::ThemeStatus;
 use crate::error::AppError;
 use crate::http::problem::Problem;
@@ -142,6 +142,16 @@ async fn inbox(
     }
 }
 
+/// The sender's stored actor (already fetched when its key was checked).
+async fn sender(
+    state: &AppState,
+    actor_id: &str,
+) -> Result<crate::storage::federation::RemoteActorRow, AppError> {
+    actors::actor(state, actor_id, false)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("sender: {e}")))
+}
+
 async fn is_blocked(state: &AppState, actor_id: &str) -> Result<bool, AppError> {
     let domain = url::Url::parse(actor_id)
         .ok()
@@ -227,10 +237,29 @@ async fn handle(
             outbox::answer_follow(state, owner, &local_actor, activity, &remote.inbox, true)
                 .await?;
         }
+        "Create" => {
+            let remote = sender(state, actor_id).await?;
+            interactions::create(state, activity, &remote).await?;
+        }
+        "Like" => {
+            let remote = sender(state, actor_id).await?;
+            interactions::like(state, activity, &remote).await?;
+        }
+        "Update" => {
+            let remote = sender(state, actor_id).await?;
+            interactions::update(state, activity, &remote).await?;
+        }
+        "Flag" => {
+            let remote = sender(state, actor_id).await?;
+            interactions::flag(state, activity, &remote).await?;
+        }
         "Undo" => {
             let object = activity.get("object").cloned().unwrap_or(Value::Null);
             let inner_kind = object.get("type").and_then(Value::as_str).unwrap_or("");
-            if inner_kind == "Follow" {
+            if inner_kind == "Like" || (inner_kind.is_empty() && object.is_string()) {
+                let remote = sender(state, actor_id).await?;
+                interactions::undo_like(state, &object, &remote).await?;
+            } else if inner_kind == "Follow" {
                 let target = object
                     .get("object")
                     .and_then(id_of)
@@ -252,6 +281,10 @@ async fn handle(
             let mut conn = state.db.acquire().await?;
             store::remove_follower_everywhere(conn.ex(), actor_id).await?;
             tracing::info!(actor = actor_id, "remote actor deleted");
+        }
+        "Delete" => {
+            let remote = sender(state, actor_id).await?;
+            interactions::delete(state, activity, &remote).await?;
         }
         other => {
             tracing::info!(

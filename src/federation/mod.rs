@@ -6,6 +6,7 @@ pub mod client;
 pub mod delivery;
 pub mod discovery;
 pub mod inbox;
+pub mod interactions;
 pub mod keys;
 pub mod objects;
 pub mod outbox;

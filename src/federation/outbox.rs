@@ -4,10 +4,11 @@
 use serde_json::{Value, json};
 
 use super::keys::KeyOwner;
-use super::routes::page;
+use super::routes::{note, page};
 use super::{AS_CONTEXT, PUBLIC, Urls, delivery};
 use crate::error::AppError;
 use crate::services::accounts::random_token;
+use crate::services::comments::CommentView;
 use crate::services::proposals::ProposalView;
 use crate::state::AppState;
 use crate::storage::{federation as store, themes as theme_store};
@@ -73,6 +74,121 @@ pub async fn proposal_created(state: &AppState, proposal: &ProposalView) -> Resu
         "published": proposal.created_at,
     });
     for inner in [create, object] {
+        let announce = json!({
+            "@context": super::objects::context(),
+            "id": fresh_id(&theme_actor, "announce"),
+            "type": "Announce",
+            "actor": theme_actor,
+            "object": inner,
+            "to": [PUBLIC],
+            "cc": [followers.clone()],
+            "audience": theme_actor,
+            "published": jiff::Timestamp::now().to_string(),
+        });
+        delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
+    }
+    Ok(())
+}
+
+/// The theme re-announces an activity it accepted from the fediverse, unchanged (FEP-1b12),
+/// so that every follower sees the reply.
+pub async fn announce_received(
+    state: &AppState,
+    theme_id: i64,
+    slug: &str,
+    activity: &Value,
+) -> Result<(), AppError> {
+    let mut conn = state.db.acquire().await?;
+    let inboxes = store::follower_inboxes(conn.ex(), "theme", theme_id).await?;
+    drop(conn);
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let urls = Urls::new(&state.config);
+    let theme_actor = urls.theme(slug);
+    let mut inner = activity.clone();
+    if let Some(map) = inner.as_object_mut() {
+        map.remove("@context");
+        map.remove("signature");
+    }
+    let announce = json!({
+        "@context": super::objects::context(),
+        "id": fresh_id(&theme_actor, "announce"),
+        "type": "Announce",
+        "actor": theme_actor,
+        "object": inner,
+        "to": [PUBLIC],
+        "cc": [format!("{theme_actor}/followers")],
+        "audience": theme_actor,
+        "published": jiff::Timestamp::now().to_string(),
+    });
+    delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme_id)).await?;
+    Ok(())
+}
+
+/// A resident's new comment reaches the theme's followers, announced by the theme; a reply
+/// to a fediverse account's comment is also sent to that account.
+pub async fn comment_created(
+    state: &AppState,
+    proposal: &ProposalView,
+    comment: &CommentView,
+    author_id: i64,
+) -> Result<(), AppError> {
+    let urls = Urls::new(&state.config);
+    let mut conn = state.db.acquire().await?;
+    let parent_row = match comment.parent_id {
+        Some(parent) => crate::storage::comments::find(conn.ex(), parent).await?,
+        None => None,
+    };
+    let parent_origin = parent_row.as_ref().and_then(|p| p.ap_id.clone());
+    let Some(mut object) =
+        note(&urls, proposal, comment, parent_origin).and_then(|n| serde_json::to_value(n).ok())
+    else {
+        return Ok(());
+    };
+    if let Some(map) = object.as_object_mut() {
+        map.remove("@context");
+    }
+    let Some(theme) = theme_store::find_theme_by_slug(conn.ex(), &proposal.theme).await? else {
+        return Ok(());
+    };
+    let inboxes = store::follower_inboxes(conn.ex(), "theme", theme.id).await?;
+    // The author of the comment replied to, when it came from the fediverse.
+    let parent_inbox = match parent_row.and_then(|row| row.remote_actor) {
+        Some(actor) => store::remote_actor(conn.ex(), &actor)
+            .await?
+            .map(|a| (actor, a.inbox)),
+        None => None,
+    };
+    drop(conn);
+    let theme_actor = urls.theme(&proposal.theme);
+    let followers = format!("{theme_actor}/followers");
+    let mut cc = vec![json!(theme_actor), json!(followers)];
+    if let Some((actor, _)) = &parent_inbox {
+        cc.push(json!(actor));
+    }
+    let create = json!({
+        "@context": super::objects::context(),
+        "id": fresh_id(&urls.comment(comment.id), "create"),
+        "type": "Create",
+        "actor": object["attributedTo"].clone(),
+        "object": object,
+        "to": [PUBLIC],
+        "cc": cc,
+        "audience": theme_actor,
+        "published": comment.created_at,
+    });
+    if let Some((_, inbox)) = parent_inbox {
+        delivery::enqueue(state, &[inbox], &create, KeyOwner::User(author_id)).await?;
+    }
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let mut inner_create = create.clone();
+    if let Some(map) = inner_create.as_object_mut() {
+        map.remove("@context");
+    }
+    for inner in [inner_create, object] {
         let announce = json!({
             "@context": super::objects::context(),
             "id": fresh_id(&theme_actor, "announce"),

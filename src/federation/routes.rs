@@ -315,9 +315,15 @@ async fn proposal_exists(state: &AppState, id: i64) -> Result<bool, AppError> {
         .is_some())
 }
 
-/// A comment as a `Note` replying to the proposal or to another comment.
-pub fn note(urls: &Urls, proposal: &ProposalView, comment: &CommentView) -> Option<PostObject> {
-    let author = comment.author.as_ref()?;
+/// A comment as a `Note` replying to the proposal or to another comment (`parent_origin`
+/// is the parent's id on its origin when it came from the fediverse).
+pub fn note(
+    urls: &Urls,
+    proposal: &ProposalView,
+    comment: &CommentView,
+    parent_origin: Option<String>,
+) -> Option<PostObject> {
+    let author = comment.author.as_ref().filter(|a| !a.remote)?;
     let theme = urls.theme(&proposal.theme);
     Some(PostObject {
         context: context(),
@@ -331,9 +337,10 @@ pub fn note(urls: &Urls, proposal: &ProposalView, comment: &CommentView) -> Opti
             content,
             media_type: "text/markdown".into(),
         }),
-        in_reply_to: Some(match comment.parent_id {
-            Some(parent) => urls.comment(parent),
-            None => urls.proposal(proposal.id),
+        in_reply_to: Some(match (parent_origin, comment.parent_id) {
+            (Some(origin), _) => origin,
+            (None, Some(parent)) => urls.comment(parent),
+            (None, None) => urls.proposal(proposal.id),
         }),
         to: vec![PUBLIC.into()],
         cc: vec![theme.clone(), format!("{theme}/followers")],
@@ -367,10 +374,19 @@ async fn comment(
     }
     let urls = Urls::new(&state.config);
     let proposal = proposals::get(&state, &viewer, row.proposal_id).await?;
-    let found = find_comment(comments::list(&state, &viewer, row.proposal_id).await?, id);
+    let tree = comments::list(&state, &viewer, row.proposal_id).await?;
+    let parent_origin = row
+        .parent_id
+        .and_then(|parent| find_comment(tree.clone(), parent))
+        .and_then(|parent| parent.origin);
+    let found = find_comment(tree, id);
+    // A comment from the fediverse is its origin's object, not ours.
+    if let Some(origin) = found.as_ref().and_then(|c| c.origin.clone()) {
+        return Ok(Redirect::to(&origin).into_response());
+    }
     match found {
         Some(view) if view.status == CommentStatus::Published => {
-            match note(&urls, &proposal, &view) {
+            match note(&urls, &proposal, &view, parent_origin) {
                 Some(object) => Ok(activity_json(StatusCode::OK, &object)),
                 None => Ok(tombstone(urls.comment(id), "Note")),
             }
@@ -403,7 +419,8 @@ async fn thread(
     stack.reverse();
     while let Some(mut node) = stack.pop() {
         if node.status == CommentStatus::Published {
-            items.push(Value::String(urls.comment(node.id)));
+            let id = node.origin.clone().unwrap_or_else(|| urls.comment(node.id));
+            items.push(Value::String(id));
         }
         node.replies.reverse();
         stack.append(&mut node.replies);

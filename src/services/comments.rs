@@ -32,8 +32,40 @@ pub struct CommentEdit {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CommentAuthor {
+    /// A resident's handle, or `user@host` for a fediverse account.
     pub handle: String,
     pub display_name: String,
+    /// Written from a fediverse account rather than by a resident here.
+    pub remote: bool,
+    /// The account's page on its origin, for fediverse accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+fn author_of(row: &CommentRow) -> Option<CommentAuthor> {
+    if let (Some(handle), Some(name)) = (&row.author_handle, &row.author_display_name) {
+        return Some(CommentAuthor {
+            handle: handle.clone(),
+            display_name: name.clone(),
+            remote: false,
+            url: None,
+        });
+    }
+    let actor = row.remote_actor.as_ref()?;
+    let handle = match (&row.remote_username, &row.remote_domain) {
+        (Some(user), Some(domain)) => format!("{user}@{domain}"),
+        _ => actor.clone(),
+    };
+    Some(CommentAuthor {
+        display_name: row
+            .remote_name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| handle.clone()),
+        handle,
+        remote: true,
+        url: Some(row.remote_url.clone().unwrap_or_else(|| actor.clone())),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -69,6 +101,9 @@ pub struct CommentView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden_reason: Option<String>,
     pub mine: bool,
+    /// For a comment from the fediverse: its id on its origin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     #[schema(no_recursion)]
@@ -76,7 +111,7 @@ pub struct CommentView {
 }
 
 fn view(viewer: &Viewer, row: &CommentRow) -> CommentView {
-    let mine = viewer.id() == Some(row.author_id);
+    let mine = viewer.id().is_some() && viewer.id() == row.author_id;
     let moderator = viewer.can_moderate();
     let status = if row.deleted_at.is_some() {
         CommentStatus::Deleted
@@ -95,10 +130,7 @@ fn view(viewer: &Viewer, row: &CommentRow) -> CommentView {
         proposal_id: row.proposal_id,
         parent_id: row.parent_id,
         status,
-        author: show.then(|| CommentAuthor {
-            handle: row.author_handle.clone(),
-            display_name: row.author_display_name.clone(),
-        }),
+        author: if show { author_of(row) } else { None },
         body: show.then(|| row.body.clone()),
         body_html: show.then(|| markdown::render(&row.body)),
         hidden_reason: if moderator || mine {
@@ -107,6 +139,7 @@ fn view(viewer: &Viewer, row: &CommentRow) -> CommentView {
             None
         },
         mine,
+        origin: row.ap_id.clone(),
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
         replies: Vec::new(),
@@ -204,7 +237,23 @@ pub async fn create(
     let row = store::find(conn.ex(), id)
         .await?
         .ok_or(AppError::NotFound("comment"))?;
-    Ok(view(viewer, &row))
+    drop(conn);
+    let comment = view(viewer, &row);
+    // The comment is stored; a failure to queue its delivery is logged, not shown to the author.
+    match proposals::get(state, &Viewer::default(), proposal.id).await {
+        Ok(proposal_view) => {
+            if let Err(e) =
+                crate::federation::outbox::comment_created(state, &proposal_view, &comment, user.id)
+                    .await
+            {
+                tracing::error!(comment = id, error = %e, "cannot queue the comment for the theme's followers");
+            }
+        }
+        Err(e) => {
+            tracing::error!(comment = id, error = %e, "cannot load the proposal to federate a comment")
+        }
+    }
+    Ok(comment)
 }
 
 pub async fn edit(
@@ -215,7 +264,7 @@ pub async fn edit(
 ) -> Result<CommentView, AppError> {
     let user = viewer.user()?;
     let row = load(state, viewer, id).await?;
-    if row.author_id != user.id {
+    if row.author_id != Some(user.id) {
         return Err(AppError::Forbidden(
             "only the author can edit this comment".into(),
         ));
@@ -240,7 +289,7 @@ pub async fn edit(
 pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<(), AppError> {
     let user = viewer.user()?;
     let row = load(state, viewer, id).await?;
-    if row.author_id != user.id {
+    if row.author_id != Some(user.id) {
         return Err(AppError::Forbidden(
             "only the author can delete this comment".into(),
         ));

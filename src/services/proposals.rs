@@ -83,6 +83,8 @@ pub struct ProposalView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden_reason: Option<String>,
     pub support_count: i64,
+    /// Likes from fediverse accounts, shown apart from residents' supports.
+    pub remote_support_count: i64,
     pub comment_count: i64,
     /// Whether the viewer supports it (absent when not signed in).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -157,6 +159,7 @@ fn view(
             None
         },
         support_count: row.support_count,
+        remote_support_count: row.remote_support_count,
         comment_count: row.comment_count,
         supported,
         url: format!("{}/proposals/{}", state.config.public_url(), row.id),

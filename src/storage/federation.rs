@@ -88,6 +88,8 @@ pub async fn usage_counts(ex: Ex<'_>) -> Result<(i64, i64, i64), sqlx::Error> {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RemoteActorRow {
+    /// The row id (0 before the row is stored).
+    pub id: i64,
     pub actor_id: String,
     pub domain: String,
     pub kind: String,
@@ -103,7 +105,7 @@ pub struct RemoteActorRow {
 
 macro_rules! remote_actor_columns {
     () => {
-        "actor_id, domain, kind, preferred_username, name, url, inbox, shared_inbox, key_id, public_key_pem, fetched_at"
+        "id, actor_id, domain, kind, preferred_username, name, url, inbox, shared_inbox, key_id, public_key_pem, fetched_at"
     };
 }
 
@@ -435,4 +437,47 @@ pub async fn release_backlog(ex: Ex<'_>, domain: &str, now: i64) -> Result<u64, 
     .execute(c)
     .await
     .map(|r| r.rows_affected()))
+}
+
+/// Records a remote support (a `Like`); false when this actor already supported it.
+pub async fn add_remote_support(
+    ex: Ex<'_>,
+    proposal_id: i64,
+    remote_actor_id: i64,
+    like_id: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    on_conn!(ex, |c| {
+        sqlx::query(
+        "INSERT INTO remote_supports (proposal_id, remote_actor_id, like_id, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT DO NOTHING"
+    )
+    .bind(proposal_id)
+    .bind(remote_actor_id)
+    .bind(like_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected() == 1)
+    })
+}
+
+/// Withdraws a remote support, by the Like's id or, failing that, by proposal and actor.
+pub async fn remove_remote_support(
+    ex: Ex<'_>,
+    remote_actor_id: i64,
+    like_id: &str,
+    proposal_id: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    on_conn!(ex, |c| {
+        sqlx::query(
+        "DELETE FROM remote_supports WHERE remote_actor_id = $1 AND (like_id = $2 OR proposal_id = $3)"
+    )
+    .bind(remote_actor_id)
+    .bind(like_id)
+    .bind(proposal_id.unwrap_or(-1))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected() > 0)
+    })
 }

@@ -151,3 +151,23 @@ pub async fn is_blocked(ex: Ex<'_>, domain: &str, actor_id: &str) -> Result<bool
     .await)?;
     Ok(count > 0)
 }
+
+/// A report from a fediverse account (`Flag`): no local reporter.
+pub async fn insert_remote_report(
+    ex: Ex<'_>,
+    target_kind: &str,
+    target_id: i64,
+    reason: &str,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "INSERT INTO reports (reporter_id, target_kind, target_id, reason, created_at) \
+         VALUES (NULL, $1, $2, $3, $4) RETURNING id"
+    )
+    .bind(target_kind)
+    .bind(target_id)
+    .bind(reason)
+    .bind(now)
+    .fetch_one(c)
+    .await)
+}

@@ -21,6 +21,8 @@ pub struct ProposalRow {
     pub hidden_at: Option<i64>,
     pub hidden_reason: Option<String>,
     pub support_count: i64,
+    /// Likes from fediverse accounts, counted apart from residents' supports.
+    pub remote_support_count: i64,
     pub comment_count: i64,
 }
 
@@ -30,6 +32,7 @@ macro_rules! proposal_select {
          u.display_name AS author_display_name, ps.name AS pseudonym_name, p.title, p.body, \
          p.created_at, p.updated_at, p.withdrawn_at, p.hidden_at, p.hidden_reason, \
          (SELECT COUNT(*) FROM supports s WHERE s.proposal_id = p.id) AS support_count, \
+         (SELECT COUNT(*) FROM remote_supports rs WHERE rs.proposal_id = p.id) AS remote_support_count, \
          (SELECT COUNT(*) FROM comments c WHERE c.proposal_id = p.id \
             AND c.deleted_at IS NULL AND c.hidden_at IS NULL) AS comment_count \
          FROM proposals p JOIN themes t ON t.id = p.theme_id JOIN users u ON u.id = p.author_id \

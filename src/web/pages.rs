@@ -42,6 +42,11 @@ impl PageCtx {
         crate::t!(self, "idea-supports", count = count)
     }
 
+    pub fn remote_supports_label(&self, count: &i64) -> String {
+        let count: i64 = *count;
+        crate::t!(self, "idea-remote-supports", count = count)
+    }
+
     pub fn comments_label(&self, count: &i64) -> String {
         let count: i64 = *count;
         crate::t!(self, "idea-comments", count = count)

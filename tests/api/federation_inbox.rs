@@ -403,7 +403,204 @@ async fn deliveries_wait_for_an_instance_that_is_down(backend: Backend) {
     app.stop().await;
 }
 
+fn note_activity(peer: &Peer, n: u32, in_reply_to: &str, content: &str) -> Value {
+    let note = format!("{}/notes/{n}", peer.base);
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{note}/activity"),
+        "type": "Create",
+        "actor": peer.actor_id(),
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "cc": ["http://localhost/themes/parks"],
+        "object": {
+            "id": note,
+            "type": "Note",
+            "attributedTo": peer.actor_id(),
+            "inReplyTo": in_reply_to,
+            "content": content,
+            "published": "2026-06-01T00:00:00Z",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": ["http://localhost/themes/parks"]
+        }
+    })
+}
+
+async fn replies_and_likes_from_the_fediverse(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let peer = Peer::start(0).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    let moderator = app
+        .user_with_role("mod", hiroba::domain::Role::Moderator)
+        .await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    assert_eq!(
+        peer.post(
+            &app,
+            "/inbox",
+            &follow(&peer, "http://localhost/themes/parks", 20),
+            |_, _| {}
+        )
+        .await,
+        202
+    );
+    let id = app.idea(&hanako, "parks", "木陰").await;
+    let proposal = format!("http://localhost/proposals/{id}");
+
+    // A reply arrives twice (at the shared inbox and the theme's): stored once.
+    let reply = note_activity(
+        &peer,
+        1,
+        &proposal,
+        "<p>調布でも同じです<script>x()</script></p>",
+    );
+    assert_eq!(peer.post(&app, "/inbox", &reply, |_, _| {}).await, 202);
+    assert_eq!(
+        peer.post(&app, "/themes/parks/inbox", &reply, |_, _| {})
+            .await,
+        202
+    );
+    let tree = app
+        .get(&format!("/api/v1/proposals/{id}/comments"), None)
+        .await
+        .expect(200);
+    assert_eq!(tree.as_array().unwrap().len(), 1, "{tree}");
+    assert_eq!(tree[0]["author"]["remote"], true);
+    assert!(
+        tree[0]["author"]["handle"]
+            .as_str()
+            .unwrap()
+            .starts_with("alice@127.0.0.3")
+    );
+    assert_eq!(tree[0]["origin"], format!("{}/notes/1", peer.base));
+    assert!(!tree[0]["body_html"].as_str().unwrap().contains("<script"));
+    let announced = peer
+        .wait_for("the theme's Announce of the reply", |a| {
+            a["type"] == "Announce"
+                && a["object"]["type"] == "Create"
+                && a["object"]["object"]["type"] == "Note"
+        })
+        .await;
+    assert_eq!(
+        announced["object"]["id"], reply["id"],
+        "announced unchanged"
+    );
+    // The page shows it with the handle and a link to its origin.
+    let page = app
+        .client
+        .get(format!("{}/proposals/{id}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("調布でも同じです")
+            && page.contains(&format!("href=\"{}/users/alice\"", peer.base)),
+        "{page}"
+    );
+
+    // A resident answers it: the reply goes to the remote author too.
+    let comment_id = tree[0]["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/proposals/{id}/comments"),
+        Some(&hanako),
+        json!({"body": "ありがとう", "parent_id": comment_id}),
+    )
+    .await
+    .expect(201);
+    let answer = peer
+        .wait_for("the resident's answer", |a| {
+            a["type"] == "Create" && a["object"]["inReplyTo"] == format!("{}/notes/1", peer.base)
+        })
+        .await;
+    assert_eq!(answer["actor"], "http://localhost/users/hanako");
+
+    // The origin edits and deletes its reply.
+    let mut update = reply.clone();
+    update["type"] = json!("Update");
+    update["id"] = json!(format!("{}/notes/1/update", peer.base));
+    update["object"]["content"] = json!("<p>訂正します</p>");
+    assert_eq!(peer.post(&app, "/inbox", &update, |_, _| {}).await, 202);
+    let tree = app
+        .get(&format!("/api/v1/proposals/{id}/comments"), None)
+        .await
+        .expect(200);
+    assert_eq!(tree[0]["body"], "<p>訂正します</p>");
+
+    // Likes count apart from residents' supports; Undo withdraws.
+    let like = json!({"id": format!("{}/likes/1", peer.base), "type": "Like", "actor": peer.actor_id(), "object": proposal});
+    assert_eq!(peer.post(&app, "/inbox", &like, |_, _| {}).await, 202);
+    let view = app
+        .get(&format!("/api/v1/proposals/{id}"), None)
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            view["support_count"].as_i64(),
+            view["remote_support_count"].as_i64()
+        ),
+        (Some(0), Some(1))
+    );
+    let undo = json!({"id": format!("{}/likes/1/undo", peer.base), "type": "Undo", "actor": peer.actor_id(), "object": like});
+    assert_eq!(peer.post(&app, "/inbox", &undo, |_, _| {}).await, 202);
+    assert_eq!(
+        app.get(&format!("/api/v1/proposals/{id}"), None)
+            .await
+            .expect(200)["remote_support_count"],
+        0
+    );
+
+    // A Flag becomes a report for moderators.
+    let flag = json!({"id": format!("{}/flags/1", peer.base), "type": "Flag", "actor": peer.actor_id(), "object": [proposal], "content": "スパムです"});
+    assert_eq!(peer.post(&app, "/inbox", &flag, |_, _| {}).await, 202);
+    let reports = app
+        .get("/api/v1/moderation/reports", Some(&moderator))
+        .await
+        .expect(200);
+    assert_eq!(reports[0]["reason"], "スパムです");
+
+    let delete = json!({"id": format!("{}/notes/1/delete", peer.base), "type": "Delete", "actor": peer.actor_id(), "object": format!("{}/notes/1", peer.base)});
+    assert_eq!(peer.post(&app, "/inbox", &delete, |_, _| {}).await, 202);
+    let tree = app
+        .get(&format!("/api/v1/proposals/{id}/comments"), None)
+        .await
+        .expect(200);
+    assert_eq!(tree[0]["status"], "deleted");
+    peer.server.abort();
+}
+
+async fn replies_follow_the_phase(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let peer = Peer::start(0).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    app.theme(&staff, "parks", "open", phase_today(true, false, false))
+        .await;
+    let id = app.idea(&hanako, "parks", "木陰").await;
+    let reply = note_activity(
+        &peer,
+        2,
+        &format!("http://localhost/proposals/{id}"),
+        "<p>x</p>",
+    );
+    assert_eq!(peer.post(&app, "/inbox", &reply, |_, _| {}).await, 202);
+    let tree = app
+        .get(&format!("/api/v1/proposals/{id}/comments"), None)
+        .await
+        .expect(200);
+    assert!(
+        tree.as_array().unwrap().is_empty(),
+        "the phase does not take comments"
+    );
+    peer.server.abort();
+}
+
 both_databases!(
+    replies_and_likes_from_the_fediverse,
+    replies_follow_the_phase,
     a_remote_account_follows_a_theme_and_receives_new_ideas,
     unverifiable_requests_are_refused_with_401,
     blocked_instances_are_rejected,

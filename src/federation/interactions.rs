@@ -1,0 +1,304 @@
+//! What fediverse accounts do to local content: replies become comments (and the theme
+//! announces them to its followers), `Like`s become supports counted apart, `Update` and
+//! `Delete` are taken from the object's origin only, `Flag`s become reports.
+
+use serde_json::Value;
+
+use super::actors::{self, host_of};
+use super::inbox::id_of;
+use super::objects::PostObject;
+use super::{Urls, outbox};
+use crate::domain::Action;
+use crate::error::AppError;
+use crate::services::Viewer;
+use crate::services::proposals;
+use crate::state::AppState;
+use crate::storage::federation::RemoteActorRow;
+use crate::storage::{comments as comment_store, federation as store, moderation, now_millis};
+
+/// Longest remote text stored (characters).
+const MAX_REMOTE_TEXT: usize = 20_000;
+
+/// What a local URL points at.
+enum LocalTarget {
+    Proposal(i64),
+    Comment(i64),
+}
+
+fn local_target(urls: &Urls, url: &str) -> Option<LocalTarget> {
+    let rest = url.strip_prefix(urls.base())?;
+    if let Some(id) = rest
+        .strip_prefix("/proposals/")
+        .and_then(|r| r.parse().ok())
+    {
+        return Some(LocalTarget::Proposal(id));
+    }
+    rest.strip_prefix("/comments/")
+        .and_then(|r| r.parse().ok())
+        .map(LocalTarget::Comment)
+}
+
+/// The object of an activity: embedded when it shares the actor's origin, else fetched from
+/// its own id (FEP-fe34).
+async fn trusted_object(
+    state: &AppState,
+    activity: &Value,
+    actor: &str,
+) -> Result<Value, AppError> {
+    let object = activity.get("object").cloned().unwrap_or(Value::Null);
+    let id = id_of(&object)
+        .ok_or(AppError::invalid(
+            "object",
+            "required",
+            "the activity has no object",
+        ))?
+        .to_string();
+    if object.is_object() && host_of(&id) == host_of(actor) {
+        return Ok(object);
+    }
+    let (final_url, fetched) = actors::signed_get(state, &id).await.map_err(|e| {
+        AppError::invalid("object", "unreachable", format!("cannot fetch {id}: {e}"))
+    })?;
+    let fetched_id = fetched
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if host_of(fetched_id) != host_of(final_url.as_str()) {
+        return Err(AppError::invalid(
+            "object",
+            "origin",
+            "the fetched object names another origin",
+        ));
+    }
+    Ok(fetched)
+}
+
+fn published_millis(object: &PostObject) -> i64 {
+    object
+        .published
+        .as_deref()
+        .and_then(|p| p.parse::<jiff::Timestamp>().ok())
+        .map(|t| t.as_millisecond())
+        .filter(|t| *t <= now_millis())
+        .unwrap_or_else(now_millis)
+}
+
+/// A `Create`: a reply to a local proposal or comment becomes a comment.
+pub async fn create(
+    state: &AppState,
+    activity: &Value,
+    actor: &RemoteActorRow,
+) -> Result<(), AppError> {
+    let object = trusted_object(state, activity, &actor.actor_id).await?;
+    let post: PostObject = serde_json::from_value(object)
+        .map_err(|e| AppError::invalid("object", "unreadable", e.to_string()))?;
+    if post.attributed_to.as_deref() != Some(actor.actor_id.as_str()) {
+        return Err(AppError::invalid(
+            "object",
+            "attribution",
+            "the object is attributed to someone else",
+        ));
+    }
+    let Some(reply_to) = post.in_reply_to.clone() else {
+        tracing::info!(object = %post.id, "ignored a post that replies to nothing here");
+        return Ok(());
+    };
+    let urls = Urls::new(&state.config);
+    let mut conn = state.db.acquire().await?;
+    let (proposal_id, parent_id) = match local_target(&urls, &reply_to) {
+        Some(LocalTarget::Proposal(id)) => (id, None),
+        Some(LocalTarget::Comment(id)) => match comment_store::find(conn.ex(), id).await? {
+            Some(parent) => (parent.proposal_id, Some(parent.id)),
+            None => return Err(AppError::NotFound("comment")),
+        },
+        None => match comment_store::find_by_ap_id(conn.ex(), &reply_to).await? {
+            Some(parent) => (parent.proposal_id, Some(parent.id)),
+            None => {
+                tracing::info!(object = %post.id, in_reply_to = %reply_to, "ignored a reply to something not here");
+                return Ok(());
+            }
+        },
+    };
+    drop(conn);
+    let public = Viewer::default();
+    let (proposal, theme) = proposals::load(state, &public, proposal_id).await?;
+    if proposal.withdrawn_at.is_some() || proposal.hidden_at.is_some() {
+        tracing::info!(object = %post.id, "ignored a reply to a proposal that is no longer open");
+        return Ok(());
+    }
+    if let Err(e) = theme.require(Action::Comment, state.config.municipality.today()) {
+        tracing::info!(object = %post.id, reason = %e, "ignored a reply while the phase does not take comments");
+        return Ok(());
+    }
+    let body: String = post.content.chars().take(MAX_REMOTE_TEXT).collect();
+    if body.trim().is_empty() {
+        return Err(AppError::invalid(
+            "content",
+            "required",
+            "the reply is empty",
+        ));
+    }
+    let mut conn = state.db.acquire().await?;
+    let stored = comment_store::insert_remote(
+        conn.ex(),
+        proposal.id,
+        parent_id,
+        actor.id,
+        &post.id,
+        &body,
+        published_millis(&post),
+    )
+    .await?;
+    drop(conn);
+    if let Some(comment_id) = stored {
+        tracing::info!(comment = comment_id, from = %actor.actor_id, "reply from the fediverse stored as a comment");
+        outbox::announce_received(state, theme.row.id, &theme.row.slug, activity).await?;
+    }
+    Ok(())
+}
+
+/// A `Like` of a local proposal: a support signal, counted apart from residents'.
+pub async fn like(
+    state: &AppState,
+    activity: &Value,
+    actor: &RemoteActorRow,
+) -> Result<(), AppError> {
+    let urls = Urls::new(&state.config);
+    let object = activity.get("object").and_then(id_of).unwrap_or_default();
+    let Some(LocalTarget::Proposal(id)) = local_target(&urls, object) else {
+        tracing::info!(
+            object,
+            "ignored a Like of something that is not a proposal here"
+        );
+        return Ok(());
+    };
+    let (proposal, theme) = proposals::load(state, &Viewer::default(), id).await?;
+    if proposal.withdrawn_at.is_some() || proposal.hidden_at.is_some() {
+        return Ok(());
+    }
+    if theme
+        .require(Action::Support, state.config.municipality.today())
+        .is_err()
+    {
+        tracing::info!(
+            proposal = id,
+            "ignored a Like while the phase does not take supports"
+        );
+        return Ok(());
+    }
+    let like_id = activity
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut conn = state.db.acquire().await?;
+    store::add_remote_support(conn.ex(), id, actor.id, like_id, now_millis()).await?;
+    Ok(())
+}
+
+pub async fn undo_like(
+    state: &AppState,
+    like: &Value,
+    actor: &RemoteActorRow,
+) -> Result<(), AppError> {
+    let urls = Urls::new(&state.config);
+    let like_id = id_of(like).unwrap_or_default();
+    let proposal = like
+        .get("object")
+        .and_then(id_of)
+        .and_then(|o| match local_target(&urls, o) {
+            Some(LocalTarget::Proposal(id)) => Some(id),
+            _ => None,
+        });
+    let mut conn = state.db.acquire().await?;
+    store::remove_remote_support(conn.ex(), actor.id, like_id, proposal).await?;
+    Ok(())
+}
+
+/// An `Update` of a comment from the fediverse, taken only from its author.
+pub async fn update(
+    state: &AppState,
+    activity: &Value,
+    actor: &RemoteActorRow,
+) -> Result<(), AppError> {
+    let object = trusted_object(state, activity, &actor.actor_id).await?;
+    let Ok(post) = serde_json::from_value::<PostObject>(object) else {
+        tracing::info!("ignored an Update of something that is not a post");
+        return Ok(());
+    };
+    let mut conn = state.db.acquire().await?;
+    match comment_store::find_by_ap_id(conn.ex(), &post.id).await? {
+        Some(comment) if comment.remote_actor.as_deref() == Some(actor.actor_id.as_str()) => {
+            let body: String = post.content.chars().take(MAX_REMOTE_TEXT).collect();
+            comment_store::update_remote(conn.ex(), &post.id, &body, now_millis()).await?;
+        }
+        Some(_) => {
+            return Err(AppError::Forbidden(
+                "only the origin may update this object".into(),
+            ));
+        }
+        None => tracing::info!(object = %post.id, "ignored an Update of an unknown object"),
+    }
+    Ok(())
+}
+
+/// A `Delete` of a comment from the fediverse, taken only from its author.
+pub async fn delete(
+    state: &AppState,
+    activity: &Value,
+    actor: &RemoteActorRow,
+) -> Result<(), AppError> {
+    let object = activity
+        .get("object")
+        .and_then(id_of)
+        .unwrap_or_default()
+        .to_string();
+    let mut conn = state.db.acquire().await?;
+    match comment_store::find_by_ap_id(conn.ex(), &object).await? {
+        Some(comment) if comment.remote_actor.as_deref() == Some(actor.actor_id.as_str()) => {
+            comment_store::set_deleted(conn.ex(), comment.id, now_millis()).await?;
+            tracing::info!(
+                comment = comment.id,
+                "comment deleted by its fediverse author"
+            );
+        }
+        Some(_) => {
+            return Err(AppError::Forbidden(
+                "only the origin may delete this object".into(),
+            ));
+        }
+        None => tracing::info!(object, "ignored a Delete of an unknown object"),
+    }
+    Ok(())
+}
+
+/// A `Flag`: each local proposal or comment it names becomes a report for moderators.
+pub async fn flag(
+    state: &AppState,
+    activity: &Value,
+    actor: &RemoteActorRow,
+) -> Result<(), AppError> {
+    let urls = Urls::new(&state.config);
+    let objects: Vec<String> = match activity.get("object") {
+        Some(Value::Array(items)) => items.iter().filter_map(id_of).map(str::to_string).collect(),
+        Some(other) => id_of(other).map(str::to_string).into_iter().collect(),
+        None => Vec::new(),
+    };
+    let reason = activity
+        .get("content")
+        .and_then(Value::as_str)
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| c.chars().take(1_000).collect::<String>())
+        .unwrap_or_else(|| format!("reported from {}", actor.domain));
+    let mut conn = state.db.acquire().await?;
+    for object in objects {
+        let target = match local_target(&urls, &object) {
+            Some(LocalTarget::Proposal(id)) => ("proposal", id),
+            Some(LocalTarget::Comment(id)) => ("comment", id),
+            None => continue,
+        };
+        moderation::insert_remote_report(conn.ex(), target.0, target.1, &reason, now_millis())
+            .await?;
+        tracing::info!(kind = target.0, id = target.1, from = %actor.domain, "report from the fediverse");
+    }
+    Ok(())
+}
