@@ -187,7 +187,11 @@ async fn signer_actor(state: &AppState, signer: KeyOwner, urls: &Urls) -> Option
             .ok()
             .flatten()
             .map(|u| urls.user(&u.handle)),
-        KeyOwner::Pseudonym(_) => None,
+        KeyOwner::Pseudonym(id) => store::pseudonym_name(conn.ex(), id)
+            .await
+            .ok()
+            .flatten()
+            .map(|name| urls.pseudonym(&name)),
     }
 }
 

@@ -204,3 +204,189 @@ pub async fn comment_created(
     }
     Ok(())
 }
+
+/// The local actor that wrote a proposal or comment, with its key.
+async fn author(
+    state: &AppState,
+    handle: Option<&str>,
+    pseudonym: Option<&str>,
+) -> Result<Option<(KeyOwner, String)>, AppError> {
+    let urls = Urls::new(&state.config);
+    let mut conn = state.db.acquire().await?;
+    if let Some(name) = pseudonym {
+        return Ok(store::find_pseudonym(conn.ex(), name)
+            .await?
+            .map(|(id, _, _)| (KeyOwner::Pseudonym(id), urls.pseudonym(name))));
+    }
+    let Some(handle) = handle else {
+        return Ok(None);
+    };
+    Ok(store::find_user_by_handle(conn.ex(), handle)
+        .await?
+        .map(|(id, _, _)| (KeyOwner::User(id), urls.user(handle))))
+}
+
+/// Sends an activity of the author (`Update` or `Delete`) to the theme's followers, signed
+/// by the author, and the theme's `Announce` of it for group-aware software.
+async fn author_activity_to_followers(
+    state: &AppState,
+    theme_slug: &str,
+    author: (KeyOwner, String),
+    kind: &str,
+    object: Value,
+    object_id: &str,
+) -> Result<(), AppError> {
+    let mut conn = state.db.acquire().await?;
+    let Some(theme) = theme_store::find_theme_by_slug(conn.ex(), theme_slug).await? else {
+        return Ok(());
+    };
+    let inboxes = store::follower_inboxes(conn.ex(), "theme", theme.id).await?;
+    drop(conn);
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let urls = Urls::new(&state.config);
+    let theme_actor = urls.theme(theme_slug);
+    let followers = format!("{theme_actor}/followers");
+    let activity = json!({
+        "id": fresh_id(object_id, &kind.to_lowercase()),
+        "type": kind,
+        "actor": author.1,
+        "object": object,
+        "to": [PUBLIC],
+        "cc": [theme_actor.clone(), followers.clone()],
+        "audience": theme_actor,
+        "published": jiff::Timestamp::now().to_string(),
+    });
+    let mut direct = activity.clone();
+    direct["@context"] = super::objects::context();
+    delivery::enqueue(state, &inboxes, &direct, author.0).await?;
+    let announce = json!({
+        "@context": super::objects::context(),
+        "id": fresh_id(&theme_actor, "announce"),
+        "type": "Announce",
+        "actor": theme_actor,
+        "object": activity,
+        "to": [PUBLIC],
+        "cc": [followers],
+        "audience": theme_actor,
+        "published": jiff::Timestamp::now().to_string(),
+    });
+    delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
+    Ok(())
+}
+
+fn proposal_author(proposal: &ProposalView) -> (Option<&str>, Option<&str>) {
+    if proposal.author.anonymous {
+        (None, Some(proposal.author.display_name.as_str()))
+    } else {
+        (proposal.author.handle.as_deref(), None)
+    }
+}
+
+/// An edited proposal: `Update` of the `Page`.
+pub async fn proposal_updated(state: &AppState, proposal: &ProposalView) -> Result<(), AppError> {
+    let (handle, pseudonym) = proposal_author(proposal);
+    let Some(author) = author(state, handle, pseudonym).await? else {
+        return Ok(());
+    };
+    let urls = Urls::new(&state.config);
+    let mut object =
+        serde_json::to_value(page(&urls, proposal)).map_err(|e| AppError::Internal(e.into()))?;
+    if let Some(map) = object.as_object_mut() {
+        map.remove("@context");
+    }
+    author_activity_to_followers(
+        state,
+        &proposal.theme,
+        author,
+        "Update",
+        object,
+        &urls.proposal(proposal.id),
+    )
+    .await
+}
+
+/// A withdrawn proposal, or one hidden by moderators: `Delete` by its author. This server
+/// is the proposal's origin, so it may say so for its resident.
+pub async fn proposal_removed(state: &AppState, proposal: &ProposalView) -> Result<(), AppError> {
+    let (handle, pseudonym) = proposal_author(proposal);
+    let Some(author) = author(state, handle, pseudonym).await? else {
+        return Ok(());
+    };
+    let urls = Urls::new(&state.config);
+    let id = urls.proposal(proposal.id);
+    let tombstone = json!({"id": id, "type": "Tombstone", "formerType": "Page"});
+    author_activity_to_followers(state, &proposal.theme, author, "Delete", tombstone, &id).await
+}
+
+/// An edited comment (`Update`) or a deleted or hidden one (`Delete`).
+pub async fn comment_changed(
+    state: &AppState,
+    proposal: &ProposalView,
+    comment: &CommentView,
+    removed: bool,
+) -> Result<(), AppError> {
+    if comment.origin.is_some() {
+        return Ok(());
+    }
+    let mut conn = state.db.acquire().await?;
+    let Some(row) = crate::storage::comments::find(conn.ex(), comment.id).await? else {
+        return Ok(());
+    };
+    drop(conn);
+    let Some(author) = author(state, row.author_handle.as_deref(), None).await? else {
+        return Ok(());
+    };
+    let urls = Urls::new(&state.config);
+    let id = urls.comment(comment.id);
+    let object = if removed {
+        json!({"id": id, "type": "Tombstone", "formerType": "Note"})
+    } else {
+        let mut object = serde_json::to_value(note(&urls, proposal, comment, None))
+            .map_err(|e| AppError::Internal(e.into()))?;
+        if let Some(map) = object.as_object_mut() {
+            map.remove("@context");
+        }
+        object
+    };
+    author_activity_to_followers(
+        state,
+        &proposal.theme,
+        author,
+        if removed { "Delete" } else { "Update" },
+        object,
+        &id,
+    )
+    .await
+}
+
+/// A changed theme (its phase, dates or status): `Update` of the `Group` to its followers.
+pub async fn theme_updated(state: &AppState, slug: &str) -> Result<(), AppError> {
+    let mut conn = state.db.acquire().await?;
+    let Some(theme) = theme_store::find_theme_by_slug(conn.ex(), slug).await? else {
+        return Ok(());
+    };
+    let inboxes = store::follower_inboxes(conn.ex(), "theme", theme.id).await?;
+    drop(conn);
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let urls = Urls::new(&state.config);
+    let actor = urls.theme(slug);
+    let Ok(group) = super::routes::group_json(state, slug).await else {
+        return Ok(());
+    };
+    let activity = json!({
+        "@context": super::objects::context(),
+        "id": fresh_id(&actor, "update"),
+        "type": "Update",
+        "actor": actor,
+        "object": group,
+        "to": [PUBLIC],
+        "cc": [format!("{actor}/followers")],
+        "published": jiff::Timestamp::now().to_string(),
+    });
+    delivery::enqueue(state, &inboxes, &activity, KeyOwner::Theme(theme.id)).await?;
+    Ok(())
+}

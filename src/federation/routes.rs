@@ -74,6 +74,24 @@ fn endpoints(urls: &Urls) -> Option<Endpoints> {
     })
 }
 
+/// A theme's `Group` document without its `@context`, for embedding in an `Update`.
+pub async fn group_json(state: &AppState, slug: &str) -> Result<Value, AppError> {
+    let theme = themes::get(state, &Viewer::default(), slug).await?;
+    let mut conn = state.db.acquire().await?;
+    let row = theme_store::find_theme_by_slug(conn.ex(), slug)
+        .await?
+        .ok_or(AppError::NotFound("theme"))?;
+    drop(conn);
+    let keys = key_pair(state, KeyOwner::Theme(row.id)).await?;
+    let urls = Urls::new(&state.config);
+    let mut value = serde_json::to_value(group(&urls, &urls.theme(slug), &theme, keys.public_pem))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    if let Some(map) = value.as_object_mut() {
+        map.remove("@context");
+    }
+    Ok(value)
+}
+
 /// A theme as a `Group` actor (FEP-1b12).
 pub async fn theme_actor(state: &AppState, slug: &str) -> Result<Response, AppError> {
     let theme = themes::get(state, &Viewer::default(), slug).await?;

@@ -283,7 +283,15 @@ pub async fn edit(
     let row = store::find(conn.ex(), id)
         .await?
         .ok_or(AppError::NotFound("comment"))?;
-    Ok(view(viewer, &row))
+    drop(conn);
+    let comment = view(viewer, &row);
+    if let Ok(proposal) = proposals::get(state, &Viewer::default(), row.proposal_id).await {
+        super::log_federation(
+            crate::federation::outbox::comment_changed(state, &proposal, &comment, false).await,
+            "comment edit",
+        );
+    }
+    Ok(comment)
 }
 
 pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<(), AppError> {
@@ -296,7 +304,30 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<(), Ap
     }
     let mut conn = state.db.acquire().await?;
     store::set_deleted(conn.ex(), id, now_millis()).await?;
+    drop(conn);
+    federate_removal(state, viewer, id, row.proposal_id).await;
     Ok(())
+}
+
+/// Tells the fediverse that a comment is gone (deleted by its author or hidden).
+async fn federate_removal(state: &AppState, viewer: &Viewer, id: i64, proposal_id: i64) {
+    let Ok(proposal) = proposals::get(state, &Viewer::default(), proposal_id).await else {
+        return;
+    };
+    let Ok(tree) = list(state, viewer, proposal_id).await else {
+        return;
+    };
+    let mut stack = tree;
+    while let Some(mut node) = stack.pop() {
+        if node.id == id {
+            super::log_federation(
+                crate::federation::outbox::comment_changed(state, &proposal, &node, true).await,
+                "comment removal",
+            );
+            return;
+        }
+        stack.append(&mut node.replies);
+    }
 }
 
 pub async fn set_hidden(
@@ -332,5 +363,9 @@ pub async fn set_hidden(
     let row = store::find(conn.ex(), id)
         .await?
         .ok_or(AppError::NotFound("comment"))?;
+    drop(conn);
+    if hide {
+        federate_removal(state, viewer, id, row.proposal_id).await;
+    }
     Ok(view(viewer, &row))
 }

@@ -139,3 +139,10 @@ impl Page {
         i64::from(self.per_page) + 1
     }
 }
+
+/// Logs a failure to queue federation deliveries: the local change is stored either way.
+pub fn log_federation(result: Result<(), AppError>, what: &str) {
+    if let Err(e) = result {
+        tracing::error!(error = %e, what, "cannot queue the change for the fediverse");
+    }
+}

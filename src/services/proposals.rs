@@ -460,7 +460,12 @@ pub async fn edit(
         store::replace_tags(tx.ex(), row.id, &tag_strs).await?;
     }
     tx.commit().await?;
-    get(state, viewer, id).await
+    let view = get(state, viewer, id).await?;
+    super::log_federation(
+        crate::federation::outbox::proposal_updated(state, &view).await,
+        "proposal edit",
+    );
+    Ok(view)
 }
 
 pub async fn withdraw(
@@ -473,7 +478,12 @@ pub async fn withdraw(
     store::set_withdrawn(conn.ex(), row.id, now_millis()).await?;
     drop(conn);
     tracing::info!(proposal = id, "proposal withdrawn by its author");
-    get(state, viewer, id).await
+    let view = get(state, viewer, id).await?;
+    super::log_federation(
+        crate::federation::outbox::proposal_removed(state, &view).await,
+        "proposal withdrawal",
+    );
+    Ok(view)
 }
 
 pub fn parse_reason(reason: &str) -> Result<String, AppError> {
@@ -505,7 +515,12 @@ pub async fn hide(
     .await?;
     tx.commit().await?;
     tracing::info!(proposal = id, moderator = moderator.id, "proposal hidden");
-    get(state, viewer, id).await
+    let view = get(state, viewer, id).await?;
+    super::log_federation(
+        crate::federation::outbox::proposal_removed(state, &view).await,
+        "proposal removal",
+    );
+    Ok(view)
 }
 
 pub async fn restore(

@@ -504,5 +504,10 @@ pub async fn update(
     write_details(&mut tx, theme.row.id, &draft).await?;
     tx.commit().await?;
     tracing::info!(theme = slug, by = staff.id, "theme updated");
-    Ok(load_by_id(state, theme.row.id).await?.view(state))
+    let view = load_by_id(state, theme.row.id).await?.view(state);
+    super::log_federation(
+        crate::federation::outbox::theme_updated(state, slug).await,
+        "theme update",
+    );
+    Ok(view)
 }

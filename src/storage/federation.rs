@@ -481,3 +481,13 @@ pub async fn remove_remote_support(
     .map(|r| r.rows_affected() > 0)
     })
 }
+
+/// A pseudonym's public name, by id.
+pub async fn pseudonym_name(ex: Ex<'_>, id: i64) -> Result<Option<String>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "SELECT name FROM pseudonyms WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)
+}

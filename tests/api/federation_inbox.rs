@@ -598,7 +598,98 @@ async fn replies_follow_the_phase(backend: Backend) {
     peer.server.abort();
 }
 
+async fn edits_withdrawals_and_phase_changes_reach_followers(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let peer = Peer::start(0).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    let taro = app.resident("taro").await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    assert_eq!(
+        peer.post(
+            &app,
+            "/inbox",
+            &follow(&peer, "http://localhost/themes/parks", 30),
+            |_, _| {}
+        )
+        .await,
+        202
+    );
+    let id = app.idea(&hanako, "parks", "最初の題").await;
+    let proposal = format!("http://localhost/proposals/{id}");
+
+    app.patch(
+        &format!("/api/v1/proposals/{id}"),
+        Some(&hanako),
+        json!({"title": "直した題", "body": "直した本文"}),
+    )
+    .await
+    .expect(200);
+    let update = peer
+        .wait_for("the author's Update", |a| {
+            a["type"] == "Update" && a["object"]["id"] == proposal
+        })
+        .await;
+    assert_eq!(update["actor"], "http://localhost/users/hanako");
+    assert_eq!(update["object"]["name"], "直した題");
+    peer.wait_for("the theme's Announce of the Update", |a| {
+        a["type"] == "Announce" && a["object"]["type"] == "Update"
+    })
+    .await;
+
+    let comment = app
+        .post(
+            &format!("/api/v1/proposals/{id}/comments"),
+            Some(&taro),
+            json!({"body": "賛成"}),
+        )
+        .await
+        .expect(201);
+    let comment_url = format!("http://localhost/comments/{}", comment["id"]);
+    app.delete(&format!("/api/v1/comments/{}", comment["id"]), Some(&taro))
+        .await
+        .expect(204);
+    let deleted = peer
+        .wait_for("the comment's Delete", |a| {
+            a["type"] == "Delete" && a["object"]["id"] == comment_url
+        })
+        .await;
+    assert_eq!(deleted["actor"], "http://localhost/users/taro");
+
+    app.post(
+        &format!("/api/v1/proposals/{id}/withdraw"),
+        Some(&hanako),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let withdrawn = peer
+        .wait_for("the proposal's Delete", |a| {
+            a["type"] == "Delete" && a["object"]["id"] == proposal
+        })
+        .await;
+    assert_eq!(withdrawn["object"]["type"], "Tombstone");
+
+    // Staff move the theme to a new phase: followers get the Group's Update.
+    app.put(
+        "/api/v1/themes/parks",
+        Some(&staff),
+        json!({"title": "公園", "status": "closed", "phases": []}),
+    )
+    .await
+    .expect(200);
+    let group = peer
+        .wait_for("the theme's Update", |a| {
+            a["type"] == "Update" && a["object"]["type"] == "Group"
+        })
+        .await;
+    assert_eq!(group["object"]["hiroba:status"], "closed");
+    peer.server.abort();
+}
+
 both_databases!(
+    edits_withdrawals_and_phase_changes_reach_followers,
     replies_and_likes_from_the_fediverse,
     replies_follow_the_phase,
     a_remote_account_follows_a_theme_and_receives_new_ideas,
