@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::Urls;
 use super::actors::{self, host_of};
 use super::keys::KeyOwner;
-use super::signatures::{prepare_verification, verify};
+use super::signatures::{prepare_rfc9421, prepare_verification, verify};
 use super::{interactions, outbox};
 use crate::domain::ThemeStatus;
 use crate::error::AppError;
@@ -52,12 +52,29 @@ async fn inbox(
     body: Bytes,
 ) -> Response {
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let (signature, text) =
-        match prepare_verification(&method, path, &headers, &body, jiff::Timestamp::now()) {
-            Ok(prepared) => prepared,
-            Err(e) => return refuse(StatusCode::UNAUTHORIZED, "signature", e.to_string()),
-        };
-    let key = match actors::key(&state, &signature.key_id, false).await {
+    let now = jiff::Timestamp::now();
+    // RFC 9421 when the request carries Signature-Input, else draft-cavage.
+    let prepared = if headers.contains_key("signature-input") {
+        let host = headers
+            .get("host")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(&state.config.domain)
+            .to_string();
+        match url::Url::parse(&format!("{}://{host}{path}", state.config.scheme.as_str())) {
+            Ok(target) => prepare_rfc9421(&method, &target, &headers, &body, now),
+            Err(_) => Err(super::signatures::SignatureError::Malformed(
+                "bad target".into(),
+            )),
+        }
+    } else {
+        prepare_verification(&method, path, &headers, &body, now)
+            .map(|(s, text)| (s.key_id, text, s.signature))
+    };
+    let (key_id, text, signature) = match prepared {
+        Ok(prepared) => prepared,
+        Err(e) => return refuse(StatusCode::UNAUTHORIZED, "signature", e.to_string()),
+    };
+    let key = match actors::key(&state, &key_id, false).await {
         Ok(key) => key,
         Err(e) => {
             return refuse(
@@ -67,12 +84,12 @@ async fn inbox(
             );
         }
     };
-    let key = if verify(&key.key, &text, &signature.signature).is_ok() {
+    let key = if verify(&key.key, &text, &signature).is_ok() {
         key
     } else {
         // The key may have rotated: fetch it again once before refusing.
-        match actors::key(&state, &signature.key_id, true).await {
-            Ok(fresh) if verify(&fresh.key, &text, &signature.signature).is_ok() => fresh,
+        match actors::key(&state, &key_id, true).await {
+            Ok(fresh) if verify(&fresh.key, &text, &signature).is_ok() => fresh,
             _ => {
                 return refuse(
                     StatusCode::UNAUTHORIZED,

@@ -232,6 +232,196 @@ pub fn prepare_verification(
     Ok((signature, text))
 }
 
+/// One signature of an RFC 9421 request (`Signature-Input` and `Signature`).
+struct Rfc9421Signature {
+    components: Vec<String>,
+    params_text: String,
+    key_id: String,
+    alg: Option<String>,
+    created: Option<i64>,
+    expires: Option<i64>,
+    signature: Vec<u8>,
+}
+
+/// Splits a structured-field dictionary into `(label, member)` at top-level commas.
+fn split_dictionary(value: &str) -> Vec<(String, String)> {
+    let mut members = Vec::new();
+    let mut depth = 0;
+    let mut quoted = false;
+    let mut current = String::new();
+    for c in value.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                members.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    members.push(current);
+    members
+        .into_iter()
+        .filter_map(|m| {
+            let (label, member) = m.trim().split_once('=')?;
+            Some((label.trim().to_string(), member.trim().to_string()))
+        })
+        .collect()
+}
+
+fn parse_rfc9421(headers: &HeaderMap) -> Result<Vec<Rfc9421Signature>, SignatureError> {
+    let input = headers
+        .get("signature-input")
+        .and_then(|v| v.to_str().ok())
+        .ok_or(SignatureError::Missing)?;
+    let signatures: HashMap<String, String> = headers
+        .get("signature")
+        .and_then(|v| v.to_str().ok())
+        .map(split_dictionary)
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let mut found = Vec::new();
+    for (label, member) in split_dictionary(input) {
+        let Some(signature) = signatures.get(&label) else {
+            continue;
+        };
+        let signature = BASE64
+            .decode(signature.trim().trim_matches(':'))
+            .map_err(|_| SignatureError::Malformed("signature is not base64".into()))?;
+        let inner = member
+            .strip_prefix('(')
+            .and_then(|rest| rest.split_once(')'))
+            .ok_or_else(|| {
+                SignatureError::Malformed("Signature-Input is not an inner list".into())
+            })?;
+        let mut components = Vec::new();
+        for item in inner.0.split_whitespace() {
+            if item.contains(';') {
+                return Err(SignatureError::Malformed(format!(
+                    "unsupported component parameters in {item}"
+                )));
+            }
+            components.push(item.trim_matches('"').to_ascii_lowercase());
+        }
+        let mut key_id = None;
+        let mut alg = None;
+        let mut created = None;
+        let mut expires = None;
+        for param in inner.1.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, value) = param.split_once('=').unwrap_or((param, ""));
+            let value = value.trim_matches('"');
+            match name {
+                "keyid" => key_id = Some(value.to_string()),
+                "alg" => alg = Some(value.to_string()),
+                "created" => created = value.parse().ok(),
+                "expires" => expires = value.parse().ok(),
+                _ => {}
+            }
+        }
+        found.push(Rfc9421Signature {
+            components,
+            params_text: member.clone(),
+            key_id: key_id.ok_or_else(|| SignatureError::Malformed("no keyid".into()))?,
+            alg,
+            created,
+            expires,
+            signature,
+        });
+    }
+    if found.is_empty() {
+        return Err(SignatureError::Malformed(
+            "no signature matches Signature-Input".into(),
+        ));
+    }
+    Ok(found)
+}
+
+/// Checks an RFC 9421 signed request up to the key: covered components, times, digest.
+/// `target_uri` is the URL the sender addressed (with the public scheme and host).
+pub fn prepare_rfc9421(
+    method: &Method,
+    target_uri: &url::Url,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: jiff::Timestamp,
+) -> Result<(String, String, Vec<u8>), SignatureError> {
+    let signature = parse_rfc9421(headers)?
+        .into_iter()
+        .next()
+        .ok_or(SignatureError::Missing)?;
+    if let Some(alg) = &signature.alg
+        && alg != "rsa-v1_5-sha256"
+    {
+        return Err(SignatureError::Algorithm(alg.clone()));
+    }
+    let created = signature.created.ok_or(SignatureError::Date)?;
+    let age = now.as_second() - created;
+    if age > MAX_AGE_SECS
+        || -age > MAX_FUTURE_SECS
+        || signature.expires.is_some_and(|e| e < now.as_second())
+    {
+        return Err(SignatureError::Date);
+    }
+    let covers = |name: &str| signature.components.iter().any(|c| c == name);
+    if !covers("@method")
+        || !(covers("@target-uri")
+            || (covers("@authority") && (covers("@path") || covers("@request-target"))))
+    {
+        return Err(SignatureError::Unsigned("@method and @target-uri"));
+    }
+    if *method == Method::POST {
+        if !covers("content-digest") && !covers("digest") {
+            return Err(SignatureError::Unsigned("content-digest"));
+        }
+        if !digest_matches(headers, body) {
+            return Err(SignatureError::Digest);
+        }
+    }
+    let authority = match target_uri.port() {
+        Some(port) => format!("{}:{port}", target_uri.host_str().unwrap_or_default()),
+        None => target_uri.host_str().unwrap_or_default().to_string(),
+    };
+    let mut lines = Vec::with_capacity(signature.components.len() + 1);
+    for component in &signature.components {
+        let value = match component.as_str() {
+            "@method" => method.as_str().to_ascii_uppercase(),
+            "@target-uri" => target_uri.to_string(),
+            "@authority" => authority.to_ascii_lowercase(),
+            "@scheme" => target_uri.scheme().to_string(),
+            "@path" => target_uri.path().to_string(),
+            "@query" => format!("?{}", target_uri.query().unwrap_or("")),
+            "@request-target" => match target_uri.query() {
+                Some(q) => format!("{}?{q}", target_uri.path()),
+                None => target_uri.path().to_string(),
+            },
+            name if name.starts_with('@') => {
+                return Err(SignatureError::Malformed(format!(
+                    "unsupported component {name}"
+                )));
+            }
+            name => {
+                let values: Vec<&str> = headers
+                    .get_all(name)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .map(str::trim)
+                    .collect();
+                if values.is_empty() {
+                    return Err(SignatureError::MissingHeader(name.to_string()));
+                }
+                values.join(", ")
+            }
+        };
+        lines.push(format!("\"{component}\": {value}"));
+    }
+    lines.push(format!("\"@signature-params\": {}", signature.params_text));
+    Ok((signature.key_id, lines.join("\n"), signature.signature))
+}
+
 pub fn parse_public_key(pem: &str) -> Result<PKey<Public>, SignatureError> {
     PKey::public_key_from_pem(pem.as_bytes()).map_err(|_| SignatureError::Key)
 }
@@ -370,6 +560,56 @@ mod tests {
             HeaderValue::from_str(&digest_header(b"{}")).unwrap(),
         );
         assert_eq!(check(&forged, b"{}", &public), Err(SignatureError::Invalid));
+    }
+
+    #[test]
+    fn rfc9421_signatures_verify() {
+        let (private, public) = keys();
+        let body = br#"{"type":"Follow"}"#;
+        let url = url::Url::parse("https://city.example/themes/parks/inbox").unwrap();
+        let created = jiff::Timestamp::now().as_second();
+        let digest = format!("sha-256=:{}:", BASE64.encode(Sha256::digest(body)));
+        let params = format!(
+            "(\"@method\" \"@target-uri\" \"@authority\" \"content-digest\");created={created};keyid=\"https://peer.example/u/a#main-key\";alg=\"rsa-v1_5-sha256\""
+        );
+        let base = format!(
+            "\"@method\": POST\n\"@target-uri\": {url}\n\"@authority\": city.example\n\"content-digest\": {digest}\n\"@signature-params\": {params}"
+        );
+        let mut signer = Signer::new(MessageDigest::sha256(), &private).unwrap();
+        signer.update(base.as_bytes()).unwrap();
+        let signature = BASE64.encode(signer.sign_to_vec().unwrap());
+        let mut headers = HeaderMap::new();
+        headers.insert("content-digest", HeaderValue::from_str(&digest).unwrap());
+        headers.insert(
+            "signature-input",
+            HeaderValue::from_str(&format!("sig1={params}")).unwrap(),
+        );
+        headers.insert(
+            "signature",
+            HeaderValue::from_str(&format!("sig1=:{signature}:")).unwrap(),
+        );
+        let (key_id, text, sig) =
+            prepare_rfc9421(&Method::POST, &url, &headers, body, jiff::Timestamp::now()).unwrap();
+        assert_eq!(key_id, "https://peer.example/u/a#main-key");
+        assert_eq!(verify(&public, &text, &sig), Ok(()));
+        assert_eq!(
+            prepare_rfc9421(&Method::POST, &url, &headers, b"{}", jiff::Timestamp::now()).err(),
+            Some(SignatureError::Digest)
+        );
+        let elsewhere = url::Url::parse("https://city.example/themes/other/inbox").unwrap();
+        let (_, text, sig) = prepare_rfc9421(
+            &Method::POST,
+            &elsewhere,
+            &headers,
+            body,
+            jiff::Timestamp::now(),
+        )
+        .unwrap();
+        assert_eq!(
+            verify(&public, &text, &sig),
+            Err(SignatureError::Invalid),
+            "the target is signed"
+        );
     }
 
     #[test]
