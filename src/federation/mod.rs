@@ -2,6 +2,7 @@
 //! comments as ActivityPub objects. The wire shapes are documented in `federation-spec/`.
 
 pub mod actors;
+pub mod authorized_fetch;
 pub mod client;
 pub mod delivery;
 pub mod discovery;

@@ -48,6 +48,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/health", get(health))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::federation::authorized_fetch::guard,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

@@ -688,7 +688,69 @@ async fn edits_withdrawals_and_phase_changes_reach_followers(backend: Backend) {
     peer.server.abort();
 }
 
+async fn authorized_fetch_requires_signed_gets(backend: Backend) {
+    let app = spawn_app_with(&backend, |config| {
+        config.federation.insecure = true;
+        config.federation.authorized_fetch = true;
+    })
+    .await;
+    let peer = Peer::start(0).await;
+    let staff = app.staff().await;
+    app.theme(&staff, "parks", "open", json!([])).await;
+    let get = |path: &str, signed: bool| {
+        let url = url::Url::parse(&format!("{}{path}", app.address)).unwrap();
+        let mut request = app
+            .client
+            .get(url.clone())
+            .header("accept", "application/activity+json");
+        if signed {
+            let key = parse_private_key(&peer.private_pem).unwrap();
+            for (name, value) in sign_request(
+                &key,
+                &format!("{}#main-key", peer.actor_id()),
+                &Method::GET,
+                &url,
+                None,
+                jiff::Timestamp::now(),
+            )
+            .unwrap()
+            {
+                if name != "host" {
+                    request = request.header(name, value);
+                }
+            }
+        }
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(get("/themes/parks", false).await, 401);
+    assert_eq!(get("/themes/parks", true).await, 200);
+    assert_eq!(
+        get("/actor", false).await,
+        200,
+        "the municipality's actor stays public"
+    );
+    let page = app
+        .client
+        .get(format!("{}/themes/parks", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200, "pages are not affected");
+    let webfinger = app
+        .client
+        .get(format!(
+            "{}/.well-known/webfinger?resource=acct:parks@localhost",
+            app.address
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(webfinger.status(), 200);
+    peer.server.abort();
+}
+
 both_databases!(
+    authorized_fetch_requires_signed_gets,
     edits_withdrawals_and_phase_changes_reach_followers,
     replies_and_likes_from_the_fediverse,
     replies_follow_the_phase,
