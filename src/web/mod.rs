@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/", get(pages::home))
         .route("/themes/{slug}", get(pages::theme))
         .route("/themes/{slug}/proposals", post(pages::post_idea))
+        .route("/themes/{slug}/remote-follow", post(pages::remote_follow))
         .route("/proposals/{id}", get(pages::idea))
         .route("/proposals/{id}/support", post(pages::support))
         .route("/proposals/{id}/comments", post(pages::post_comment))

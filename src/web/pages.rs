@@ -211,6 +211,9 @@ pub struct ThemePage {
     pub form: IdeaForm,
     pub errors: FormErrors,
     pub handle: String,
+    /// What the visitor typed into the follow box, and why it did not work.
+    pub follow_account: String,
+    pub follow_error: Option<String>,
 }
 
 impl ThemePage {
@@ -242,14 +245,32 @@ impl ThemePage {
     }
 }
 
+/// What the theme page shows besides the theme: the idea form as typed, its errors, the
+/// follow box's input and error, and the status to answer with.
+pub struct ThemeForms {
+    pub form: IdeaForm,
+    pub errors: FormErrors,
+    pub status: StatusCode,
+    pub follow: Option<(String, String)>,
+}
+
+impl Default for ThemeForms {
+    fn default() -> Self {
+        Self {
+            form: IdeaForm::default(),
+            errors: FormErrors::default(),
+            status: StatusCode::OK,
+            follow: None,
+        }
+    }
+}
+
 async fn render_theme(
     state: &AppState,
     ctx: PageCtx,
     slug: &str,
     query: BoardQuery,
-    form: IdeaForm,
-    errors: FormErrors,
-    status: StatusCode,
+    forms: ThemeForms,
 ) -> PageResult {
     let viewer = ctx.viewer();
     let theme = themes::get(state, &viewer, slug).await?;
@@ -285,6 +306,12 @@ async fn render_theme(
         }
     }
     let handle = format!("@{}@{}", theme.slug, state.config.domain);
+    let ThemeForms {
+        form,
+        errors,
+        status,
+        follow,
+    } = forms;
     let page = ThemePage {
         ctx,
         theme,
@@ -297,6 +324,8 @@ async fn render_theme(
         form,
         errors,
         handle,
+        follow_account: follow.as_ref().map(|f| f.0.clone()).unwrap_or_default(),
+        follow_error: follow.map(|f| f.1),
     };
     Ok((status, page).into_response())
 }
@@ -311,16 +340,7 @@ pub async fn theme(
     if crate::federation::wants_activity_json(&headers) {
         return Ok(crate::federation::routes::theme_actor(&state, &slug).await?);
     }
-    render_theme(
-        &state,
-        ctx,
-        &slug,
-        query,
-        IdeaForm::default(),
-        FormErrors::default(),
-        StatusCode::OK,
-    )
-    .await
+    render_theme(&state, ctx, &slug, query, ThemeForms::default()).await
 }
 
 pub async fn post_idea(
@@ -346,9 +366,12 @@ pub async fn post_idea(
                 ctx,
                 &slug,
                 BoardQuery::default(),
-                form,
-                errors,
-                status,
+                ThemeForms {
+                    form,
+                    errors,
+                    status,
+                    follow: None,
+                },
             )
             .await
         }
@@ -578,4 +601,44 @@ pub async fn error_page(
         },
     )
         .into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RemoteFollowForm {
+    #[serde(default)]
+    pub account: String,
+}
+
+/// Sends the visitor to their own server to confirm following the theme.
+pub async fn remote_follow(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(slug): PagePath<String>,
+    CsrfForm(form): CsrfForm<RemoteFollowForm>,
+) -> PageResult {
+    use crate::federation::remote_follow::{RemoteFollowError, subscribe_url};
+    let theme = themes::get(&state, &ctx.viewer(), &slug).await?;
+    let target = crate::federation::Urls::new(&state.config).theme(&theme.slug);
+    match subscribe_url(&state, &form.account, &target).await {
+        Ok(url) => Ok(axum::response::Redirect::to(&url).into_response()),
+        Err(error) => {
+            let message = match error {
+                RemoteFollowError::NotAHandle => crate::t!(ctx, "follow-error-handle"),
+                RemoteFollowError::Unreachable => crate::t!(ctx, "follow-error-unreachable"),
+                RemoteFollowError::NoTemplate => crate::t!(ctx, "follow-error-no-template"),
+            };
+            render_theme(
+                &state,
+                ctx,
+                &slug,
+                BoardQuery::default(),
+                ThemeForms {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    follow: Some((form.account, message)),
+                    ..ThemeForms::default()
+                },
+            )
+            .await
+        }
+    }
 }

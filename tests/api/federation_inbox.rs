@@ -87,8 +87,20 @@ impl Peer {
                 .push(serde_json::from_slice(&body).unwrap_or(Value::Null));
             StatusCode::ACCEPTED
         }
+        async fn webfinger(State(s): State<PeerState>) -> axum::Json<Value> {
+            let actor = s.actor["id"].as_str().unwrap_or_default().to_string();
+            let base = actor.trim_end_matches("/users/alice").to_string();
+            axum::Json(json!({
+                "subject": "acct:alice@peer",
+                "links": [
+                    {"rel": "self", "type": "application/activity+json", "href": actor},
+                    {"rel": "http://ostatus.org/schema/1.0/subscribe", "template": format!("{base}/authorize_interaction?uri={{uri}}")}
+                ]
+            }))
+        }
         use axum::response::IntoResponse;
         let app = Router::new()
+            .route("/.well-known/webfinger", get(webfinger))
             .route("/users/alice", get(actor))
             .route("/users/alice/inbox", post(inbox))
             .route("/inbox", post(inbox))
@@ -749,7 +761,55 @@ async fn authorized_fetch_requires_signed_gets(backend: Backend) {
     peer.server.abort();
 }
 
+async fn visitors_follow_a_theme_from_their_own_server(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let peer = Peer::start(0).await;
+    let staff = app.staff().await;
+    app.theme(&staff, "parks", "open", json!([])).await;
+    let mut browser = crate::browser::Browser::new(&app);
+    let host = peer.base.trim_start_matches("http://").to_string();
+    let sent = browser
+        .submit(
+            "/themes/parks",
+            "/themes/parks/remote-follow",
+            &[("account", &format!("@alice@{host}"))],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.html);
+    assert_eq!(
+        sent.location.as_deref(),
+        Some(
+            format!(
+                "{}/authorize_interaction?uri=http%3A%2F%2Flocalhost%2Fthemes%2Fparks",
+                peer.base
+            )
+            .as_str()
+        )
+    );
+    let typo = browser
+        .submit(
+            "/themes/parks",
+            "/themes/parks/remote-follow",
+            &[("account", "alice")],
+        )
+        .await;
+    assert_eq!(typo.status, 422);
+    typo.contains("「@名前@サーバー」の形で入力してください");
+    typo.contains("value=\"alice\"");
+    let nowhere = browser
+        .submit(
+            "/themes/parks",
+            "/themes/parks/remote-follow",
+            &[("account", "@alice@127.0.0.3:1")],
+        )
+        .await;
+    assert_eq!(nowhere.status, 422);
+    nowhere.contains("あなたのサーバーに接続できませんでした");
+    peer.server.abort();
+}
+
 both_databases!(
+    visitors_follow_a_theme_from_their_own_server,
     authorized_fetch_requires_signed_gets,
     edits_withdrawals_and_phase_changes_reach_followers,
     replies_and_likes_from_the_fediverse,
