@@ -250,3 +250,5 @@ follow-or-copy = Or search for this theme's name on your server:
 follow-error-handle = Enter your account as @name@server.
 follow-error-unreachable = Your server could not be reached. Check the account, or search for the name below and follow it.
 follow-error-no-template = Your server does not support this. Search for the name below on your server and follow it.
+moderate-hide = Hide (moderators)
+moderate-restore = Restore (moderators)

@@ -321,3 +321,70 @@ pub async fn search(
     )
         .into_response())
 }
+
+#[derive(Deserialize)]
+pub struct ModerateForm {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Moderators hide or restore a proposal or comment, with a reason, from its page.
+async fn moderate(
+    state: &AppState,
+    ctx: PageCtx,
+    kind: TargetKind,
+    id: i64,
+    form: ModerateForm,
+) -> PageResult {
+    let viewer = ctx.viewer();
+    viewer.require_moderator()?;
+    let hide = form.action != "restore";
+    let proposal_id = match kind {
+        TargetKind::Proposal => id,
+        TargetKind::Comment => {
+            crate::services::comments::load(state, &viewer, id)
+                .await?
+                .proposal_id
+        }
+    };
+    let result = match (kind, hide) {
+        (TargetKind::Proposal, true) => proposals::hide(state, &viewer, id, &form.reason)
+            .await
+            .map(|_| ()),
+        (TargetKind::Proposal, false) => proposals::restore(state, &viewer, id, &form.reason)
+            .await
+            .map(|_| ()),
+        (TargetKind::Comment, _) => {
+            crate::services::comments::set_hidden(state, &viewer, id, hide, &form.reason)
+                .await
+                .map(|_| ())
+        }
+    };
+    match result {
+        Ok(()) => ctx.see_other(&format!("/proposals/{proposal_id}")),
+        Err(AppError::Validation(_)) => {
+            ctx.see_other(&format!("/proposals/{proposal_id}?report_error=1"))
+        }
+        Err(other) => Err(WebError(other)),
+    }
+}
+
+pub async fn moderate_proposal(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(id): PagePath<i64>,
+    CsrfForm(form): CsrfForm<ModerateForm>,
+) -> PageResult {
+    moderate(&state, ctx, TargetKind::Proposal, id, form).await
+}
+
+pub async fn moderate_comment(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(id): PagePath<i64>,
+    CsrfForm(form): CsrfForm<ModerateForm>,
+) -> PageResult {
+    moderate(&state, ctx, TargetKind::Comment, id, form).await
+}

@@ -48,6 +48,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/setup", get(auth::setup_form).post(auth::setup))
         .route("/proposals/{id}/report", post(account::report_proposal))
         .route("/comments/{id}/report", post(account::report_comment))
+        .route("/proposals/{id}/moderate", post(account::moderate_proposal))
+        .route("/comments/{id}/moderate", post(account::moderate_comment))
         .route("/search", get(account::search))
         .route("/me", get(account::profile).post(account::save_profile))
         .route(

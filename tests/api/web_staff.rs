@@ -336,7 +336,89 @@ async fn residents_keep_a_statistics_profile_and_change_their_password(backend: 
     );
 }
 
+async fn moderators_hide_and_restore_from_the_page(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let staff_auth = app.staff().await;
+    app.theme(&staff_auth, "t", "open", phase_today(true, true, true))
+        .await;
+    let hanako = app.resident("hanako").await;
+    let id = app.idea(&hanako, "t", "公園").await;
+    let cid = app
+        .post(
+            &format!("/api/v1/proposals/{id}/comments"),
+            Some(&hanako),
+            json!({"body": "コメント"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    app.user_with_role("mod", Role::Moderator).await;
+    let mut moderator = Browser::new(&app);
+    moderator.log_in("mod").await;
+    let path = format!("/proposals/{id}");
+    let hidden = moderator
+        .submit(
+            &path,
+            &format!("/comments/{cid}/moderate"),
+            &[("action", "hide"), ("reason", "個人情報")],
+        )
+        .await;
+    assert_eq!(hidden.status, 303);
+    let tree = app
+        .get(&format!("/api/v1/proposals/{id}/comments"), Some(&hanako))
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            tree[0]["status"].as_str(),
+            tree[0]["hidden_reason"].as_str()
+        ),
+        (Some("hidden"), Some("個人情報"))
+    );
+    moderator.get(&path).await.contains("非表示を解除する");
+    moderator
+        .submit(
+            &path,
+            &format!("/comments/{cid}/moderate"),
+            &[("action", "restore"), ("reason", "確認済み")],
+        )
+        .await;
+    assert_eq!(
+        app.get(&format!("/api/v1/proposals/{id}/comments"), None)
+            .await
+            .expect(200)[0]["status"],
+        "published"
+    );
+    moderator
+        .submit(
+            &path,
+            &format!("/proposals/{id}/moderate"),
+            &[("action", "hide"), ("reason", "重複")],
+        )
+        .await;
+    assert_eq!(
+        app.get(&path.replace("/proposals", "/api/v1/proposals"), None)
+            .await
+            .status,
+        404
+    );
+    // Residents get no such form, and cannot post it.
+    let mut resident = Browser::new(&app);
+    resident.log_in("hanako").await;
+    assert!(!resident.get(&path).await.html.contains("/moderate"));
+    let refused = resident
+        .submit(
+            &path,
+            &format!("/comments/{cid}/moderate"),
+            &[("action", "hide"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+}
+
 both_databases!(
+    moderators_hide_and_restore_from_the_page,
     staff_create_and_edit_themes_with_phases,
     a_reported_comment_is_hidden_from_the_moderation_queue,
     administrators_change_roles_and_staff_the_profile,
