@@ -1,0 +1,392 @@
+//! Federation benchmark: `cargo bench --bench federation`. Measures, on this machine and in
+//! one run: ActivityPub reads of a proposal, signed inbox activities verified and stored,
+//! and the delivery of one proposal to many follower inboxes on loopback sinks, compared with
+//! what OpenSSL can sign (`openssl speed rsa2048`). Server, clients and sinks share the
+//! machine. HIROBA_BENCH_DATABASE_URL selects PostgreSQL (a fresh, empty database);
+//! HIROBA_BENCH_WORKERS sets the delivery workers (default 4).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderValue, Method};
+use hiroba::config::{Config, DatabaseTarget, SecretUrl};
+use hiroba::domain::Role;
+use hiroba::federation::signatures::sign_request;
+use hiroba::services::accounts::{self, SignupInput};
+use hiroba::services::proposals::{self, ProposalInput};
+use hiroba::services::themes::{self, ThemeInput};
+use hiroba::services::{CurrentUser, Viewer};
+use hiroba::startup::Application;
+use hiroba::state::AppState;
+use hiroba::storage::federation::{self as store, RemoteActorRow};
+use hiroba::storage::now_millis;
+use openssl::pkey::PKey;
+use openssl::rsa::Rsa;
+use serde_json::json;
+
+/// Headers and body of a pre-signed inbox POST.
+type SignedRequest = (Vec<(&'static str, String)>, Vec<u8>);
+
+fn rss_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(field)
+                .map(|v| v.trim().trim_end_matches(" kB").trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0)
+}
+
+fn openssl_sign_rate() -> Option<f64> {
+    let out = std::process::Command::new("openssl")
+        .args(["speed", "-seconds", "3", "rsa2048"])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().find(|l| l.starts_with("rsa 2048 bits"))?;
+    line.split_whitespace().nth(5)?.parse().ok()
+}
+
+async fn viewer(state: &AppState, handle: &str, role: Role) -> Viewer {
+    let user = accounts::create_user_with_role(
+        state,
+        SignupInput {
+            handle: Some(handle.into()),
+            email: None,
+            password: "bench password".into(),
+            display_name: None,
+        },
+        role,
+    )
+    .await
+    .expect("user");
+    Viewer(Some(CurrentUser {
+        id: user.id,
+        handle: user.handle,
+        display_name: user.display_name,
+        role,
+    }))
+}
+
+/// Runs `total` requests with `concurrency` clients; returns requests per second.
+async fn hammer<F, Fut>(total: usize, concurrency: usize, make: F) -> f64
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let make = Arc::new(make);
+    let next = Arc::new(AtomicU64::new(0));
+    let failures = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (make, next, failures) = (make.clone(), next.clone(), failures.clone());
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed) as usize;
+                    if i >= total {
+                        break;
+                    }
+                    if !make(i).await {
+                        failures.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        let _ = task.await;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let failed = failures.load(Ordering::Relaxed);
+    assert_eq!(failed, 0, "{failed} requests failed");
+    total as f64 / elapsed
+}
+
+/// A loopback inbox that accepts everything and counts.
+async fn sink(ip: &str, received: Arc<AtomicU64>) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind((ip, 0))
+        .await
+        .expect("bind sink");
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().route(
+        "/inbox",
+        axum::routing::post(move || {
+            let received = received.clone();
+            async move {
+                received.fetch_add(1, Ordering::Relaxed);
+                axum::http::StatusCode::ACCEPTED
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    addr
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(run());
+}
+
+async fn run() {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = Config::for_data_dir(data.path());
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.domain = "localhost".into();
+    config.federation.insecure = true;
+    config.federation.delivery_workers = std::env::var("HIROBA_BENCH_WORKERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4);
+    let database = match std::env::var("HIROBA_BENCH_DATABASE_URL") {
+        Ok(url) => DatabaseTarget::Postgres(SecretUrl::new(url)),
+        Err(_) => DatabaseTarget::Sqlite(data.path().join("bench.sqlite3")),
+    };
+    println!("database: {}", database.describe());
+    println!("delivery workers: {}", config.federation.delivery_workers);
+    config.database = database;
+    let app = Application::build(config).await.expect("build");
+    let state = app.state().clone();
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(async move {
+        let _ = app.run(std::future::pending()).await;
+    });
+
+    let staff = viewer(&state, "bench_staff", Role::Staff).await;
+    let resident = viewer(&state, "bench_resident", Role::Resident).await;
+    themes::create(
+        &state,
+        &staff,
+        ThemeInput {
+            slug: "bench".into(),
+            title: "ベンチ".into(),
+            description: String::new(),
+            tags: vec![],
+            status: Some("open".into()),
+            phases: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    let proposal = proposals::create(
+        &state,
+        &resident,
+        "bench",
+        ProposalInput {
+            title: "計測用の提案".into(),
+            body: "本文".into(),
+            tags: vec!["公園".into()],
+            anonymous: false,
+        },
+    )
+    .await
+    .unwrap();
+    println!(
+        "resident memory after start: {} MiB",
+        rss_kib("VmRSS:") / 1024
+    );
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .unwrap();
+
+    // 1. ActivityPub reads of a proposal.
+    let url = format!("{base}/proposals/{}", proposal.id);
+    let reads = {
+        let client = client.clone();
+        hammer(20_000, 32, move |_| {
+            let (client, url) = (client.clone(), url.clone());
+            async move {
+                client
+                    .get(&url)
+                    .header("accept", "application/activity+json")
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().is_success())
+            }
+        })
+        .await
+    };
+    println!("ActivityPub reads of a proposal: {reads:.0} requests/s");
+
+    // 2. Signed inbox activities (replies), verified and stored.
+    let rsa = Rsa::generate(2048).unwrap();
+    let key = PKey::from_rsa(rsa.clone()).unwrap();
+    let actor = "http://127.0.0.9:9/users/bench".to_string();
+    let mut conn = state.db.acquire().await.unwrap();
+    store::upsert_remote_actor(
+        conn.ex(),
+        &RemoteActorRow {
+            id: 0,
+            actor_id: actor.clone(),
+            domain: "127.0.0.9:9".into(),
+            kind: "Person".into(),
+            preferred_username: Some("bench".into()),
+            name: None,
+            url: None,
+            inbox: "http://127.0.0.9:9/inbox".into(),
+            shared_inbox: None,
+            key_id: format!("{actor}#main-key"),
+            public_key_pem: String::from_utf8(rsa.public_key_to_pem().unwrap()).unwrap(),
+            fetched_at: now_millis(),
+        },
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let inbox_url = url::Url::parse(&format!("{base}/inbox")).unwrap();
+    let total = 3_000;
+    let signed: Vec<SignedRequest> = (0..total)
+        .map(|i| {
+            let body = serde_json::to_vec(&json!({
+                "id": format!("http://127.0.0.9:9/notes/{i}/create"),
+                "type": "Create",
+                "actor": actor,
+                "object": {
+                    "id": format!("http://127.0.0.9:9/notes/{i}"),
+                    "type": "Note",
+                    "attributedTo": actor,
+                    "inReplyTo": format!("http://localhost/proposals/{}", proposal.id),
+                    "content": format!("<p>返信 {i}</p>"),
+                    "to": ["https://www.w3.org/ns/activitystreams#Public"]
+                }
+            }))
+            .unwrap();
+            let headers = sign_request(
+                &key,
+                &format!("{actor}#main-key"),
+                &Method::POST,
+                &inbox_url,
+                Some(&body),
+                jiff::Timestamp::now(),
+            )
+            .unwrap();
+            (headers, body)
+        })
+        .collect();
+    let signed = Arc::new(signed);
+    let inbox = {
+        let client = client.clone();
+        let url = inbox_url.clone();
+        hammer(total, 32, move |i| {
+            let (client, url, signed) = (client.clone(), url.clone(), signed.clone());
+            async move {
+                let (headers, body) = &signed[i];
+                let mut request = client
+                    .post(url)
+                    .header("content-type", "application/activity+json")
+                    .body(body.clone());
+                for (name, value) in headers {
+                    if *name != "host" {
+                        request = request.header(*name, HeaderValue::from_str(value).unwrap());
+                    }
+                }
+                request
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status().as_u16() == 202)
+            }
+        })
+        .await
+    };
+    let stored = proposals::get(&state, &Viewer::default(), proposal.id)
+        .await
+        .unwrap()
+        .comment_count;
+    assert_eq!(stored as usize, total, "every reply was stored");
+    println!("signed inbox activities verified and stored: {inbox:.0}/s");
+
+    // 3. Delivery of one proposal to followers on loopback sinks.
+    let openssl = openssl_sign_rate();
+    for (followers, instances) in [(1_000usize, 100usize), (10_000, 1_000)] {
+        let received = Arc::new(AtomicU64::new(0));
+        let mut sinks = Vec::with_capacity(instances);
+        for i in 0..instances {
+            sinks.push(sink(&format!("127.0.1.{}", 1 + i % 250), received.clone()).await);
+        }
+        let mut conn = state.db.acquire().await.unwrap();
+        let theme = hiroba::storage::themes::find_theme_by_slug(conn.ex(), "bench")
+            .await
+            .unwrap()
+            .unwrap();
+        sqlx_clear_followers(&state).await;
+        for f in 0..followers {
+            let sink = sinks[f % instances];
+            let inbox = format!("http://{sink}/inbox?follower={f}");
+            store::add_follower(
+                conn.ex(),
+                "theme",
+                theme.id,
+                &format!("http://{sink}/users/{f}"),
+                &inbox,
+                None,
+                now_millis(),
+            )
+            .await
+            .unwrap();
+        }
+        drop(conn);
+        let start = Instant::now();
+        let p = proposals::create(
+            &state,
+            &resident,
+            "bench",
+            ProposalInput {
+                title: format!("配信 {followers}"),
+                body: "本文".into(),
+                tags: vec![],
+                anonymous: false,
+            },
+        )
+        .await
+        .unwrap();
+        let expected = (followers * 2) as u64;
+        while received.load(Ordering::Relaxed) < expected {
+            if start.elapsed() > Duration::from_secs(300) {
+                panic!(
+                    "only {} of {expected} deliveries arrived",
+                    received.load(Ordering::Relaxed)
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let seconds = start.elapsed().as_secs_f64();
+        let rate = expected as f64 / seconds;
+        let _ = p;
+        print!(
+            "delivery to {followers} inboxes on {instances} instances ({expected} signed POSTs): {seconds:.2} s, {rate:.0}/s"
+        );
+        match openssl {
+            Some(limit) => println!(
+                " = {:.0}% of openssl's {limit:.0} signatures/s",
+                100.0 * rate / limit
+            ),
+            None => println!(),
+        }
+    }
+    println!(
+        "peak memory of the whole benchmark process: {} MiB",
+        rss_kib("VmHWM:") / 1024
+    );
+}
+
+async fn sqlx_clear_followers(state: &AppState) {
+    let sql = "DELETE FROM followers";
+    match &state.db {
+        hiroba::storage::Db::Sqlite(pool) => {
+            let _ = sqlx::query(sql).execute(pool).await;
+        }
+        hiroba::storage::Db::Postgres(pool) => {
+            let _ = sqlx::query(sql).execute(pool).await;
+        }
+    }
+}
