@@ -13,6 +13,21 @@ use crate::services::proposals::ProposalView;
 use crate::state::AppState;
 use crate::storage::{federation as store, themes as theme_store};
 
+/// The theme's `Announce` of an object or activity to its followers (FEP-1b12).
+fn theme_announce(theme_actor: &str, inner: Value) -> Value {
+    json!({
+        "@context": super::objects::context(),
+        "id": fresh_id(theme_actor, "announce"),
+        "type": "Announce",
+        "actor": theme_actor,
+        "object": inner,
+        "to": [PUBLIC],
+        "cc": [format!("{theme_actor}/followers")],
+        "audience": theme_actor,
+        "published": jiff::Timestamp::now().to_string(),
+    })
+}
+
 fn fresh_id(actor: &str, kind: &str) -> String {
     format!("{actor}/activities/{kind}/{}", random_token(12))
 }
@@ -74,17 +89,7 @@ pub async fn proposal_created(state: &AppState, proposal: &ProposalView) -> Resu
         "published": proposal.created_at,
     });
     for inner in [create, object] {
-        let announce = json!({
-            "@context": super::objects::context(),
-            "id": fresh_id(&theme_actor, "announce"),
-            "type": "Announce",
-            "actor": theme_actor,
-            "object": inner,
-            "to": [PUBLIC],
-            "cc": [followers.clone()],
-            "audience": theme_actor,
-            "published": jiff::Timestamp::now().to_string(),
-        });
+        let announce = theme_announce(&theme_actor, inner);
         delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
     }
     Ok(())
@@ -111,17 +116,7 @@ pub async fn announce_received(
         map.remove("@context");
         map.remove("signature");
     }
-    let announce = json!({
-        "@context": super::objects::context(),
-        "id": fresh_id(&theme_actor, "announce"),
-        "type": "Announce",
-        "actor": theme_actor,
-        "object": inner,
-        "to": [PUBLIC],
-        "cc": [format!("{theme_actor}/followers")],
-        "audience": theme_actor,
-        "published": jiff::Timestamp::now().to_string(),
-    });
+    let announce = theme_announce(&theme_actor, inner);
     delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme_id)).await?;
     Ok(())
 }
@@ -189,17 +184,7 @@ pub async fn comment_created(
         map.remove("@context");
     }
     for inner in [inner_create, object] {
-        let announce = json!({
-            "@context": super::objects::context(),
-            "id": fresh_id(&theme_actor, "announce"),
-            "type": "Announce",
-            "actor": theme_actor,
-            "object": inner,
-            "to": [PUBLIC],
-            "cc": [followers.clone()],
-            "audience": theme_actor,
-            "published": jiff::Timestamp::now().to_string(),
-        });
+        let announce = theme_announce(&theme_actor, inner);
         delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
     }
     Ok(())
@@ -261,17 +246,7 @@ async fn author_activity_to_followers(
     let mut direct = activity.clone();
     direct["@context"] = super::objects::context();
     delivery::enqueue(state, &inboxes, &direct, author.0).await?;
-    let announce = json!({
-        "@context": super::objects::context(),
-        "id": fresh_id(&theme_actor, "announce"),
-        "type": "Announce",
-        "actor": theme_actor,
-        "object": activity,
-        "to": [PUBLIC],
-        "cc": [followers],
-        "audience": theme_actor,
-        "published": jiff::Timestamp::now().to_string(),
-    });
+    let announce = theme_announce(&theme_actor, activity);
     delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
     Ok(())
 }
