@@ -137,6 +137,9 @@ fn main() {
 }
 
 async fn run() {
+    if std::env::var("HIROBA_BENCH_LOG").is_ok() {
+        hiroba::telemetry::init(hiroba::config::LogFormat::Text);
+    }
     let data = tempfile::tempdir().unwrap();
     let mut config = Config::for_data_dir(data.path());
     config.listen = "127.0.0.1:0".parse().unwrap();

@@ -137,6 +137,10 @@ impl FederationClient {
                 config.public_url()
             ))
             .connect_timeout(Duration::from_secs(5))
+            // Deliveries reach thousands of instances: keep few idle connections per
+            // instance, and not for long, or the process runs out of file descriptors.
+            .pool_max_idle_per_host(2)
+            .pool_idle_timeout(Duration::from_secs(30))
             .timeout(Duration::from_secs(15))
             .redirect(policy)
             .dns_resolver(Arc::new(GuardedResolver { insecure }));

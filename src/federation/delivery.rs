@@ -3,6 +3,7 @@
 //! and post them; failures back off exponentially, an instance that keeps failing is marked
 //! unreachable and only probed now and then until it answers again.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::http::Method;
@@ -89,10 +90,8 @@ async fn worker(state: AppState) {
             }
             continue;
         }
-        for delivery in batch {
-            if let Err(e) = deliver(&state, delivery).await {
-                tracing::warn!(error = %e, "delivery bookkeeping failed");
-            }
+        if let Err(e) = process_batch(&state, batch).await {
+            tracing::warn!(error = %e, "delivery bookkeeping failed");
         }
     }
 }
@@ -124,9 +123,19 @@ async fn send(state: &AppState, delivery: &DeliveryRow) -> Outcome {
         Err(e) => return Outcome::Temporary(format!("signing key: {e}")),
     };
     let urls = Urls::new(&state.config);
-    let key_id = match signer_actor(state, signer, &urls).await {
+    let key_id = match state.federation.signer_ids.get(&signer.parts()).await {
         Some(actor) => Urls::key_id(&actor),
-        None => return Outcome::Permanent("the signing actor no longer exists".into()),
+        None => match signer_actor(state, signer, &urls).await {
+            Some(actor) => {
+                state
+                    .federation
+                    .signer_ids
+                    .insert(signer.parts(), actor.clone())
+                    .await;
+                Urls::key_id(&actor)
+            }
+            None => return Outcome::Permanent("the signing actor no longer exists".into()),
+        },
     };
     let Ok(url) = url::Url::parse(&delivery.inbox) else {
         return Outcome::Permanent("invalid inbox URL".into());
@@ -168,8 +177,20 @@ async fn send(state: &AppState, delivery: &DeliveryRow) -> Outcome {
                 Outcome::Temporary(format!("answered {status}"))
             }
         }
-        Err(e) => Outcome::Temporary(e.to_string()),
+        Err(e) => Outcome::Temporary(error_chain(&e)),
     }
+}
+
+/// An error with its causes, e.g. "error sending request: connection refused".
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// The id of the local actor that signs, for the key id.
@@ -195,56 +216,93 @@ async fn signer_actor(state: &AppState, signer: KeyOwner, urls: &Urls) -> Option
     }
 }
 
-async fn deliver(state: &AppState, delivery: DeliveryRow) -> Result<(), AppError> {
+/// Consecutive failures, unreachable since, next probe (see `storage::federation`).
+type InstanceHealth = (i64, Option<i64>, Option<i64>);
+
+/// Sends a claimed batch concurrently, then records every outcome in one transaction.
+async fn process_batch(state: &AppState, batch: Vec<DeliveryRow>) -> Result<(), AppError> {
     let now = now_millis();
     let mut conn = state.db.acquire().await?;
-    let health = store::instance_health(conn.ex(), &delivery.domain).await?;
-    let was_failing = health.is_some_and(|(failures, _, _)| failures > 0);
-    if let Some((_, Some(_), Some(next_probe))) = health
-        && next_probe > now
-    {
-        // Unreachable: skip without counting an attempt until the next probe.
-        store::retry_delivery(
-            conn.ex(),
-            delivery.id,
-            next_probe,
-            false,
-            "instance unreachable",
-        )
-        .await?;
-        return Ok(());
+    let mut health: HashMap<String, Option<InstanceHealth>> = HashMap::new();
+    for delivery in &batch {
+        if !health.contains_key(&delivery.domain) {
+            let found = store::instance_health(conn.ex(), &delivery.domain).await?;
+            health.insert(delivery.domain.clone(), found);
+        }
     }
     drop(conn);
-    let outcome = send(state, &delivery).await;
-    let mut conn = state.db.acquire().await?;
-    match outcome {
-        Outcome::Delivered => {
-            store::delete_delivery(conn.ex(), delivery.id).await?;
-            store::instance_succeeded(conn.ex(), &delivery.domain, now).await?;
-            if was_failing {
-                let released = store::release_backlog(conn.ex(), &delivery.domain, now).await?;
-                tracing::info!(domain = %delivery.domain, released, "instance answers again; sending its backlog");
-                state.federation.delivery_wakeup.notify_waiters();
+    let mut skipped = Vec::new();
+    let mut sending = tokio::task::JoinSet::new();
+    for delivery in batch {
+        match health.get(&delivery.domain).cloned().flatten() {
+            // Unreachable: skip without counting an attempt until the next probe.
+            Some((_, Some(_), Some(next_probe))) if next_probe > now => {
+                skipped.push((delivery.id, next_probe))
             }
-            tracing::debug!(inbox = %delivery.inbox, "delivered");
-        }
-        Outcome::Permanent(why) => {
-            store::delete_delivery(conn.ex(), delivery.id).await?;
-            tracing::warn!(inbox = %delivery.inbox, %why, "delivery refused; given up");
-        }
-        Outcome::Temporary(why) => {
-            let probe = now + state.federation.probe_interval.as_millis() as i64;
-            store::instance_failed(conn.ex(), &delivery.domain, UNREACHABLE_AFTER, now, probe)
-                .await?;
-            if delivery.attempts + 1 >= MAX_ATTEMPTS {
-                store::delete_delivery(conn.ex(), delivery.id).await?;
-                tracing::warn!(inbox = %delivery.inbox, %why, "delivery failed too often; given up");
-            } else {
-                let next = now + backoff(state, delivery.attempts);
-                store::retry_delivery(conn.ex(), delivery.id, next, true, &why).await?;
-                tracing::info!(inbox = %delivery.inbox, %why, attempts = delivery.attempts + 1, "delivery will be retried");
+            _ => {
+                let state = state.clone();
+                sending.spawn(async move {
+                    let outcome = send(&state, &delivery).await;
+                    (delivery, outcome)
+                });
             }
         }
+    }
+    let mut results = Vec::new();
+    while let Some(joined) = sending.join_next().await {
+        // A send that panicked stays locked and is claimed again when its lock expires.
+        if let Ok(result) = joined {
+            results.push(result);
+        }
+    }
+    let mut tx = state.db.begin().await?;
+    for (id, next_probe) in skipped {
+        store::retry_delivery(tx.ex(), id, next_probe, false, "instance unreachable").await?;
+    }
+    let mut answered: Vec<String> = Vec::new();
+    for (delivery, outcome) in results {
+        match outcome {
+            Outcome::Delivered => {
+                store::delete_delivery(tx.ex(), delivery.id).await?;
+                if !answered.contains(&delivery.domain) {
+                    answered.push(delivery.domain.clone());
+                }
+            }
+            Outcome::Permanent(why) => {
+                store::delete_delivery(tx.ex(), delivery.id).await?;
+                tracing::warn!(inbox = %delivery.inbox, %why, "delivery refused; given up");
+            }
+            Outcome::Temporary(why) => {
+                let probe = now + state.federation.probe_interval.as_millis() as i64;
+                store::instance_failed(tx.ex(), &delivery.domain, UNREACHABLE_AFTER, now, probe)
+                    .await?;
+                if delivery.attempts + 1 >= MAX_ATTEMPTS {
+                    store::delete_delivery(tx.ex(), delivery.id).await?;
+                    tracing::warn!(inbox = %delivery.inbox, %why, "delivery failed too often; given up");
+                } else {
+                    let next = now + backoff(state, delivery.attempts);
+                    store::retry_delivery(tx.ex(), delivery.id, next, true, &why).await?;
+                    tracing::info!(inbox = %delivery.inbox, %why, attempts = delivery.attempts + 1, "delivery will be retried");
+                }
+            }
+        }
+    }
+    let mut released = 0;
+    for domain in answered {
+        let was_failing = health
+            .get(&domain)
+            .cloned()
+            .flatten()
+            .is_some_and(|(failures, _, _)| failures > 0);
+        store::instance_succeeded(tx.ex(), &domain, now).await?;
+        if was_failing {
+            released += store::release_backlog(tx.ex(), &domain, now).await?;
+            tracing::info!(%domain, "instance answers again; sending its backlog");
+        }
+    }
+    tx.commit().await?;
+    if released > 0 {
+        state.federation.delivery_wakeup.notify_waiters();
     }
     Ok(())
 }

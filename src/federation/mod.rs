@@ -33,6 +33,8 @@ pub struct Federation {
     pub public_keys: moka::future::Cache<String, Arc<actors::VerifiedKey>>,
     /// Parsed private keys of local actors.
     pub private_keys: moka::future::Cache<(&'static str, i64), Arc<PKey<Private>>>,
+    /// Actor ids of local signers, for the `keyId` of outgoing signatures.
+    pub signer_ids: moka::future::Cache<(&'static str, i64), String>,
     pub delivery_wakeup: tokio::sync::Notify,
     /// Delay before the first retry; doubles with each attempt.
     pub retry_base: Duration,
@@ -49,6 +51,10 @@ impl Federation {
                 .time_to_live(Duration::from_secs(24 * 3600))
                 .build(),
             private_keys: moka::future::Cache::builder().max_capacity(10_000).build(),
+            signer_ids: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(600))
+                .build(),
             delivery_wakeup: tokio::sync::Notify::new(),
             retry_base: config.federation.retry_base,
             probe_interval: config.federation.probe_interval,
