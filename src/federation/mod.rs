@@ -33,6 +33,9 @@ pub struct Federation {
     pub public_keys: moka::future::Cache<String, Arc<actors::VerifiedKey>>,
     /// Parsed private keys of local actors.
     pub private_keys: moka::future::Cache<(&'static str, i64), Arc<PKey<Private>>>,
+    /// Rendered ActivityStreams documents of proposals (status, JSON), by id. Changes to a
+    /// proposal remove its entry; counters may lag by the time-to-live.
+    pub proposal_documents: moka::future::Cache<i64, Arc<(u16, bytes::Bytes)>>,
     /// Actor ids of local signers, for the `keyId` of outgoing signatures.
     pub signer_ids: moka::future::Cache<(&'static str, i64), String>,
     pub delivery_wakeup: tokio::sync::Notify,
@@ -51,6 +54,10 @@ impl Federation {
                 .time_to_live(Duration::from_secs(24 * 3600))
                 .build(),
             private_keys: moka::future::Cache::builder().max_capacity(10_000).build(),
+            proposal_documents: moka::future::Cache::builder()
+                .max_capacity(20_000)
+                .time_to_live(Duration::from_secs(10))
+                .build(),
             signer_ids: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(600))
@@ -174,6 +181,11 @@ impl Urls {
     pub fn key_id(actor: &str) -> String {
         format!("{actor}#main-key")
     }
+}
+
+/// Forgets the cached ActivityStreams document of a proposal after it changed.
+pub async fn forget_proposal(state: &AppState, id: i64) {
+    state.federation.proposal_documents.invalidate(&id).await;
 }
 
 #[cfg(test)]

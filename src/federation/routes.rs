@@ -311,6 +311,39 @@ pub fn page(urls: &Urls, proposal: &ProposalView) -> PostObject {
 }
 
 pub async fn proposal_object(state: &AppState, id: i64) -> Result<Response, AppError> {
+    if let Some(cached) = state.federation.proposal_documents.get(&id).await {
+        return Ok(cached_document(&cached));
+    }
+    let response = render_proposal_object(state, id).await?;
+    // Keep what was rendered, to answer the next readers without the database.
+    let status = response.status();
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 1024 * 1024)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("render: {e}")))?;
+    if status == StatusCode::OK || status == StatusCode::GONE {
+        state
+            .federation
+            .proposal_documents
+            .insert(id, std::sync::Arc::new((status.as_u16(), bytes.clone())))
+            .await;
+    }
+    Ok(Response::from_parts(parts, axum::body::Body::from(bytes)))
+}
+
+fn cached_document(cached: &(u16, bytes::Bytes)) -> Response {
+    let mut response = Response::new(axum::body::Body::from(cached.1.clone()));
+    *response.status_mut() = StatusCode::from_u16(cached.0).unwrap_or(StatusCode::OK);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/activity+json; charset=utf-8"),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("Accept"));
+    response
+}
+
+async fn render_proposal_object(state: &AppState, id: i64) -> Result<Response, AppError> {
     let urls = Urls::new(&state.config);
     let proposal = match proposals::get(state, &Viewer::default(), id).await {
         Ok(p) => p,

@@ -460,6 +460,7 @@ pub async fn edit(
         store::replace_tags(tx.ex(), row.id, &tag_strs).await?;
     }
     tx.commit().await?;
+    crate::federation::forget_proposal(state, id).await;
     let view = get(state, viewer, id).await?;
     super::log_federation(
         crate::federation::outbox::proposal_updated(state, &view).await,
@@ -478,6 +479,7 @@ pub async fn withdraw(
     store::set_withdrawn(conn.ex(), row.id, now_millis()).await?;
     drop(conn);
     tracing::info!(proposal = id, "proposal withdrawn by its author");
+    crate::federation::forget_proposal(state, id).await;
     let view = get(state, viewer, id).await?;
     super::log_federation(
         crate::federation::outbox::proposal_removed(state, &view).await,
@@ -515,6 +517,7 @@ pub async fn hide(
     .await?;
     tx.commit().await?;
     tracing::info!(proposal = id, moderator = moderator.id, "proposal hidden");
+    crate::federation::forget_proposal(state, id).await;
     let view = get(state, viewer, id).await?;
     super::log_federation(
         crate::federation::outbox::proposal_removed(state, &view).await,
@@ -546,6 +549,7 @@ pub async fn restore(
     )
     .await?;
     tx.commit().await?;
+    crate::federation::forget_proposal(state, id).await;
     get(state, viewer, id).await
 }
 

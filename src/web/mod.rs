@@ -127,6 +127,29 @@ async fn pages_middleware(
     mut request: Request,
     next: Next,
 ) -> Response {
+    // A theme's or proposal's URL also answers ActivityStreams clients: hand them over before
+    // any page work (sessions, CSRF cookie, profile).
+    if request.method() == axum::http::Method::GET
+        && crate::federation::wants_activity_json(request.headers())
+    {
+        let path = request.uri().path();
+        let answer = if let Some(id) = path
+            .strip_prefix("/proposals/")
+            .and_then(|r| r.parse::<i64>().ok())
+        {
+            Some(crate::federation::routes::proposal_object(&state, id).await)
+        } else if let Some(slug) = path
+            .strip_prefix("/themes/")
+            .filter(|r| !r.is_empty() && !r.contains('/'))
+        {
+            Some(crate::federation::routes::theme_actor(&state, slug).await)
+        } else {
+            None
+        };
+        if let Some(answer) = answer {
+            return answer.unwrap_or_else(IntoResponse::into_response);
+        }
+    }
     let new_csrf = context::ensure_csrf_cookie(&mut request);
     let lang = context::negotiate(request.headers());
     let path = request

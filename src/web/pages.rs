@@ -3,8 +3,8 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{FromRequestParts, Query, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -332,14 +332,10 @@ async fn render_theme(
 
 pub async fn theme(
     State(state): State<AppState>,
-    headers: HeaderMap,
     ctx: PageCtx,
     PagePath(slug): PagePath<String>,
     Query(query): Query<BoardQuery>,
 ) -> PageResult {
-    if crate::federation::wants_activity_json(&headers) {
-        return Ok(crate::federation::routes::theme_actor(&state, &slug).await?);
-    }
     render_theme(&state, ctx, &slug, query, ThemeForms::default()).await
 }
 
@@ -465,14 +461,10 @@ pub struct IdeaQuery {
 
 pub async fn idea(
     State(state): State<AppState>,
-    headers: HeaderMap,
     ctx: PageCtx,
     PagePath(id): PagePath<i64>,
     Query(query): Query<IdeaQuery>,
 ) -> PageResult {
-    if crate::federation::wants_activity_json(&headers) {
-        return Ok(crate::federation::routes::proposal_object(&state, id).await?);
-    }
     let notice = if query.reported.is_some() {
         Some(crate::t!(ctx, "report-received"))
     } else if query.report_error.is_some() {
