@@ -219,3 +219,56 @@ pub async fn key(
         .await;
     Ok(verified)
 }
+
+/// Checks the HTTP signature of an incoming request (RFC 9421 when it carries
+/// `Signature-Input`, else draft-cavage) and returns the key that made it. The key is
+/// fetched again once when the signature fails, since keys rotate. The error says why, for
+/// a 401 answer.
+pub async fn verify_request(
+    state: &AppState,
+    method: &axum::http::Method,
+    path_and_query: &str,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> Result<Arc<VerifiedKey>, String> {
+    use super::signatures::{SignatureError, prepare_rfc9421, prepare_verification, verify};
+    let now = jiff::Timestamp::now();
+    let prepared = if headers.contains_key("signature-input") {
+        // The URL the sender addressed: the public scheme and the Host it named.
+        let host = headers
+            .get("host")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(&state.config.domain);
+        match url::Url::parse(&format!(
+            "{}://{host}{path_and_query}",
+            state.config.scheme.as_str()
+        )) {
+            Ok(target) => prepare_rfc9421(method, &target, headers, body, now),
+            Err(_) => Err(SignatureError::Malformed("bad target".into())),
+        }
+    } else {
+        prepare_verification(method, path_and_query, headers, body, now)
+            .map(|(s, text)| (s.key_id, text, s.signature))
+    };
+    let (key_id, text, signature) = prepared.map_err(|e| e.to_string())?;
+    let cached = key(state, &key_id, false)
+        .await
+        .map_err(|e| format!("unknown key: {e}"))?;
+    if verify(&cached.key, &text, &signature).is_ok() {
+        return Ok(cached);
+    }
+    match key(state, &key_id, true).await {
+        Ok(fresh) if verify(&fresh.key, &text, &signature).is_ok() => Ok(fresh),
+        _ => Err("the signature does not verify".into()),
+    }
+}
+
+/// Whether an actor (by its id) or its whole instance is blocked here.
+pub async fn is_blocked(state: &AppState, actor_id: &str) -> Result<bool, AppError> {
+    let domain = url::Url::parse(actor_id)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let mut conn = state.db.acquire().await?;
+    Ok(crate::storage::moderation::is_blocked(conn.ex(), &domain, actor_id).await?)
+}

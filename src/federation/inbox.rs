@@ -13,13 +13,12 @@ use serde_json::Value;
 use super::Urls;
 use super::actors::{self, host_of};
 use super::keys::KeyOwner;
-use super::signatures::{prepare_rfc9421, prepare_verification, verify};
 use super::{interactions, outbox};
 use crate::domain::ThemeStatus;
 use crate::error::AppError;
 use crate::http::problem::Problem;
 use crate::state::AppState;
-use crate::storage::{federation as store, moderation, now_millis, themes as theme_store};
+use crate::storage::{federation as store, now_millis, themes as theme_store};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -52,52 +51,9 @@ async fn inbox(
     body: Bytes,
 ) -> Response {
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let now = jiff::Timestamp::now();
-    // RFC 9421 when the request carries Signature-Input, else draft-cavage.
-    let prepared = if headers.contains_key("signature-input") {
-        let host = headers
-            .get("host")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or(&state.config.domain)
-            .to_string();
-        match url::Url::parse(&format!("{}://{host}{path}", state.config.scheme.as_str())) {
-            Ok(target) => prepare_rfc9421(&method, &target, &headers, &body, now),
-            Err(_) => Err(super::signatures::SignatureError::Malformed(
-                "bad target".into(),
-            )),
-        }
-    } else {
-        prepare_verification(&method, path, &headers, &body, now)
-            .map(|(s, text)| (s.key_id, text, s.signature))
-    };
-    let (key_id, text, signature) = match prepared {
-        Ok(prepared) => prepared,
-        Err(e) => return refuse(StatusCode::UNAUTHORIZED, "signature", e.to_string()),
-    };
-    let key = match actors::key(&state, &key_id, false).await {
+    let key = match actors::verify_request(&state, &method, path, &headers, &body).await {
         Ok(key) => key,
-        Err(e) => {
-            return refuse(
-                StatusCode::UNAUTHORIZED,
-                "signature",
-                format!("unknown key: {e}"),
-            );
-        }
-    };
-    let key = if verify(&key.key, &text, &signature).is_ok() {
-        key
-    } else {
-        // The key may have rotated: fetch it again once before refusing.
-        match actors::key(&state, &key_id, true).await {
-            Ok(fresh) if verify(&fresh.key, &text, &signature).is_ok() => fresh,
-            _ => {
-                return refuse(
-                    StatusCode::UNAUTHORIZED,
-                    "signature",
-                    "the signature does not verify".into(),
-                );
-            }
-        }
+        Err(why) => return refuse(StatusCode::UNAUTHORIZED, "signature", why),
     };
     let activity: Value = match serde_json::from_slice(&body) {
         Ok(Value::Object(map)) => Value::Object(map),
@@ -169,15 +125,6 @@ async fn sender(
         .map_err(|e| AppError::Internal(anyhow::anyhow!("sender: {e}")))
 }
 
-async fn is_blocked(state: &AppState, actor_id: &str) -> Result<bool, AppError> {
-    let domain = url::Url::parse(actor_id)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
-    let mut conn = state.db.acquire().await?;
-    Ok(moderation::is_blocked(conn.ex(), &domain, actor_id).await?)
-}
-
 /// Which local actor a URL names, for `Follow` and `Undo(Follow)`.
 async fn local_followable(state: &AppState, target: &str) -> Result<(KeyOwner, String), AppError> {
     let urls = Urls::new(&state.config);
@@ -210,7 +157,7 @@ async fn handle(
     actor_id: &str,
     kind: &str,
 ) -> Result<StatusCode, AppError> {
-    let blocked = is_blocked(state, actor_id).await?;
+    let blocked = actors::is_blocked(state, actor_id).await?;
     if blocked && kind != "Follow" {
         return Err(AppError::Forbidden(
             "this actor or its instance is blocked here".into(),

@@ -262,3 +262,23 @@ where
             })
     }
 }
+
+/// `; Secure` when the instance is served over https, for every cookie it sets.
+pub fn secure_attribute(state: &AppState) -> &'static str {
+    if state.config.scheme == crate::config::Scheme::Https {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+/// The `Set-Cookie` value of the login session (an empty value with age 0 ends it). Used by
+/// the API and the web login alike.
+pub fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -> axum::http::HeaderValue {
+    let cookie = format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
+        secure_attribute(state)
+    );
+    axum::http::HeaderValue::from_str(&cookie)
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static(""))
+}

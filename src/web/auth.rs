@@ -3,14 +3,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::context::PageCtx;
 use super::forms::{CsrfForm, FormErrors, form_errors};
 use super::{PageResult, local_path};
-use crate::http::extract::{ClientIp, SESSION_COOKIE, SessionToken};
+use crate::http::extract::{ClientIp, SessionToken, session_cookie};
 use crate::services::accounts::{self, SESSION_DAYS, SignupInput};
 use crate::state::AppState;
 use crate::t;
@@ -65,18 +65,6 @@ pub struct SetupPage {
     pub form: AccountForm,
     pub errors: FormErrors,
     pub valid: bool,
-}
-
-fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config.scheme == crate::config::Scheme::Https {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// Logs in and redirects; used after sign-up and setup too.

@@ -168,7 +168,7 @@ async fn pages_middleware(
     if let Some(token) = new_csrf {
         let cookie = format!(
             "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}",
-            secure(&state)
+            crate::http::extract::secure_attribute(&state)
         );
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, value);
@@ -186,14 +186,6 @@ async fn pages_middleware(
              frame-ancestors 'none'; form-action 'self' https:",
         ));
     response
-}
-
-fn secure(state: &AppState) -> &'static str {
-    if state.config.scheme == crate::config::Scheme::Https {
-        "; Secure"
-    } else {
-        ""
-    }
 }
 
 /// Percent-encodes a string for a query parameter.
@@ -224,7 +216,7 @@ async fn switch_language(
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{}",
         lang.code(),
-        secure(&state)
+        crate::http::extract::secure_attribute(&state)
     );
     let mut response = Redirect::to(&local_path(choice.back.as_deref())).into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {

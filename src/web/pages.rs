@@ -560,6 +560,11 @@ pub async fn error_page(
     detail: Option<String>,
 ) -> Response {
     let m = &state.config.municipality;
+    // The staff-edited name when the database answers (a 500 may be because it does not).
+    let (name_ja, name_en) = match crate::services::instance::profile(state).await {
+        Ok(profile) => (profile.name_ja, profile.name_en),
+        Err(_) => (m.name_ja.clone(), m.name_en.clone()),
+    };
     let ctx = PageCtx {
         lang,
         catalogue: state.catalogue.clone(),
@@ -567,8 +572,8 @@ pub async fn error_page(
         csrf: String::new(),
         path: "/".into(),
         site_name: match lang {
-            Lang::Ja => m.name_ja.clone(),
-            Lang::En => m.name_en.clone(),
+            Lang::Ja => name_ja,
+            Lang::En => name_en,
         },
         time_zone: m.time_zone.clone(),
         domain: state.config.domain.clone(),

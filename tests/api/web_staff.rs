@@ -258,6 +258,9 @@ async fn administrators_change_roles_and_staff_the_profile(backend: Backend) {
         .get("/")
         .await
         .contains("<a class=\"brand\" href=\"/\">鎌倉市</a>");
+    let missing = admin.get("/themes/no-such-theme").await;
+    assert_eq!(missing.status, 404);
+    missing.contains("<a class=\"brand\" href=\"/\">鎌倉市</a>");
 
     let mut moderator = Browser::new(&app);
     moderator.log_in("taro").await;

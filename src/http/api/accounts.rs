@@ -2,13 +2,13 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::AppError;
-use crate::http::extract::{ApiJson, ApiPath, ApiQuery, ClientIp, SESSION_COOKIE, SessionToken};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery, ClientIp, SessionToken, session_cookie};
 use crate::http::problem::Problem;
 use crate::services::accounts::{
     self, ApiTokenView, ProfileInput, SESSION_DAYS, SignupInput, UserView,
@@ -73,18 +73,6 @@ pub struct SessionView {
     /// Send this in the `X-CSRF-Token` header with every request that changes something
     /// while you use the session cookie.
     pub csrf_token: String,
-}
-
-fn session_cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if state.config.scheme == crate::config::Scheme::Https {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
-    );
-    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 /// Log in; sets the session cookie and returns the CSRF token.
