@@ -24,9 +24,43 @@ pub fn render(source: &str) -> String {
     SANITIZER.clean(&unsafe_html).to_string()
 }
 
+static TEXT_ONLY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::empty();
+    builder.clean_content_tags(HashSet::from(["script", "style"]));
+    builder
+});
+
+/// The text of an HTML fragment from another server (for a title or a preview): tags
+/// removed, paragraphs and line breaks kept as newlines, entities decoded.
+pub fn plain_text(fragment: &str) -> String {
+    let spaced = fragment
+        .replace("</p>", "</p>\n")
+        .replace("<br>", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br />", "\n");
+    TEXT_ONLY
+        .clean(&spaced)
+        .to_string()
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&nbsp;", " ")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::{plain_text, render};
+
+    #[test]
+    fn plain_text_keeps_words_and_lines_and_drops_markup() {
+        assert_eq!(
+            plain_text(
+                "<p><span class=\"h-card\"><a href=\"https://x\">@parks</a></span> ベンチを&amp;増やす</p><p>二行目<br>三行目<script>x</script></p>"
+            ),
+            "@parks ベンチを&増やす\n二行目\n三行目\n"
+        );
+    }
 
     #[test]
     fn scripts_handlers_and_remote_images_are_removed() {

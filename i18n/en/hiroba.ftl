@@ -244,6 +244,7 @@ error-invalid-slug = Use only lower-case letters, digits and hyphens (not at the
 comment-hidden-visible-to-you = This comment is hidden (only moderators and its author see it)
 idea-remote-supports = { $count } from the fediverse (counted apart from residents' supports)
 comment-from-fediverse = fediverse
+idea-from-fediverse = posted from the fediverse
 follow-account-label = Your account (e.g. @yourname@mastodon.example)
 follow-submit = Follow on my server
 follow-or-copy = Or search for this theme's name on your server:

@@ -229,6 +229,7 @@ error-invalid-slug = 英小文字・数字・ハイフンだけで入力して�
 comment-hidden-visible-to-you = このコメントは非表示です（モデレーターと投稿者にだけ見えています）
 idea-remote-supports = フェディバースからの共感 { $count }（住民の共感とは別に数えています）
 comment-from-fediverse = フェディバース
+idea-from-fediverse = フェディバースから投稿
 follow-account-label = あなたのアカウント（例：@yourname@mastodon.example）
 follow-submit = 自分のサーバーでフォローする
 follow-or-copy = または、このテーマの名前をあなたのサーバーで検索してください：

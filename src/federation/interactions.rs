@@ -1,5 +1,5 @@
-//! What fediverse accounts do to local content: replies become comments (and the theme
-//! announces them to its followers), `Like`s become supports counted apart, `Update` and
+//! What fediverse accounts do to local content: posts addressed to a theme become proposals
+//! and replies become comments (and the theme announces both to its followers), `Like`s become supports counted apart, `Update` and
 //! `Delete` are taken from the object's origin only, `Flag`s become reports.
 
 use serde_json::Value;
@@ -99,11 +99,10 @@ pub async fn create(
             "the object is attributed to someone else",
         ));
     }
-    let Some(reply_to) = post.in_reply_to.clone() else {
-        tracing::info!(object = %post.id, "ignored a post that replies to nothing here");
-        return Ok(());
-    };
     let urls = Urls::new(&state.config);
+    let Some(reply_to) = post.in_reply_to.clone() else {
+        return new_proposal(state, &urls, activity, actor, &post).await;
+    };
     let mut conn = state.db.acquire().await?;
     let (proposal_id, parent_id) = match local_target(&urls, &reply_to) {
         Some(LocalTarget::Proposal(id)) => (id, None),
@@ -153,6 +152,69 @@ pub async fn create(
     if let Some(comment_id) = stored {
         tracing::info!(comment = comment_id, from = %actor.actor_id, "reply from the fediverse stored as a comment");
         outbox::announce_received(state, theme.row.id, &theme.row.slug, activity).await?;
+    }
+    Ok(())
+}
+
+/// The slug of the local theme a post is addressed to: its `audience`, a recipient in `to`
+/// or `cc`, or a `Mention` (Mastodon-family software addresses a group by mentioning it).
+fn addressed_theme(urls: &Urls, post: &PostObject) -> Option<String> {
+    let prefix = format!("{}/themes/", urls.base());
+    let mentions = post.tag.iter().filter_map(|tag| {
+        (tag.get("type").and_then(Value::as_str) == Some("Mention"))
+            .then(|| tag.get("href").and_then(Value::as_str))
+            .flatten()
+    });
+    post.audience
+        .iter()
+        .map(String::as_str)
+        .chain(post.to.iter().map(String::as_str))
+        .chain(post.cc.iter().map(String::as_str))
+        .chain(mentions)
+        .find_map(|url| {
+            url.strip_prefix(&prefix)
+                .filter(|slug| !slug.is_empty() && !slug.contains(['/', '?', '#']))
+                .map(str::to_string)
+        })
+}
+
+/// A post addressed to a theme that replies to nothing: a proposal, while the theme's phase
+/// takes ideas; the theme then announces it to its followers.
+async fn new_proposal(
+    state: &AppState,
+    urls: &Urls,
+    activity: &Value,
+    actor: &RemoteActorRow,
+    post: &PostObject,
+) -> Result<(), AppError> {
+    let Some(slug) = addressed_theme(urls, post) else {
+        tracing::info!(object = %post.id, "ignored a post addressed to no theme here");
+        return Ok(());
+    };
+    let theme = crate::services::themes::load(state, &Viewer::default(), &slug).await?;
+    let tags = post
+        .tag
+        .iter()
+        .filter(|tag| tag.get("type").and_then(Value::as_str) == Some("Hashtag"))
+        .filter_map(|tag| tag.get("name").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    let input = proposals::RemoteProposalInput {
+        remote_actor_id: actor.id,
+        ap_id: post.id.clone(),
+        name: post.name.clone(),
+        content: post.content.clone(),
+        tags,
+        published: published_millis(post),
+    };
+    match proposals::create_from_fediverse(state, &theme, input).await {
+        Ok(Some(_)) => {
+            outbox::announce_received(state, theme.row.id, &theme.row.slug, activity).await?;
+        }
+        Ok(None) => tracing::debug!(object = %post.id, "proposal already stored"),
+        Err(AppError::NotAllowedNow(why)) => {
+            tracing::info!(object = %post.id, reason = %why, "ignored a proposal while the phase does not take ideas");
+        }
+        Err(other) => return Err(other),
     }
     Ok(())
 }
@@ -214,7 +276,7 @@ pub async fn undo_like(
     Ok(())
 }
 
-/// An `Update` of a comment from the fediverse, taken only from its author.
+/// An `Update` of a proposal or comment from the fediverse, taken only from its author.
 pub async fn update(
     state: &AppState,
     activity: &Value,
@@ -225,6 +287,13 @@ pub async fn update(
         tracing::info!("ignored an Update of something that is not a post");
         return Ok(());
     };
+    let edit = proposals::RemoteChange::Edit {
+        name: post.name.clone(),
+        content: post.content.clone(),
+    };
+    if proposals::change_from_fediverse(state, &post.id, &actor.actor_id, edit).await? {
+        return Ok(());
+    }
     let mut conn = state.db.acquire().await?;
     match comment_store::find_by_ap_id(conn.ex(), &post.id).await? {
         Some(comment) if comment.remote_actor.as_deref() == Some(actor.actor_id.as_str()) => {
@@ -241,7 +310,7 @@ pub async fn update(
     Ok(())
 }
 
-/// A `Delete` of a comment from the fediverse, taken only from its author.
+/// A `Delete` of a proposal or comment from the fediverse, taken only from its author.
 pub async fn delete(
     state: &AppState,
     activity: &Value,
@@ -252,6 +321,10 @@ pub async fn delete(
         .and_then(id_of)
         .unwrap_or_default()
         .to_string();
+    let removal = proposals::RemoteChange::Delete;
+    if proposals::change_from_fediverse(state, &object, &actor.actor_id, removal).await? {
+        return Ok(());
+    }
     let mut conn = state.db.acquire().await?;
     match comment_store::find_by_ap_id(conn.ex(), &object).await? {
         Some(comment) if comment.remote_actor.as_deref() == Some(actor.actor_id.as_str()) => {

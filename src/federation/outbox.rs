@@ -148,8 +148,17 @@ pub async fn comment_created(
         return Ok(());
     };
     let inboxes = store::follower_inboxes(conn.ex(), "theme", theme.id).await?;
-    // The author of the comment replied to, when it came from the fediverse.
-    let parent_inbox = match parent_row.and_then(|row| row.remote_actor) {
+    // The author of the comment replied to, or of the proposal, when from the fediverse.
+    let remote_author = match parent_row.and_then(|row| row.remote_actor) {
+        Some(actor) => Some(actor),
+        None if comment.parent_id.is_none() && proposal.origin.is_some() => {
+            crate::storage::proposals::find(conn.ex(), proposal.id)
+                .await?
+                .and_then(|row| row.remote_actor)
+        }
+        None => None,
+    };
+    let parent_inbox = match remote_author {
         Some(actor) => store::remote_actor(conn.ex(), &actor)
             .await?
             .map(|a| (actor, a.inbox)),
@@ -261,6 +270,9 @@ fn proposal_author(proposal: &ProposalView) -> (Option<&str>, Option<&str>) {
 
 /// An edited proposal: `Update` of the `Page`.
 pub async fn proposal_updated(state: &AppState, proposal: &ProposalView) -> Result<(), AppError> {
+    if proposal.origin.is_some() {
+        return Ok(());
+    }
     let (handle, pseudonym) = proposal_author(proposal);
     let Some(author) = author(state, handle, pseudonym).await? else {
         return Ok(());
@@ -285,6 +297,10 @@ pub async fn proposal_updated(state: &AppState, proposal: &ProposalView) -> Resu
 /// A withdrawn proposal, or one hidden by moderators: `Delete` by its author. This server
 /// is the proposal's origin, so it may say so for its resident.
 pub async fn proposal_removed(state: &AppState, proposal: &ProposalView) -> Result<(), AppError> {
+    // Only the origin speaks for a proposal from elsewhere; hiding it is a local decision.
+    if proposal.origin.is_some() {
+        return Ok(());
+    }
     let (handle, pseudonym) = proposal_author(proposal);
     let Some(author) = author(state, handle, pseudonym).await? else {
         return Ok(());

@@ -356,6 +356,10 @@ async fn render_proposal_object(state: &AppState, id: i64) -> Result<Response, A
     if proposal.status != ContentStatus::Published {
         return Ok(tombstone(urls.proposal(id), "Page"));
     }
+    // A proposal from the fediverse is its origin's object, not ours.
+    if let Some(origin) = &proposal.origin {
+        return Ok(Redirect::to(origin).into_response());
+    }
     Ok(activity_json(StatusCode::OK, &page(&urls, &proposal)))
 }
 
@@ -391,7 +395,10 @@ pub fn note(
         in_reply_to: Some(match (parent_origin, comment.parent_id) {
             (Some(origin), _) => origin,
             (None, Some(parent)) => urls.comment(parent),
-            (None, None) => urls.proposal(proposal.id),
+            (None, None) => proposal
+                .origin
+                .clone()
+                .unwrap_or_else(|| urls.proposal(proposal.id)),
         }),
         to: vec![PUBLIC.into()],
         cc: vec![theme.clone(), format!("{theme}/followers")],

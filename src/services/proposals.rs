@@ -49,11 +49,17 @@ pub struct ModerationInput {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AuthorView {
     pub anonymous: bool,
-    /// The resident's handle; absent for anonymous posts.
+    /// The resident's handle, or `user@host` for a fediverse account; absent for
+    /// anonymous posts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handle: Option<String>,
     /// The resident's name, or the pseudonym of an anonymous post.
     pub display_name: String,
+    /// Posted from a fediverse account rather than by a resident here.
+    pub remote: bool,
+    /// The account's page on its origin, for fediverse accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -90,6 +96,9 @@ pub struct ProposalView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supported: Option<bool>,
     pub url: String,
+    /// For a proposal from the fediverse: its id on its origin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -121,6 +130,42 @@ fn status_of(row: &ProposalRow) -> ContentStatus {
     }
 }
 
+fn author_of(row: &ProposalRow) -> AuthorView {
+    if let Some(pseudonym) = &row.pseudonym_name {
+        return AuthorView {
+            anonymous: true,
+            handle: None,
+            display_name: pseudonym.clone(),
+            remote: false,
+            url: None,
+        };
+    }
+    if let Some(actor) = &row.remote_actor {
+        let handle = match (&row.remote_username, &row.remote_domain) {
+            (Some(user), Some(domain)) => format!("{user}@{domain}"),
+            _ => actor.clone(),
+        };
+        return AuthorView {
+            anonymous: false,
+            display_name: row
+                .remote_name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| handle.clone()),
+            handle: Some(handle),
+            remote: true,
+            url: Some(row.remote_url.clone().unwrap_or_else(|| actor.clone())),
+        };
+    }
+    AuthorView {
+        anonymous: false,
+        handle: row.author_handle.clone(),
+        display_name: row.author_display_name.clone().unwrap_or_default(),
+        remote: false,
+        url: None,
+    }
+}
+
 fn view(
     state: &AppState,
     viewer: &Viewer,
@@ -128,20 +173,9 @@ fn view(
     tags: Vec<String>,
     supported: Option<bool>,
 ) -> ProposalView {
-    let mine = viewer.id() == Some(row.author_id);
+    let mine = viewer.id().is_some() && viewer.id() == row.author_id;
     let moderator = viewer.can_moderate();
-    let author = match &row.pseudonym_name {
-        Some(pseudonym) => AuthorView {
-            anonymous: true,
-            handle: None,
-            display_name: pseudonym.clone(),
-        },
-        None => AuthorView {
-            anonymous: false,
-            handle: Some(row.author_handle.clone()),
-            display_name: row.author_display_name.clone(),
-        },
-    };
+    let author = author_of(row);
     ProposalView {
         id: row.id,
         theme: row.theme_slug.clone(),
@@ -150,7 +184,7 @@ fn view(
         body_html: markdown::render(&row.body),
         tags,
         author,
-        author_user_id: moderator.then_some(row.author_id),
+        author_user_id: row.author_id.filter(|_| moderator),
         mine,
         status: status_of(row),
         hidden_reason: if moderator || mine {
@@ -163,6 +197,7 @@ fn view(
         comment_count: row.comment_count,
         supported,
         url: format!("{}/proposals/{}", state.config.public_url(), row.id),
+        origin: row.ap_id.clone(),
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
     }
@@ -180,8 +215,8 @@ pub async fn load(
         .ok_or(AppError::NotFound("proposal"))?;
     drop(conn);
     let theme = themes::load_by_id(state, row.theme_id).await?;
-    let hidden_from_viewer =
-        row.hidden_at.is_some() && !viewer.can_moderate() && viewer.id() != Some(row.author_id);
+    let is_author = viewer.id().is_some() && viewer.id() == row.author_id;
+    let hidden_from_viewer = row.hidden_at.is_some() && !viewer.can_moderate() && !is_author;
     if !theme.visible_to(viewer) || hidden_from_viewer {
         return Err(AppError::NotFound("proposal"));
     }
@@ -415,7 +450,7 @@ async fn load_own(
 ) -> Result<(ProposalRow, LoadedTheme), AppError> {
     let user = viewer.user()?;
     let (row, theme) = load(state, viewer, id).await?;
-    if row.author_id != user.id {
+    if row.author_id != Some(user.id) {
         return Err(AppError::Forbidden(
             "only the author can change this proposal".into(),
         ));
@@ -581,4 +616,173 @@ pub async fn set_support(
         supported: support,
         support_count,
     })
+}
+
+/// A proposal that a fediverse account addressed to a theme, as the inbox read it.
+pub struct RemoteProposalInput {
+    pub remote_actor_id: i64,
+    /// The object's id on its origin.
+    pub ap_id: String,
+    /// The object's `name`, when it has one.
+    pub name: Option<String>,
+    /// HTML from the origin; sanitised when shown.
+    pub content: String,
+    /// Hashtag names, with or without `#`.
+    pub tags: Vec<String>,
+    pub published: i64,
+}
+
+/// Longest title and text kept from another server (characters).
+const REMOTE_TITLE_CHARS: usize = 120;
+const REMOTE_BODY_CHARS: usize = 20_000;
+
+/// The title of a post from the fediverse: its `name`, or else the first line of its text
+/// without the leading mentions (Mastodon's notes have no title).
+fn remote_title(name: Option<&str>, content: &str) -> String {
+    let from_name = name.map(normalize_title).filter(|t| !t.is_empty());
+    let title = from_name.unwrap_or_else(|| {
+        let text = markdown::plain_text(content);
+        let line = text
+            .lines()
+            .map(|line| {
+                line.split_whitespace()
+                    .skip_while(|word| word.starts_with('@'))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .find(|line| !line.is_empty())
+            .unwrap_or_default();
+        normalize_title(&line)
+    });
+    if title.chars().count() <= REMOTE_TITLE_CHARS {
+        return title;
+    }
+    let mut short: String = title.chars().take(REMOTE_TITLE_CHARS - 1).collect();
+    short.push('…');
+    short
+}
+
+fn normalize_title(raw: &str) -> String {
+    crate::domain::normalize_text(raw)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Stores a proposal posted to a theme from the fediverse, while the theme's phase takes
+/// ideas. Returns its id, or `None` when the same object was already stored.
+pub async fn create_from_fediverse(
+    state: &AppState,
+    theme: &LoadedTheme,
+    input: RemoteProposalInput,
+) -> Result<Option<i64>, AppError> {
+    theme.require(Action::PostIdea, state.config.municipality.today())?;
+    let title = remote_title(input.name.as_deref(), &input.content);
+    let body: String = input.content.chars().take(REMOTE_BODY_CHARS).collect();
+    if title.is_empty() || markdown::plain_text(&body).trim().is_empty() {
+        return Err(AppError::invalid(
+            "content",
+            "required",
+            "the post has no text",
+        ));
+    }
+    let tags: Vec<Tag> =
+        input
+            .tags
+            .iter()
+            .filter_map(|t| Tag::parse(t).ok())
+            .fold(Vec::new(), |mut tags, tag| {
+                if !tags.contains(&tag) && tags.len() < Tag::MAX_PER_ITEM {
+                    tags.push(tag);
+                }
+                tags
+            });
+    let mut tx = state.db.begin().await?;
+    let stored = store::insert_remote(
+        tx.ex(),
+        &store::NewRemoteProposal {
+            theme_id: theme.row.id,
+            remote_actor_id: input.remote_actor_id,
+            ap_id: &input.ap_id,
+            title: &title,
+            body: &body,
+            published: input.published,
+        },
+    )
+    .await?;
+    if let Some(id) = stored {
+        let tag_strs: Vec<&str> = tags.iter().map(Tag::as_str).collect();
+        store::replace_tags(tx.ex(), id, &tag_strs).await?;
+    }
+    tx.commit().await?;
+    if let Some(id) = stored {
+        tracing::info!(proposal = id, theme = %theme.row.slug, origin = %input.ap_id, "proposal from the fediverse stored");
+    }
+    Ok(stored)
+}
+
+/// What the origin of a proposal from the fediverse may do to it.
+pub enum RemoteChange {
+    /// A new title (from `name`, if any) and text.
+    Edit {
+        name: Option<String>,
+        content: String,
+    },
+    Delete,
+}
+
+/// Applies an `Update` or `Delete` of a proposal from the fediverse, taken only from the
+/// account that posted it. Returns false when no such proposal is stored.
+pub async fn change_from_fediverse(
+    state: &AppState,
+    ap_id: &str,
+    actor: &str,
+    change: RemoteChange,
+) -> Result<bool, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let Some(row) = store::find_by_ap_id(conn.ex(), ap_id).await? else {
+        return Ok(false);
+    };
+    if row.remote_actor.as_deref() != Some(actor) {
+        return Err(AppError::Forbidden(
+            "only the origin may change this object".into(),
+        ));
+    }
+    match change {
+        RemoteChange::Edit { name, content } => {
+            let title = remote_title(name.as_deref(), &content);
+            let body: String = content.chars().take(REMOTE_BODY_CHARS).collect();
+            if !title.is_empty() {
+                store::update_text(conn.ex(), row.id, &title, &body, now_millis()).await?;
+            }
+        }
+        RemoteChange::Delete => {
+            store::set_withdrawn(conn.ex(), row.id, now_millis()).await?;
+            tracing::info!(
+                proposal = row.id,
+                "proposal withdrawn by its fediverse author"
+            );
+        }
+    }
+    drop(conn);
+    crate::federation::forget_proposal(state, row.id).await;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::remote_title;
+
+    #[test]
+    fn a_note_without_a_name_is_titled_by_its_first_line_without_mentions() {
+        let html = "<p><span class=\"h-card\"><a href=\"https://city.example/themes/parks\">@<span>parks</span></a></span> 駅前にベンチを増やしてほしい</p><p>理由は…</p>";
+        assert_eq!(remote_title(None, html), "駅前にベンチを増やしてほしい");
+        assert_eq!(remote_title(Some("  公園の照明 "), html), "公園の照明");
+        let long = format!("<p>{}</p>", "あ".repeat(300));
+        let title = remote_title(None, &long);
+        assert_eq!(title.chars().count(), 120);
+        assert!(title.ends_with('…'));
+    }
 }

@@ -155,13 +155,15 @@ impl Db {
                     Ok::<_, anyhow::Error>(file)
                 })
                 .await??;
-                let result = SQLITE_MIGRATIONS.run(pool).await;
+                let result = migrate_sqlite(pool).await;
                 drop(lock);
                 result
             }
-            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS
+                .run(pool)
+                .await
+                .context("cannot apply database migrations"),
         }
-        .context("cannot apply database migrations")
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -204,6 +206,41 @@ impl Db {
             Db::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// Applies SQLite migrations on one connection with foreign keys off, as SQLite's way of
+/// rebuilding a table requires (dropping the old table would otherwise cascade to every
+/// row that refers to it; a transaction cannot switch them off), then checks that every
+/// reference still holds before switching them on again.
+async fn migrate_sqlite(pool: &SqlitePool) -> anyhow::Result<()> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&mut *conn)
+        .await?;
+    let applied = SQLITE_MIGRATIONS
+        .run_direct(&mut *conn)
+        .await
+        .context("cannot apply database migrations");
+    let broken: Result<Vec<(String,)>, sqlx::Error> =
+        sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check")
+            .fetch_all(&mut *conn)
+            .await;
+    sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await?;
+    applied?;
+    let broken = broken?;
+    if !broken.is_empty() {
+        anyhow::bail!(
+            "after migrating, rows in {} refer to rows that do not exist",
+            broken
+                .iter()
+                .map(|(t,)| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// Milliseconds since the Unix epoch, the portable timestamp stored in every table.

@@ -9,10 +9,18 @@ pub struct ProposalRow {
     pub id: i64,
     pub theme_id: i64,
     pub theme_slug: String,
-    pub author_id: i64,
-    pub author_handle: String,
-    pub author_display_name: String,
+    /// The resident who wrote it, or none for a proposal from the fediverse.
+    pub author_id: Option<i64>,
+    pub author_handle: Option<String>,
+    pub author_display_name: Option<String>,
     pub pseudonym_name: Option<String>,
+    pub remote_actor: Option<String>,
+    pub remote_username: Option<String>,
+    pub remote_name: Option<String>,
+    pub remote_domain: Option<String>,
+    pub remote_url: Option<String>,
+    /// The proposal's id on its origin, for proposals from the fediverse.
+    pub ap_id: Option<String>,
     pub title: String,
     pub body: String,
     pub created_at: i64,
@@ -29,13 +37,17 @@ pub struct ProposalRow {
 macro_rules! proposal_select {
     () => {
         "SELECT p.id, p.theme_id, t.slug AS theme_slug, p.author_id, u.handle AS author_handle, \
-         u.display_name AS author_display_name, ps.name AS pseudonym_name, p.title, p.body, \
+         u.display_name AS author_display_name, ps.name AS pseudonym_name, \
+         ra.actor_id AS remote_actor, ra.preferred_username AS remote_username, \
+         ra.name AS remote_name, ra.domain AS remote_domain, ra.url AS remote_url, p.ap_id, \
+         p.title, p.body, \
          p.created_at, p.updated_at, p.withdrawn_at, p.hidden_at, p.hidden_reason, \
          (SELECT COUNT(*) FROM supports s WHERE s.proposal_id = p.id) AS support_count, \
          (SELECT COUNT(*) FROM remote_supports rs WHERE rs.proposal_id = p.id) AS remote_support_count, \
          (SELECT COUNT(*) FROM comments c WHERE c.proposal_id = p.id \
             AND c.deleted_at IS NULL AND c.hidden_at IS NULL) AS comment_count \
-         FROM proposals p JOIN themes t ON t.id = p.theme_id JOIN users u ON u.id = p.author_id \
+         FROM proposals p JOIN themes t ON t.id = p.theme_id LEFT JOIN users u ON u.id = p.author_id \
+         LEFT JOIN remote_actors ra ON ra.id = p.remote_actor_id \
          LEFT JOIN pseudonyms ps ON ps.id = p.pseudonym_id"
     };
 }
@@ -134,6 +146,47 @@ pub async fn insert(ex: Ex<'_>, p: &NewProposal<'_>, now: i64) -> Result<i64, sq
     .fetch_one(c)
     .await
     })
+}
+
+/// A proposal from the fediverse, as stored.
+pub struct NewRemoteProposal<'a> {
+    pub theme_id: i64,
+    pub remote_actor_id: i64,
+    pub ap_id: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub published: i64,
+}
+
+/// Stores a proposal from the fediverse; `None` when its object id is already stored.
+pub async fn insert_remote(
+    ex: Ex<'_>,
+    p: &NewRemoteProposal<'_>,
+) -> Result<Option<i64>, sqlx::Error> {
+    on_conn!(ex, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO proposals (theme_id, remote_actor_id, ap_id, title, body, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (ap_id) DO NOTHING RETURNING id"
+    )
+    .bind(p.theme_id)
+    .bind(p.remote_actor_id)
+    .bind(p.ap_id)
+    .bind(p.title)
+    .bind(p.body)
+    .bind(p.published)
+    .fetch_optional(c)
+    .await
+    })
+}
+
+pub async fn find_by_ap_id(ex: Ex<'_>, ap_id: &str) -> Result<Option<ProposalRow>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(concat!(
+        proposal_select!(),
+        " WHERE p.ap_id = $1"
+    ))
+    .bind(ap_id)
+    .fetch_optional(c)
+    .await)
 }
 
 pub async fn replace_tags(ex: Ex<'_>, proposal_id: i64, tags: &[&str]) -> Result<(), sqlx::Error> {

@@ -808,7 +808,187 @@ async fn visitors_follow_a_theme_from_their_own_server(backend: Backend) {
     peer.server.abort();
 }
 
+async fn posts_addressed_to_a_theme_become_proposals(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let peer = Peer::start(0).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    app.theme(&staff, "library", "open", phase_today(false, true, true))
+        .await;
+    let theme = "http://localhost/themes/parks";
+    assert_eq!(
+        peer.post(&app, "/inbox", &follow(&peer, theme, 40), |_, _| {})
+            .await,
+        202
+    );
+
+    // Mastodon: a Note without a title that mentions the group, with a hashtag.
+    let note = format!("{}/statuses/1", peer.base);
+    let mention = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{note}/activity"),
+        "type": "Create",
+        "actor": peer.actor_id(),
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "cc": [theme],
+        "object": {
+            "id": note,
+            "type": "Note",
+            "attributedTo": peer.actor_id(),
+            "content": "<p><span class=\"h-card\"><a href=\"http://localhost/themes/parks\" class=\"u-url mention\">@<span>parks</span></a></span> 駅前公園に日陰のベンチを</p><p>夏は座れません <a href=\"http://127.0.0.3/tags/ベンチ\" rel=\"tag\">#<span>ベンチ</span></a></p>",
+            "published": "2026-06-01T00:00:00Z",
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
+            "cc": [theme],
+            "tag": [
+                {"type": "Mention", "href": theme, "name": "@parks@localhost"},
+                {"type": "Hashtag", "href": "http://127.0.0.3/tags/ベンチ", "name": "#ベンチ"}
+            ]
+        }
+    });
+    assert_eq!(peer.post(&app, "/inbox", &mention, |_, _| {}).await, 202);
+    // The same activity at the theme's inbox is not stored twice.
+    assert_eq!(
+        peer.post(&app, "/themes/parks/inbox", &mention, |_, _| {})
+            .await,
+        202
+    );
+    let list = app
+        .get("/api/v1/themes/parks/proposals", None)
+        .await
+        .expect(200);
+    let items = list["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{list}");
+    let idea = &items[0];
+    assert_eq!(idea["title"], "駅前公園に日陰のベンチを");
+    assert_eq!(idea["tags"], json!(["ベンチ"]));
+    assert_eq!(idea["author"]["remote"], true);
+    assert_eq!(idea["origin"], note);
+    assert!(
+        idea["author"]["handle"]
+            .as_str()
+            .unwrap()
+            .starts_with("alice@127.0.0.3")
+    );
+    let id = idea["id"].as_i64().unwrap();
+    let announced = peer
+        .wait_for("the theme's Announce of the new proposal", |a| {
+            a["type"] == "Announce" && a["object"]["id"] == mention["id"]
+        })
+        .await;
+    assert_eq!(announced["actor"], theme);
+    // Our copy is not ours to publish: ActivityStreams readers are sent to the origin.
+    let response = app
+        .client
+        .get(format!("{}/proposals/{id}", app.address))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "redirected to the origin");
+    assert_eq!(response.headers()["location"], note.as_str());
+    // The page shows it with the author's handle linking to the origin.
+    let page = app
+        .client
+        .get(format!("{}/proposals/{id}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("夏は座れません")
+            && page.contains(&format!("href=\"{}/users/alice\"", peer.base)),
+        "{page}"
+    );
+
+    // Residents support and discuss it like any idea; their reply reaches the author.
+    app.put(
+        &format!("/api/v1/proposals/{id}/support"),
+        Some(&hanako),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/proposals/{id}/comments"),
+        Some(&hanako),
+        json!({"body": "賛成です"}),
+    )
+    .await
+    .expect(201);
+    let answer = peer
+        .wait_for("the resident's reply to the proposal", |a| {
+            a["type"] == "Create" && a["object"]["inReplyTo"] == note.as_str()
+        })
+        .await;
+    assert_eq!(answer["actor"], "http://localhost/users/hanako");
+
+    // Lemmy-style: a Page with a title, addressed to the theme by `audience`.
+    let page_id = format!("{}/post/2", peer.base);
+    let lemmy = json!({
+        "id": format!("{}/activities/create/2", peer.base),
+        "type": "Create",
+        "actor": peer.actor_id(),
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "object": {
+            "id": page_id,
+            "type": "Page",
+            "attributedTo": peer.actor_id(),
+            "name": "公園の照明を LED に",
+            "content": "<p>夜道が暗いので</p>",
+            "audience": theme,
+            "to": [theme, "https://www.w3.org/ns/activitystreams#Public"],
+        }
+    });
+    assert_eq!(peer.post(&app, "/inbox", &lemmy, |_, _| {}).await, 202);
+    let list = app
+        .get("/api/v1/themes/parks/proposals", None)
+        .await
+        .expect(200);
+    assert_eq!(list["items"][0]["title"], "公園の照明を LED に", "{list}");
+    let lemmy_id = list["items"][0]["id"].as_i64().unwrap();
+
+    // Only the origin edits or deletes; someone else's Update is refused.
+    let mut update = lemmy.clone();
+    update["type"] = json!("Update");
+    update["id"] = json!(format!("{}/activities/update/2", peer.base));
+    update["object"]["name"] = json!("公園の照明を LED にしてほしい");
+    update["object"]["content"] = json!("<p>夜道が暗く危険です</p>");
+    assert_eq!(peer.post(&app, "/inbox", &update, |_, _| {}).await, 202);
+    let view = app
+        .get(&format!("/api/v1/proposals/{lemmy_id}"), None)
+        .await
+        .expect(200);
+    assert_eq!(view["title"], "公園の照明を LED にしてほしい");
+    assert_eq!(view["body"], "<p>夜道が暗く危険です</p>");
+    let delete = json!({"id": format!("{}/activities/delete/2", peer.base), "type": "Delete", "actor": peer.actor_id(), "object": page_id});
+    assert_eq!(peer.post(&app, "/inbox", &delete, |_, _| {}).await, 202);
+    let view = app
+        .get(&format!("/api/v1/proposals/{lemmy_id}"), None)
+        .await
+        .expect(200);
+    assert_eq!(view["status"], "withdrawn");
+
+    // A theme whose phase takes no ideas stores nothing.
+    let mut closed = lemmy.clone();
+    closed["id"] = json!(format!("{}/activities/create/3", peer.base));
+    closed["object"]["id"] = json!(format!("{}/post/3", peer.base));
+    closed["object"]["audience"] = json!("http://localhost/themes/library");
+    closed["object"]["to"] = json!(["http://localhost/themes/library"]);
+    assert_eq!(peer.post(&app, "/inbox", &closed, |_, _| {}).await, 202);
+    let list = app
+        .get("/api/v1/themes/library/proposals", None)
+        .await
+        .expect(200);
+    assert!(list["items"].as_array().unwrap().is_empty(), "{list}");
+    peer.server.abort();
+}
+
 both_databases!(
+    posts_addressed_to_a_theme_become_proposals,
     visitors_follow_a_theme_from_their_own_server,
     authorized_fetch_requires_signed_gets,
     edits_withdrawals_and_phase_changes_reach_followers,

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use crate::helpers::{Backend, TestDatabase};
+
 fn names(dir: &str) -> Vec<String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("migrations")
@@ -59,3 +61,91 @@ fn both_schemas_end_with_the_same_tables() {
     assert!(sqlite.contains(&"comments".to_string()));
     assert_eq!(sqlite, tables("postgres"));
 }
+
+/// Upgrading keeps what was stored: a database filled under the schema before proposals
+/// could come from the fediverse (migration 6 rebuilds the table on SQLite) keeps every
+/// proposal, and everything that hangs off one, after `migrate`.
+async fn upgrading_keeps_stored_proposals_and_what_refers_to_them(backend: Backend) {
+    use hiroba::storage::Db;
+    let database = TestDatabase::create(&backend).await;
+    let db = Db::connect(&database.target, 2).await.expect("connect");
+    let dir = match db.dialect() {
+        hiroba::storage::Dialect::Sqlite => "sqlite",
+        hiroba::storage::Dialect::Postgres => "postgres",
+    };
+    let mut before = sqlx::migrate::Migrator::new(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(dir),
+    )
+    .await
+    .expect("read migrations");
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version < 6)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    let fill = [
+        "INSERT INTO users (id, handle, password_hash, role, created_at, updated_at) VALUES (1, 'hanako', 'x', 'resident', 0, 0)",
+        "INSERT INTO themes (id, slug, title, status, created_at, updated_at) VALUES (1, 'parks', 'Parks', 'open', 0, 0)",
+        "INSERT INTO proposals (id, theme_id, author_id, title, body, created_at, updated_at) VALUES (7, 1, 1, 'ベンチ', '本文', 1, 2)",
+        "INSERT INTO proposal_tags (proposal_id, tag) VALUES (7, '公園')",
+        "INSERT INTO supports (proposal_id, user_id, created_at) VALUES (7, 1, 3)",
+        "INSERT INTO comments (id, proposal_id, author_id, body, created_at, updated_at) VALUES (1, 7, 1, 'いいね', 4, 4)",
+        "INSERT INTO remote_actors (id, actor_id, domain, kind, inbox, key_id, public_key_pem, fetched_at) VALUES (1, 'https://peer.example/u/a', 'peer.example', 'Person', 'https://peer.example/inbox', 'k', 'pem', 0)",
+        "INSERT INTO remote_supports (proposal_id, remote_actor_id, like_id, created_at) VALUES (7, 1, 'https://peer.example/likes/1', 5)",
+    ];
+    let counts = [
+        "SELECT COUNT(*) FROM proposals WHERE id = 7 AND title = 'ベンチ' AND author_id = 1",
+        "SELECT COUNT(*) FROM proposal_tags WHERE proposal_id = 7",
+        "SELECT COUNT(*) FROM supports WHERE proposal_id = 7",
+        "SELECT COUNT(*) FROM comments WHERE proposal_id = 7",
+        "SELECT COUNT(*) FROM remote_supports WHERE proposal_id = 7",
+    ];
+    match &db {
+        Db::Sqlite(pool) => {
+            before.run(pool).await.expect("migrations 1-5");
+            for sql in fill {
+                sqlx::query(sql).execute(pool).await.expect(sql);
+            }
+        }
+        Db::Postgres(pool) => {
+            before.run(pool).await.expect("migrations 1-5");
+            for sql in fill {
+                sqlx::query(sql).execute(pool).await.expect(sql);
+            }
+        }
+    }
+    db.migrate().await.expect("the remaining migrations");
+    for sql in counts {
+        let n: i64 = match &db {
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        }
+        .expect(sql);
+        assert_eq!(n, 1, "{sql}");
+    }
+    if let Db::Sqlite(pool) = &db {
+        let broken: Vec<(String, i64, String, i64)> = sqlx::query_as("PRAGMA foreign_key_check")
+            .fetch_all(pool)
+            .await
+            .expect("foreign key check");
+        assert!(broken.is_empty(), "dangling references: {broken:?}");
+        let deletes_cascade: i64 = {
+            sqlx::query("DELETE FROM proposals WHERE id = 7")
+                .execute(pool)
+                .await
+                .expect("delete");
+            sqlx::query_scalar("SELECT COUNT(*) FROM comments")
+                .fetch_one(pool)
+                .await
+                .expect("count")
+        };
+        assert_eq!(deletes_cascade, 0, "comments still follow their proposal");
+    }
+    db.close().await;
+}
+
+crate::both_databases!(upgrading_keeps_stored_proposals_and_what_refers_to_them);

@@ -30,7 +30,7 @@ async fn residents_post_ideas_only_while_the_phase_allows(backend: Backend) {
     assert_eq!(location, format!("/api/v1/proposals/{}", idea["id"]));
     assert_eq!(
         idea["author"],
-        json!({"anonymous": false, "handle": "hanako", "display_name": "hanako"})
+        json!({"anonymous": false, "handle": "hanako", "display_name": "hanako", "remote": false})
     );
     assert_eq!(idea["status"], "published");
     assert_eq!(idea["mine"], true);
