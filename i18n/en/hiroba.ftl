@@ -253,3 +253,27 @@ follow-error-unreachable = Your server could not be reached. Check the account, 
 follow-error-no-template = Your server does not support this. Search for the name below on your server and follow it.
 moderate-hide = Hide (moderators)
 moderate-restore = Restore (moderators)
+
+## Posts from followed municipalities and themes
+nav-following = From other municipalities
+following-title = From other municipalities
+following-intro = Posts from the municipalities and themes this municipality follows. Supports and replies go to the municipality a post came from, which counts them.
+following-none = No posts have arrived yet.
+following-via = via { $via }
+following-support-here = (supports from residents here)
+following-support-explain = Your support is sent to the municipality the post came from, which counts it apart from its own residents' supports.
+following-open-origin = Read it on its own site
+following-reply-label = Reply (sent to the municipality the post came from, where it becomes a comment)
+following-reply-submit = Send reply
+following-reply-login = Log in to reply.
+following-more = Show more
+staff-following = Following
+staff-following-intro = Follow another municipality or one of its themes: its new posts arrive under "From other municipalities" on this server, and residents can support and reply.
+staff-following-label = Address or URL to follow (for example kodomo@city.example.jp)
+staff-following-submit = Follow
+staff-following-list = Followed
+staff-following-none = Nothing is followed yet.
+staff-following-remove = Stop following
+follow-state-pending = Waiting for an answer
+follow-state-accepted = Following
+follow-state-rejected = Refused

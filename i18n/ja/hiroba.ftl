@@ -238,3 +238,27 @@ follow-error-unreachable = あなたのサーバーに接続できませんで�
 follow-error-no-template = あなたのサーバーはこの方法に対応していません。下の名前をサーバーで検索してフォローしてください。
 moderate-hide = 非表示にする（モデレーター）
 moderate-restore = 非表示を解除する（モデレーター）
+
+## Posts from followed municipalities and themes
+nav-following = 他の自治体から
+following-title = 他の自治体から
+following-intro = この自治体がフォローしている、ほかの自治体やそのテーマの投稿です。共感や返信は元の自治体に届き、そちらで数えられます。
+following-none = まだ投稿は届いていません。
+following-via = { $via } から
+following-support-here = （この自治体の住民の共感）
+following-support-explain = 共感は元の自治体に届き、そちらの住民の共感とは分けて数えられます。
+following-open-origin = 元の自治体のページで読む
+following-reply-label = 返信（元の自治体に届き、そちらのコメントになります）
+following-reply-submit = 返信する
+following-reply-login = 返信するにはログインしてください。
+following-more = さらに表示
+staff-following = フォロー
+staff-following-intro = ほかの自治体やそのテーマをフォローすると、新しい投稿がこのサーバーの「他の自治体から」に届き、住民が共感・返信できます。
+staff-following-label = フォローするアドレスまたは URL（例: kodomo@city.example.jp）
+staff-following-submit = フォローする
+staff-following-list = フォロー中の相手
+staff-following-none = まだ何もフォローしていません。
+staff-following-remove = フォローをやめる
+follow-state-pending = 承認待ち
+follow-state-accepted = フォロー中
+follow-state-rejected = 拒否されました

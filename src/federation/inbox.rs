@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::Urls;
 use super::actors::{self, host_of};
 use super::keys::KeyOwner;
-use super::{interactions, outbox};
+use super::{following, interactions, outbox};
 use crate::domain::ThemeStatus;
 use crate::error::AppError;
 use crate::http::problem::Problem;
@@ -212,6 +212,13 @@ async fn handle(
         "Update" => {
             let remote = sender(state, actor_id).await?;
             interactions::update(state, activity, &remote).await?;
+        }
+        "Accept" | "Reject" => {
+            following::answered(state, activity, actor_id, kind == "Accept").await?;
+        }
+        "Announce" => {
+            let remote = sender(state, actor_id).await?;
+            following::announced(state, activity, &remote).await?;
         }
         "Flag" => {
             let remote = sender(state, actor_id).await?;

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::actors::{self, host_of};
 use super::inbox::id_of;
 use super::objects::PostObject;
-use super::{Urls, outbox};
+use super::{Urls, following, outbox};
 use crate::domain::Action;
 use crate::error::AppError;
 use crate::services::Viewer;
@@ -40,7 +40,7 @@ fn local_target(urls: &Urls, url: &str) -> Option<LocalTarget> {
 
 /// The object of an activity: embedded when it shares the actor's origin, else fetched from
 /// its own id (FEP-fe34).
-async fn trusted_object(
+pub(super) async fn trusted_object(
     state: &AppState,
     activity: &Value,
     actor: &str,
@@ -113,7 +113,12 @@ pub async fn create(
         None => match comment_store::find_by_ap_id(conn.ex(), &reply_to).await? {
             Some(parent) => (parent.proposal_id, Some(parent.id)),
             None => {
-                tracing::info!(object = %post.id, in_reply_to = %reply_to, "ignored a reply to something not here");
+                let object =
+                    serde_json::to_value(&post).map_err(|e| AppError::Internal(e.into()))?;
+                let audience = post.audience.as_deref();
+                if !following::received_directly(state, actor, object, audience).await? {
+                    tracing::info!(object = %post.id, in_reply_to = %reply_to, "ignored a reply to something not here");
+                }
                 return Ok(());
             }
         },
@@ -188,7 +193,10 @@ async fn new_proposal(
     post: &PostObject,
 ) -> Result<(), AppError> {
     let Some(slug) = addressed_theme(urls, post) else {
-        tracing::info!(object = %post.id, "ignored a post addressed to no theme here");
+        let object = serde_json::to_value(post).map_err(|e| AppError::Internal(e.into()))?;
+        if !following::received_directly(state, actor, object, post.audience.as_deref()).await? {
+            tracing::info!(object = %post.id, "ignored a post addressed to no theme here");
+        }
         return Ok(());
     };
     let theme = crate::services::themes::load(state, &Viewer::default(), &slug).await?;
@@ -305,7 +313,13 @@ pub async fn update(
                 "only the origin may update this object".into(),
             ));
         }
-        None => tracing::info!(object = %post.id, "ignored an Update of an unknown object"),
+        None => {
+            drop(conn);
+            let object = serde_json::to_value(&post).map_err(|e| AppError::Internal(e.into()))?;
+            if !following::changed_directly(state, actor, &object, false).await? {
+                tracing::info!(object = %post.id, "ignored an Update of an unknown object");
+            }
+        }
     }
     Ok(())
 }
@@ -339,7 +353,13 @@ pub async fn delete(
                 "only the origin may delete this object".into(),
             ));
         }
-        None => tracing::info!(object, "ignored a Delete of an unknown object"),
+        None => {
+            drop(conn);
+            let target = serde_json::json!(object);
+            if !following::changed_directly(state, actor, &target, true).await? {
+                tracing::info!(object, "ignored a Delete of an unknown object");
+            }
+        }
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod authorized_fetch;
 pub mod client;
 pub mod delivery;
 pub mod discovery;
+pub mod following;
 pub mod inbox;
 pub mod interactions;
 pub mod keys;
@@ -172,6 +173,11 @@ impl Urls {
 
     pub fn comment(&self, id: i64) -> String {
         format!("{}/comments/{id}", self.base)
+    }
+
+    /// A resident's reply to a post from a followed actor.
+    pub fn reply(&self, id: i64) -> String {
+        format!("{}/replies/{id}", self.base)
     }
 
     pub fn shared_inbox(&self) -> String {

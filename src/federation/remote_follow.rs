@@ -17,6 +17,8 @@ pub enum RemoteFollowError {
     Unreachable,
     #[error("the account's server does not offer remote follows")]
     NoTemplate,
+    #[error("the account's server names no ActivityPub actor for it")]
+    NoActor,
 }
 
 /// `user@host` from what a person typed: `@user@host`, `user@host` or `acct:user@host`.
@@ -44,6 +46,43 @@ pub async fn subscribe_url(
     account: &str,
     target: &str,
 ) -> Result<String, RemoteFollowError> {
+    let document = webfinger(state, account).await?;
+    let template = document["links"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|l| l["rel"] == SUBSCRIBE_REL)
+        .and_then(|l| l["template"].as_str())
+        .ok_or(RemoteFollowError::NoTemplate)?;
+    let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+    let url = template.replace("{uri}", &encoded);
+    match url::Url::parse(&url) {
+        Ok(parsed) if matches!(parsed.scheme(), "https" | "http") => Ok(url),
+        _ => Err(RemoteFollowError::NoTemplate),
+    }
+}
+
+/// The actor id that an account handle (`user@host`) names, from its WebFinger `self` link.
+pub async fn actor_of_handle(state: &AppState, account: &str) -> Result<String, RemoteFollowError> {
+    let document = webfinger(state, account).await?;
+    document["links"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|l| {
+            l["rel"] == "self"
+                && l["type"].as_str().is_some_and(|t| {
+                    t.starts_with("application/activity+json")
+                        || t.starts_with("application/ld+json")
+                })
+        })
+        .and_then(|l| l["href"].as_str())
+        .map(str::to_string)
+        .ok_or(RemoteFollowError::NoActor)
+}
+
+/// The WebFinger document of an account handle, over https (or http too when insecure).
+async fn webfinger(state: &AppState, account: &str) -> Result<Value, RemoteFollowError> {
     let (user, host) = parse_handle(account)?;
     let schemes: &[&str] = if state.federation.client.insecure {
         &["https", "http"]
@@ -67,20 +106,7 @@ pub async fn subscribe_url(
             Err(_) => continue,
         }
     }
-    let document = document.ok_or(RemoteFollowError::Unreachable)?;
-    let template = document["links"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|l| l["rel"] == SUBSCRIBE_REL)
-        .and_then(|l| l["template"].as_str())
-        .ok_or(RemoteFollowError::NoTemplate)?;
-    let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
-    let url = template.replace("{uri}", &encoded);
-    match url::Url::parse(&url) {
-        Ok(parsed) if matches!(parsed.scheme(), "https" | "http") => Ok(url),
-        _ => Err(RemoteFollowError::NoTemplate),
-    }
+    document.ok_or(RemoteFollowError::Unreachable)
 }
 
 #[cfg(test)]

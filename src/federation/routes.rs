@@ -42,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{handle}", get(user_actor))
         .route("/anonymous/{name}", get(pseudonym_actor))
         .route("/comments/{id}", get(comment))
+        .route("/replies/{id}", get(reply))
         .route("/proposals/{id}/context", get(thread))
         .route("/themes/{slug}/followers", get(theme_followers))
         .route("/themes/{slug}/outbox", get(theme_outbox))
@@ -451,6 +452,21 @@ async fn comment(
         }
         _ => Ok(tombstone(urls.comment(id), "Note")),
     }
+}
+
+/// A resident's reply to a post from a followed actor: its `Note`, or for browsers the
+/// post's page here.
+async fn reply(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, AppError> {
+    let note = crate::services::following::reply_note(&state, id).await?;
+    if !wants_activity_json(&headers) {
+        let post = crate::services::following::reply_post_id(&state, id).await?;
+        return Ok(Redirect::to(&format!("/following/posts/{post}#reply-{id}")).into_response());
+    }
+    Ok(activity_json(StatusCode::OK, &note))
 }
 
 fn find_comment(tree: Vec<CommentView>, id: i64) -> Option<CommentView> {

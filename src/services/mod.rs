@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod comments;
+pub mod following;
 pub mod instance;
 pub mod moderation;
 pub mod proposals;

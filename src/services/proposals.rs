@@ -638,7 +638,7 @@ const REMOTE_BODY_CHARS: usize = 20_000;
 
 /// The title of a post from the fediverse: its `name`, or else the first line of its text
 /// without the leading mentions (Mastodon's notes have no title).
-fn remote_title(name: Option<&str>, content: &str) -> String {
+pub fn remote_title(name: Option<&str>, content: &str) -> String {
     let from_name = name.map(normalize_title).filter(|t| !t.is_empty());
     let title = from_name.unwrap_or_else(|| {
         let text = markdown::plain_text(content);

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod comments;
 pub mod federation;
+pub mod following;
 pub mod moderation;
 pub mod proposals;
 pub mod settings;

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod auth;
 pub mod context;
+pub mod following;
 pub mod forms;
 pub mod pages;
 pub mod staff;
@@ -42,6 +43,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/proposals/{id}", get(pages::idea))
         .route("/proposals/{id}/support", post(pages::support))
         .route("/proposals/{id}/comments", post(pages::post_comment))
+        .route("/following", get(following::posts))
+        .route("/following/posts/{id}", get(following::post))
+        .route("/following/posts/{id}/support", post(following::support))
+        .route("/following/posts/{id}/replies", post(following::reply))
         .route("/signup", get(auth::signup_form).post(auth::signup))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
@@ -69,6 +74,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/staff/reports/{id}/resolve", post(staff::resolve_report))
         .route("/staff/blocks", post(staff::add_block))
         .route("/staff/blocks/{id}/remove", post(staff::remove_block))
+        .route(
+            "/staff/following",
+            get(following::staff_follows).post(following::staff_follow),
+        )
+        .route(
+            "/staff/following/{id}/remove",
+            post(following::staff_unfollow),
+        )
         .route("/staff/users", get(staff::users))
         .route("/staff/users/{id}/role", post(staff::set_role))
         .route(

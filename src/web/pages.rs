@@ -622,7 +622,9 @@ pub async fn remote_follow(
             let message = match error {
                 RemoteFollowError::NotAHandle => crate::t!(ctx, "follow-error-handle"),
                 RemoteFollowError::Unreachable => crate::t!(ctx, "follow-error-unreachable"),
-                RemoteFollowError::NoTemplate => crate::t!(ctx, "follow-error-no-template"),
+                RemoteFollowError::NoTemplate | RemoteFollowError::NoActor => {
+                    crate::t!(ctx, "follow-error-no-template")
+                }
             };
             render_theme(
                 &state,

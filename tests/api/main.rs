@@ -17,5 +17,6 @@ mod openapi;
 mod proposals;
 mod themes;
 mod tls;
+mod two_instances;
 mod web;
 mod web_staff;

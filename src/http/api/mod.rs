@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod comments;
+pub mod following;
 pub mod moderation;
 pub mod proposals;
 pub mod themes;
@@ -40,6 +41,7 @@ use crate::state::AppState;
         (name = "proposals", description = "Ideas / proposals and supports (共感)"),
         (name = "comments", description = "Threaded comments"),
         (name = "moderation", description = "Hiding and restoring content"),
+        (name = "following", description = "Themes and municipalities followed on other servers, and their posts"),
     )
 )]
 struct ApiDoc;
@@ -157,6 +159,12 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(comments::edit_comment, comments::delete_comment))
         .routes(routes!(comments::hide_comment))
         .routes(routes!(comments::restore_comment))
+        .routes(routes!(following::list_follows, following::follow))
+        .routes(routes!(following::unfollow))
+        .routes(routes!(following::list_posts))
+        .routes(routes!(following::get_post))
+        .routes(routes!(following::support_post, following::unsupport_post))
+        .routes(routes!(following::reply_to_post))
         .routes(routes!(moderation::report_proposal))
         .routes(routes!(moderation::report_comment))
         .routes(routes!(moderation::open_reports))

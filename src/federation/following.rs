@@ -1,0 +1,443 @@
+//! Following remote actors from Hiroba: the municipality's actor follows a theme or a
+//! municipality on another server, stores what that actor announces, and carries residents'
+//! supports (`Like`) and replies (`Note`) back to the origin, which counts and keeps them.
+
+use serde_json::{Value, json};
+
+use super::actors::{self, host_of};
+use super::inbox::id_of;
+use super::interactions::trusted_object;
+use super::keys::KeyOwner;
+use super::objects::PostObject;
+use super::remote_follow::{self, RemoteFollowError};
+use super::{AS_CONTEXT, PUBLIC, Urls, delivery};
+use crate::error::AppError;
+use crate::services::accounts::random_token;
+use crate::services::following as service;
+use crate::state::AppState;
+use crate::storage::federation::RemoteActorRow;
+use crate::storage::following::{self as store, FollowedRow, RemotePostRow};
+
+/// The actor that a staff member typed: an actor URL, or a handle (`name@host`, with or
+/// without a leading `@`) looked up by WebFinger; then fetched and stored.
+pub async fn resolve(state: &AppState, typed: &str) -> Result<RemoteActorRow, AppError> {
+    let typed = typed.trim();
+    let actor_id = if typed.starts_with("https://") || typed.starts_with("http://") {
+        url::Url::parse(typed)
+            .map_err(|_| AppError::invalid("actor", "invalid_url", "this is not a valid URL"))?
+            .to_string()
+    } else {
+        remote_follow::actor_of_handle(state, typed)
+            .await
+            .map_err(|e| match e {
+                RemoteFollowError::NotAHandle => AppError::invalid(
+                    "actor",
+                    "not_a_handle",
+                    "enter an address like name@city.example or the actor's URL",
+                ),
+                other => AppError::invalid("actor", "unreachable", other.to_string()),
+            })?
+    };
+    let urls = Urls::new(&state.config);
+    if host_of(&actor_id) == host_of(urls.base()) {
+        return Err(AppError::invalid(
+            "actor",
+            "local",
+            "this actor is on this server",
+        ));
+    }
+    actors::actor(state, &actor_id, true)
+        .await
+        .map_err(|e| AppError::invalid("actor", "unreachable", e.to_string()))
+}
+
+fn fresh_id(actor: &str, kind: &str) -> String {
+    format!("{actor}/activities/{kind}/{}", random_token(12))
+}
+
+/// A new id for the municipality's `Follow`.
+pub fn new_follow_id(state: &AppState) -> String {
+    fresh_id(&Urls::new(&state.config).instance_actor(), "follow")
+}
+
+fn follow_activity(state: &AppState, follow_id: &str, target: &str) -> Value {
+    json!({
+        "id": follow_id,
+        "type": "Follow",
+        "actor": Urls::new(&state.config).instance_actor(),
+        "object": target,
+    })
+}
+
+/// Sends the municipality's `Follow` to the actor.
+pub async fn send_follow(
+    state: &AppState,
+    follow_id: &str,
+    target: &RemoteActorRow,
+) -> Result<(), AppError> {
+    let mut activity = follow_activity(state, follow_id, &target.actor_id);
+    activity["@context"] = json!(AS_CONTEXT);
+    activity["to"] = json!([target.actor_id]);
+    activity["published"] = json!(jiff::Timestamp::now().to_string());
+    delivery::enqueue(
+        state,
+        std::slice::from_ref(&target.inbox),
+        &activity,
+        KeyOwner::Instance,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sends `Undo(Follow)` for a follow that staff ended.
+pub async fn send_unfollow(state: &AppState, followed: &FollowedRow) -> Result<(), AppError> {
+    let instance = Urls::new(&state.config).instance_actor();
+    let activity = json!({
+        "@context": AS_CONTEXT,
+        "id": fresh_id(&instance, "undo"),
+        "type": "Undo",
+        "actor": instance,
+        "object": follow_activity(state, &followed.follow_activity, &followed.actor_id),
+        "to": [followed.actor_id],
+        "published": jiff::Timestamp::now().to_string(),
+    });
+    delivery::enqueue(
+        state,
+        std::slice::from_ref(&followed.inbox),
+        &activity,
+        KeyOwner::Instance,
+    )
+    .await?;
+    Ok(())
+}
+
+/// An `Accept` or `Reject` of the municipality's `Follow`.
+pub async fn answered(
+    state: &AppState,
+    activity: &Value,
+    actor_id: &str,
+    accepted: bool,
+) -> Result<(), AppError> {
+    let Some(follow_id) = activity.get("object").and_then(id_of) else {
+        tracing::info!("ignored an answer that names no Follow");
+        return Ok(());
+    };
+    if !service::follow_answered(state, follow_id, actor_id, accepted).await? {
+        tracing::info!(
+            follow_id,
+            actor_id,
+            "ignored an answer to a Follow not sent from here"
+        );
+    }
+    Ok(())
+}
+
+/// The local follow that lets `actor_id` send posts here: the actor itself is followed and
+/// did not refuse.
+async fn followed(state: &AppState, actor_id: &str) -> Result<Option<FollowedRow>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    Ok(store::follow_of_actor(conn.ex(), actor_id)
+        .await?
+        .filter(|f| f.state != "rejected"))
+}
+
+/// Activity types: an announced activity is read as embedded, never fetched by its id
+/// (activity ids are often not dereferenceable); only its object is checked.
+const ACTIVITY_TYPES: &[&str] = &[
+    "Create", "Update", "Delete", "Like", "Dislike", "Follow", "Undo", "Add", "Remove", "Block",
+    "Flag", "Accept", "Reject", "Announce",
+];
+
+/// An `Announce` from a followed actor (FEP-1b12: a group re-announces what it accepted):
+/// new posts are stored, edits and deletions applied. Anything else is ignored.
+pub async fn announced(
+    state: &AppState,
+    activity: &Value,
+    announcer: &RemoteActorRow,
+) -> Result<(), AppError> {
+    let Some(followed) = followed(state, &announcer.actor_id).await? else {
+        tracing::info!(actor = %announcer.actor_id, "ignored an Announce from an actor not followed here");
+        return Ok(());
+    };
+    let urls = Urls::new(&state.config);
+    let embedded = activity.get("object").cloned().unwrap_or(Value::Null);
+    let embedded_kind = embedded.get("type").and_then(Value::as_str).unwrap_or("");
+    let inner = if ACTIVITY_TYPES.contains(&embedded_kind) {
+        embedded
+    } else {
+        if id_of(&embedded).is_some_and(|id| host_of(id) == host_of(urls.base())) {
+            return Ok(());
+        }
+        trusted_object(state, activity, &announcer.actor_id).await?
+    };
+    let kind = inner.get("type").and_then(Value::as_str).unwrap_or("");
+    let object_id = inner.get("object").and_then(id_of).unwrap_or_default();
+    let ours = host_of(object_id) == host_of(urls.base());
+    match kind {
+        "Create" | "Update" if !ours => {
+            let object = trusted_object(state, &inner, &announcer.actor_id).await?;
+            store_post(state, &followed, object).await
+        }
+        "Delete" if !ours => {
+            let author = inner.get("actor").and_then(id_of).unwrap_or_default();
+            remove_post(state, object_id, author, &announcer.actor_id).await
+        }
+        _ if ACTIVITY_TYPES.contains(&kind) => {
+            tracing::debug!(kind, "ignored an announced activity of no interest here");
+            Ok(())
+        }
+        _ => store_post(state, &followed, inner).await,
+    }
+}
+
+/// A post sent straight to this server (not announced) by a followed actor, or addressed to
+/// one (its `audience`): stored like an announced one.
+pub async fn received_directly(
+    state: &AppState,
+    actor: &RemoteActorRow,
+    object: Value,
+    audience: Option<&str>,
+) -> Result<bool, AppError> {
+    let mut found = followed(state, &actor.actor_id).await?;
+    if found.is_none()
+        && let Some(group) = audience
+    {
+        found = followed(state, group).await?;
+    }
+    let Some(followed) = found else {
+        return Ok(false);
+    };
+    store_post(state, &followed, object).await?;
+    Ok(true)
+}
+
+/// Stores a post (or applies a new version of one already stored). The post must share
+/// its author's origin; posts of this server are not copies to keep.
+async fn store_post(
+    state: &AppState,
+    followed: &FollowedRow,
+    object: Value,
+) -> Result<(), AppError> {
+    let post: PostObject = match serde_json::from_value(object) {
+        Ok(post) => post,
+        Err(e) => {
+            tracing::info!(error = %e, "ignored an announced object that is not a post");
+            return Ok(());
+        }
+    };
+    let urls = Urls::new(&state.config);
+    if host_of(&post.id) == host_of(urls.base()) {
+        return Ok(());
+    }
+    let Some(author_id) = post.attributed_to.as_deref() else {
+        tracing::info!(object = %post.id, "ignored a post attributed to nobody");
+        return Ok(());
+    };
+    if host_of(author_id) != host_of(&post.id) {
+        return Err(AppError::invalid(
+            "object",
+            "origin",
+            "the post and its author are on different servers",
+        ));
+    }
+    let author = match actors::actor(state, author_id, false).await {
+        Ok(author) => Some(author),
+        Err(e) => {
+            tracing::info!(author = author_id, error = %e, "cannot fetch the author of a post");
+            None
+        }
+    };
+    service::receive_post(state, followed, author.as_ref(), &post).await
+}
+
+/// A deletion by the post's origin. Announced from another origin than the announcer's,
+/// it is believed only when the object is indeed gone there.
+async fn remove_post(
+    state: &AppState,
+    object_id: &str,
+    actor_id: &str,
+    announcer: &str,
+) -> Result<(), AppError> {
+    if host_of(object_id) != host_of(actor_id) {
+        tracing::info!(object_id, "ignored a Delete from another origin");
+        return Ok(());
+    }
+    if host_of(object_id) != host_of(announcer) {
+        match actors::signed_get(state, object_id).await {
+            Err(super::client::FetchError::Status(404 | 410)) => {}
+            Ok((_, object)) if object.get("type").and_then(Value::as_str) == Some("Tombstone") => {}
+            _ => {
+                tracing::info!(
+                    object_id,
+                    "ignored an announced Delete of an object that is still there"
+                );
+                return Ok(());
+            }
+        }
+    }
+    service::post_deleted(state, object_id, actor_id).await?;
+    Ok(())
+}
+
+/// Applies a direct `Update` or `Delete` (not announced) of a stored post; false when no
+/// post with this id is stored here.
+pub async fn changed_directly(
+    state: &AppState,
+    actor: &RemoteActorRow,
+    object: &Value,
+    deleted: bool,
+) -> Result<bool, AppError> {
+    let Some(id) = id_of(object) else {
+        return Ok(false);
+    };
+    if deleted {
+        return service::post_deleted(state, id, &actor.actor_id).await;
+    }
+    let Ok(post) = serde_json::from_value::<PostObject>(object.clone()) else {
+        return Ok(false);
+    };
+    service::post_edited(state, &post, &actor.actor_id).await
+}
+
+/// Where activities about a stored post go: its author's inbox (the origin counts supports
+/// and keeps replies) and the followed actor's (a theme announces replies to its
+/// followers), one copy per shared inbox.
+async fn inboxes_of(state: &AppState, post: &RemotePostRow) -> Result<Vec<String>, AppError> {
+    let mut inboxes = Vec::new();
+    if let Some(author) = &post.author_actor {
+        if let Some(inbox) = post
+            .author_shared_inbox
+            .clone()
+            .or(post.author_inbox.clone())
+        {
+            inboxes.push(inbox);
+        } else if let Ok(found) = actors::actor(state, author, false).await {
+            inboxes.push(found.shared_inbox.unwrap_or(found.inbox));
+        }
+    }
+    let mut conn = state.db.acquire().await?;
+    if let Some(via) = store::find_follow(conn.ex(), post.followed_id).await? {
+        inboxes.push(via.shared_inbox.unwrap_or(via.inbox));
+    }
+    inboxes.dedup();
+    inboxes.sort();
+    inboxes.dedup();
+    Ok(inboxes)
+}
+
+/// A resident's support of a stored post: a `Like` to the origin, addressed to it alone.
+pub fn like_activity(state: &AppState, handle: &str, post: &RemotePostRow) -> Value {
+    let actor = Urls::new(&state.config).user(handle);
+    json!({
+        "@context": AS_CONTEXT,
+        "id": fresh_id(&actor, "like"),
+        "type": "Like",
+        "actor": actor,
+        "object": post.ap_id,
+        "to": [post.author_actor.clone().unwrap_or_else(|| post.via_actor.clone())],
+        "published": jiff::Timestamp::now().to_string(),
+    })
+}
+
+pub async fn send_like(
+    state: &AppState,
+    user_id: i64,
+    post: &RemotePostRow,
+    like: &Value,
+) -> Result<(), AppError> {
+    let inboxes = inboxes_of(state, post).await?;
+    delivery::enqueue(state, &inboxes, like, KeyOwner::User(user_id)).await?;
+    Ok(())
+}
+
+/// Withdraws a resident's support: `Undo` of the `Like` with the id that was sent.
+pub async fn send_undo_like(
+    state: &AppState,
+    user_id: i64,
+    handle: &str,
+    post: &RemotePostRow,
+    like_id: &str,
+) -> Result<(), AppError> {
+    let actor = Urls::new(&state.config).user(handle);
+    let activity = json!({
+        "@context": AS_CONTEXT,
+        "id": fresh_id(&actor, "undo"),
+        "type": "Undo",
+        "actor": actor,
+        "object": {"id": like_id, "type": "Like", "actor": actor, "object": post.ap_id},
+        "to": [post.author_actor.clone().unwrap_or_else(|| post.via_actor.clone())],
+        "published": jiff::Timestamp::now().to_string(),
+    });
+    let inboxes = inboxes_of(state, post).await?;
+    delivery::enqueue(state, &inboxes, &activity, KeyOwner::User(user_id)).await?;
+    Ok(())
+}
+
+/// A resident's reply to a stored post, as the `Note` published at `/replies/{id}`.
+pub fn reply_note(
+    urls: &Urls,
+    reply: &store::ReplyRow,
+    post: &RemotePostRow,
+    published: &str,
+) -> PostObject {
+    let mut cc = vec![post.via_actor.clone()];
+    if let Some(author) = &post.author_actor
+        && author != &post.via_actor
+    {
+        cc.push(author.clone());
+    }
+    PostObject {
+        context: super::objects::context(),
+        id: urls.reply(reply.id),
+        kind: "Note".into(),
+        attributed_to: Some(urls.user(&reply.handle)),
+        name: None,
+        content: crate::markdown::render(&reply.body),
+        media_type: Some("text/html".into()),
+        source: Some(super::objects::Source {
+            content: reply.body.clone(),
+            media_type: "text/markdown".into(),
+        }),
+        in_reply_to: Some(post.ap_id.clone()),
+        to: vec![PUBLIC.into()],
+        cc,
+        audience: Some(post.via_actor.clone()),
+        thread: None,
+        url: Some(urls.reply(reply.id)),
+        published: Some(published.to_string()),
+        updated: None,
+        tag: Vec::new(),
+        sensitive: Some(false),
+        support_count: None,
+        anonymous: None,
+    }
+}
+
+/// Delivers a resident's reply: `Create` of its `Note`, signed by the resident.
+pub async fn send_reply(
+    state: &AppState,
+    reply: &store::ReplyRow,
+    post: &RemotePostRow,
+    published: &str,
+) -> Result<(), AppError> {
+    let urls = Urls::new(&state.config);
+    let note = reply_note(&urls, reply, post, published);
+    let mut object = serde_json::to_value(&note).map_err(|e| AppError::Internal(e.into()))?;
+    if let Some(map) = object.as_object_mut() {
+        map.remove("@context");
+    }
+    let activity = json!({
+        "@context": super::objects::context(),
+        "id": fresh_id(&note.id, "create"),
+        "type": "Create",
+        "actor": note.attributed_to,
+        "object": object,
+        "to": note.to,
+        "cc": note.cc,
+        "audience": note.audience,
+        "published": published,
+    });
+    let inboxes = inboxes_of(state, post).await?;
+    delivery::enqueue(state, &inboxes, &activity, KeyOwner::User(reply.user_id)).await?;
+    Ok(())
+}
