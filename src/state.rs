@@ -1,5 +1,5 @@
-//! The state shared by every request: the database, the configuration and the in-memory
-//! rate limiters.
+//! The state shared by every request: the database and its write batcher, the configuration
+//! and the in-memory rate limiters.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::federation::Federation;
 use crate::i18n::Catalogue;
 use crate::storage::Db;
+use crate::storage::batch::Batcher;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -22,6 +23,8 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     pub catalogue: Arc<Catalogue>,
     pub federation: Arc<Federation>,
+    /// Small writes of concurrent requests (the inbox's), grouped into shared commits.
+    pub writes: Batcher,
 }
 
 impl AppState {
@@ -29,6 +32,7 @@ impl AppState {
         let limits = RateLimits::new(&config);
         let federation = Arc::new(Federation::new(&config)?);
         Ok(Self {
+            writes: Batcher::start(db.clone()),
             db,
             config: Arc::new(config),
             limits: Arc::new(limits),

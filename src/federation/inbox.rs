@@ -163,12 +163,16 @@ async fn handle(
             "this actor or its instance is blocked here".into(),
         ));
     }
-    let mut conn = state.db.acquire().await?;
-    if !store::mark_received(conn.ex(), activity_id, now_millis()).await? {
+    let id = activity_id.to_string();
+    let now = now_millis();
+    let first_time = state
+        .writes
+        .write(move |tx| Box::pin(async move { store::mark_received(tx.ex(), &id, now).await }))
+        .await?;
+    if !first_time {
         tracing::debug!(activity_id, "duplicate activity ignored");
         return Ok(StatusCode::ACCEPTED);
     }
-    drop(conn);
     match kind {
         "Follow" => {
             let target = activity

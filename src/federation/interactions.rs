@@ -142,18 +142,25 @@ pub async fn create(
             "the reply is empty",
         ));
     }
-    let mut conn = state.db.acquire().await?;
-    let stored = comment_store::insert_remote(
-        conn.ex(),
-        proposal.id,
-        parent_id,
-        actor.id,
-        &post.id,
-        &body,
-        published_millis(&post),
-    )
-    .await?;
-    drop(conn);
+    let (proposal_id, remote_actor_id, ap_id) = (proposal.id, actor.id, post.id.clone());
+    let published = published_millis(&post);
+    let stored = state
+        .writes
+        .write(move |tx| {
+            Box::pin(async move {
+                comment_store::insert_remote(
+                    tx.ex(),
+                    proposal_id,
+                    parent_id,
+                    remote_actor_id,
+                    &ap_id,
+                    &body,
+                    published,
+                )
+                .await
+            })
+        })
+        .await?;
     if let Some(comment_id) = stored {
         tracing::info!(comment = comment_id, from = %actor.actor_id, "reply from the fediverse stored as a comment");
         outbox::announce_received(state, theme.row.id, &theme.row.slug, activity).await?;
@@ -260,8 +267,15 @@ pub async fn like(
         .get("id")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let mut conn = state.db.acquire().await?;
-    store::add_remote_support(conn.ex(), id, actor.id, like_id, now_millis()).await?;
+    let (like_id, remote_actor_id, now) = (like_id.to_string(), actor.id, now_millis());
+    state
+        .writes
+        .write(move |tx| {
+            Box::pin(async move {
+                store::add_remote_support(tx.ex(), id, remote_actor_id, &like_id, now).await
+            })
+        })
+        .await?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ use super::PageResult;
 use super::context::PageCtx;
 use super::forms::{CsrfForm, FormErrors, form_errors};
 use super::pages::PagePath;
+use crate::error::AppError;
 use crate::services::Page;
 use crate::services::following::{
     self, FollowInput, FollowView, RemotePostDetail, RemotePostView, ReplyInput,
@@ -199,6 +200,11 @@ pub async fn staff_follow(
     };
     match following::follow(&state, &ctx.viewer(), input).await {
         Ok(_) => ctx.see_other("/staff/following"),
+        Err(AppError::Conflict { .. }) => {
+            let mut errors = FormErrors::default();
+            errors.set("actor", t!(ctx, "error-already-followed"));
+            render_staff(&state, ctx, form, errors, StatusCode::CONFLICT).await
+        }
         Err(err) => {
             let (status, errors) = form_errors(&ctx, err)?;
             render_staff(&state, ctx, form, errors, status).await

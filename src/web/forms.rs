@@ -81,6 +81,11 @@ impl FormErrors {
         keys.first().map(|k| self.by_field[*k].clone())
     }
 
+    /// Shows `text` at `field` (for errors a page words itself).
+    pub fn set(&mut self, field: &str, text: String) {
+        self.by_field.insert(field.to_string(), text);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.by_field.is_empty() && self.general.is_none()
     }
@@ -160,6 +165,11 @@ fn translate_field_error(ctx: &super::context::PageCtx, code: &str, message: &st
         ("ends_before_start", _) => crate::t!(ctx, "error-ends-before-start"),
         ("overlapping_phases", _) => crate::t!(ctx, "error-overlapping-phases"),
         ("invalid_slug", _) => crate::t!(ctx, "error-invalid-slug"),
+        ("not_a_handle", _) => crate::t!(ctx, "error-not-a-handle"),
+        ("invalid_url", _) => crate::t!(ctx, "error-invalid-url"),
+        ("unreachable", _) => crate::t!(ctx, "error-unreachable"),
+        ("local", _) => crate::t!(ctx, "error-local-actor"),
+        ("blocked", _) => crate::t!(ctx, "error-blocked-actor"),
         _ => message.to_string(),
     }
 }

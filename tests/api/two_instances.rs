@@ -456,6 +456,7 @@ async fn following_refuses_what_cannot_be_followed(backend: Backend) {
     assert_eq!(refused.status, 422);
     refused.contains("value=\"not a handle\"");
     refused.contains("id=\"follow-actor-error\"");
+    refused.contains("「名前@ドメイン」");
     refused.contains("lang=\"ja\"");
 }
 

@@ -126,6 +126,18 @@ try {
   await expectText(page, "子どもの声を聴く");
   log("staff created a theme");
 
+  // Staff look at what the municipality follows; a wrong address is explained at the field.
+  await page.goto(`${base}/staff/following`);
+  await scan(page, "staff-following");
+  await page.fill("#follow-actor", "not a handle");
+  await page.click("main form.stack > button[type=submit]");
+  await page.locator("#follow-actor-error").waitFor();
+  await expectText(page, "名前@ドメイン");
+  await scan(page, "staff-following-error");
+  await page.goto(`${base}/following`);
+  await scan(page, "following");
+  log("staff checked the following pages");
+
   await page.goto(`${base}/staff/moderation`);
   await scan(page, "staff-moderation");
   await expectText(page, "人を傷つける表現です");

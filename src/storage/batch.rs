@@ -1,0 +1,119 @@
+//! Groups small writes from concurrent requests into one transaction: a burst of inbox
+//! activities pays for one durable commit (one disk sync) instead of one each, and every
+//! caller still hears back only after its write is committed.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Db, Tx, on_conn};
+use crate::error::AppError;
+
+/// Writes waiting beyond this many make callers wait to queue (back-pressure).
+const QUEUE: usize = 1024;
+/// The most writes grouped into one transaction.
+const MAX_BATCH: usize = 128;
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+/// Told whether the transaction that held the write was committed.
+type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Job = Box<dyn for<'c> FnOnce(&'c mut Tx) -> BoxFuture<'c, Completion> + Send>;
+
+/// The handle through which writes reach the batching task.
+#[derive(Clone)]
+pub struct Batcher {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Batcher {
+    /// Starts the task that runs the queued writes, in batches, on `db`.
+    pub fn start(db: Db) -> Batcher {
+        let (jobs, receiver) = mpsc::channel(QUEUE);
+        tokio::spawn(run(db, receiver));
+        Batcher { jobs }
+    }
+
+    /// Runs `write` in the next batch's transaction (inside a savepoint of its own, so a
+    /// failing write leaves the others of the batch intact) and returns its result once the
+    /// transaction is committed.
+    pub async fn write<T, F>(&self, write: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Tx) -> BoxFuture<'c, Result<T, sqlx::Error>> + Send + 'static,
+    {
+        let (done, answer) = oneshot::channel::<Result<T, AppError>>();
+        let job: Job = Box::new(move |tx: &mut Tx| {
+            Box::pin(async move {
+                let result = in_savepoint(tx, write).await;
+                Box::new(move |committed: Result<(), String>| {
+                    let outcome = match (committed, result) {
+                        (Ok(()), Ok(value)) => Ok(value),
+                        (_, Err(e)) => Err(AppError::from(e)),
+                        (Err(why), Ok(_)) => Err(AppError::Internal(anyhow::anyhow!(
+                            "the batch transaction failed: {why}"
+                        ))),
+                    };
+                    let _ = done.send(outcome);
+                }) as Completion
+            })
+        });
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("the write batcher stopped")))?;
+        answer
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("the write batcher dropped a write")))?
+    }
+}
+
+async fn savepoint_statement(tx: &mut Tx, sql: &'static str) -> Result<(), sqlx::Error> {
+    on_conn!(tx.ex(), |c| sqlx::query(sql).execute(c).await.map(|_| ()))
+}
+
+async fn in_savepoint<T, F>(tx: &mut Tx, write: F) -> Result<T, sqlx::Error>
+where
+    F: for<'c> FnOnce(&'c mut Tx) -> BoxFuture<'c, Result<T, sqlx::Error>>,
+{
+    savepoint_statement(tx, "SAVEPOINT batched_write").await?;
+    match write(tx).await {
+        Ok(value) => {
+            savepoint_statement(tx, "RELEASE SAVEPOINT batched_write").await?;
+            Ok(value)
+        }
+        Err(e) => {
+            savepoint_statement(tx, "ROLLBACK TO SAVEPOINT batched_write").await?;
+            savepoint_statement(tx, "RELEASE SAVEPOINT batched_write").await?;
+            Err(e)
+        }
+    }
+}
+
+/// Takes what is queued (at least one write, at most [`MAX_BATCH`]), runs it in one
+/// transaction, commits, answers; writes that arrive meanwhile form the next batch.
+async fn run(db: Db, mut receiver: mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
+        let committed = match db.begin().await {
+            Ok(mut tx) => {
+                for job in batch.drain(..) {
+                    completions.push(job(&mut tx).await);
+                }
+                tx.commit().await.map_err(|e| e.to_string())
+            }
+            Err(e) => {
+                let why = e.to_string();
+                batch.clear();
+                Err(why)
+            }
+        };
+        if let Err(why) = &committed {
+            tracing::error!(error = %why, "a batch of writes could not be committed");
+        }
+        for completion in completions {
+            completion(committed.clone());
+        }
+    }
+}
