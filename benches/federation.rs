@@ -1,8 +1,10 @@
 //! Federation benchmark: `cargo bench --bench federation`. Measures, on this machine and in
 //! one run: ActivityPub reads of a proposal, signed inbox activities verified and stored,
 //! and the delivery of one proposal to many follower inboxes on loopback sinks, compared with
-//! what OpenSSL can sign (`openssl speed rsa2048`). Server, clients and sinks share the
-//! machine. HIROBA_BENCH_DATABASE_URL selects PostgreSQL (a fresh, empty database);
+//! what OpenSSL can sign (`openssl speed rsa2048`). The server is the real `hiroba serve`
+//! binary in a process of its own (so its memory is its own); this process seeds its
+//! database, runs the clients and the loopback sinks, and shares the machine with it.
+//! HIROBA_BENCH_DATABASE_URL selects PostgreSQL (a fresh, empty database);
 //! HIROBA_BENCH_WORKERS sets the delivery workers (default 4).
 
 use std::net::SocketAddr;
@@ -15,13 +17,12 @@ use hiroba::config::{Config, DatabaseTarget, SecretUrl};
 use hiroba::domain::Role;
 use hiroba::federation::signatures::sign_request;
 use hiroba::services::accounts::{self, SignupInput};
-use hiroba::services::proposals::{self, ProposalInput};
+use hiroba::services::proposals;
 use hiroba::services::themes::{self, ThemeInput};
 use hiroba::services::{CurrentUser, Viewer};
-use hiroba::startup::Application;
 use hiroba::state::AppState;
 use hiroba::storage::federation::{self as store, RemoteActorRow};
-use hiroba::storage::now_millis;
+use hiroba::storage::{Db, now_millis};
 use openssl::pkey::PKey;
 use openssl::rsa::Rsa;
 use serde_json::json;
@@ -29,8 +30,9 @@ use serde_json::json;
 /// Headers and body of a pre-signed inbox POST.
 type SignedRequest = (Vec<(&'static str, String)>, Vec<u8>);
 
-fn rss_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+/// A memory figure (`VmRSS:` now, `VmHWM:` peak) of a process, in KiB.
+fn rss_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
         .lines()
         .find_map(|l| {
@@ -136,33 +138,42 @@ fn main() {
     runtime.block_on(run());
 }
 
-async fn run() {
-    if std::env::var("HIROBA_BENCH_LOG").is_ok() {
-        hiroba::telemetry::init(hiroba::config::LogFormat::Text);
-    }
-    let data = tempfile::tempdir().unwrap();
-    let mut config = Config::for_data_dir(data.path());
-    config.listen = "127.0.0.1:0".parse().unwrap();
-    config.domain = "localhost".into();
-    config.federation.insecure = true;
-    config.federation.delivery_workers = std::env::var("HIROBA_BENCH_WORKERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(4);
-    let database = match std::env::var("HIROBA_BENCH_DATABASE_URL") {
-        Ok(url) => DatabaseTarget::Postgres(SecretUrl::new(url)),
-        Err(_) => DatabaseTarget::Sqlite(data.path().join("bench.sqlite3")),
-    };
-    println!("database: {}", database.describe());
-    println!("delivery workers: {}", config.federation.delivery_workers);
-    config.database = database;
-    let app = Application::build(config).await.expect("build");
-    let state = app.state().clone();
-    let base = format!("http://{}", app.local_addr());
-    tokio::spawn(async move {
-        let _ = app.run(std::future::pending()).await;
-    });
+/// The server under test, stopped when dropped.
+struct Server(std::process::Child);
 
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn run() {
+    let data = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let domain = format!("127.0.0.1:{port}");
+    let base = format!("http://{domain}");
+    let database_url = std::env::var("HIROBA_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", data.path().join("bench.sqlite3").display()));
+    let workers = std::env::var("HIROBA_BENCH_WORKERS").unwrap_or_else(|_| "4".into());
+    let mut config = Config::for_data_dir(data.path());
+    config.domain = domain.clone();
+    config.federation.insecure = true;
+    config.database = if database_url.starts_with("postgres") {
+        DatabaseTarget::Postgres(SecretUrl::new(database_url.clone()))
+    } else {
+        DatabaseTarget::Sqlite(data.path().join("bench.sqlite3"))
+    };
+    println!("database: {}", config.database.describe());
+    println!("delivery workers: {workers}");
+
+    // Seed through the services on the same database, as a second process would.
+    let db = Db::connect(&config.database, 4).await.expect("database");
+    db.migrate().await.expect("migrate");
+    let state = AppState::new(db, config).expect("state");
     let staff = viewer(&state, "bench_staff", Role::Staff).await;
     let resident = viewer(&state, "bench_resident", Role::Resident).await;
     themes::create(
@@ -179,31 +190,70 @@ async fn run() {
     )
     .await
     .unwrap();
-    let proposal = proposals::create(
-        &state,
-        &resident,
-        "bench",
-        ProposalInput {
-            title: "計測用の提案".into(),
-            body: "本文".into(),
-            tags: vec!["公園".into()],
-            anonymous: false,
-        },
-    )
-    .await
-    .unwrap();
-    println!(
-        "resident memory after start: {} MiB",
-        rss_kib("VmRSS:") / 1024
-    );
+    let token = accounts::create_api_token(&state, &resident, "bench")
+        .await
+        .unwrap()
+        .token
+        .unwrap();
 
+    let server = Server(
+        std::process::Command::new(env!("CARGO_BIN_EXE_hiroba"))
+            .arg("serve")
+            .env("HIROBA_DATA_DIR", data.path())
+            .env("HIROBA_DATABASE_URL", &database_url)
+            .env("HIROBA_LISTEN", &domain)
+            .env("HIROBA_DOMAIN", &domain)
+            .env("HIROBA_FEDERATION_INSECURE", "1")
+            .env("HIROBA_DELIVERY_WORKERS", &workers)
+            .env(
+                "RUST_LOG",
+                std::env::var("HIROBA_BENCH_LOG").unwrap_or_else(|_| "error".into()),
+            )
+            .spawn()
+            .expect("start hiroba serve"),
+    );
+    let pid = server.0.id();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()
         .unwrap();
+    let started = Instant::now();
+    while !client
+        .get(format!("{base}/health"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let post_idea = |title: String| {
+        let (client, base, token) = (client.clone(), base.clone(), token.clone());
+        async move {
+            let created: serde_json::Value = client
+                .post(format!("{base}/api/v1/themes/bench/proposals"))
+                .bearer_auth(&token)
+                .json(&json!({"title": title, "body": "本文", "tags": ["公園"]}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            created["id"].as_i64().expect("proposal id")
+        }
+    };
+    let proposal_id = post_idea("計測用の提案".into()).await;
+    println!(
+        "server memory after start: {} MiB",
+        rss_kib(pid, "VmRSS:") / 1024
+    );
 
     // 1. ActivityPub reads of a proposal.
-    let url = format!("{base}/proposals/{}", proposal.id);
+    let url = format!("{base}/proposals/{proposal_id}");
     let reads = {
         let client = client.clone();
         hammer(20_000, 32, move |_| {
@@ -258,7 +308,7 @@ async fn run() {
                     "id": format!("http://127.0.0.9:9/notes/{i}"),
                     "type": "Note",
                     "attributedTo": actor,
-                    "inReplyTo": format!("http://localhost/proposals/{}", proposal.id),
+                    "inReplyTo": format!("{base}/proposals/{proposal_id}"),
                     "content": format!("<p>返信 {i}</p>"),
                     "to": ["https://www.w3.org/ns/activitystreams#Public"]
                 }
@@ -301,7 +351,7 @@ async fn run() {
         })
         .await
     };
-    let stored = proposals::get(&state, &Viewer::default(), proposal.id)
+    let stored = proposals::get(&state, &Viewer::default(), proposal_id)
         .await
         .unwrap()
         .comment_count;
@@ -339,19 +389,7 @@ async fn run() {
         }
         drop(conn);
         let start = Instant::now();
-        let p = proposals::create(
-            &state,
-            &resident,
-            "bench",
-            ProposalInput {
-                title: format!("配信 {followers}"),
-                body: "本文".into(),
-                tags: vec![],
-                anonymous: false,
-            },
-        )
-        .await
-        .unwrap();
+        post_idea(format!("配信 {followers}")).await;
         let expected = (followers * 2) as u64;
         while received.load(Ordering::Relaxed) < expected {
             if start.elapsed() > Duration::from_secs(300) {
@@ -361,10 +399,18 @@ async fn run() {
                 );
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
+            if std::env::var("HIROBA_BENCH_PROGRESS").is_ok()
+                && start.elapsed().as_millis() % 500 < 20
+            {
+                eprintln!(
+                    "{:.1} s: {} received",
+                    start.elapsed().as_secs_f64(),
+                    received.load(Ordering::Relaxed)
+                );
+            }
         }
         let seconds = start.elapsed().as_secs_f64();
         let rate = expected as f64 / seconds;
-        let _ = p;
         print!(
             "delivery to {followers} inboxes on {instances} instances ({expected} signed POSTs): {seconds:.2} s, {rate:.0}/s"
         );
@@ -377,9 +423,12 @@ async fn run() {
         }
     }
     println!(
-        "peak memory of the whole benchmark process: {} MiB",
-        rss_kib("VmHWM:") / 1024
+        "server memory now: {} MiB; peak during the benchmark: {} MiB (this process, with clients and sinks: {} MiB)",
+        rss_kib(pid, "VmRSS:") / 1024,
+        rss_kib(pid, "VmHWM:") / 1024,
+        rss_kib(std::process::id(), "VmHWM:") / 1024
     );
+    drop(server);
 }
 
 async fn sqlx_clear_followers(state: &AppState) {

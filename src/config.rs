@@ -23,12 +23,15 @@ struct RawConfig {
     data_dir: PathBuf,
     database_url: Option<String>,
     database_max_connections: u32,
+    #[serde(deserialize_with = "switch")]
     behind_proxy: bool,
     log_format: String,
     login_attempts_per_minute: u32,
     signups_per_hour: u32,
+    #[serde(deserialize_with = "switch")]
     federation_insecure: bool,
     extra_ca_cert: Option<PathBuf>,
+    #[serde(deserialize_with = "switch")]
     authorized_fetch: bool,
     delivery_workers: usize,
     municipality: RawMunicipality,
@@ -59,6 +62,33 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D
         Some(Either::Number(n)) => Some(format!("{n:06}")),
         None => None,
     })
+}
+
+/// An on/off setting: `true`/`false` in TOML, and from the environment also `1`/`0`,
+/// `yes`/`no`, `on`/`off` (as operators write `HIROBA_FEDERATION_INSECURE=1`).
+fn switch<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Flag(bool),
+        Number(u64),
+        Text(String),
+    }
+    match Either::deserialize(d)? {
+        Either::Flag(b) => Ok(b),
+        Either::Number(0) => Ok(false),
+        Either::Number(1) => Ok(true),
+        Either::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" | "" => Ok(false),
+            other => Err(serde::de::Error::custom(format!(
+                "expected true or false (or 1/0), found `{other}`"
+            ))),
+        },
+        Either::Number(n) => Err(serde::de::Error::custom(format!(
+            "expected true or false (or 1/0), found `{n}`"
+        ))),
+    }
 }
 
 impl Default for RawConfig {

@@ -15,14 +15,14 @@ use super::signatures::sign_request;
 use super::{Federation, Urls};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::storage::federation::{self as store, DeliveryRow, NewDelivery};
+use crate::storage::federation::{self as store, DeliveryRow};
 use crate::storage::{moderation, now_millis};
 
 /// After this many failed attempts a delivery is given up.
 pub const MAX_ATTEMPTS: i64 = 12;
 /// Consecutive failures after which an instance counts as unreachable.
 pub const UNREACHABLE_AFTER: i64 = 5;
-const BATCH: i64 = 16;
+const BATCH: i64 = 64;
 const LOCK_MS: i64 = 120_000;
 
 /// Queues `activity` for each inbox, signed by `signer`; blocked instances are skipped.
@@ -35,33 +35,41 @@ pub async fn enqueue(
     let body = serde_json::to_string(activity).map_err(|e| AppError::Internal(e.into()))?;
     let (signer_kind, signer_id) = signer.parts();
     let now = now_millis();
-    let mut queued = 0;
     let mut tx = state.db.begin().await?;
+    let mut blocked: HashMap<String, bool> = HashMap::new();
+    let mut targets: Vec<(&str, String)> = Vec::with_capacity(inboxes.len());
     for inbox in inboxes {
         let Some(domain) = host_of(inbox) else {
             continue;
         };
         let bare_host = domain.split(':').next().unwrap_or_default().to_string();
-        if moderation::is_blocked(tx.ex(), &bare_host, "").await? {
-            continue;
+        let is_blocked = match blocked.get(&bare_host) {
+            Some(known) => *known,
+            None => {
+                let found = moderation::is_blocked(tx.ex(), &bare_host, "").await?;
+                blocked.insert(bare_host, found);
+                found
+            }
+        };
+        if !is_blocked {
+            targets.push((inbox.as_str(), domain));
         }
-        store::enqueue_delivery(
-            tx.ex(),
-            &NewDelivery {
-                inbox,
-                domain: &domain,
-                activity: &body,
-                signer_kind,
-                signer_id,
-            },
-            now,
-        )
-        .await?;
-        queued += 1;
     }
+    if targets.is_empty() {
+        return Ok(0);
+    }
+    let activity_id = store::insert_delivery_activity(tx.ex(), &body, now).await?;
+    let rows: Vec<(&str, &str)> = targets.iter().map(|(i, d)| (*i, d.as_str())).collect();
+    store::enqueue_deliveries(tx.ex(), activity_id, &rows, signer_kind, signer_id, now).await?;
     tx.commit().await?;
     state.federation.delivery_wakeup.notify_waiters();
-    Ok(queued)
+    Ok(rows.len())
+}
+
+/// A claimed delivery with the activity to send.
+struct Claimed {
+    row: DeliveryRow,
+    activity: bytes::Bytes,
 }
 
 pub fn spawn_workers(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
@@ -96,10 +104,29 @@ async fn worker(state: AppState) {
     }
 }
 
-async fn claim(state: &AppState) -> Result<Vec<DeliveryRow>, sqlx::Error> {
+async fn claim(state: &AppState) -> Result<Vec<Claimed>, sqlx::Error> {
     let now = now_millis();
     let mut conn = state.db.acquire().await?;
-    store::claim_deliveries(conn.ex(), now, now + LOCK_MS, BATCH).await
+    let rows = store::claim_deliveries(conn.ex(), now, now + LOCK_MS, BATCH).await?;
+    let mut ids: Vec<i64> = rows.iter().filter_map(|r| r.activity_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let bodies: HashMap<i64, bytes::Bytes> = store::delivery_activities(conn.ex(), &ids)
+        .await?
+        .into_iter()
+        .map(|(id, body)| (id, bytes::Bytes::from(body)))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let activity = match (&row.activity, row.activity_id) {
+                (Some(own), _) => bytes::Bytes::from(own.clone()),
+                (None, Some(id)) => bodies.get(&id).cloned().unwrap_or_default(),
+                (None, None) => bytes::Bytes::new(),
+            };
+            Claimed { row, activity }
+        })
+        .collect())
 }
 
 fn backoff(state: &AppState, attempts: i64) -> i64 {
@@ -114,7 +141,11 @@ enum Outcome {
     Temporary(String),
 }
 
-async fn send(state: &AppState, delivery: &DeliveryRow) -> Outcome {
+async fn send(state: &AppState, claimed: &Claimed) -> Outcome {
+    let delivery = &claimed.row;
+    if claimed.activity.is_empty() {
+        return Outcome::Permanent("the activity to send is missing".into());
+    }
     let Some(signer) = KeyOwner::from_parts(&delivery.signer_kind, delivery.signer_id) else {
         return Outcome::Permanent(format!("unknown signer {}", delivery.signer_kind));
     };
@@ -143,7 +174,7 @@ async fn send(state: &AppState, delivery: &DeliveryRow) -> Outcome {
     if let Err(e) = super::client::check_url(&url, state.federation.client.insecure) {
         return Outcome::Permanent(e.to_string());
     }
-    let body = delivery.activity.as_bytes();
+    let body = &claimed.activity[..];
     let headers = match sign_request(
         &key,
         &key_id,
@@ -161,7 +192,7 @@ async fn send(state: &AppState, delivery: &DeliveryRow) -> Outcome {
         .http
         .post(url)
         .header("content-type", "application/activity+json")
-        .body(delivery.activity.clone());
+        .body(claimed.activity.clone());
     for (name, value) in headers {
         if name != "host" {
             request = request.header(name, value);
@@ -220,11 +251,11 @@ async fn signer_actor(state: &AppState, signer: KeyOwner, urls: &Urls) -> Option
 type InstanceHealth = (i64, Option<i64>, Option<i64>);
 
 /// Sends a claimed batch concurrently, then records every outcome in one transaction.
-async fn process_batch(state: &AppState, batch: Vec<DeliveryRow>) -> Result<(), AppError> {
+async fn process_batch(state: &AppState, batch: Vec<Claimed>) -> Result<(), AppError> {
     let now = now_millis();
     let mut conn = state.db.acquire().await?;
     let mut health: HashMap<String, Option<InstanceHealth>> = HashMap::new();
-    for delivery in &batch {
+    for Claimed { row: delivery, .. } in &batch {
         if !health.contains_key(&delivery.domain) {
             let found = store::instance_health(conn.ex(), &delivery.domain).await?;
             health.insert(delivery.domain.clone(), found);
@@ -233,17 +264,20 @@ async fn process_batch(state: &AppState, batch: Vec<DeliveryRow>) -> Result<(), 
     drop(conn);
     let mut skipped = Vec::new();
     let mut sending = tokio::task::JoinSet::new();
-    for delivery in batch {
-        match health.get(&delivery.domain).cloned().flatten() {
+    let mut bodies: Vec<i64> = batch.iter().filter_map(|c| c.row.activity_id).collect();
+    bodies.sort_unstable();
+    bodies.dedup();
+    for claimed in batch {
+        match health.get(&claimed.row.domain).cloned().flatten() {
             // Unreachable: skip without counting an attempt until the next probe.
             Some((_, Some(_), Some(next_probe))) if next_probe > now => {
-                skipped.push((delivery.id, next_probe))
+                skipped.push((claimed.row.id, next_probe))
             }
             _ => {
                 let state = state.clone();
                 sending.spawn(async move {
-                    let outcome = send(&state, &delivery).await;
-                    (delivery, outcome)
+                    let outcome = send(&state, &claimed).await;
+                    (claimed.row, outcome)
                 });
             }
         }
@@ -286,6 +320,9 @@ async fn process_batch(state: &AppState, batch: Vec<DeliveryRow>) -> Result<(), 
                 }
             }
         }
+    }
+    for id in bodies {
+        store::forget_delivered_activity(tx.ex(), id).await?;
     }
     let mut released = 0;
     for domain in answered {

@@ -167,7 +167,7 @@ async fn handle(
     let now = now_millis();
     let first_time = state
         .writes
-        .write(move |tx| Box::pin(async move { store::mark_received(tx.ex(), &id, now).await }))
+        .write(move |ex| Box::pin(async move { store::mark_received(ex, &id, now).await }))
         .await?;
     if !first_time {
         tracing::debug!(activity_id, "duplicate activity ignored");

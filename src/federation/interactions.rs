@@ -124,12 +124,10 @@ pub async fn create(
         },
     };
     drop(conn);
-    let public = Viewer::default();
-    let (proposal, theme) = proposals::load(state, &public, proposal_id).await?;
-    if proposal.withdrawn_at.is_some() || proposal.hidden_at.is_some() {
+    let Some(theme) = proposals::open_to_the_public(state, proposal_id).await? else {
         tracing::info!(object = %post.id, "ignored a reply to a proposal that is no longer open");
         return Ok(());
-    }
+    };
     if let Err(e) = theme.require(Action::Comment, state.config.municipality.today()) {
         tracing::info!(object = %post.id, reason = %e, "ignored a reply while the phase does not take comments");
         return Ok(());
@@ -142,14 +140,14 @@ pub async fn create(
             "the reply is empty",
         ));
     }
-    let (proposal_id, remote_actor_id, ap_id) = (proposal.id, actor.id, post.id.clone());
+    let (remote_actor_id, ap_id) = (actor.id, post.id.clone());
     let published = published_millis(&post);
     let stored = state
         .writes
-        .write(move |tx| {
+        .write(move |ex| {
             Box::pin(async move {
                 comment_store::insert_remote(
-                    tx.ex(),
+                    ex,
                     proposal_id,
                     parent_id,
                     remote_actor_id,
@@ -249,10 +247,9 @@ pub async fn like(
         );
         return Ok(());
     };
-    let (proposal, theme) = proposals::load(state, &Viewer::default(), id).await?;
-    if proposal.withdrawn_at.is_some() || proposal.hidden_at.is_some() {
+    let Some(theme) = proposals::open_to_the_public(state, id).await? else {
         return Ok(());
-    }
+    };
     if theme
         .require(Action::Support, state.config.municipality.today())
         .is_err()
@@ -270,9 +267,9 @@ pub async fn like(
     let (like_id, remote_actor_id, now) = (like_id.to_string(), actor.id, now_millis());
     state
         .writes
-        .write(move |tx| {
+        .write(move |ex| {
             Box::pin(async move {
-                store::add_remote_support(tx.ex(), id, remote_actor_id, &like_id, now).await
+                store::add_remote_support(ex, id, remote_actor_id, &like_id, now).await
             })
         })
         .await?;

@@ -65,6 +65,17 @@ pub async fn key_pair(state: &AppState, owner: KeyOwner) -> Result<KeyPair, AppE
         });
     }
     drop(conn);
+    // One generation at a time in this process: a new theme's first delivery starts many
+    // sends at once, and each would otherwise make (and throw away) a key of its own.
+    let _generating = state.federation.key_generation.lock().await;
+    let mut conn = state.db.acquire().await?;
+    if let Some((public_pem, private_pem)) = store::key_pair(conn.ex(), kind, id, None, 0).await? {
+        return Ok(KeyPair {
+            public_pem,
+            private_pem,
+        });
+    }
+    drop(conn);
     let (public, private) = tokio::task::spawn_blocking(generate)
         .await
         .map_err(|e| AppError::Internal(e.into()))??;

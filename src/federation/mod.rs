@@ -40,6 +40,8 @@ pub struct Federation {
     /// Actor ids of local signers, for the `keyId` of outgoing signatures.
     pub signer_ids: moka::future::Cache<(&'static str, i64), String>,
     pub delivery_wakeup: tokio::sync::Notify,
+    /// Held while a local actor's key pair is generated (see `keys::key_pair`).
+    pub key_generation: tokio::sync::Mutex<()>,
     /// Delay before the first retry; doubles with each attempt.
     pub retry_base: Duration,
     /// How long an unreachable instance is skipped before it is tried again.
@@ -64,6 +66,7 @@ impl Federation {
                 .time_to_live(Duration::from_secs(600))
                 .build(),
             delivery_wakeup: tokio::sync::Notify::new(),
+            key_generation: tokio::sync::Mutex::new(()),
             retry_base: config.federation.retry_base,
             probe_interval: config.federation.probe_interval,
         })

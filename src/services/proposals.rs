@@ -223,6 +223,24 @@ pub async fn load(
     Ok((row, theme))
 }
 
+/// The theme of a published proposal that anyone may see, for what the fediverse does to
+/// it; `None` when the proposal was withdrawn or hidden (or its theme is a draft).
+pub async fn open_to_the_public(
+    state: &AppState,
+    id: i64,
+) -> Result<Option<LoadedTheme>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let (theme_id, withdrawn_at, hidden_at) = store::state_of(conn.ex(), id)
+        .await?
+        .ok_or(AppError::NotFound("proposal"))?;
+    drop(conn);
+    if withdrawn_at.is_some() || hidden_at.is_some() {
+        return Ok(None);
+    }
+    let theme = themes::load_by_id(state, theme_id).await?;
+    Ok(theme.visible_to(&Viewer::default()).then_some(theme))
+}
+
 pub async fn get(state: &AppState, viewer: &Viewer, id: i64) -> Result<ProposalView, AppError> {
     let (row, _) = load(state, viewer, id).await?;
     let mut conn = state.db.acquire().await?;

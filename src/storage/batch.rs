@@ -1,13 +1,14 @@
-//! Groups small writes from concurrent requests into one transaction: a burst of inbox
-//! activities pays for one durable commit (one disk sync) instead of one each, and every
-//! caller still hears back only after its write is committed.
+//! Groups small writes from concurrent requests into one transaction on SQLite: a burst of
+//! inbox activities pays for one durable commit (one disk sync) instead of one each, and
+//! every caller still hears back only after its write is committed. PostgreSQL groups the
+//! syncs of concurrent commits itself; there each write is its own transaction.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Db, Tx, on_conn};
+use super::{Db, Dialect, Ex, Tx, on_conn};
 use crate::error::AppError;
 
 /// Writes waiting beyond this many make callers wait to queue (back-pressure).
@@ -19,29 +20,53 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// Told whether the transaction that held the write was committed.
 type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
 type Job = Box<dyn for<'c> FnOnce(&'c mut Tx) -> BoxFuture<'c, Completion> + Send>;
+/// A write: statements on the connection it is given.
+pub trait Write<T>:
+    for<'c> FnOnce(Ex<'c>) -> BoxFuture<'c, Result<T, sqlx::Error>> + Send + 'static
+{
+}
+impl<T, F> Write<T> for F where
+    F: for<'c> FnOnce(Ex<'c>) -> BoxFuture<'c, Result<T, sqlx::Error>> + Send + 'static
+{
+}
 
 /// The handle through which writes reach the batching task.
 #[derive(Clone)]
 pub struct Batcher {
-    jobs: mpsc::Sender<Job>,
+    /// `None` on PostgreSQL, which already groups the disk syncs of concurrent commits
+    /// (and where a round trip per savepoint costs more than it saves).
+    jobs: Option<mpsc::Sender<Job>>,
+    db: Db,
 }
 
 impl Batcher {
     /// Starts the task that runs the queued writes, in batches, on `db`.
     pub fn start(db: Db) -> Batcher {
+        if db.dialect() == Dialect::Postgres {
+            return Batcher { jobs: None, db };
+        }
         let (jobs, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(run(db, receiver));
-        Batcher { jobs }
+        tokio::spawn(run(db.clone(), receiver));
+        Batcher {
+            jobs: Some(jobs),
+            db,
+        }
     }
 
-    /// Runs `write` in the next batch's transaction (inside a savepoint of its own, so a
-    /// failing write leaves the others of the batch intact) and returns its result once the
-    /// transaction is committed.
+    /// Runs `write` (one statement, or several that must land together) in the next batch's
+    /// transaction, inside a savepoint of its own so that a failing write leaves the others
+    /// of the batch intact, and returns its result once the transaction is committed. On
+    /// PostgreSQL it runs at once on a connection of its own.
     pub async fn write<T, F>(&self, write: F) -> Result<T, AppError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Tx) -> BoxFuture<'c, Result<T, sqlx::Error>> + Send + 'static,
+        F: Write<T>,
     {
+        let Some(jobs) = &self.jobs else {
+            // One statement commits by itself: no transaction round trips.
+            let mut conn = self.db.acquire().await?;
+            return Ok(write(conn.ex()).await?);
+        };
         let (done, answer) = oneshot::channel::<Result<T, AppError>>();
         let job: Job = Box::new(move |tx: &mut Tx| {
             Box::pin(async move {
@@ -58,8 +83,7 @@ impl Batcher {
                 }) as Completion
             })
         });
-        self.jobs
-            .send(job)
+        jobs.send(job)
             .await
             .map_err(|_| AppError::Internal(anyhow::anyhow!("the write batcher stopped")))?;
         answer
@@ -72,12 +96,9 @@ async fn savepoint_statement(tx: &mut Tx, sql: &'static str) -> Result<(), sqlx:
     on_conn!(tx.ex(), |c| sqlx::query(sql).execute(c).await.map(|_| ()))
 }
 
-async fn in_savepoint<T, F>(tx: &mut Tx, write: F) -> Result<T, sqlx::Error>
-where
-    F: for<'c> FnOnce(&'c mut Tx) -> BoxFuture<'c, Result<T, sqlx::Error>>,
-{
+async fn in_savepoint<T, F: Write<T>>(tx: &mut Tx, write: F) -> Result<T, sqlx::Error> {
     savepoint_statement(tx, "SAVEPOINT batched_write").await?;
-    match write(tx).await {
+    match write(tx.ex()).await {
         Ok(value) => {
             savepoint_statement(tx, "RELEASE SAVEPOINT batched_write").await?;
             Ok(value)

@@ -253,34 +253,56 @@ pub async fn follower_inboxes(
     })
 }
 
-pub struct NewDelivery<'a> {
-    pub inbox: &'a str,
-    pub domain: &'a str,
-    pub activity: &'a str,
-    pub signer_kind: &'a str,
-    pub signer_id: i64,
+/// Stores an activity to be delivered, once for all its inboxes; returns its id.
+pub async fn insert_delivery_activity(
+    ex: Ex<'_>,
+    activity: &str,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "INSERT INTO delivery_activities (activity, created_at) VALUES ($1, $2) RETURNING id"
+    )
+    .bind(activity)
+    .bind(now)
+    .fetch_one(c)
+    .await)
 }
 
-pub async fn enqueue_delivery(
+/// Queues the stored activity `activity_id` for each `(inbox, domain)`, several rows per
+/// statement (one round trip per few hundred inboxes).
+pub async fn enqueue_deliveries(
     ex: Ex<'_>,
-    d: &NewDelivery<'_>,
+    activity_id: i64,
+    targets: &[(&str, &str)],
+    signer_kind: &str,
+    signer_id: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    on_conn!(ex, |c| {
-        sqlx::query(
-        "INSERT INTO deliveries (inbox, domain, activity, signer_kind, signer_id, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)"
-    )
-    .bind(d.inbox)
-    .bind(d.domain)
-    .bind(d.activity)
-    .bind(d.signer_kind)
-    .bind(d.signer_id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|_| ())
-    })
+    const ROWS_PER_STATEMENT: usize = 400;
+    let mut ex = ex;
+    for chunk in targets.chunks(ROWS_PER_STATEMENT) {
+        // $1 activity, $2 signer kind, $3 signer id, $4 now; then inbox and domain per row.
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${}, $1, $2, $3, $4, $4)", 5 + 2 * i, 6 + 2 * i))
+            .collect();
+        let sql = format!(
+            "INSERT INTO deliveries (inbox, domain, activity_id, signer_kind, signer_id, \
+             next_attempt_at, created_at) VALUES {}",
+            values.join(", ")
+        );
+        on_conn!(&mut ex, |c| {
+            let mut query = sqlx::query(&sql)
+                .bind(activity_id)
+                .bind(signer_kind)
+                .bind(signer_id)
+                .bind(now);
+            for (inbox, domain) in chunk {
+                query = query.bind(*inbox).bind(*domain);
+            }
+            query.execute(&mut **c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -288,10 +310,46 @@ pub struct DeliveryRow {
     pub id: i64,
     pub inbox: String,
     pub domain: String,
-    pub activity: String,
+    /// The activity's own copy, for rows queued before bodies were stored once.
+    pub activity: Option<String>,
+    pub activity_id: Option<i64>,
     pub signer_kind: String,
     pub signer_id: i64,
     pub attempts: i64,
+}
+
+/// The stored activities with these ids, as `(id, activity)`.
+pub async fn delivery_activities(
+    ex: Ex<'_>,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT id, activity FROM delivery_activities WHERE id IN ({})",
+        placeholders.join(", ")
+    );
+    on_conn!(ex, |c| {
+        let mut query = sqlx::query_as(&sql);
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.fetch_all(c).await
+    })
+}
+
+/// Forgets a stored activity once no delivery names it any more.
+pub async fn forget_delivered_activity(ex: Ex<'_>, id: i64) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "DELETE FROM delivery_activities WHERE id = $1 \
+         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE activity_id = $1)"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ()))
 }
 
 /// Claims due deliveries for one worker until `lock_until`. Workers in every process share
@@ -309,7 +367,7 @@ pub async fn claim_deliveries(
                 "UPDATE deliveries SET locked_until = $1 WHERE id IN (SELECT id FROM deliveries \
              WHERE next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2) \
              ORDER BY next_attempt_at, id LIMIT $3) \
-             RETURNING id, inbox, domain, activity, signer_kind, signer_id, attempts",
+             RETURNING id, inbox, domain, activity, activity_id, signer_kind, signer_id, attempts",
             )
             .bind(lock_until)
             .bind(now)
@@ -322,7 +380,7 @@ pub async fn claim_deliveries(
                 "UPDATE deliveries SET locked_until = $1 WHERE id IN (SELECT id FROM deliveries \
              WHERE next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2) \
              ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
-             RETURNING id, inbox, domain, activity, signer_kind, signer_id, attempts",
+             RETURNING id, inbox, domain, activity, activity_id, signer_kind, signer_id, attempts",
             )
             .bind(lock_until)
             .bind(now)

@@ -104,6 +104,20 @@ pub async fn find(ex: Ex<'_>, id: i64) -> Result<Option<ProposalRow>, sqlx::Erro
     .await)
 }
 
+/// Whether a proposal exists and is open, without its counters: `(theme_id, withdrawn_at,
+/// hidden_at)`. For the inbox, which needs no more on every reply and like.
+pub async fn state_of(
+    ex: Ex<'_>,
+    id: i64,
+) -> Result<Option<(i64, Option<i64>, Option<i64>)>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT theme_id, withdrawn_at, hidden_at FROM proposals WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)
+}
+
 /// The tags of several proposals at once, as (proposal id, tag) pairs.
 pub async fn tags_of(ex: Ex<'_>, ids: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
     if ids.is_empty() {

@@ -16,7 +16,7 @@ async fn batched_writes_commit_together_and_fail_alone(backend: Backend) {
             let id = format!("https://peer.example/activities/{n}");
             let now = now_millis();
             let first = batcher
-                .write(move |tx| Box::pin(async move { mark_received(tx.ex(), &id, now).await }))
+                .write(move |ex| Box::pin(async move { mark_received(ex, &id, now).await }))
                 .await;
             (n, first)
         });
@@ -25,7 +25,7 @@ async fn batched_writes_commit_together_and_fail_alone(backend: Backend) {
     let batcher = app.state.writes.clone();
     let broken = tokio::spawn(async move {
         batcher
-            .write(|tx| {
+            .write(|ex| {
                 Box::pin(async move {
                     let p = NewRemoteProposal {
                         theme_id: 999,
@@ -35,7 +35,7 @@ async fn batched_writes_commit_together_and_fail_alone(backend: Backend) {
                         body: "b",
                         published: 0,
                     };
-                    insert_remote(tx.ex(), &p).await
+                    insert_remote(ex, &p).await
                 })
             })
             .await
@@ -51,9 +51,9 @@ async fn batched_writes_commit_together_and_fail_alone(backend: Backend) {
     // Everything the callers were told is stored is there; the same ids again are duplicates.
     let batcher = app.state.writes.clone();
     let again = batcher
-        .write(|tx| {
+        .write(|ex| {
             Box::pin(async move {
-                mark_received(tx.ex(), "https://peer.example/activities/7", now_millis()).await
+                mark_received(ex, "https://peer.example/activities/7", now_millis()).await
             })
         })
         .await

@@ -510,6 +510,34 @@ fn config_layers_file_then_environment_and_redacts_secrets() {
 }
 
 #[test]
+fn switches_read_as_operators_write_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for (value, expected) in [("1", true), ("true", true), ("0", false), ("off", false)] {
+        let (ok, stdout, stderr) = run(
+            hiroba(dir.path(), None)
+                .env("HIROBA_FEDERATION_INSECURE", value)
+                .env("HIROBA_AUTHORIZED_FETCH", value)
+                .arg("config"),
+            None,
+        );
+        assert!(ok, "{value}: {stderr}");
+        assert!(
+            stdout.contains(&format!("federation_insecure = {expected}"))
+                && stdout.contains(&format!("authorized_fetch = {expected}")),
+            "{value}: {stdout}"
+        );
+    }
+    let (ok, _, stderr) = run(
+        hiroba(dir.path(), None)
+            .env("HIROBA_FEDERATION_INSECURE", "maybe")
+            .arg("config"),
+        None,
+    );
+    assert!(!ok);
+    assert!(stderr.contains("federation_insecure"), "{stderr}");
+}
+
+#[test]
 fn bad_configuration_names_the_key() {
     let dir = tempfile::tempdir().unwrap();
     for (key, value, expected) in [

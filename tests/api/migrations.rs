@@ -63,8 +63,8 @@ fn both_schemas_end_with_the_same_tables() {
 }
 
 /// Upgrading keeps what was stored: a database filled under the schema before proposals
-/// could come from the fediverse (migration 6 rebuilds the table on SQLite) keeps every
-/// proposal, and everything that hangs off one, after `migrate`.
+/// could come from the fediverse (migrations 6 and 8 rebuild tables on SQLite) keeps every
+/// proposal, everything that hangs off one, and the queued deliveries, after `migrate`.
 async fn upgrading_keeps_stored_proposals_and_what_refers_to_them(backend: Backend) {
     use hiroba::storage::Db;
     let database = TestDatabase::create(&backend).await;
@@ -96,6 +96,7 @@ async fn upgrading_keeps_stored_proposals_and_what_refers_to_them(backend: Backe
         "INSERT INTO comments (id, proposal_id, author_id, body, created_at, updated_at) VALUES (1, 7, 1, 'いいね', 4, 4)",
         "INSERT INTO remote_actors (id, actor_id, domain, kind, inbox, key_id, public_key_pem, fetched_at) VALUES (1, 'https://peer.example/u/a', 'peer.example', 'Person', 'https://peer.example/inbox', 'k', 'pem', 0)",
         "INSERT INTO remote_supports (proposal_id, remote_actor_id, like_id, created_at) VALUES (7, 1, 'https://peer.example/likes/1', 5)",
+        "INSERT INTO deliveries (inbox, domain, activity, signer_kind, signer_id, next_attempt_at, created_at) VALUES ('https://peer.example/inbox', 'peer.example', '{\"type\":\"Like\"}', 'instance', 0, 6, 6)",
     ];
     let counts = [
         "SELECT COUNT(*) FROM proposals WHERE id = 7 AND title = 'ベンチ' AND author_id = 1",
@@ -103,6 +104,8 @@ async fn upgrading_keeps_stored_proposals_and_what_refers_to_them(backend: Backe
         "SELECT COUNT(*) FROM supports WHERE proposal_id = 7",
         "SELECT COUNT(*) FROM comments WHERE proposal_id = 7",
         "SELECT COUNT(*) FROM remote_supports WHERE proposal_id = 7",
+        // A delivery queued before bodies were stored once keeps its own copy.
+        "SELECT COUNT(*) FROM deliveries WHERE activity = '{\"type\":\"Like\"}' AND activity_id IS NULL",
     ];
     match &db {
         Db::Sqlite(pool) => {
