@@ -5,7 +5,8 @@
 //! binary in a process of its own (so its memory is its own); this process seeds its
 //! database, runs the clients and the loopback sinks, and shares the machine with it.
 //! HIROBA_BENCH_DATABASE_URL selects PostgreSQL (a fresh, empty database);
-//! HIROBA_BENCH_WORKERS sets the delivery workers (default 4).
+//! HIROBA_BENCH_WORKERS sets the delivery workers (default 4); HIROBA_BENCH_LOG the server's
+//! log filter; HIROBA_BENCH_PROGRESS=1 prints how many deliveries arrived, twice a second.
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -54,28 +54,28 @@ fn generate() -> Result<(String, String), AppError> {
     Ok((public, private))
 }
 
+async fn stored_pair(state: &AppState, kind: &str, id: i64) -> Result<Option<KeyPair>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    Ok(store::key_pair(conn.ex(), kind, id, None, 0)
+        .await?
+        .map(|(public_pem, private_pem)| KeyPair {
+            public_pem,
+            private_pem,
+        }))
+}
+
 /// The actor's key pair, generated (off the async threads) the first time it is needed.
 pub async fn key_pair(state: &AppState, owner: KeyOwner) -> Result<KeyPair, AppError> {
     let (kind, id) = owner.parts();
-    let mut conn = state.db.acquire().await?;
-    if let Some((public_pem, private_pem)) = store::key_pair(conn.ex(), kind, id, None, 0).await? {
-        return Ok(KeyPair {
-            public_pem,
-            private_pem,
-        });
+    if let Some(found) = stored_pair(state, kind, id).await? {
+        return Ok(found);
     }
-    drop(conn);
     // One generation at a time in this process: a new theme's first delivery starts many
     // sends at once, and each would otherwise make (and throw away) a key of its own.
     let _generating = state.federation.key_generation.lock().await;
-    let mut conn = state.db.acquire().await?;
-    if let Some((public_pem, private_pem)) = store::key_pair(conn.ex(), kind, id, None, 0).await? {
-        return Ok(KeyPair {
-            public_pem,
-            private_pem,
-        });
+    if let Some(found) = stored_pair(state, kind, id).await? {
+        return Ok(found);
     }
-    drop(conn);
     let (public, private) = tokio::task::spawn_blocking(generate)
         .await
         .map_err(|e| AppError::Internal(e.into()))??;

@@ -326,10 +326,9 @@ pub async fn delivery_activities(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT id, activity FROM delivery_activities WHERE id IN ({})",
-        placeholders.join(", ")
+        super::placeholders(1, ids.len())
     );
     on_conn!(ex, |c| {
         let mut query = sqlx::query_as(&sql);

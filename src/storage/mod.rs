@@ -245,6 +245,14 @@ async fn migrate_sqlite(pool: &SqlitePool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `$from, $from+1, ...`: `count` numbered placeholders for an `IN (...)` list.
+pub fn placeholders(from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Milliseconds since the Unix epoch, the portable timestamp stored in every table.
 pub fn now_millis() -> i64 {
     jiff::Timestamp::now().as_millisecond()

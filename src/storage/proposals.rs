@@ -123,10 +123,9 @@ pub async fn tags_of(ex: Ex<'_>, ids: &[i64]) -> Result<Vec<(i64, String)>, sqlx
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT proposal_id, tag FROM proposal_tags WHERE proposal_id IN ({}) ORDER BY tag",
-        placeholders.join(", ")
+        super::placeholders(1, ids.len())
     );
     on_conn!(ex, |c| {
         let mut query = sqlx::query_as(&sql);
@@ -359,10 +358,9 @@ pub async fn supported_among(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders: Vec<String> = (2..=ids.len() + 1).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT proposal_id FROM supports WHERE user_id = $1 AND proposal_id IN ({})",
-        placeholders.join(", ")
+        super::placeholders(2, ids.len())
     );
     on_conn!(ex, |c| {
         let mut query = sqlx::query_scalar(&sql).bind(user_id);

@@ -170,6 +170,18 @@ impl Peer {
     }
 }
 
+/// The HTML of a page, as a browser gets it.
+async fn page_text(app: &TestApp, path: &str) -> String {
+    app.client
+        .get(format!("{}{path}", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 async fn federating_app(backend: &Backend) -> TestApp {
     spawn_app_with(backend, |config| {
         config.federation.insecure = true;
@@ -499,15 +511,7 @@ async fn replies_and_likes_from_the_fediverse(backend: Backend) {
         "announced unchanged"
     );
     // The page shows it with the handle and a link to its origin.
-    let page = app
-        .client
-        .get(format!("{}/proposals/{id}", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&app, &format!("/proposals/{id}")).await;
     assert!(
         page.contains("調布でも同じです")
             && page.contains(&format!("href=\"{}/users/alice\"", peer.base)),
@@ -889,15 +893,7 @@ async fn posts_addressed_to_a_theme_become_proposals(backend: Backend) {
     assert_eq!(response.status(), 303, "redirected to the origin");
     assert_eq!(response.headers()["location"], note.as_str());
     // The page shows it with the author's handle linking to the origin.
-    let page = app
-        .client
-        .get(format!("{}/proposals/{id}", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&app, &format!("/proposals/{id}")).await;
     assert!(
         page.contains("夏は座れません")
             && page.contains(&format!("href=\"{}/users/alice\"", peer.base)),

@@ -114,6 +114,21 @@ async fn post_titled(app: &TestApp, title: &str) -> Option<Value> {
         .find(|p| p["title"] == title)
 }
 
+/// How many followers a theme's collection counts.
+async fn followers(app: &TestApp, slug: &str) -> i64 {
+    app.client
+        .get(format!("{}/themes/{slug}/followers", app.address))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()["totalItems"]
+        .as_i64()
+        .unwrap_or(-1)
+}
+
 async fn proposal(app: &TestApp, id: i64) -> Value {
     app.get(&format!("/api/v1/proposals/{id}"), None)
         .await
@@ -167,17 +182,7 @@ async fn two_municipalities_federate(backend: Backend) {
         )
         .await;
     assert_eq!(again.status, 409, "{}", again.body);
-    let followers = a
-        .client
-        .get(format!("{}/themes/kodomo/followers", a.address))
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
-    assert_eq!(followers["totalItems"], 1);
+    assert_eq!(followers(&a, "kodomo").await, 1);
 
     // A Kotoura resident posts; the idea reaches Kamakura, once.
     let id = a
@@ -394,17 +399,7 @@ async fn two_municipalities_federate(backend: Backend) {
         .expect(204);
     assert!(posts(&b, None).await.is_empty());
     eventually("Kotoura forgets the follower", || async {
-        let followers = a
-            .client
-            .get(format!("{}/themes/kodomo/followers", a.address))
-            .header("accept", "application/activity+json")
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap();
-        (followers["totalItems"] == 0).then_some(())
+        (followers(&a, "kodomo").await == 0).then_some(())
     })
     .await;
 }
