@@ -122,10 +122,16 @@ pub async fn actor(
     refresh: bool,
 ) -> Result<RemoteActorRow, ActorError> {
     if !refresh {
+        if let Some(row) = state.federation.remote_actors.get(actor_id).await
+            && now_millis() - row.fetched_at < STALE_AFTER_MS
+        {
+            return Ok((*row).clone());
+        }
         let mut conn = state.db.acquire().await.map_err(AppError::from)?;
         if let Some(row) = store::remote_actor(conn.ex(), actor_id).await?
             && now_millis() - row.fetched_at < STALE_AFTER_MS
         {
+            remember(state, &row).await;
             return Ok(row);
         }
     }
@@ -146,9 +152,21 @@ pub async fn actor(
         to_row(parsed, &final_url).map_err(|e| ActorError::Invalid(actor_id.to_string(), e))?;
     let mut conn = state.db.acquire().await.map_err(AppError::from)?;
     store::upsert_remote_actor(conn.ex(), &row).await?;
-    store::remote_actor(conn.ex(), &row.actor_id)
+    let stored = store::remote_actor(conn.ex(), &row.actor_id)
         .await?
-        .ok_or_else(|| ActorError::Invalid(actor_id.to_string(), "vanished after storing".into()))
+        .ok_or_else(|| {
+            ActorError::Invalid(actor_id.to_string(), "vanished after storing".into())
+        })?;
+    remember(state, &stored).await;
+    Ok(stored)
+}
+
+async fn remember(state: &AppState, row: &RemoteActorRow) {
+    state
+        .federation
+        .remote_actors
+        .insert(row.actor_id.clone(), Arc::new(row.clone()))
+        .await;
 }
 
 /// The key a signature names, with the actor that owns it.
@@ -265,10 +283,19 @@ pub async fn verify_request(
 
 /// Whether an actor (by its id) or its whole instance is blocked here.
 pub async fn is_blocked(state: &AppState, actor_id: &str) -> Result<bool, AppError> {
+    if let Some(known) = state.federation.blocked.get(actor_id).await {
+        return Ok(known);
+    }
     let domain = url::Url::parse(actor_id)
         .ok()
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_default();
     let mut conn = state.db.acquire().await?;
-    Ok(crate::storage::moderation::is_blocked(conn.ex(), &domain, actor_id).await?)
+    let blocked = crate::storage::moderation::is_blocked(conn.ex(), &domain, actor_id).await?;
+    state
+        .federation
+        .blocked
+        .insert(actor_id.to_string(), blocked)
+        .await;
+    Ok(blocked)
 }

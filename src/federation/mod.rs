@@ -40,6 +40,14 @@ pub struct Federation {
     /// Actor ids of local signers, for the `keyId` of outgoing signatures.
     pub signer_ids: moka::future::Cache<(&'static str, i64), String>,
     pub delivery_wakeup: tokio::sync::Notify,
+    /// Whether an actor (or its instance) is blocked, by actor id. Emptied when a block is
+    /// added or lifted here; another process sharing the database sees it within the TTL.
+    pub blocked: moka::future::Cache<String, bool>,
+    /// Stored remote actors, by actor id, for the inbox's every activity.
+    pub remote_actors: moka::future::Cache<String, Arc<crate::storage::federation::RemoteActorRow>>,
+    /// Themes with their phases, by id, for what the fediverse does to proposals. Dropped
+    /// when a theme changes here; another process sees a change within the TTL.
+    pub themes: moka::future::Cache<i64, Arc<crate::services::themes::LoadedTheme>>,
     /// Held while a local actor's key pair is generated (see `keys::key_pair`).
     pub key_generation: tokio::sync::Mutex<()>,
     /// Delay before the first retry; doubles with each attempt.
@@ -67,6 +75,18 @@ impl Federation {
                 .build(),
             delivery_wakeup: tokio::sync::Notify::new(),
             key_generation: tokio::sync::Mutex::new(()),
+            blocked: moka::future::Cache::builder()
+                .max_capacity(50_000)
+                .time_to_live(Duration::from_secs(5))
+                .build(),
+            remote_actors: moka::future::Cache::builder()
+                .max_capacity(50_000)
+                .time_to_live(Duration::from_secs(60))
+                .build(),
+            themes: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(2))
+                .build(),
             retry_base: config.federation.retry_base,
             probe_interval: config.federation.probe_interval,
         })

@@ -303,6 +303,7 @@ pub async fn add_block(
     if !store::insert_block(conn.ex(), kind, &value, &reason, moderator.id, now_millis()).await? {
         return Err(AppError::conflict("value", "this is already blocked"));
     }
+    state.federation.blocked.invalidate_all();
     tracing::info!(kind, value = %value, by = moderator.id, "block added");
     list_blocks(state, viewer)
         .await?
@@ -337,6 +338,7 @@ pub async fn remove_block(state: &AppState, viewer: &Viewer, id: i64) -> Result<
     if !store::delete_block(conn.ex(), id).await? {
         return Err(AppError::NotFound("block"));
     }
+    state.federation.blocked.invalidate_all();
     tracing::info!(id, by = moderator.id, "block removed");
     Ok(())
 }

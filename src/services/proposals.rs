@@ -228,7 +228,7 @@ pub async fn load(
 pub async fn open_to_the_public(
     state: &AppState,
     id: i64,
-) -> Result<Option<LoadedTheme>, AppError> {
+) -> Result<Option<std::sync::Arc<LoadedTheme>>, AppError> {
     let mut conn = state.db.acquire().await?;
     let (theme_id, withdrawn_at, hidden_at) = store::state_of(conn.ex(), id)
         .await?
@@ -237,7 +237,7 @@ pub async fn open_to_the_public(
     if withdrawn_at.is_some() || hidden_at.is_some() {
         return Ok(None);
     }
-    let theme = themes::load_by_id(state, theme_id).await?;
+    let theme = themes::load_by_id_cached(state, theme_id).await?;
     Ok(theme.visible_to(&Viewer::default()).then_some(theme))
 }
 

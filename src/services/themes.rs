@@ -1,6 +1,8 @@
 //! Themes (テーマ): staff open them with phases; the current phase decides what residents
 //! may do.
 
+use std::sync::Arc;
+
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -270,6 +272,17 @@ pub async fn load_by_id(state: &AppState, id: i64) -> Result<LoadedTheme, AppErr
     complete(&mut conn, row).await
 }
 
+/// A theme by id, kept in memory for a moment: the inbox asks for it on every reply and
+/// like. A change made here is seen at once; one made by another process within seconds.
+pub async fn load_by_id_cached(state: &AppState, id: i64) -> Result<Arc<LoadedTheme>, AppError> {
+    if let Some(found) = state.federation.themes.get(&id).await {
+        return Ok(found);
+    }
+    let theme = Arc::new(load_by_id(state, id).await?);
+    state.federation.themes.insert(id, theme.clone()).await;
+    Ok(theme)
+}
+
 pub async fn get(state: &AppState, viewer: &Viewer, slug: &str) -> Result<ThemeView, AppError> {
     Ok(load(state, viewer, slug).await?.view(state))
 }
@@ -503,6 +516,7 @@ pub async fn update(
     store::update_theme(tx.ex(), theme.row.id, &fields, now_millis()).await?;
     write_details(&mut tx, theme.row.id, &draft).await?;
     tx.commit().await?;
+    state.federation.themes.invalidate(&theme.row.id).await;
     tracing::info!(theme = slug, by = staff.id, "theme updated");
     let view = load_by_id(state, theme.row.id).await?.view(state);
     super::log_federation(
