@@ -34,6 +34,38 @@ fn refuse(status: StatusCode, kind: &str, detail: String) -> Response {
     Problem::new(status, kind, "Activity refused", Some(detail)).into_response()
 }
 
+/// That an activity was received, to be recorded once (the same reply often arrives at two
+/// inboxes); a second arrival of a recorded id is ignored.
+#[derive(Clone)]
+pub struct Receipt {
+    activity_id: String,
+    at: i64,
+}
+
+impl Receipt {
+    fn new(activity_id: &str) -> Receipt {
+        Receipt {
+            activity_id: activity_id.to_string(),
+            at: now_millis(),
+        }
+    }
+
+    /// Records the id in a write of its own; false when it was already recorded.
+    pub async fn record_alone(&self, state: &AppState) -> Result<bool, AppError> {
+        let receipt = self.clone();
+        state
+            .writes
+            .write(move |ex| Box::pin(async move { receipt.record(ex).await }))
+            .await
+    }
+
+    /// Records the id as part of a larger write; false when it was already recorded (the
+    /// write should then change nothing else).
+    pub async fn record(&self, ex: crate::storage::Ex<'_>) -> Result<bool, sqlx::Error> {
+        store::mark_received(ex, &self.activity_id, self.at).await
+    }
+}
+
 /// The id of a property that may be a string or an embedded object.
 pub fn id_of(value: &Value) -> Option<&str> {
     match value {
@@ -163,12 +195,15 @@ async fn handle(
             "this actor or its instance is blocked here".into(),
         ));
     }
-    let id = activity_id.to_string();
-    let now = now_millis();
-    let first_time = state
-        .writes
-        .write(move |ex| Box::pin(async move { store::mark_received(ex, &id, now).await }))
-        .await?;
+    // Replies and likes, the bulk of what arrives, record their id in the same commit as
+    // their effect (one disk sync each, not two); every other activity records it first.
+    let receipt = Receipt::new(activity_id);
+    let first_time = if matches!(kind, "Create" | "Like") {
+        let mut conn = state.db.acquire().await?;
+        !store::was_received(conn.ex(), activity_id).await?
+    } else {
+        receipt.record_alone(state).await?
+    };
     if !first_time {
         tracing::debug!(activity_id, "duplicate activity ignored");
         return Ok(StatusCode::ACCEPTED);
@@ -207,11 +242,11 @@ async fn handle(
         }
         "Create" => {
             let remote = sender(state, actor_id).await?;
-            interactions::create(state, activity, &remote).await?;
+            interactions::create(state, activity, &remote, &receipt).await?;
         }
         "Like" => {
             let remote = sender(state, actor_id).await?;
-            interactions::like(state, activity, &remote).await?;
+            interactions::like(state, activity, &remote, &receipt).await?;
         }
         "Update" => {
             let remote = sender(state, actor_id).await?;

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::actors::{self, host_of};
-use super::inbox::id_of;
+use super::inbox::{Receipt, id_of};
 use super::objects::PostObject;
 use super::{Urls, following, outbox};
 use crate::domain::Action;
@@ -88,6 +88,7 @@ pub async fn create(
     state: &AppState,
     activity: &Value,
     actor: &RemoteActorRow,
+    receipt: &Receipt,
 ) -> Result<(), AppError> {
     let object = trusted_object(state, activity, &actor.actor_id).await?;
     let post: PostObject = serde_json::from_value(object)
@@ -101,6 +102,9 @@ pub async fn create(
     }
     let urls = Urls::new(&state.config);
     let Some(reply_to) = post.in_reply_to.clone() else {
+        if !receipt.record_alone(state).await? {
+            return Ok(());
+        }
         return new_proposal(state, &urls, activity, actor, &post).await;
     };
     let mut conn = state.db.acquire().await?;
@@ -113,6 +117,9 @@ pub async fn create(
         None => match comment_store::find_by_ap_id(conn.ex(), &reply_to).await? {
             Some(parent) => (parent.proposal_id, Some(parent.id)),
             None => {
+                if !receipt.record_alone(state).await? {
+                    return Ok(());
+                }
                 let object =
                     serde_json::to_value(&post).map_err(|e| AppError::Internal(e.into()))?;
                 let audience = post.audience.as_deref();
@@ -142,10 +149,14 @@ pub async fn create(
     }
     let (remote_actor_id, ap_id) = (actor.id, post.id.clone());
     let published = published_millis(&post);
+    let receipt = receipt.clone();
     let stored = state
         .writes
-        .write(move |ex| {
+        .write(move |mut ex| {
             Box::pin(async move {
+                if !receipt.record(ex.reborrow()).await? {
+                    return Ok(None);
+                }
                 comment_store::insert_remote(
                     ex,
                     proposal_id,
@@ -237,6 +248,7 @@ pub async fn like(
     state: &AppState,
     activity: &Value,
     actor: &RemoteActorRow,
+    receipt: &Receipt,
 ) -> Result<(), AppError> {
     let urls = Urls::new(&state.config);
     let object = activity.get("object").and_then(id_of).unwrap_or_default();
@@ -265,10 +277,14 @@ pub async fn like(
         .and_then(Value::as_str)
         .unwrap_or_default();
     let (like_id, remote_actor_id, now) = (like_id.to_string(), actor.id, now_millis());
+    let receipt = receipt.clone();
     state
         .writes
-        .write(move |ex| {
+        .write(move |mut ex| {
             Box::pin(async move {
+                if !receipt.record(ex.reborrow()).await? {
+                    return Ok(false);
+                }
                 store::add_remote_support(ex, id, remote_actor_id, &like_id, now).await
             })
         })

@@ -56,16 +56,17 @@ impl Batcher {
     /// Runs `write` (one statement, or several that must land together) in the next batch's
     /// transaction, inside a savepoint of its own so that a failing write leaves the others
     /// of the batch intact, and returns its result once the transaction is committed. On
-    /// PostgreSQL it runs at once on a connection of its own.
+    /// PostgreSQL it runs at once in a transaction of its own.
     pub async fn write<T, F>(&self, write: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: Write<T>,
     {
         let Some(jobs) = &self.jobs else {
-            // One statement commits by itself: no transaction round trips.
-            let mut conn = self.db.acquire().await?;
-            return Ok(write(conn.ex()).await?);
+            let mut tx = self.db.begin().await?;
+            let value = write(tx.ex()).await?;
+            tx.commit().await?;
+            return Ok(value);
         };
         let (done, answer) = oneshot::channel::<Result<T, AppError>>();
         let job: Job = Box::new(move |tx: &mut Tx| {

@@ -47,6 +47,16 @@ pub enum Ex<'a> {
     Postgres(&'a mut PgConnection),
 }
 
+impl Ex<'_> {
+    /// The same connection for one more call, keeping this handle for later ones.
+    pub fn reborrow(&mut self) -> Ex<'_> {
+        match self {
+            Ex::Sqlite(c) => Ex::Sqlite(c),
+            Ex::Postgres(c) => Ex::Postgres(c),
+        }
+    }
+}
+
 /// Runs `$body` with `$c` bound to the concrete connection; the body is compiled once per
 /// database, so the same SQL text and bindings serve both.
 macro_rules! on_conn {
