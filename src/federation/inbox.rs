@@ -196,15 +196,10 @@ async fn handle(
         ));
     }
     // Replies and likes, the bulk of what arrives, record their id in the same commit as
-    // their effect (one disk sync each, not two); every other activity records it first.
+    // their effect (one disk sync each, not two), and a second arrival then changes nothing;
+    // every other activity records it first.
     let receipt = Receipt::new(activity_id);
-    let first_time = if matches!(kind, "Create" | "Like") {
-        let mut conn = state.db.acquire().await?;
-        !store::was_received(conn.ex(), activity_id).await?
-    } else {
-        receipt.record_alone(state).await?
-    };
-    if !first_time {
+    if !matches!(kind, "Create" | "Like") && !receipt.record_alone(state).await? {
         tracing::debug!(activity_id, "duplicate activity ignored");
         return Ok(StatusCode::ACCEPTED);
     }

@@ -164,18 +164,6 @@ pub async fn remote_actor_by_key(
     .await)
 }
 
-/// Whether an activity id was already received (a read: the mark itself is written with
-/// the activity's effect, see `federation::inbox`).
-pub async fn was_received(ex: Ex<'_>, activity_id: &str) -> Result<bool, sqlx::Error> {
-    let found: i64 = on_conn!(ex, |c| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM received_activities WHERE activity_id = $1"
-    )
-    .bind(activity_id)
-    .fetch_one(c)
-    .await)?;
-    Ok(found > 0)
-}
-
 /// Records an activity id; false when it was already received.
 pub async fn mark_received(ex: Ex<'_>, activity_id: &str, now: i64) -> Result<bool, sqlx::Error> {
     on_conn!(ex, |c| {
