@@ -191,23 +191,22 @@ pub async fn announced(
 }
 
 /// A post sent straight to this server (not announced) by a followed actor, or addressed to
-/// one (its `audience`): stored like an announced one.
+/// one (its `audience`): stored like an announced one. False when neither is followed.
 pub async fn received_directly(
     state: &AppState,
     actor: &RemoteActorRow,
-    object: Value,
-    audience: Option<&str>,
+    post: &PostObject,
 ) -> Result<bool, AppError> {
     let mut found = followed(state, &actor.actor_id).await?;
     if found.is_none()
-        && let Some(group) = audience
+        && let Some(group) = post.audience.as_deref()
     {
         found = followed(state, group).await?;
     }
     let Some(followed) = found else {
         return Ok(false);
     };
-    store_post(state, &followed, object).await?;
+    keep_post(state, &followed, post).await?;
     Ok(true)
 }
 
@@ -218,13 +217,20 @@ async fn store_post(
     followed: &FollowedRow,
     object: Value,
 ) -> Result<(), AppError> {
-    let post: PostObject = match serde_json::from_value(object) {
-        Ok(post) => post,
+    match serde_json::from_value::<PostObject>(object) {
+        Ok(post) => keep_post(state, followed, &post).await,
         Err(e) => {
             tracing::info!(error = %e, "ignored an announced object that is not a post");
-            return Ok(());
+            Ok(())
         }
-    };
+    }
+}
+
+async fn keep_post(
+    state: &AppState,
+    followed: &FollowedRow,
+    post: &PostObject,
+) -> Result<(), AppError> {
     let urls = Urls::new(&state.config);
     if host_of(&post.id) == host_of(urls.base()) {
         return Ok(());
@@ -247,7 +253,7 @@ async fn store_post(
             None
         }
     };
-    service::receive_post(state, followed, author.as_ref(), &post).await
+    service::receive_post(state, followed, author.as_ref(), post).await
 }
 
 /// A deletion by the post's origin. Announced from another origin than the announcer's,
@@ -279,26 +285,6 @@ async fn remove_post(
     Ok(())
 }
 
-/// Applies a direct `Update` or `Delete` (not announced) of a stored post; false when no
-/// post with this id is stored here.
-pub async fn changed_directly(
-    state: &AppState,
-    actor: &RemoteActorRow,
-    object: &Value,
-    deleted: bool,
-) -> Result<bool, AppError> {
-    let Some(id) = id_of(object) else {
-        return Ok(false);
-    };
-    if deleted {
-        return service::post_deleted(state, id, &actor.actor_id).await;
-    }
-    let Ok(post) = serde_json::from_value::<PostObject>(object.clone()) else {
-        return Ok(false);
-    };
-    service::post_edited(state, &post, &actor.actor_id).await
-}
-
 /// Where activities about a stored post go: its author's inbox (the origin counts supports
 /// and keeps replies) and the followed actor's (a theme announces replies to its
 /// followers), one copy per shared inbox.
@@ -319,7 +305,6 @@ async fn inboxes_of(state: &AppState, post: &RemotePostRow) -> Result<Vec<String
     if let Some(via) = store::find_follow(conn.ex(), post.followed_id).await? {
         inboxes.push(via.shared_inbox.unwrap_or(via.inbox));
     }
-    inboxes.dedup();
     inboxes.sort();
     inboxes.dedup();
     Ok(inboxes)

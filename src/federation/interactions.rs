@@ -11,13 +11,11 @@ use super::{Urls, following, outbox};
 use crate::domain::Action;
 use crate::error::AppError;
 use crate::services::Viewer;
+use crate::services::following as followed_posts;
 use crate::services::proposals;
 use crate::state::AppState;
 use crate::storage::federation::RemoteActorRow;
 use crate::storage::{comments as comment_store, federation as store, moderation, now_millis};
-
-/// Longest remote text stored (characters).
-const MAX_REMOTE_TEXT: usize = 20_000;
 
 /// What a local URL points at.
 enum LocalTarget {
@@ -73,16 +71,6 @@ pub(super) async fn trusted_object(
     Ok(fetched)
 }
 
-fn published_millis(object: &PostObject) -> i64 {
-    object
-        .published
-        .as_deref()
-        .and_then(|p| p.parse::<jiff::Timestamp>().ok())
-        .map(|t| t.as_millisecond())
-        .filter(|t| *t <= now_millis())
-        .unwrap_or_else(now_millis)
-}
-
 /// A `Create`: a reply to a local proposal or comment becomes a comment.
 pub async fn create(
     state: &AppState,
@@ -120,10 +108,7 @@ pub async fn create(
                 if !receipt.record_alone(state).await? {
                     return Ok(());
                 }
-                let object =
-                    serde_json::to_value(&post).map_err(|e| AppError::Internal(e.into()))?;
-                let audience = post.audience.as_deref();
-                if !following::received_directly(state, actor, object, audience).await? {
+                if !following::received_directly(state, actor, &post).await? {
                     tracing::info!(object = %post.id, in_reply_to = %reply_to, "ignored a reply to something not here");
                 }
                 return Ok(());
@@ -139,7 +124,7 @@ pub async fn create(
         tracing::info!(object = %post.id, reason = %e, "ignored a reply while the phase does not take comments");
         return Ok(());
     }
-    let body: String = post.content.chars().take(MAX_REMOTE_TEXT).collect();
+    let body = post.kept_content();
     if body.trim().is_empty() {
         return Err(AppError::invalid(
             "content",
@@ -148,7 +133,7 @@ pub async fn create(
         ));
     }
     let (remote_actor_id, ap_id) = (actor.id, post.id.clone());
-    let published = published_millis(&post);
+    let published = post.published_millis();
     let receipt = receipt.clone();
     let stored = state
         .writes
@@ -209,8 +194,7 @@ async fn new_proposal(
     post: &PostObject,
 ) -> Result<(), AppError> {
     let Some(slug) = addressed_theme(urls, post) else {
-        let object = serde_json::to_value(post).map_err(|e| AppError::Internal(e.into()))?;
-        if !following::received_directly(state, actor, object, post.audience.as_deref()).await? {
+        if !following::received_directly(state, actor, post).await? {
             tracing::info!(object = %post.id, "ignored a post addressed to no theme here");
         }
         return Ok(());
@@ -228,7 +212,7 @@ async fn new_proposal(
         name: post.name.clone(),
         content: post.content.clone(),
         tags,
-        published: published_millis(post),
+        published: post.published_millis(),
     };
     match proposals::create_from_fediverse(state, &theme, input).await {
         Ok(Some(_)) => {
@@ -332,7 +316,7 @@ pub async fn update(
     let mut conn = state.db.acquire().await?;
     match comment_store::find_by_ap_id(conn.ex(), &post.id).await? {
         Some(comment) if comment.remote_actor.as_deref() == Some(actor.actor_id.as_str()) => {
-            let body: String = post.content.chars().take(MAX_REMOTE_TEXT).collect();
+            let body = post.kept_content();
             comment_store::update_remote(conn.ex(), &post.id, &body, now_millis()).await?;
         }
         Some(_) => {
@@ -342,8 +326,7 @@ pub async fn update(
         }
         None => {
             drop(conn);
-            let object = serde_json::to_value(&post).map_err(|e| AppError::Internal(e.into()))?;
-            if !following::changed_directly(state, actor, &object, false).await? {
+            if !followed_posts::post_edited(state, &post, &actor.actor_id).await? {
                 tracing::info!(object = %post.id, "ignored an Update of an unknown object");
             }
         }
@@ -382,8 +365,7 @@ pub async fn delete(
         }
         None => {
             drop(conn);
-            let target = serde_json::json!(object);
-            if !following::changed_directly(state, actor, &target, true).await? {
+            if !followed_posts::post_deleted(state, &object, &actor.actor_id).await? {
                 tracing::info!(object, "ignored a Delete of an unknown object");
             }
         }

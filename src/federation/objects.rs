@@ -254,6 +254,28 @@ pub struct PostObject {
     pub anonymous: Option<bool>,
 }
 
+impl PostObject {
+    /// The longest text kept from another server (characters).
+    pub const MAX_REMOTE_TEXT: usize = 20_000;
+
+    /// The content as kept from another server: at most [`Self::MAX_REMOTE_TEXT`]
+    /// characters (sanitised when shown).
+    pub fn kept_content(&self) -> String {
+        self.content.chars().take(Self::MAX_REMOTE_TEXT).collect()
+    }
+
+    /// `published` in milliseconds; now when it is missing, unreadable or in the future.
+    pub fn published_millis(&self) -> i64 {
+        let now = jiff::Timestamp::now().as_millisecond();
+        self.published
+            .as_deref()
+            .and_then(|p| p.parse::<jiff::Timestamp>().ok())
+            .map(|t| t.as_millisecond())
+            .filter(|t| *t <= now)
+            .unwrap_or(now)
+    }
+}
+
 /// A collection; Hiroba publishes counts, and the items where they are public.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -461,11 +461,11 @@ async fn reply(
     headers: HeaderMap,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
-    let note = crate::services::following::reply_note(&state, id).await?;
     if !wants_activity_json(&headers) {
         let post = crate::services::following::reply_post_id(&state, id).await?;
         return Ok(Redirect::to(&format!("/following/posts/{post}#reply-{id}")).into_response());
     }
+    let note = crate::services::following::reply_note(&state, id).await?;
     Ok(activity_json(StatusCode::OK, &note))
 }
 

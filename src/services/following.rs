@@ -177,6 +177,9 @@ fn post_view(row: &RemotePostRow, supported: Option<bool>) -> RemotePostView {
 /// A reply under a post from a followed actor: by a resident here, or from elsewhere.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RemoteReplyView {
+    /// The id of a resident's reply here (`/replies/{id}`); absent for replies from elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     /// A resident's handle, or `user@host` for an account elsewhere.
     pub handle: String,
     pub display_name: String,
@@ -289,14 +292,8 @@ pub async fn receive_post(
     author: Option<&RemoteActorRow>,
     post: &PostObject,
 ) -> Result<(), AppError> {
-    let content: String = post.content.chars().take(20_000).collect();
-    let published = post
-        .published
-        .as_deref()
-        .and_then(|p| p.parse::<jiff::Timestamp>().ok())
-        .map(|t| t.as_millisecond())
-        .filter(|t| *t <= now_millis())
-        .unwrap_or_else(now_millis);
+    let content = post.kept_content();
+    let published = post.published_millis();
     let mut conn = state.db.acquire().await?;
     let stored = store::insert_post(
         conn.ex(),
@@ -346,7 +343,7 @@ pub async fn post_edited(
             "only the origin may change this object".into(),
         )),
         Some(true) => {
-            let content: String = post.content.chars().take(20_000).collect();
+            let content = post.kept_content();
             let mut conn = state.db.acquire().await?;
             store::update_post(
                 conn.ex(),
@@ -420,26 +417,15 @@ pub async fn post(
     };
     let mut replies: Vec<RemoteReplyView> = store::replies_here(conn.ex(), row.id)
         .await?
-        .into_iter()
-        .map(|r| RemoteReplyView {
-            display_name: if r.display_name.trim().is_empty() {
-                r.handle.clone()
-            } else {
-                r.display_name.clone()
-            },
-            handle: r.handle,
-            remote: false,
-            url: urls.reply(r.id),
-            body_html: markdown::render(&r.body),
-            created_at: rfc3339(r.created_at),
-            created_millis: r.created_at,
-        })
+        .iter()
+        .map(|r| reply_view(&urls, r))
         .collect();
     for other in store::replies_from_elsewhere(conn.ex(), &row.ap_id).await? {
         let author = post_view(&other, None)
             .author
             .unwrap_or_else(|| account(&other.ap_id, None, None, None, None));
         replies.push(RemoteReplyView {
+            id: None,
             handle: author.handle,
             display_name: author.display_name,
             remote: true,
@@ -512,8 +498,16 @@ pub async fn reply(
         wire::send_reply(state, &reply, &row, &published).await,
         "reply to a followed post",
     );
-    let urls = crate::federation::Urls::new(&state.config);
-    Ok(RemoteReplyView {
+    Ok(reply_view(
+        &crate::federation::Urls::new(&state.config),
+        &reply,
+    ))
+}
+
+/// A resident's reply here, as shown under the post.
+fn reply_view(urls: &crate::federation::Urls, reply: &store::ReplyRow) -> RemoteReplyView {
+    RemoteReplyView {
+        id: Some(reply.id),
         handle: reply.handle.clone(),
         display_name: if reply.display_name.trim().is_empty() {
             reply.handle.clone()
@@ -523,9 +517,9 @@ pub async fn reply(
         remote: false,
         url: urls.reply(reply.id),
         body_html: markdown::render(&reply.body),
-        created_at: published,
-        created_millis: now,
-    })
+        created_at: rfc3339(reply.created_at),
+        created_millis: reply.created_at,
+    }
 }
 
 /// A resident's reply as its ActivityStreams `Note` (for `/replies/{id}`).

@@ -10,6 +10,7 @@ use super::themes::{self, LoadedTheme};
 use super::{Page, Viewer, rfc3339};
 use crate::domain::{Action, Tag, parse_text};
 use crate::error::{AppError, Checker, Invalid, checker_invariant};
+use crate::federation::objects::PostObject;
 use crate::markdown;
 use crate::state::AppState;
 use crate::storage::proposals::{NewProposal, ProposalFilter, ProposalOrder, ProposalRow};
@@ -650,9 +651,8 @@ pub struct RemoteProposalInput {
     pub published: i64,
 }
 
-/// Longest title and text kept from another server (characters).
+/// Longest title kept from another server (characters).
 const REMOTE_TITLE_CHARS: usize = 120;
-const REMOTE_BODY_CHARS: usize = 20_000;
 
 /// The title of a post from the fediverse: its `name`, or else the first line of its text
 /// without the leading mentions (Mastodon's notes have no title).
@@ -698,7 +698,11 @@ pub async fn create_from_fediverse(
 ) -> Result<Option<i64>, AppError> {
     theme.require(Action::PostIdea, state.config.municipality.today())?;
     let title = remote_title(input.name.as_deref(), &input.content);
-    let body: String = input.content.chars().take(REMOTE_BODY_CHARS).collect();
+    let body: String = input
+        .content
+        .chars()
+        .take(PostObject::MAX_REMOTE_TEXT)
+        .collect();
     if title.is_empty() || markdown::plain_text(&body).trim().is_empty() {
         return Err(AppError::invalid(
             "content",
@@ -771,7 +775,7 @@ pub async fn change_from_fediverse(
     match change {
         RemoteChange::Edit { name, content } => {
             let title = remote_title(name.as_deref(), &content);
-            let body: String = content.chars().take(REMOTE_BODY_CHARS).collect();
+            let body: String = content.chars().take(PostObject::MAX_REMOTE_TEXT).collect();
             if !title.is_empty() {
                 store::update_text(conn.ex(), row.id, &title, &body, now_millis()).await?;
             }

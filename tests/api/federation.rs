@@ -414,7 +414,7 @@ both_databases!(
     anonymous_proposals_point_to_a_pseudonymous_actor,
 );
 
-fn example(name: &str) -> Value {
+pub fn example(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("federation-spec/examples")
         .join(name);
@@ -429,7 +429,11 @@ fn our_example_shapes_round_trip() {
     let group = example("hiroba-group.json");
     let parsed: Actor = serde_json::from_value(group.clone()).unwrap();
     assert_eq!(serde_json::to_value(&parsed).unwrap(), group);
-    for name in ["hiroba-page.json", "hiroba-note.json"] {
+    for name in [
+        "hiroba-page.json",
+        "hiroba-note.json",
+        "hiroba-reply-note.json",
+    ] {
         let object = example(name);
         let parsed: PostObject = serde_json::from_value(object.clone()).unwrap();
         assert_eq!(serde_json::to_value(&parsed).unwrap(), object, "{name}");

@@ -267,12 +267,27 @@ async fn two_municipalities_federate(backend: Backend) {
             .unwrap()
             .contains("<strong>ぜひ</strong>")
     );
-    assert!(
-        comment["origin"]
-            .as_str()
-            .unwrap()
-            .starts_with(&format!("{b_base}/replies/"))
-    );
+    let reply_id = comment["origin"].as_str().unwrap().to_string();
+    assert!(reply_id.starts_with(&format!("{b_base}/replies/")));
+    // Kamakura serves the reply as the Note its spec documents.
+    let note: Value = b
+        .client
+        .get(reply_id.replace(&b_base, &b.address))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let documented = crate::federation::example("hiroba-reply-note.json");
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    let (mut live_keys, mut documented_keys) = (keys(&note), keys(&documented));
+    live_keys.sort();
+    documented_keys.sort();
+    assert_eq!(live_keys, documented_keys, "{note}");
+    assert_eq!(note["inReplyTo"], format!("{a_base}/proposals/{id}"));
+    assert_eq!(note["audience"], format!("{a_base}/themes/kodomo"));
     // Kotoura's resident answers on Kotoura: the answer shows under the post in Kamakura.
     a.post(
         &format!("/api/v1/proposals/{id}/comments"),
@@ -297,6 +312,7 @@ async fn two_municipalities_federate(backend: Backend) {
     page.contains("<strong>ぜひ</strong>");
     page.contains("ありがとうございます");
     page.contains("aria-pressed=\"true\"");
+    page.contains("<li id=\"reply-");
     let list = Browser::new(&b).get("/following").await;
     list.contains(&format!("href=\"{post_path}\""));
 
