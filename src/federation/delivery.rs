@@ -15,7 +15,7 @@ use super::signatures::sign_request;
 use super::{Federation, Urls};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::storage::federation::{self as store, DeliveryRow};
+use crate::storage::federation::{self as store, DeliveryRow, InstanceHealth};
 use crate::storage::{moderation, now_millis};
 
 /// After this many failed attempts a delivery is given up.
@@ -247,20 +247,17 @@ async fn signer_actor(state: &AppState, signer: KeyOwner, urls: &Urls) -> Option
     }
 }
 
-/// Consecutive failures, unreachable since, next probe (see `storage::federation`).
-type InstanceHealth = (i64, Option<i64>, Option<i64>);
-
 /// Sends a claimed batch concurrently, then records every outcome in one transaction.
 async fn process_batch(state: &AppState, batch: Vec<Claimed>) -> Result<(), AppError> {
     let now = now_millis();
+    let mut domains: Vec<&str> = batch.iter().map(|c| c.row.domain.as_str()).collect();
+    domains.sort_unstable();
+    domains.dedup();
     let mut conn = state.db.acquire().await?;
-    let mut health: HashMap<String, Option<InstanceHealth>> = HashMap::new();
-    for Claimed { row: delivery, .. } in &batch {
-        if !health.contains_key(&delivery.domain) {
-            let found = store::instance_health(conn.ex(), &delivery.domain).await?;
-            health.insert(delivery.domain.clone(), found);
-        }
-    }
+    let health: HashMap<String, InstanceHealth> = store::instance_health(conn.ex(), &domains)
+        .await?
+        .into_iter()
+        .collect();
     drop(conn);
     let mut skipped = Vec::new();
     let mut sending = tokio::task::JoinSet::new();
@@ -268,11 +265,13 @@ async fn process_batch(state: &AppState, batch: Vec<Claimed>) -> Result<(), AppE
     bodies.sort_unstable();
     bodies.dedup();
     for claimed in batch {
-        match health.get(&claimed.row.domain).cloned().flatten() {
+        match health.get(&claimed.row.domain) {
             // Unreachable: skip without counting an attempt until the next probe.
-            Some((_, Some(_), Some(next_probe))) if next_probe > now => {
-                skipped.push((claimed.row.id, next_probe))
-            }
+            Some(InstanceHealth {
+                unreachable_since: Some(_),
+                next_probe_at: Some(next_probe),
+                ..
+            }) if *next_probe > now => skipped.push((claimed.row.id, *next_probe)),
             _ => {
                 let state = state.clone();
                 sending.spawn(async move {
@@ -293,17 +292,16 @@ async fn process_batch(state: &AppState, batch: Vec<Claimed>) -> Result<(), AppE
     for (id, next_probe) in skipped {
         store::retry_delivery(tx.ex(), id, next_probe, false, "instance unreachable").await?;
     }
+    let mut finished: Vec<i64> = Vec::new();
     let mut answered: Vec<String> = Vec::new();
     for (delivery, outcome) in results {
         match outcome {
             Outcome::Delivered => {
-                store::delete_delivery(tx.ex(), delivery.id).await?;
-                if !answered.contains(&delivery.domain) {
-                    answered.push(delivery.domain.clone());
-                }
+                finished.push(delivery.id);
+                answered.push(delivery.domain);
             }
             Outcome::Permanent(why) => {
-                store::delete_delivery(tx.ex(), delivery.id).await?;
+                finished.push(delivery.id);
                 tracing::warn!(inbox = %delivery.inbox, %why, "delivery refused; given up");
             }
             Outcome::Temporary(why) => {
@@ -311,7 +309,7 @@ async fn process_batch(state: &AppState, batch: Vec<Claimed>) -> Result<(), AppE
                 store::instance_failed(tx.ex(), &delivery.domain, UNREACHABLE_AFTER, now, probe)
                     .await?;
                 if delivery.attempts + 1 >= MAX_ATTEMPTS {
-                    store::delete_delivery(tx.ex(), delivery.id).await?;
+                    finished.push(delivery.id);
                     tracing::warn!(inbox = %delivery.inbox, %why, "delivery failed too often; given up");
                 } else {
                     let next = now + backoff(state, delivery.attempts);
@@ -321,19 +319,16 @@ async fn process_batch(state: &AppState, batch: Vec<Claimed>) -> Result<(), AppE
             }
         }
     }
-    for id in bodies {
-        store::forget_delivered_activity(tx.ex(), id).await?;
-    }
+    store::delete_deliveries(tx.ex(), &finished).await?;
+    store::forget_delivered_activities(tx.ex(), &bodies).await?;
+    answered.sort_unstable();
+    answered.dedup();
+    let answered: Vec<&str> = answered.iter().map(String::as_str).collect();
+    store::instances_succeeded(tx.ex(), &answered, now).await?;
     let mut released = 0;
     for domain in answered {
-        let was_failing = health
-            .get(&domain)
-            .cloned()
-            .flatten()
-            .is_some_and(|(failures, _, _)| failures > 0);
-        store::instance_succeeded(tx.ex(), &domain, now).await?;
-        if was_failing {
-            released += store::release_backlog(tx.ex(), &domain, now).await?;
+        if health.get(domain).is_some_and(|h| h.failures > 0) {
+            released += store::release_backlog(tx.ex(), domain, now).await?;
             tracing::info!(%domain, "instance answers again; sending its backlog");
         }
     }

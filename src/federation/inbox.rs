@@ -195,9 +195,10 @@ async fn handle(
             "this actor or its instance is blocked here".into(),
         ));
     }
-    // Replies and likes, the bulk of what arrives, record their id in the same commit as
-    // their effect (one disk sync each, not two), and a second arrival then changes nothing;
-    // every other activity records it first.
+    // Replies and likes, the bulk of what arrives, skip the separate record: a reply is
+    // stored once by its Note's id, a like records the activity id in the same commit as
+    // its effect (one disk sync each, not two), and a second arrival changes nothing.
+    // Every other activity records its id first.
     let receipt = Receipt::new(activity_id);
     if !matches!(kind, "Create" | "Like") && !receipt.record_alone(state).await? {
         tracing::debug!(activity_id, "duplicate activity ignored");

@@ -116,8 +116,8 @@ pub async fn create(
         },
     };
     drop(conn);
-    let Some(theme) = proposals::open_to_the_public(state, proposal_id).await? else {
-        tracing::info!(object = %post.id, "ignored a reply to a proposal that is no longer open");
+    let Some(theme) = proposals::public_theme_of(state, proposal_id).await? else {
+        tracing::info!(object = %post.id, "ignored a reply under a theme that is not public");
         return Ok(());
     };
     if let Err(e) = theme.require(Action::Comment, state.config.municipality.today()) {
@@ -134,14 +134,12 @@ pub async fn create(
     }
     let (remote_actor_id, ap_id) = (actor.id, post.id.clone());
     let published = post.published_millis();
-    let receipt = receipt.clone();
+    // The stored comment, unique by the Note's id, is the receipt: a reply that arrives
+    // twice (at two inboxes, or in a second Create) is stored and announced once.
     let stored = state
         .writes
-        .write(move |mut ex| {
+        .write_one(move |ex| {
             Box::pin(async move {
-                if !receipt.record(ex.reborrow()).await? {
-                    return Ok(None);
-                }
                 comment_store::insert_remote(
                     ex,
                     proposal_id,
@@ -155,6 +153,9 @@ pub async fn create(
             })
         })
         .await?;
+    if stored.is_none() {
+        tracing::info!(object = %post.id, "ignored a reply already stored or to a proposal that is no longer open");
+    }
     if let Some(comment_id) = stored {
         tracing::info!(comment = comment_id, from = %actor.actor_id, "reply from the fediverse stored as a comment");
         outbox::announce_received(state, theme.row.id, &theme.row.slug, activity).await?;
@@ -243,7 +244,7 @@ pub async fn like(
         );
         return Ok(());
     };
-    let Some(theme) = proposals::open_to_the_public(state, id).await? else {
+    let Some(theme) = proposals::public_theme_of(state, id).await? else {
         return Ok(());
     };
     if theme

@@ -48,6 +48,8 @@ pub struct Federation {
     /// Themes with their phases, by id, for what the fediverse does to proposals. Dropped
     /// when a theme changes here; another process sees a change within the TTL.
     pub themes: moka::future::Cache<i64, Arc<crate::services::themes::LoadedTheme>>,
+    /// The theme of each proposal, by proposal id (a proposal never changes theme).
+    pub proposal_themes: moka::future::Cache<i64, i64>,
     /// Held while a local actor's key pair is generated (see `keys::key_pair`).
     pub key_generation: tokio::sync::Mutex<()>,
     /// Delay before the first retry; doubles with each attempt.
@@ -86,6 +88,10 @@ impl Federation {
             themes: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(2))
+                .build(),
+            proposal_themes: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(Duration::from_secs(3600))
                 .build(),
             retry_base: config.federation.retry_base,
             probe_interval: config.federation.probe_interval,

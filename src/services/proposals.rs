@@ -224,20 +224,25 @@ pub async fn load(
     Ok((row, theme))
 }
 
-/// The theme of a published proposal that anyone may see, for what the fediverse does to
-/// it; `None` when the proposal was withdrawn or hidden (or its theme is a draft).
-pub async fn open_to_the_public(
+/// The theme of a proposal, for a reply or like from the fediverse, when that theme is
+/// public; the proposal's own state is left to the write, which stores a reply or like only
+/// while the proposal is open (neither withdrawn nor hidden).
+pub async fn public_theme_of(
     state: &AppState,
     id: i64,
 ) -> Result<Option<std::sync::Arc<LoadedTheme>>, AppError> {
-    let mut conn = state.db.acquire().await?;
-    let (theme_id, withdrawn_at, hidden_at) = store::state_of(conn.ex(), id)
-        .await?
-        .ok_or(AppError::NotFound("proposal"))?;
-    drop(conn);
-    if withdrawn_at.is_some() || hidden_at.is_some() {
-        return Ok(None);
-    }
+    let theme_id = match state.federation.proposal_themes.get(&id).await {
+        Some(theme_id) => theme_id,
+        None => {
+            let mut conn = state.db.acquire().await?;
+            let theme_id = store::theme_of(conn.ex(), id)
+                .await?
+                .ok_or(AppError::NotFound("proposal"))?;
+            drop(conn);
+            state.federation.proposal_themes.insert(id, theme_id).await;
+            theme_id
+        }
+    };
     let theme = themes::load_by_id_cached(state, theme_id).await?;
     Ok(theme.visible_to(&Viewer::default()).then_some(theme))
 }

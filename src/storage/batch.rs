@@ -72,25 +72,65 @@ impl Batcher {
         let job: Job = Box::new(move |tx: &mut Tx| {
             Box::pin(async move {
                 let result = in_savepoint(tx, write).await;
-                Box::new(move |committed: Result<(), String>| {
-                    let outcome = match (committed, result) {
-                        (Ok(()), Ok(value)) => Ok(value),
-                        (_, Err(e)) => Err(AppError::from(e)),
-                        (Err(why), Ok(_)) => Err(AppError::Internal(anyhow::anyhow!(
-                            "the batch transaction failed: {why}"
-                        ))),
-                    };
-                    let _ = done.send(outcome);
-                }) as Completion
+                completion(done, result)
             })
         });
-        jobs.send(job)
-            .await
-            .map_err(|_| AppError::Internal(anyhow::anyhow!("the write batcher stopped")))?;
-        answer
-            .await
-            .map_err(|_| AppError::Internal(anyhow::anyhow!("the write batcher dropped a write")))?
+        send(jobs, job, answer).await
     }
+
+    /// Runs `write`, which must be a single statement, in the next batch's transaction
+    /// without a savepoint of its own (SQLite undoes a failed statement and keeps the
+    /// transaction), and returns its result once that is committed. On PostgreSQL the
+    /// statement commits by itself: one round trip.
+    pub async fn write_one<T, F>(&self, write: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: Write<T>,
+    {
+        let Some(jobs) = &self.jobs else {
+            let mut conn = self.db.acquire().await?;
+            return Ok(write(conn.ex()).await?);
+        };
+        let (done, answer) = oneshot::channel::<Result<T, AppError>>();
+        let job: Job = Box::new(move |tx: &mut Tx| {
+            Box::pin(async move {
+                let result = write(tx.ex()).await;
+                completion(done, result)
+            })
+        });
+        send(jobs, job, answer).await
+    }
+}
+
+/// What tells a caller, once the batch is committed or not, how its write went.
+fn completion<T: Send + 'static>(
+    done: oneshot::Sender<Result<T, AppError>>,
+    result: Result<T, sqlx::Error>,
+) -> Completion {
+    Box::new(move |committed: Result<(), String>| {
+        let outcome = match (committed, result) {
+            (Ok(()), Ok(value)) => Ok(value),
+            (_, Err(e)) => Err(AppError::from(e)),
+            (Err(why), Ok(_)) => Err(AppError::Internal(anyhow::anyhow!(
+                "the batch transaction failed: {why}"
+            ))),
+        };
+        let _ = done.send(outcome);
+    })
+}
+
+/// Queues `job` and waits for its answer.
+async fn send<T>(
+    jobs: &mpsc::Sender<Job>,
+    job: Job,
+    answer: oneshot::Receiver<Result<T, AppError>>,
+) -> Result<T, AppError> {
+    jobs.send(job)
+        .await
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("the write batcher stopped")))?;
+    answer
+        .await
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("the write batcher dropped a write")))?
 }
 
 async fn savepoint_statement(tx: &mut Tx, sql: &'static str) -> Result<(), sqlx::Error> {

@@ -129,6 +129,9 @@ pub async fn set_hidden(
 }
 
 /// Stores a comment that came from the fediverse; `None` when its id was already stored.
+/// Stores a reply from the fediverse under a proposal that is still open (neither withdrawn
+/// nor hidden); `None` when the proposal is not open or a comment with this `ap_id` is
+/// already stored, so a reply that arrives twice is stored once.
 pub async fn insert_remote(
     ex: Ex<'_>,
     proposal_id: i64,
@@ -141,7 +144,9 @@ pub async fn insert_remote(
     on_conn!(ex, |c| {
         sqlx::query_scalar(
         "INSERT INTO comments (proposal_id, parent_id, remote_actor_id, ap_id, body, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (ap_id) DO NOTHING RETURNING id"
+         SELECT id, $2, $3, $4, $5, $6, $6 FROM proposals \
+         WHERE id = $1 AND withdrawn_at IS NULL AND hidden_at IS NULL \
+         ON CONFLICT (ap_id) DO NOTHING RETURNING id"
     )
     .bind(proposal_id)
     .bind(parent_id)

@@ -339,16 +339,23 @@ pub async fn delivery_activities(
     })
 }
 
-/// Forgets a stored activity once no delivery names it any more.
-pub async fn forget_delivered_activity(ex: Ex<'_>, id: i64) -> Result<(), sqlx::Error> {
-    on_conn!(ex, |c| sqlx::query(
-        "DELETE FROM delivery_activities WHERE id = $1 \
-         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE activity_id = $1)"
-    )
-    .bind(id)
-    .execute(c)
-    .await
-    .map(|_| ()))
+/// Forgets the stored activities among `ids` that no delivery names any more.
+pub async fn forget_delivered_activities(ex: Ex<'_>, ids: &[i64]) -> Result<(), sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let list = super::placeholders(1, ids.len());
+    let sql = format!(
+        "DELETE FROM delivery_activities WHERE id IN ({list}) \
+         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE deliveries.activity_id = delivery_activities.id)"
+    );
+    on_conn!(ex, |c| {
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.execute(c).await.map(|_| ())
+    })
 }
 
 /// Claims due deliveries for one worker until `lock_until`. Workers in every process share
@@ -390,12 +397,22 @@ pub async fn claim_deliveries(
     }
 }
 
-pub async fn delete_delivery(ex: Ex<'_>, id: i64) -> Result<(), sqlx::Error> {
-    on_conn!(ex, |c| sqlx::query("DELETE FROM deliveries WHERE id = $1")
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|_| ()))
+/// Removes these deliveries from the queue (sent, or given up).
+pub async fn delete_deliveries(ex: Ex<'_>, ids: &[i64]) -> Result<(), sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "DELETE FROM deliveries WHERE id IN ({})",
+        super::placeholders(1, ids.len())
+    );
+    on_conn!(ex, |c| {
+        let mut query = sqlx::query(&sql);
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.execute(c).await.map(|_| ())
+    })
 }
 
 /// Schedules another attempt (`count_attempt` false when the instance is only skipped).
@@ -427,30 +444,78 @@ pub async fn pending_deliveries(ex: Ex<'_>) -> Result<i64, sqlx::Error> {
     .await)
 }
 
-/// (failures, unreachable_since, next_probe_at) of an instance.
-pub async fn instance_health(
-    ex: Ex<'_>,
-    domain: &str,
-) -> Result<Option<(i64, Option<i64>, Option<i64>)>, sqlx::Error> {
-    on_conn!(ex, |c| sqlx::query_as(
-        "SELECT failures, unreachable_since, next_probe_at FROM instances WHERE domain = $1"
-    )
-    .bind(domain)
-    .fetch_optional(c)
-    .await)
+/// How an instance has been answering deliveries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstanceHealth {
+    /// Failed attempts in a row.
+    pub failures: i64,
+    pub unreachable_since: Option<i64>,
+    /// When an unreachable instance is tried again.
+    pub next_probe_at: Option<i64>,
 }
 
-pub async fn instance_succeeded(ex: Ex<'_>, domain: &str, now: i64) -> Result<(), sqlx::Error> {
-    on_conn!(ex, |c| sqlx::query(
-        "INSERT INTO instances (domain, failures, last_success_at) VALUES ($1, 0, $2) \
-         ON CONFLICT (domain) DO UPDATE SET failures = 0, unreachable_since = NULL, \
-         next_probe_at = NULL, last_success_at = excluded.last_success_at"
-    )
-    .bind(domain)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|_| ()))
+/// The recorded health of those of `domains` that have a record.
+pub async fn instance_health(
+    ex: Ex<'_>,
+    domains: &[&str],
+) -> Result<Vec<(String, InstanceHealth)>, sqlx::Error> {
+    if domains.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT domain, failures, unreachable_since, next_probe_at FROM instances WHERE domain IN ({})",
+        super::placeholders(1, domains.len())
+    );
+    on_conn!(ex, |c| {
+        let mut query = sqlx::query_as::<_, (String, i64, Option<i64>, Option<i64>)>(&sql);
+        for domain in domains {
+            query = query.bind(*domain);
+        }
+        query.fetch_all(c).await.map(|rows| {
+            rows.into_iter()
+                .map(|(domain, failures, unreachable_since, next_probe_at)| {
+                    (
+                        domain,
+                        InstanceHealth {
+                            failures,
+                            unreachable_since,
+                            next_probe_at,
+                        },
+                    )
+                })
+                .collect()
+        })
+    })
+}
+
+/// Records that these instances answered: their failure count and unreachable mark are
+/// cleared.
+pub async fn instances_succeeded(
+    ex: Ex<'_>,
+    domains: &[&str],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    const ROWS_PER_STATEMENT: usize = 500;
+    let mut ex = ex;
+    for chunk in domains.chunks(ROWS_PER_STATEMENT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, 0, $1)", i + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO instances (domain, failures, last_success_at) VALUES {} \
+             ON CONFLICT (domain) DO UPDATE SET failures = 0, unreachable_since = NULL, \
+             next_probe_at = NULL, last_success_at = excluded.last_success_at",
+            values.join(", ")
+        );
+        on_conn!(&mut ex, |c| {
+            let mut query = sqlx::query(&sql).bind(now);
+            for domain in chunk {
+                query = query.bind(*domain);
+            }
+            query.execute(&mut **c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// Counts a failure; after `threshold` in a row the instance is marked unreachable and only
@@ -496,7 +561,8 @@ pub async fn release_backlog(ex: Ex<'_>, domain: &str, now: i64) -> Result<u64, 
     .map(|r| r.rows_affected()))
 }
 
-/// Records a remote support (a `Like`); false when this actor already supported it.
+/// Records a remote support (a `Like`) of a proposal that is still open (neither withdrawn
+/// nor hidden); false when it is not open or this actor already supported it.
 pub async fn add_remote_support(
     ex: Ex<'_>,
     proposal_id: i64,
@@ -506,16 +572,18 @@ pub async fn add_remote_support(
 ) -> Result<bool, sqlx::Error> {
     on_conn!(ex, |c| {
         sqlx::query(
-        "INSERT INTO remote_supports (proposal_id, remote_actor_id, like_id, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT DO NOTHING"
-    )
-    .bind(proposal_id)
-    .bind(remote_actor_id)
-    .bind(like_id)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected() == 1)
+            "INSERT INTO remote_supports (proposal_id, remote_actor_id, like_id, created_at) \
+         SELECT id, $2, $3, $4 FROM proposals \
+         WHERE id = $1 AND withdrawn_at IS NULL AND hidden_at IS NULL \
+         ON CONFLICT DO NOTHING",
+        )
+        .bind(proposal_id)
+        .bind(remote_actor_id)
+        .bind(like_id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected() == 1)
     })
 }
 

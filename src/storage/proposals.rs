@@ -104,14 +104,10 @@ pub async fn find(ex: Ex<'_>, id: i64) -> Result<Option<ProposalRow>, sqlx::Erro
     .await)
 }
 
-/// Whether a proposal exists and is open, without its counters: `(theme_id, withdrawn_at,
-/// hidden_at)`. For the inbox, which needs no more on every reply and like.
-pub async fn state_of(
-    ex: Ex<'_>,
-    id: i64,
-) -> Result<Option<(i64, Option<i64>, Option<i64>)>, sqlx::Error> {
-    on_conn!(ex, |c| sqlx::query_as(
-        "SELECT theme_id, withdrawn_at, hidden_at FROM proposals WHERE id = $1"
+/// The theme a proposal belongs to (which never changes), for the inbox.
+pub async fn theme_of(ex: Ex<'_>, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "SELECT theme_id FROM proposals WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(c)

@@ -585,6 +585,47 @@ async fn replies_and_likes_from_the_fediverse(backend: Backend) {
         .await
         .expect(200);
     assert_eq!(tree[0]["status"], "deleted");
+    // The same Create again, in an activity with another id, does not bring it back.
+    let mut again = reply.clone();
+    again["id"] = json!(format!("{}/notes/1/activity-again", peer.base));
+    assert_eq!(peer.post(&app, "/inbox", &again, |_, _| {}).await, 202);
+    let tree = app
+        .get(&format!("/api/v1/proposals/{id}/comments"), None)
+        .await
+        .expect(200);
+    assert_eq!(tree.as_array().unwrap().len(), 1, "{tree}");
+    assert_eq!(tree[0]["status"], "deleted");
+
+    // Under a withdrawn proposal a reply is not stored.
+    app.post(
+        &format!("/api/v1/proposals/{id}/withdraw"),
+        Some(&hanako),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let late = note_activity(&peer, 3, &proposal, "<p>遅れて</p>");
+    assert_eq!(peer.post(&app, "/inbox", &late, |_, _| {}).await, 202);
+    let tree = app
+        .get(&format!("/api/v1/proposals/{id}/comments"), None)
+        .await
+        .expect(200);
+    assert_eq!(tree.as_array().unwrap().len(), 1, "{tree}");
+    // Nor is a like counted.
+    let late_like = json!({"id": format!("{}/likes/2", peer.base), "type": "Like", "actor": peer.actor_id(), "object": proposal});
+    assert_eq!(peer.post(&app, "/inbox", &late_like, |_, _| {}).await, 202);
+    let view = app
+        .get(&format!("/api/v1/proposals/{id}"), None)
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            view["status"].as_str(),
+            view["remote_support_count"].as_i64()
+        ),
+        (Some("withdrawn"), Some(0)),
+        "{view}"
+    );
     peer.server.abort();
 }
 
