@@ -78,6 +78,47 @@ async fn viewer(state: &AppState, handle: &str, role: Role) -> Viewer {
     }))
 }
 
+/// CPU time (user and system) that a process has used so far, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime (fields 14 and 15 of the line), in USER_HZ ticks of 1/100 s.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// CPU time used so far by all PostgreSQL server processes on this machine, in seconds.
+fn postgres_cpu_seconds() -> f64 {
+    std::fs::read_dir("/proc")
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+                .filter(|pid| {
+                    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                        .is_ok_and(|c| c.trim() == "postgres")
+                })
+                .map(cpu_seconds)
+                .sum()
+        })
+        .unwrap_or(0.0)
+}
+
+/// Whether to run this part of the benchmark: `HIROBA_BENCH_ONLY`, a comma-separated list of
+/// `reads`, `inbox` and `delivery` (all three when unset).
+fn wanted(part: &str) -> bool {
+    std::env::var("HIROBA_BENCH_ONLY")
+        .map_or(true, |only| only.split(',').any(|p| p.trim() == part))
+}
+
 /// Runs `total` requests with `concurrency` clients; returns requests per second.
 async fn hammer<F, Fut>(total: usize, concurrency: usize, make: F) -> f64
 where
@@ -258,7 +299,30 @@ async fn run() {
     );
 
     // 1. ActivityPub reads of a proposal.
-    let url = format!("{base}/proposals/{proposal_id}");
+    if wanted("reads") {
+        reads(&client, &format!("{base}/proposals/{proposal_id}")).await;
+    }
+
+    // 2. Signed inbox activities (replies), verified and stored.
+    if wanted("inbox") {
+        inbox(&state, &client, &base, proposal_id, pid).await;
+    }
+
+    // 3. Delivery of one proposal to followers on loopback sinks.
+    if wanted("delivery") {
+        delivery(&state, &client, &base, &post_idea, pid).await;
+    }
+    println!(
+        "server memory now: {} MiB; peak during the benchmark: {} MiB (this process, with clients and sinks: {} MiB)",
+        rss_kib(pid, "VmRSS:") / 1024,
+        rss_kib(pid, "VmHWM:") / 1024,
+        rss_kib(std::process::id(), "VmHWM:") / 1024
+    );
+    drop(server);
+}
+
+async fn reads(client: &reqwest::Client, url: &str) {
+    let url = url.to_string();
     let reads = {
         let client = client.clone();
         hammer(20_000, 32, move |_| {
@@ -275,8 +339,15 @@ async fn run() {
         .await
     };
     println!("ActivityPub reads of a proposal: {reads:.0} requests/s");
+}
 
-    // 2. Signed inbox activities (replies), verified and stored.
+async fn inbox(
+    state: &AppState,
+    client: &reqwest::Client,
+    base: &str,
+    proposal_id: i64,
+    server_pid: u32,
+) {
     let rsa = Rsa::generate(2048).unwrap();
     let key = PKey::from_rsa(rsa.clone()).unwrap();
     let actor = "http://127.0.0.9:9/users/bench".to_string();
@@ -332,6 +403,7 @@ async fn run() {
         })
         .collect();
     let signed = Arc::new(signed);
+    let (server_before, postgres_before) = (cpu_seconds(server_pid), postgres_cpu_seconds());
     let inbox = {
         let client = client.clone();
         let url = inbox_url.clone();
@@ -361,9 +433,24 @@ async fn run() {
         .unwrap()
         .comment_count;
     assert_eq!(stored as usize, total, "every reply was stored");
-    println!("signed inbox activities verified and stored: {inbox:.0}/s");
+    let server_ms = 1000.0 * (cpu_seconds(server_pid) - server_before) / total as f64;
+    let postgres_ms = 1000.0 * (postgres_cpu_seconds() - postgres_before) / total as f64;
+    println!(
+        "signed inbox activities verified and stored: {inbox:.0}/s \
+         (CPU per activity: server {server_ms:.2} ms, PostgreSQL {postgres_ms:.2} ms)"
+    );
+}
 
-    // 3. Delivery of one proposal to followers on loopback sinks.
+async fn delivery<F, Fut>(
+    state: &AppState,
+    client: &reqwest::Client,
+    base: &str,
+    post_idea: &F,
+    server_pid: u32,
+) where
+    F: Fn(String) -> Fut,
+    Fut: std::future::Future<Output = i64>,
+{
     // A server that follows the theme first fetches its actor document (for its inbox and
     // key); the followers below are written straight into the database, so fetch it once
     // the way they would have.
@@ -414,6 +501,7 @@ async fn run() {
         }
         drop(conn);
         let start = Instant::now();
+        let server_before = cpu_seconds(server_pid);
         post_idea(format!("配信 {followers}")).await;
         let expected = (followers * 2) as u64;
         while received.load(Ordering::Relaxed) < expected {
@@ -440,20 +528,15 @@ async fn run() {
             "delivery to {followers} inboxes on {instances} instances ({expected} signed POSTs): {seconds:.2} s, {rate:.0}/s"
         );
         match openssl_all {
-            Some(limit) => println!(
+            Some(limit) => print!(
                 " = {:.0}% of openssl's {limit:.0} signatures/s on all cores",
                 100.0 * rate / limit
             ),
-            None => println!(),
+            None => {}
         }
+        let server_ms = 1000.0 * (cpu_seconds(server_pid) - server_before) / expected as f64;
+        println!(" (server CPU per POST: {server_ms:.2} ms)");
     }
-    println!(
-        "server memory now: {} MiB; peak during the benchmark: {} MiB (this process, with clients and sinks: {} MiB)",
-        rss_kib(pid, "VmRSS:") / 1024,
-        rss_kib(pid, "VmHWM:") / 1024,
-        rss_kib(std::process::id(), "VmHWM:") / 1024
-    );
-    drop(server);
 }
 
 async fn sqlx_clear_followers(state: &AppState) {

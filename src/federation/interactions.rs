@@ -95,27 +95,31 @@ pub async fn create(
         }
         return new_proposal(state, &urls, activity, actor, &post).await;
     };
-    let mut conn = state.db.acquire().await?;
     let (proposal_id, parent_id) = match local_target(&urls, &reply_to) {
         Some(LocalTarget::Proposal(id)) => (id, None),
-        Some(LocalTarget::Comment(id)) => match comment_store::find(conn.ex(), id).await? {
-            Some(parent) => (parent.proposal_id, Some(parent.id)),
-            None => return Err(AppError::NotFound("comment")),
-        },
-        None => match comment_store::find_by_ap_id(conn.ex(), &reply_to).await? {
-            Some(parent) => (parent.proposal_id, Some(parent.id)),
-            None => {
-                if !receipt.record_alone(state).await? {
-                    return Ok(());
-                }
-                if !following::received_directly(state, actor, &post).await? {
-                    tracing::info!(object = %post.id, in_reply_to = %reply_to, "ignored a reply to something not here");
-                }
-                return Ok(());
-            }
-        },
+        target => {
+            let mut conn = state.db.acquire().await?;
+            let parent = match target {
+                Some(LocalTarget::Comment(id)) => comment_store::find(conn.ex(), id)
+                    .await?
+                    .ok_or(AppError::NotFound("comment"))?,
+                _ => match comment_store::find_by_ap_id(conn.ex(), &reply_to).await? {
+                    Some(parent) => parent,
+                    None => {
+                        drop(conn);
+                        if !receipt.record_alone(state).await? {
+                            return Ok(());
+                        }
+                        if !following::received_directly(state, actor, &post).await? {
+                            tracing::info!(object = %post.id, in_reply_to = %reply_to, "ignored a reply to something not here");
+                        }
+                        return Ok(());
+                    }
+                },
+            };
+            (parent.proposal_id, Some(parent.id))
+        }
     };
-    drop(conn);
     let Some(theme) = proposals::public_theme_of(state, proposal_id).await? else {
         tracing::info!(object = %post.id, "ignored a reply under a theme that is not public");
         return Ok(());

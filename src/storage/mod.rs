@@ -105,6 +105,21 @@ impl Tx {
     }
 }
 
+/// A pooled connection that sat idle for longer than this is checked before it is handed
+/// out (the server may have restarted meanwhile); one in steady use is not, which spares a
+/// round trip per query.
+const CHECK_IDLE_AFTER: Duration = Duration::from_secs(10);
+
+async fn still_alive<C: sqlx::Connection>(
+    conn: &mut C,
+    meta: sqlx::pool::PoolConnectionMetadata,
+) -> Result<bool, sqlx::Error> {
+    if meta.idle_for > CHECK_IDLE_AFTER {
+        conn.ping().await?;
+    }
+    Ok(true)
+}
+
 impl Db {
     /// Opens the database, creating the SQLite file (and its folder) when missing.
     pub async fn connect(target: &DatabaseTarget, max_connections: u32) -> anyhow::Result<Db> {
@@ -125,6 +140,8 @@ impl Db {
                     .busy_timeout(Duration::from_secs(10));
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections)
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| Box::pin(still_alive(conn, meta)))
                     .acquire_timeout(Duration::from_secs(15))
                     .connect_with(options)
                     .await
@@ -136,6 +153,8 @@ impl Db {
                     .with_context(|| format!("invalid PostgreSQL URL {}", url.redacted()))?;
                 let pool = PgPoolOptions::new()
                     .max_connections(max_connections)
+                    .test_before_acquire(false)
+                    .before_acquire(|conn, meta| Box::pin(still_alive(conn, meta)))
                     .acquire_timeout(Duration::from_secs(15))
                     .connect_with(options)
                     .await
