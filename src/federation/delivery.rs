@@ -58,12 +58,41 @@ pub async fn enqueue(
     if targets.is_empty() {
         return Ok(0);
     }
+    let targets = spread_over_instances(targets);
     let activity_id = store::insert_delivery_activity(tx.ex(), &body, now).await?;
     let rows: Vec<(&str, &str)> = targets.iter().map(|(i, d)| (*i, d.as_str())).collect();
     store::enqueue_deliveries(tx.ex(), activity_id, &rows, signer_kind, signer_id, now).await?;
     tx.commit().await?;
     state.federation.delivery_wakeup.notify_waiters();
     Ok(rows.len())
+}
+
+/// Orders deliveries so that consecutive ones go to different instances, in turn: workers
+/// claim the queue in order, so a batch then spreads over many instances instead of
+/// opening many connections to one at once.
+fn spread_over_instances<T>(targets: Vec<(T, String)>) -> Vec<(T, String)> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by_domain: HashMap<String, std::collections::VecDeque<(T, String)>> = HashMap::new();
+    for (inbox, domain) in targets {
+        let queue = by_domain.entry(domain.clone()).or_insert_with(|| {
+            order.push(domain.clone());
+            std::collections::VecDeque::new()
+        });
+        queue.push_back((inbox, domain));
+    }
+    let mut spread = Vec::with_capacity(by_domain.values().map(|q| q.len()).sum());
+    while !order.is_empty() {
+        order.retain(
+            |domain| match by_domain.get_mut(domain).and_then(|q| q.pop_front()) {
+                Some(target) => {
+                    spread.push(target);
+                    true
+                }
+                None => false,
+            },
+        );
+    }
+    spread
 }
 
 /// A claimed delivery with the activity to send.
@@ -337,4 +366,24 @@ async fn process_batch(state: &AppState, batch: Vec<Claimed>) -> Result<(), AppE
         state.federation.delivery_wakeup.notify_waiters();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spread_over_instances;
+
+    #[test]
+    fn consecutive_deliveries_go_to_different_instances() {
+        let targets: Vec<(u32, String)> =
+            [(1, "a"), (2, "a"), (3, "a"), (4, "b"), (5, "c"), (6, "c")]
+                .into_iter()
+                .map(|(n, d)| (n, d.to_string()))
+                .collect();
+        let spread: Vec<u32> = spread_over_instances(targets)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        // In turn, each instance's own inboxes in their first order; none is lost.
+        assert_eq!(spread, vec![1, 4, 5, 2, 6, 3]);
+    }
 }
