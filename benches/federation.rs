@@ -430,7 +430,7 @@ async fn inbox(
         })
         .await
     };
-    let stored = proposals::get(&state, &Viewer::default(), proposal_id)
+    let stored = proposals::get(state, &Viewer::default(), proposal_id)
         .await
         .unwrap()
         .comment_count;
@@ -485,7 +485,7 @@ async fn delivery<F, Fut>(
             .await
             .unwrap()
             .unwrap();
-        sqlx_clear_followers(&state).await;
+        sqlx_clear_followers(state).await;
         for f in 0..followers {
             let sink = sinks[f % instances];
             let inbox = format!("http://{sink}/inbox?follower={f}");
@@ -530,12 +530,11 @@ async fn delivery<F, Fut>(
         print!(
             "delivery to {followers} inboxes on {instances} instances ({expected} signed POSTs): {seconds:.2} s, {rate:.0}/s"
         );
-        match openssl_all {
-            Some(limit) => print!(
+        if let Some(limit) = openssl_all {
+            print!(
                 " = {:.0}% of openssl's {limit:.0} signatures/s on all cores",
                 100.0 * rate / limit
-            ),
-            None => {}
+            );
         }
         let server_ms = 1000.0 * (cpu_seconds(server_pid) - server_before) / expected as f64;
         let sinks_ms = 1000.0 * (cpu_seconds(std::process::id()) - sinks_before) / expected as f64;
