@@ -157,12 +157,14 @@ pub async fn create(
             })
         })
         .await?;
-    if stored.is_none() {
-        tracing::info!(object = %post.id, "ignored a reply already stored or to a proposal that is no longer open");
-    }
-    if let Some(comment_id) = stored {
-        tracing::info!(comment = comment_id, from = %actor.actor_id, "reply from the fediverse stored as a comment");
-        outbox::announce_received(state, theme.row.id, &theme.row.slug, activity).await?;
+    match stored {
+        Some(comment_id) => {
+            tracing::info!(comment = comment_id, from = %actor.actor_id, "reply from the fediverse stored as a comment");
+            outbox::announce_received(state, theme.row.id, &theme.row.slug, activity).await?;
+        }
+        None => {
+            tracing::info!(object = %post.id, "ignored a reply already stored or to a proposal that is no longer open");
+        }
     }
     Ok(())
 }

@@ -254,14 +254,19 @@ pub struct PostObject {
     pub anonymous: Option<bool>,
 }
 
-impl PostObject {
-    /// The longest text kept from another server (characters).
-    pub const MAX_REMOTE_TEXT: usize = 20_000;
+/// The longest text kept from another server (characters).
+pub const MAX_REMOTE_TEXT: usize = 20_000;
 
-    /// The content as kept from another server: at most [`Self::MAX_REMOTE_TEXT`]
-    /// characters (sanitised when shown).
+/// Text from another server as it is kept: at most [`MAX_REMOTE_TEXT`] characters
+/// (sanitised when shown).
+pub fn kept_text(text: &str) -> String {
+    text.chars().take(MAX_REMOTE_TEXT).collect()
+}
+
+impl PostObject {
+    /// The content as kept from another server (see [`kept_text`]).
     pub fn kept_content(&self) -> String {
-        self.content.chars().take(Self::MAX_REMOTE_TEXT).collect()
+        kept_text(&self.content)
     }
 
     /// `published` in milliseconds; now when it is missing, unreadable or in the future.

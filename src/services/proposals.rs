@@ -10,7 +10,7 @@ use super::themes::{self, LoadedTheme};
 use super::{Page, Viewer, rfc3339};
 use crate::domain::{Action, Tag, parse_text};
 use crate::error::{AppError, Checker, Invalid, checker_invariant};
-use crate::federation::objects::PostObject;
+use crate::federation::objects::kept_text;
 use crate::markdown;
 use crate::state::AppState;
 use crate::storage::proposals::{NewProposal, ProposalFilter, ProposalOrder, ProposalRow};
@@ -703,11 +703,7 @@ pub async fn create_from_fediverse(
 ) -> Result<Option<i64>, AppError> {
     theme.require(Action::PostIdea, state.config.municipality.today())?;
     let title = remote_title(input.name.as_deref(), &input.content);
-    let body: String = input
-        .content
-        .chars()
-        .take(PostObject::MAX_REMOTE_TEXT)
-        .collect();
+    let body = kept_text(&input.content);
     if title.is_empty() || markdown::plain_text(&body).trim().is_empty() {
         return Err(AppError::invalid(
             "content",
@@ -780,7 +776,7 @@ pub async fn change_from_fediverse(
     match change {
         RemoteChange::Edit { name, content } => {
             let title = remote_title(name.as_deref(), &content);
-            let body: String = content.chars().take(PostObject::MAX_REMOTE_TEXT).collect();
+            let body = kept_text(&content);
             if !title.is_empty() {
                 store::update_text(conn.ex(), row.id, &title, &body, now_millis()).await?;
             }

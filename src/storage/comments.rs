@@ -128,7 +128,6 @@ pub async fn set_hidden(
     Ok(())
 }
 
-/// Stores a comment that came from the fediverse; `None` when its id was already stored.
 /// Stores a reply from the fediverse under a proposal that is still open (neither withdrawn
 /// nor hidden); `None` when the proposal is not open or a comment with this `ap_id` is
 /// already stored, so a reply that arrives twice is stored once.

@@ -573,9 +573,9 @@ pub async fn add_remote_support(
     on_conn!(ex, |c| {
         sqlx::query(
             "INSERT INTO remote_supports (proposal_id, remote_actor_id, like_id, created_at) \
-         SELECT id, $2, $3, $4 FROM proposals \
-         WHERE id = $1 AND withdrawn_at IS NULL AND hidden_at IS NULL \
-         ON CONFLICT DO NOTHING",
+             SELECT id, $2, $3, $4 FROM proposals \
+             WHERE id = $1 AND withdrawn_at IS NULL AND hidden_at IS NULL \
+             ON CONFLICT DO NOTHING",
         )
         .bind(proposal_id)
         .bind(remote_actor_id)

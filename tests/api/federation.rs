@@ -10,31 +10,6 @@ use serde_json::{Value, json};
 use crate::both_databases;
 use crate::helpers::{Backend, TestApp, phase_today, spawn_app};
 
-async fn activity(app: &TestApp, path: &str) -> (u16, Value) {
-    let response = app
-        .client
-        .get(format!("{}{path}", app.address))
-        .header(
-            "accept",
-            "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",
-        )
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    if status == 200 || status == 410 {
-        let content_type = response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .to_string();
-        assert!(
-            content_type.starts_with("application/activity+json"),
-            "{path}: {content_type}"
-        );
-    }
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 async fn webfinger(app: &TestApp, resource: &str) -> (u16, Value) {
     let url = format!(
         "{}/.well-known/webfinger?resource={}",
@@ -163,7 +138,7 @@ async fn nodeinfo_and_host_meta_describe_the_municipality(backend: Backend) {
         "142042"
     );
     assert_eq!(info["metadata"]["municipality"]["prefecture"], "神奈川県");
-    let (status, actor) = activity(&app, "/actor").await;
+    let (status, actor) = app.activity("/actor").await;
     assert_eq!((status, actor["type"].as_str()), (200, Some("Application")));
     let host_meta = app
         .client
@@ -186,7 +161,7 @@ async fn themes_are_group_actors_with_their_phases(backend: Backend) {
     app.theme(&staff, "parks", "open", phase_today(true, false, true))
         .await;
     app.theme(&staff, "secret", "draft", json!([])).await;
-    let (status, group) = activity(&app, "/themes/parks").await;
+    let (status, group) = app.activity("/themes/parks").await;
     assert_eq!(status, 200, "{group}");
     let parsed: Actor = serde_json::from_value(group.clone()).unwrap();
     assert_eq!(parsed.kind, "Group");
@@ -210,7 +185,7 @@ async fn themes_are_group_actors_with_their_phases(backend: Backend) {
         !group.to_string().contains("PRIVATE"),
         "the private key never leaves"
     );
-    assert_eq!(activity(&app, "/themes/secret").await.0, 404);
+    assert_eq!(app.activity("/themes/secret").await.0, 404);
 
     // The same URL is a page for browsers.
     let page = app
@@ -235,9 +210,9 @@ async fn themes_are_group_actors_with_their_phases(backend: Backend) {
 
     // Keys are generated once and survive a restart.
     app.restart().await;
-    let (_, again) = activity(&app, "/themes/parks").await;
+    let (_, again) = app.activity("/themes/parks").await;
     assert_eq!(again["publicKey"], group["publicKey"]);
-    let (_, followers) = activity(&app, "/themes/parks/followers").await;
+    let (_, followers) = app.activity("/themes/parks/followers").await;
     assert_eq!(
         (
             followers["totalItems"].as_i64(),
@@ -245,7 +220,7 @@ async fn themes_are_group_actors_with_their_phases(backend: Backend) {
         ),
         (Some(0), None)
     );
-    let (_, featured) = activity(&app, "/themes/parks/featured").await;
+    let (_, featured) = app.activity("/themes/parks/featured").await;
     assert_eq!(featured["type"], "OrderedCollection");
     app.stop().await;
 }
@@ -293,7 +268,7 @@ async fn proposals_and_comments_are_pages_and_notes_in_one_thread(backend: Backe
         .await
         .expect(201);
 
-    let (status, page) = activity(&app, &format!("/proposals/{id}")).await;
+    let (status, page) = app.activity(&format!("/proposals/{id}")).await;
     assert_eq!(status, 200, "{page}");
     let parsed: PostObject = serde_json::from_value(page.clone()).unwrap();
     assert_eq!(parsed.kind, "Page");
@@ -317,7 +292,7 @@ async fn proposals_and_comments_are_pages_and_notes_in_one_thread(backend: Backe
     assert_eq!(page["tag"][0]["name"], "#公園");
 
     let reply_id = reply["id"].as_i64().unwrap();
-    let (_, note) = activity(&app, &format!("/comments/{reply_id}")).await;
+    let (_, note) = app.activity(&format!("/comments/{reply_id}")).await;
     let note: PostObject = serde_json::from_value(note).unwrap();
     assert_eq!(note.kind, "Note");
     assert_eq!(
@@ -326,7 +301,7 @@ async fn proposals_and_comments_are_pages_and_notes_in_one_thread(backend: Backe
     );
     assert_eq!(note.thread, parsed.thread);
 
-    let (_, thread) = activity(&app, &format!("/proposals/{id}/context")).await;
+    let (_, thread) = app.activity(&format!("/proposals/{id}/context")).await;
     let thread: Collection = serde_json::from_value(thread).unwrap();
     let expected = vec![
         json!(format!("http://localhost/proposals/{id}")),
@@ -356,7 +331,7 @@ async fn proposals_and_comments_are_pages_and_notes_in_one_thread(backend: Backe
     )
     .await
     .expect(200);
-    let (status, tombstone) = activity(&app, &format!("/comments/{reply_id}")).await;
+    let (status, tombstone) = app.activity(&format!("/comments/{reply_id}")).await;
     assert_eq!(
         (
             status,
@@ -372,7 +347,7 @@ async fn proposals_and_comments_are_pages_and_notes_in_one_thread(backend: Backe
     )
     .await
     .expect(200);
-    let (status, tombstone) = activity(&app, &format!("/proposals/{id}")).await;
+    let (status, tombstone) = app.activity(&format!("/proposals/{id}")).await;
     assert_eq!(
         (status, tombstone["formerType"].as_str()),
         (410, Some("Page"))
@@ -393,14 +368,16 @@ async fn anonymous_proposals_point_to_a_pseudonymous_actor(backend: Backend) {
         )
         .await
         .expect(201);
-    let (_, page) = activity(&app, &format!("/proposals/{}", idea["id"])).await;
+    let (_, page) = app.activity(&format!("/proposals/{}", idea["id"])).await;
     let author = page["attributedTo"].as_str().unwrap().to_string();
     assert!(
         author.starts_with("http://localhost/anonymous/anon-"),
         "{author}"
     );
     assert_eq!(page["hiroba:anonymous"], true);
-    let (status, actor) = activity(&app, author.trim_start_matches("http://localhost")).await;
+    let (status, actor) = app
+        .activity(author.trim_start_matches("http://localhost"))
+        .await;
     assert_eq!((status, actor["type"].as_str()), (200, Some("Person")));
     assert!(!actor.to_string().contains("yuki"), "{actor}");
     assert!(!page.to_string().contains("yuki"), "{page}");
@@ -538,7 +515,7 @@ async fn live_output_has_the_documented_shape(backend: Backend) {
         (format!("/proposals/{id}"), "hiroba-page.json"),
         (format!("/comments/{cid}"), "hiroba-note.json"),
     ] {
-        let (_, live) = activity(&app, &path).await;
+        let (_, live) = app.activity(&path).await;
         assert_eq!(keys(&live), keys(&example(name)), "{path} vs {name}");
         assert_eq!(live["@context"], example(name)["@context"], "{name}");
     }

@@ -427,6 +427,13 @@ async fn deliveries_wait_for_an_instance_that_is_down(backend: Backend) {
     app.stop().await;
 }
 
+/// The comment tree of a proposal, as the API shows it to anyone.
+async fn comments_of(app: &TestApp, id: i64) -> Value {
+    app.get(&format!("/api/v1/proposals/{id}/comments"), None)
+        .await
+        .expect(200)
+}
+
 fn note_activity(peer: &Peer, n: u32, in_reply_to: &str, content: &str) -> Value {
     let note = format!("{}/notes/{n}", peer.base);
     json!({
@@ -485,10 +492,7 @@ async fn replies_and_likes_from_the_fediverse(backend: Backend) {
             .await,
         202
     );
-    let tree = app
-        .get(&format!("/api/v1/proposals/{id}/comments"), None)
-        .await
-        .expect(200);
+    let tree = comments_of(&app, id).await;
     assert_eq!(tree.as_array().unwrap().len(), 1, "{tree}");
     assert_eq!(tree[0]["author"]["remote"], true);
     assert!(
@@ -540,10 +544,7 @@ async fn replies_and_likes_from_the_fediverse(backend: Backend) {
     update["id"] = json!(format!("{}/notes/1/update", peer.base));
     update["object"]["content"] = json!("<p>訂正します</p>");
     assert_eq!(peer.post(&app, "/inbox", &update, |_, _| {}).await, 202);
-    let tree = app
-        .get(&format!("/api/v1/proposals/{id}/comments"), None)
-        .await
-        .expect(200);
+    let tree = comments_of(&app, id).await;
     assert_eq!(tree[0]["body"], "<p>訂正します</p>");
 
     // Likes count apart from residents' supports; Undo withdraws.
@@ -580,19 +581,13 @@ async fn replies_and_likes_from_the_fediverse(backend: Backend) {
 
     let delete = json!({"id": format!("{}/notes/1/delete", peer.base), "type": "Delete", "actor": peer.actor_id(), "object": format!("{}/notes/1", peer.base)});
     assert_eq!(peer.post(&app, "/inbox", &delete, |_, _| {}).await, 202);
-    let tree = app
-        .get(&format!("/api/v1/proposals/{id}/comments"), None)
-        .await
-        .expect(200);
+    let tree = comments_of(&app, id).await;
     assert_eq!(tree[0]["status"], "deleted");
     // The same Create again, in an activity with another id, does not bring it back.
     let mut again = reply.clone();
     again["id"] = json!(format!("{}/notes/1/activity-again", peer.base));
     assert_eq!(peer.post(&app, "/inbox", &again, |_, _| {}).await, 202);
-    let tree = app
-        .get(&format!("/api/v1/proposals/{id}/comments"), None)
-        .await
-        .expect(200);
+    let tree = comments_of(&app, id).await;
     assert_eq!(tree.as_array().unwrap().len(), 1, "{tree}");
     assert_eq!(tree[0]["status"], "deleted");
 
@@ -606,10 +601,7 @@ async fn replies_and_likes_from_the_fediverse(backend: Backend) {
     .expect(200);
     let late = note_activity(&peer, 3, &proposal, "<p>遅れて</p>");
     assert_eq!(peer.post(&app, "/inbox", &late, |_, _| {}).await, 202);
-    let tree = app
-        .get(&format!("/api/v1/proposals/{id}/comments"), None)
-        .await
-        .expect(200);
+    let tree = comments_of(&app, id).await;
     assert_eq!(tree.as_array().unwrap().len(), 1, "{tree}");
     // Nor is a like counted.
     let late_like = json!({"id": format!("{}/likes/2", peer.base), "type": "Like", "actor": peer.actor_id(), "object": proposal});
@@ -644,10 +636,7 @@ async fn replies_follow_the_phase(backend: Backend) {
         "<p>x</p>",
     );
     assert_eq!(peer.post(&app, "/inbox", &reply, |_, _| {}).await, 202);
-    let tree = app
-        .get(&format!("/api/v1/proposals/{id}/comments"), None)
-        .await
-        .expect(200);
+    let tree = comments_of(&app, id).await;
     assert!(
         tree.as_array().unwrap().is_empty(),
         "the phase does not take comments"

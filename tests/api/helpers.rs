@@ -280,6 +280,34 @@ impl TestApp {
         self.serve(application);
     }
 
+    /// GETs `path` as an ActivityStreams client does (the `ld+json` profile form); a 200 or
+    /// 410 must come as `application/activity+json`. The status and the JSON body (`Null`
+    /// when there is none).
+    pub async fn activity(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .header(
+                "accept",
+                "application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",
+            )
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        if status == 200 || status == 410 {
+            let content_type = response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            assert!(
+                content_type.starts_with("application/activity+json"),
+                "{path}: {content_type}"
+            );
+        }
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn call(
         &self,
         method: Method,

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{Backend, phase_today, spawn_app_with};
 use crate::tls::{TestCa, tls_front};
@@ -103,16 +103,7 @@ async fn a_fedify_account_follows_replies_and_likes() {
         let peer_base = tokio::task::block_in_place(|| expect_line(&lines, "READY ", &mut seen));
         writeln!(stdin, "acct:parks@{domain}").unwrap();
         tokio::task::block_in_place(|| expect_line(&lines, "FOLLOWED", &mut seen));
-        let followers: Value = app
-            .client
-            .get(format!("{}/themes/parks/followers", app.address))
-            .header("accept", "application/activity+json")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, followers) = app.activity("/themes/parks/followers").await;
         assert_eq!(followers["totalItems"], 1);
 
         let id = app.idea(&hanako, "parks", "Fedifyに届く提案").await;
