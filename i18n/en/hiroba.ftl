@@ -250,7 +250,7 @@ follow-submit = Follow on my server
 follow-or-copy = Or search for this theme's name on your server:
 follow-error-handle = Enter your account as @name@server.
 follow-error-unreachable = Your server could not be reached. Check the account, or search for the name below and follow it.
-follow-error-no-template = Your server does not support this. Search for the name below on your server and follow it.
+follow-error-no-template = Your server has no page for following from other sites. In the app you use, search for { $handle } and follow it.
 moderate-hide = Hide (moderators)
 moderate-restore = Restore (moderators)
 

@@ -235,7 +235,7 @@ follow-submit = 自分のサーバーでフォローする
 follow-or-copy = または、このテーマの名前をあなたのサーバーで検索してください：
 follow-error-handle = 「@名前@サーバー」の形で入力してください。
 follow-error-unreachable = あなたのサーバーに接続できませんでした。入力を確かめるか、下の名前を検索してフォローしてください。
-follow-error-no-template = あなたのサーバーはこの方法に対応していません。下の名前をサーバーで検索してフォローしてください。
+follow-error-no-template = あなたのサーバーには、ほかのサイトからフォローする画面がありません。いつも使っているアプリで { $handle } を検索して、フォローしてください。
 moderate-hide = 非表示にする（モデレーター）
 moderate-restore = 非表示を解除する（モデレーター）
 

@@ -135,10 +135,23 @@ pub async fn actor(
             return Ok(row);
         }
     }
-    let (final_url, document) = signed_get(state, actor_id)
+    fetch_actor(state, actor_id, None).await
+}
+
+/// Fetches a remote actor and stores it; `want_key` is the key to keep when the actor
+/// publishes several.
+async fn fetch_actor(
+    state: &AppState,
+    actor_id: &str,
+    want_key: Option<&str>,
+) -> Result<RemoteActorRow, ActorError> {
+    let (final_url, mut document) = signed_get(state, actor_id)
         .await
         .map_err(|e| ActorError::Fetch(actor_id.to_string(), e))?;
-    let parsed: Actor = serde_json::from_value(document)
+    if let Some(key_id) = want_key {
+        prefer_key(&mut document, key_id);
+    }
+    let parsed: Actor = serde_path_to_error::deserialize(document)
         .map_err(|e| ActorError::Invalid(actor_id.to_string(), e.to_string()))?;
     if strip_fragment(&parsed.id) != strip_fragment(actor_id)
         && host_of(&parsed.id) != host_of(actor_id)
@@ -169,6 +182,33 @@ async fn remember(state: &AppState, row: &RemoteActorRow) {
         .await;
 }
 
+/// The owner named by the key `key_id` in a fetched document: an entry of its `publicKey`
+/// (one key or a list) whose id is the key id, or the document itself when it is that key.
+fn key_owner(document: &Value, key_id: &str) -> Option<String> {
+    let owner_of = |key: &Value| {
+        (key.get("id").and_then(Value::as_str) == Some(key_id))
+            .then(|| key.get("owner").and_then(Value::as_str).map(str::to_string))
+            .flatten()
+    };
+    let published = match document.get("publicKey") {
+        Some(Value::Array(keys)) => keys.iter().find_map(owner_of),
+        Some(key) => owner_of(key),
+        None => None,
+    };
+    published.or_else(|| owner_of(document))
+}
+
+/// Puts the key `key_id` first in an actor's list of keys, so that it is the one kept.
+fn prefer_key(document: &mut Value, key_id: &str) {
+    if let Some(Value::Array(keys)) = document.get_mut("publicKey")
+        && let Some(at) = keys
+            .iter()
+            .position(|k| k.get("id").and_then(Value::as_str) == Some(key_id))
+    {
+        keys.swap(0, at);
+    }
+}
+
 /// The key a signature names, with the actor that owns it.
 pub async fn key(
     state: &AppState,
@@ -196,28 +236,25 @@ pub async fn key(
         }
     }
     // The key id is the actor's URL with a fragment (Mastodon) or a URL of its own that
-    // answers with the actor or with a key document naming its owner (GoToSocial).
+    // answers with the owner's actor document (GoToSocial: without its collections) or with
+    // a bare key naming its owner. Either way the key is the entry whose id is the key id.
     let url = strip_fragment(key_id);
     let (_, document) = signed_get(state, url)
         .await
         .map_err(|e| ActorError::Fetch(url.to_string(), e))?;
-    let owner = if document.get("inbox").is_some() {
-        document["id"].as_str().unwrap_or(url).to_string()
-    } else {
-        document["owner"]
-            .as_str()
-            .ok_or_else(|| {
-                ActorError::Invalid(url.to_string(), "neither an actor nor a key".into())
-            })?
-            .to_string()
-    };
+    let owner = key_owner(&document, key_id).ok_or_else(|| {
+        ActorError::Invalid(
+            url.to_string(),
+            format!("the document publishes no key {key_id}"),
+        )
+    })?;
     if host_of(&owner) != host_of(key_id) {
         return Err(ActorError::Invalid(
             key_id.to_string(),
             "the key's owner is on another host".into(),
         ));
     }
-    let row = actor(state, &owner, true).await?;
+    let row = fetch_actor(state, &owner, Some(key_id)).await?;
     if row.key_id != key_id {
         return Err(ActorError::Invalid(
             key_id.to_string(),

@@ -12,6 +12,11 @@ use serde_json::Value;
 
 use crate::config::Config;
 
+/// The `Accept` of every ActivityStreams fetch.
+pub const ACTIVITY_STREAMS_ACCEPT: &str = "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
+/// The `Accept` of WebFinger look-ups.
+pub const JRD_ACCEPT: &str = "application/jrd+json, application/json";
+
 /// Largest ActivityPub document accepted from another server.
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 
@@ -184,11 +189,24 @@ impl FederationClient {
         url: &url::Url,
         headers: Vec<(&'static str, String)>,
     ) -> Result<(url::Url, Value), FetchError> {
+        self.get_accepting(url, ACTIVITY_STREAMS_ACCEPT, headers)
+            .await
+    }
+
+    /// GETs a WebFinger document (JRD). Servers may refuse an ActivityStreams `Accept`
+    /// there (GoToSocial answers 406), so this asks for JRD or plain JSON.
+    pub async fn get_jrd(&self, url: &url::Url) -> Result<(url::Url, Value), FetchError> {
+        self.get_accepting(url, JRD_ACCEPT, Vec::new()).await
+    }
+
+    async fn get_accepting(
+        &self,
+        url: &url::Url,
+        accept: &'static str,
+        headers: Vec<(&'static str, String)>,
+    ) -> Result<(url::Url, Value), FetchError> {
         check_url(url, self.insecure)?;
-        let mut request = self.http.get(url.clone()).header(
-            "accept",
-            "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"",
-        );
+        let mut request = self.http.get(url.clone()).header("accept", accept);
         for (name, value) in headers {
             if name != "host" {
                 request = request.header(name, value);

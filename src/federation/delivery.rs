@@ -25,7 +25,8 @@ pub const UNREACHABLE_AFTER: i64 = 5;
 const BATCH: i64 = 64;
 const LOCK_MS: i64 = 120_000;
 
-/// Queues `activity` for each inbox, signed by `signer`; blocked instances are skipped.
+/// Queues `activity` for each inbox, signed by `signer`; blocked instances and the inboxes
+/// of blocked actors are skipped.
 pub async fn enqueue(
     state: &AppState,
     inboxes: &[String],
@@ -37,11 +38,15 @@ pub async fn enqueue(
     let now = now_millis();
     let mut tx = state.db.begin().await?;
     let mut blocked: HashMap<String, bool> = HashMap::new();
+    let blocked_inboxes = moderation::blocked_actor_inboxes(tx.ex()).await?;
     let mut targets: Vec<(&str, String)> = Vec::with_capacity(inboxes.len());
     for inbox in inboxes {
         let Some(domain) = host_of(inbox) else {
             continue;
         };
+        if blocked_inboxes.contains(inbox) {
+            continue;
+        }
         let bare_host = domain.split(':').next().unwrap_or_default().to_string();
         let is_blocked = match blocked.get(&bare_host) {
             Some(known) => *known,

@@ -62,6 +62,19 @@ fn with_headers(mut response: Response, content_type: &'static str) -> Response 
 
 /// The local name a resource asks for: `acct:name@host`, `name@host`, or one of our actor
 /// URLs. `None` when it names another host or nothing we publish.
+/// RFC 7033 §4.2: the resource is an absolute URI; an `acct:` URI names a user and a host.
+fn check_resource(resource: &str) -> Result<(), &'static str> {
+    let uri = url::Url::parse(resource.trim())
+        .map_err(|_| "the resource must be an absolute URI, such as acct:name@host")?;
+    if uri.scheme() == "acct" {
+        let (user, host) = uri.path().rsplit_once('@').unwrap_or(("", ""));
+        if user.is_empty() || host.is_empty() {
+            return Err("an acct: URI names a user and a host: acct:name@host");
+        }
+    }
+    Ok(())
+}
+
 fn local_name(resource: &str, urls: &Urls, domain: &str) -> Option<String> {
     let resource = resource.trim();
     if let Some(rest) = resource.strip_prefix(urls.base()) {
@@ -98,6 +111,15 @@ async fn webfinger(
         )
         .into_response());
     };
+    if let Err(why) = check_resource(&resource) {
+        return Ok(crate::http::problem::Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "Malformed resource",
+            Some(why.into()),
+        )
+        .into_response());
+    }
     let urls = Urls::new(&state.config);
     let domain = state.config.domain.clone();
     let name = local_name(&resource, &urls, &domain).ok_or(AppError::NotFound("account"))?;
@@ -206,6 +228,27 @@ async fn host_meta(State(state): State<AppState>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn malformed_resources_are_told_apart_from_unknown_ones() {
+        for bad in [
+            "city@host.example",
+            "=acct:city@host",
+            "acct:",
+            "acct:city",
+            "acct:@host",
+            "acct:city@",
+        ] {
+            assert!(check_resource(bad).is_err(), "{bad}");
+        }
+        for good in [
+            "acct:city@host.example",
+            "https://host.example/actor",
+            "acct:someone@elsewhere.example",
+        ] {
+            assert!(check_resource(good).is_ok(), "{good}");
+        }
+    }
     use crate::config::Config;
 
     #[test]

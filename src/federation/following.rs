@@ -217,7 +217,7 @@ async fn store_post(
     followed: &FollowedRow,
     object: Value,
 ) -> Result<(), AppError> {
-    match serde_json::from_value::<PostObject>(object) {
+    match PostObject::from_wire(object) {
         Ok(post) => keep_post(state, followed, &post).await,
         Err(e) => {
             tracing::info!(error = %e, "ignored an announced object that is not a post");
@@ -393,6 +393,8 @@ pub fn reply_note(
         updated: None,
         tag: Vec::new(),
         sensitive: Some(false),
+        content_map: None,
+        attachment: Vec::new(),
         support_count: None,
         anonymous: None,
     }
@@ -411,6 +413,11 @@ pub async fn send_reply(
     if let Some(map) = object.as_object_mut() {
         map.remove("@context");
     }
+    if let Some(author) = post.author_actor.as_deref()
+        && let Ok(author) = actors::actor(state, author, false).await
+    {
+        super::outbox::mention_remote(&mut object, &author);
+    }
     let activity = json!({
         "@context": super::objects::context(),
         "id": fresh_id(&note.id, "create"),
@@ -418,7 +425,7 @@ pub async fn send_reply(
         "actor": note.attributed_to,
         "object": object,
         "to": note.to,
-        "cc": note.cc,
+        "cc": object["cc"].clone(),
         "audience": note.audience,
         "published": published,
     });

@@ -50,6 +50,12 @@ impl Receipt {
         }
     }
 
+    /// Whether the id was already recorded.
+    async fn seen(&self, state: &AppState) -> Result<bool, AppError> {
+        let mut conn = state.db.acquire().await?;
+        Ok(store::was_received(conn.ex(), &self.activity_id).await?)
+    }
+
     /// Records the id in a write of its own; false when it was already recorded.
     pub async fn record_alone(&self, state: &AppState) -> Result<bool, AppError> {
         let receipt = self.clone();
@@ -67,13 +73,7 @@ impl Receipt {
 }
 
 /// The id of a property that may be a string or an embedded object.
-pub fn id_of(value: &Value) -> Option<&str> {
-    match value {
-        Value::String(s) => Some(s),
-        Value::Object(map) => map.get("id").and_then(Value::as_str),
-        _ => None,
-    }
-}
+pub use super::objects::id_in as id_of;
 
 async fn inbox(
     State(state): State<AppState>,
@@ -133,7 +133,7 @@ async fn inbox(
             "not-found",
             format!("no such {what}"),
         ),
-        Err(AppError::Forbidden(why)) => refuse(StatusCode::FORBIDDEN, "blocked", why),
+        Err(AppError::Forbidden(why)) => refuse(StatusCode::FORBIDDEN, "forbidden", why),
         Err(AppError::Validation(errors)) => refuse(
             StatusCode::BAD_REQUEST,
             "bad-activity",
@@ -189,21 +189,39 @@ async fn handle(
     actor_id: &str,
     kind: &str,
 ) -> Result<StatusCode, AppError> {
-    let blocked = actors::is_blocked(state, actor_id).await?;
-    if blocked && kind != "Follow" {
+    // A Follow too is refused at once: a Reject would never leave, since nothing is
+    // delivered to a blocked actor or instance, and the 403 tells the peer now.
+    if actors::is_blocked(state, actor_id).await? {
         return Err(AppError::Forbidden(
             "this actor or its instance is blocked here".into(),
         ));
     }
-    // Replies and likes, the bulk of what arrives, skip the separate record: a reply is
-    // stored once by its Note's id, a like records the activity id in the same commit as
-    // its effect (one disk sync each, not two), and a second arrival changes nothing.
-    // Every other activity records its id first.
+    // An id is recorded only once its effect is stored, so an activity refused or failed
+    // can come again. Replies and likes, the bulk of what arrives, record it in the same
+    // commit as their effect (a reply by its Note's id). Follows and undos are decided by
+    // the state they change, not by their ids: Misskey and its forks send the same Follow
+    // id each time one account follows again, and `<follow id>/undo` for each undo.
     let receipt = Receipt::new(activity_id);
-    if !matches!(kind, "Create" | "Like") && !receipt.record_alone(state).await? {
+    let by_receipt = !matches!(kind, "Create" | "Like" | "Follow" | "Undo");
+    if by_receipt && receipt.seen(state).await? {
         tracing::debug!(activity_id, "duplicate activity ignored");
         return Ok(StatusCode::ACCEPTED);
     }
+    handle_kind(state, activity, activity_id, actor_id, kind, &receipt).await?;
+    if by_receipt {
+        receipt.record_alone(state).await?;
+    }
+    Ok(StatusCode::ACCEPTED)
+}
+
+async fn handle_kind(
+    state: &AppState,
+    activity: &Value,
+    activity_id: &str,
+    actor_id: &str,
+    kind: &str,
+    receipt: &Receipt,
+) -> Result<(), AppError> {
     match kind {
         "Follow" => {
             let target = activity
@@ -214,11 +232,6 @@ async fn handle(
             let remote = actors::actor(state, actor_id, false)
                 .await
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("follower: {e}")))?;
-            if blocked {
-                outbox::answer_follow(state, owner, &local_actor, activity, &remote.inbox, false)
-                    .await?;
-                return Ok(StatusCode::ACCEPTED);
-            }
             let (local_kind, local_id) = follow_parts(owner);
             let mut conn = state.db.acquire().await?;
             store::add_follower(
@@ -238,11 +251,15 @@ async fn handle(
         }
         "Create" => {
             let remote = sender(state, actor_id).await?;
-            interactions::create(state, activity, &remote, &receipt).await?;
+            interactions::create(state, activity, &remote).await?;
         }
         "Like" => {
             let remote = sender(state, actor_id).await?;
-            interactions::like(state, activity, &remote, &receipt).await?;
+            interactions::like(state, activity, &remote, receipt).await?;
+        }
+        "Dislike" => {
+            let remote = sender(state, actor_id).await?;
+            interactions::dislike(state, activity, &remote).await?;
         }
         "Update" => {
             let remote = sender(state, actor_id).await?;
@@ -300,5 +317,5 @@ async fn handle(
             );
         }
     }
-    Ok(StatusCode::ACCEPTED)
+    Ok(())
 }

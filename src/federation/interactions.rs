@@ -72,15 +72,17 @@ pub(super) async fn trusted_object(
 }
 
 /// A `Create`: a reply to a local proposal or comment becomes a comment.
+///
+/// Nothing here needs the activity's receipt: every effect is stored once by the object's
+/// id (a comment, a proposal, a kept post), so a `Create` that comes again changes nothing.
 pub async fn create(
     state: &AppState,
     activity: &Value,
     actor: &RemoteActorRow,
-    receipt: &Receipt,
 ) -> Result<(), AppError> {
     let object = trusted_object(state, activity, &actor.actor_id).await?;
-    let post: PostObject = serde_json::from_value(object)
-        .map_err(|e| AppError::invalid("object", "unreadable", e.to_string()))?;
+    let post = PostObject::from_wire(object)
+        .map_err(|e| AppError::invalid("object", "unreadable", format!("object.{e}")))?;
     if post.attributed_to.as_deref() != Some(actor.actor_id.as_str()) {
         return Err(AppError::invalid(
             "object",
@@ -90,9 +92,6 @@ pub async fn create(
     }
     let urls = Urls::new(&state.config);
     let Some(reply_to) = post.in_reply_to.clone() else {
-        if !receipt.record_alone(state).await? {
-            return Ok(());
-        }
         return new_proposal(state, &urls, activity, actor, &post).await;
     };
     let (proposal_id, parent_id) = match local_target(&urls, &reply_to) {
@@ -107,9 +106,6 @@ pub async fn create(
                     Some(parent) => parent,
                     None => {
                         drop(conn);
-                        if !receipt.record_alone(state).await? {
-                            return Ok(());
-                        }
                         if !following::received_directly(state, actor, &post).await? {
                             tracing::info!(object = %post.id, in_reply_to = %reply_to, "ignored a reply to something not here");
                         }
@@ -226,8 +222,11 @@ async fn new_proposal(
             outbox::announce_received(state, theme.row.id, &theme.row.slug, activity).await?;
         }
         Ok(None) => tracing::debug!(object = %post.id, "proposal already stored"),
+        // Refused aloud: the post stays visible on its server, so its author must learn
+        // that the theme did not take it (the Group says so too: postingRestrictedToMods).
         Err(AppError::NotAllowedNow(why)) => {
-            tracing::info!(object = %post.id, reason = %why, "ignored a proposal while the phase does not take ideas");
+            tracing::info!(object = %post.id, reason = %why, "refused a proposal while the phase does not take ideas");
+            return Err(AppError::NotAllowedNow(why));
         }
         Err(other) => return Err(other),
     }
@@ -283,6 +282,30 @@ pub async fn like(
     Ok(())
 }
 
+/// A `Dislike` of a local proposal withdraws that actor's support of it: Lemmy sends only
+/// the new vote when a user switches from up to down. It never counts as support, and an
+/// `Undo(Dislike)` restores nothing.
+pub async fn dislike(
+    state: &AppState,
+    activity: &Value,
+    actor: &RemoteActorRow,
+) -> Result<(), AppError> {
+    let urls = Urls::new(&state.config);
+    let object = activity.get("object").and_then(id_of).unwrap_or_default();
+    let Some(LocalTarget::Proposal(id)) = local_target(&urls, object) else {
+        tracing::info!(
+            object,
+            "ignored a Dislike of something that is not a proposal here"
+        );
+        return Ok(());
+    };
+    let mut conn = state.db.acquire().await?;
+    if store::remove_remote_support(conn.ex(), actor.id, "", Some(id)).await? {
+        tracing::info!(proposal = id, from = %actor.actor_id, "a Dislike withdrew a remote support");
+    }
+    Ok(())
+}
+
 pub async fn undo_like(
     state: &AppState,
     like: &Value,
@@ -302,16 +325,44 @@ pub async fn undo_like(
     Ok(())
 }
 
+/// Only the origin of an object may change it (FEP-fe34): an `Update` or `Delete` of an
+/// object on another server than the sender's (one of this server's, say) is refused.
+fn require_same_origin(activity: &Value, actor: &RemoteActorRow) -> Result<(), AppError> {
+    let object = activity.get("object").and_then(id_of).unwrap_or_default();
+    if host_of(object) == host_of(&actor.actor_id) {
+        return Ok(());
+    }
+    tracing::info!(object, actor = %actor.actor_id, "refused a change of an object from another origin");
+    Err(AppError::Forbidden(
+        "only the origin of an object may change it".into(),
+    ))
+}
+
 /// An `Update` of a proposal or comment from the fediverse, taken only from its author.
 pub async fn update(
     state: &AppState,
     activity: &Value,
     actor: &RemoteActorRow,
 ) -> Result<(), AppError> {
+    require_same_origin(activity, actor)?;
     let object = trusted_object(state, activity, &actor.actor_id).await?;
-    let Ok(post) = serde_json::from_value::<PostObject>(object) else {
-        tracing::info!("ignored an Update of something that is not a post");
-        return Ok(());
+    let is_post = matches!(
+        object.get("type").and_then(Value::as_str),
+        Some("Note" | "Page" | "Article" | "Question")
+    );
+    let post = match PostObject::from_wire(object) {
+        Ok(post) => post,
+        Err(e) if is_post => {
+            return Err(AppError::invalid(
+                "object",
+                "unreadable",
+                format!("object.{e}"),
+            ));
+        }
+        Err(_) => {
+            tracing::info!("ignored an Update of something that is not a post");
+            return Ok(());
+        }
     };
     let edit = proposals::RemoteChange::Edit {
         name: post.name.clone(),
@@ -347,6 +398,7 @@ pub async fn delete(
     activity: &Value,
     actor: &RemoteActorRow,
 ) -> Result<(), AppError> {
+    require_same_origin(activity, actor)?;
     let object = activity
         .get("object")
         .and_then(id_of)

@@ -1,9 +1,11 @@
 //! Federation: themes, residents and the municipality as ActivityPub actors; proposals and
 //! comments as ActivityPub objects. The wire shapes are documented in `federation-spec/`.
 
+pub mod activities;
 pub mod actors;
 pub mod authorized_fetch;
 pub mod client;
+pub mod collections;
 pub mod delivery;
 pub mod discovery;
 pub mod following;

@@ -23,41 +23,53 @@ pub fn context() -> Value {
     ])
 }
 
-/// One value or a list of them, as ActivityStreams allows; always read as a list.
-pub fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<Value>),
-    }
-    Ok(match Option::<OneOrMany>::deserialize(d)? {
-        None => Vec::new(),
-        Some(OneOrMany::One(s)) => vec![s],
-        // Entries may be links or embedded objects; keep the ids.
-        Some(OneOrMany::Many(items)) => items
-            .into_iter()
-            .filter_map(|v| match v {
-                Value::String(s) => Some(s),
-                Value::Object(map) => map.get("id").and_then(|id| id.as_str()).map(str::to_string),
-                _ => None,
-            })
-            .collect(),
+/// Every value of a property that ActivityStreams lets carry one value or many: absent and
+/// `null` are no value, a list is its items, anything else is one value. Every such property
+/// of the wire types is read through this one reader.
+pub fn values<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Value>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(one) => vec![one],
     })
 }
 
-/// An id given either as a string or as an embedded object with an `id`.
-pub fn id_or_object<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::String(s)) => Some(s),
-        Some(Value::Object(map)) => map.get("id").and_then(|v| v.as_str()).map(str::to_string),
-        Some(Value::Array(items)) => items.into_iter().find_map(|v| match v {
-            Value::String(s) => Some(s),
-            Value::Object(map) => map.get("id").and_then(|id| id.as_str()).map(str::to_string),
-            _ => None,
-        }),
+/// The id of a value that may be a link (a string) or an embedded object with an `id`.
+pub fn id_in(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(s) => Some(s),
+        Value::Object(map) => map.get("id").and_then(Value::as_str),
         _ => None,
-    })
+    }
+}
+
+/// The ids of a one-or-many property whose values are links or embedded objects
+/// (addressees, for instance); values without an id are skipped.
+pub fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(values(d)?
+        .iter()
+        .filter_map(id_in)
+        .map(str::to_string)
+        .collect())
+}
+
+/// The first id of a property that may be a link, an embedded object or a list of them.
+pub fn id_or_object<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(values(d)?.iter().find_map(id_in).map(str::to_string))
+}
+
+/// A text property where `null` means absent.
+pub fn text_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+/// The first public key of an actor (`publicKey` may be one key or a list of keys).
+fn first_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PublicKey>, D::Error> {
+    values(d)?
+        .into_iter()
+        .next()
+        .map(|key| serde_json::from_value(key).map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,7 +138,11 @@ pub struct Actor {
     pub featured: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "first_key",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub public_key: Option<PublicKey>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
@@ -186,8 +202,11 @@ pub struct PostObject {
     /// The title of a proposal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "text_or_null")]
     pub content: String,
+    /// The content by language, which some software sends instead of `content`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_map: Option<std::collections::BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -234,8 +253,18 @@ pub struct PostObject {
     pub published: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "values",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tag: Vec<Value>,
+    #[serde(
+        default,
+        deserialize_with = "values",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub attachment: Vec<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// Supports from registered residents, counted by this instance.
@@ -254,6 +283,57 @@ pub struct PostObject {
     pub anonymous: Option<bool>,
 }
 
+/// Mentions `actor` in a post object sent to it: a `Mention` tag, the actor among the
+/// addressees, and `@user@host` at the start of the content, as Mastodon writes it.
+/// GoToSocial keeps a reply only from an account it follows or one that mentions it.
+pub fn mention(post: &mut Value, actor: &str, username: &str, domain: &str, profile: &str) {
+    let name = format!("@{username}@{domain}");
+    let Some(map) = post.as_object_mut() else {
+        return;
+    };
+    let mut tags = match map.remove("tag") {
+        Some(Value::Array(items)) => items,
+        Some(Value::Null) | None => Vec::new(),
+        Some(one) => vec![one],
+    };
+    if !tags
+        .iter()
+        .any(|t| t.get("href").and_then(Value::as_str) == Some(actor))
+    {
+        tags.push(json!({"type": "Mention", "href": actor, "name": name}));
+    }
+    map.insert("tag".into(), Value::Array(tags));
+    let mut cc = match map.remove("cc") {
+        Some(Value::Array(items)) => items,
+        Some(Value::Null) | None => Vec::new(),
+        Some(one) => vec![one],
+    };
+    if !cc.iter().any(|c| c.as_str() == Some(actor)) {
+        cc.push(json!(actor));
+    }
+    map.insert("cc".into(), Value::Array(cc));
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let link = format!(
+        "<span class=\"h-card\"><a href=\"{}\" class=\"u-url mention\">@<span>{}</span></a></span> ",
+        escape(profile),
+        escape(username)
+    );
+    let content = map
+        .get("content")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let content = match content.strip_prefix("<p>") {
+        Some(rest) => format!("<p>{link}{rest}"),
+        None => format!("<p>{link}</p>{content}"),
+    };
+    map.insert("content".into(), Value::String(content));
+}
+
 /// The longest text kept from another server (characters).
 pub const MAX_REMOTE_TEXT: usize = 20_000;
 
@@ -264,6 +344,27 @@ pub fn kept_text(text: &str) -> String {
 }
 
 impl PostObject {
+    /// Reads a post from another server. An error names the property that was wrong
+    /// (`tag[0].href: invalid type …`). Text given only by language (`contentMap`) becomes
+    /// the content: Japanese first, then English, then any language.
+    pub fn from_wire(value: Value) -> Result<PostObject, String> {
+        let mut post: PostObject =
+            serde_path_to_error::deserialize(value).map_err(|e| match e.path().to_string() {
+                path if path == "." => e.inner().to_string(),
+                path => format!("{path}: {}", e.inner()),
+            })?;
+        if post.content.trim().is_empty()
+            && let Some(map) = &post.content_map
+        {
+            let by_language = ["ja", "en", "und"]
+                .iter()
+                .find_map(|lang| map.get(*lang))
+                .or_else(|| map.values().next());
+            post.content = by_language.cloned().unwrap_or_default();
+        }
+        Ok(post)
+    }
+
     /// The content as kept from another server (see [`kept_text`]).
     pub fn kept_content(&self) -> String {
         kept_text(&self.content)

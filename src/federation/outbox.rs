@@ -56,6 +56,69 @@ pub async fn answer_follow(
     Ok(())
 }
 
+/// Ends every follow of a remote actor here (when moderators block it): each followed
+/// local actor sends it a `Reject` of its follow, and it leaves every followers list.
+/// Returns how many follows ended.
+pub async fn drop_follower(state: &AppState, remote_actor: &str) -> Result<usize, AppError> {
+    let urls = Urls::new(&state.config);
+    let mut conn = state.db.acquire().await?;
+    let follows = store::follows_of(conn.ex(), remote_actor).await?;
+    let mut ended = Vec::new();
+    for (kind, id, inbox) in follows {
+        let (owner, local_actor) = match kind.as_str() {
+            "instance" => (KeyOwner::Instance, urls.instance_actor()),
+            "theme" => match theme_store::find_theme(conn.ex(), id).await? {
+                Some(theme) => (KeyOwner::Theme(id), urls.theme(&theme.slug)),
+                None => continue,
+            },
+            _ => continue,
+        };
+        ended.push((owner, local_actor, inbox));
+    }
+    drop(conn);
+    for (owner, local_actor, inbox) in &ended {
+        let follow = json!({"type": "Follow", "actor": remote_actor, "object": local_actor});
+        answer_follow(state, *owner, local_actor, &follow, inbox, false).await?;
+    }
+    let mut conn = state.db.acquire().await?;
+    store::remove_follower_everywhere(conn.ex(), remote_actor).await?;
+    Ok(ended.len())
+}
+
+/// The author's `Create` of a local proposal. It happens once per proposal, so its id is
+/// fixed, and it is served there (see `activities`).
+pub fn proposal_create(urls: &Urls, proposal: &ProposalView) -> Value {
+    let mut object = serde_json::to_value(page(urls, proposal)).unwrap_or_default();
+    if let Some(map) = object.as_object_mut() {
+        map.remove("@context");
+    }
+    wrap(
+        &format!("{}/activities/create", urls.proposal(proposal.id)),
+        "Create",
+        object,
+    )
+}
+
+/// An activity of a post's author about it, addressed as the post is.
+pub(super) fn wrap(id: &str, kind: &str, object: Value) -> Value {
+    let published = match kind {
+        "Update" => object.get("updated").or_else(|| object.get("published")),
+        _ => object.get("published"),
+    }
+    .cloned()
+    .unwrap_or_else(|| json!(jiff::Timestamp::now().to_string()));
+    json!({
+        "id": id,
+        "type": kind,
+        "actor": object["attributedTo"].clone(),
+        "to": object["to"].clone(),
+        "cc": object["cc"].clone(),
+        "audience": object["audience"].clone(),
+        "published": published,
+        "object": object,
+    })
+}
+
 /// A new proposal reaches the theme's followers: the author's `Create` announced by the
 /// theme (for group-aware software such as Lemmy), and the `Page` announced directly (for
 /// Mastodon-family software).
@@ -71,23 +134,8 @@ pub async fn proposal_created(state: &AppState, proposal: &ProposalView) -> Resu
     }
     let urls = Urls::new(&state.config);
     let theme_actor = urls.theme(&proposal.theme);
-    let mut object =
-        serde_json::to_value(page(&urls, proposal)).map_err(|e| AppError::Internal(e.into()))?;
-    if let Some(map) = object.as_object_mut() {
-        map.remove("@context");
-    }
-    let author = object["attributedTo"].clone();
-    let followers = format!("{theme_actor}/followers");
-    let create = json!({
-        "id": fresh_id(&urls.proposal(proposal.id), "create"),
-        "type": "Create",
-        "actor": author,
-        "object": object,
-        "to": [PUBLIC],
-        "cc": [theme_actor.clone(), followers.clone()],
-        "audience": theme_actor.clone(),
-        "published": proposal.created_at,
-    });
+    let create = proposal_create(&urls, proposal);
+    let object = create["object"].clone();
     for inner in [create, object] {
         let announce = theme_announce(&theme_actor, inner);
         delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
@@ -96,7 +144,9 @@ pub async fn proposal_created(state: &AppState, proposal: &ProposalView) -> Resu
 }
 
 /// The theme re-announces an activity it accepted from the fediverse, unchanged (FEP-1b12),
-/// so that every follower sees the reply.
+/// so that every follower sees the reply; a `Create` has its object announced too, for
+/// Mastodon-family servers, which skip an `Announce` of an activity they cannot fetch. The
+/// server the activity came from already has it and gets neither.
 pub async fn announce_received(
     state: &AppState,
     theme_id: i64,
@@ -106,6 +156,14 @@ pub async fn announce_received(
     let mut conn = state.db.acquire().await?;
     let inboxes = store::follower_inboxes(conn.ex(), "theme", theme_id).await?;
     drop(conn);
+    let origin = activity
+        .get("actor")
+        .and_then(super::objects::id_in)
+        .and_then(super::actors::host_of);
+    let inboxes: Vec<String> = inboxes
+        .into_iter()
+        .filter(|inbox| super::actors::host_of(inbox) != origin)
+        .collect();
     if inboxes.is_empty() {
         return Ok(());
     }
@@ -116,8 +174,15 @@ pub async fn announce_received(
         map.remove("@context");
         map.remove("signature");
     }
+    let object = (inner.get("type").and_then(Value::as_str) == Some("Create"))
+        .then(|| inner.get("object").filter(|o| o.is_object()).cloned())
+        .flatten();
     let announce = theme_announce(&theme_actor, inner);
     delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme_id)).await?;
+    if let Some(object) = object {
+        let announce = theme_announce(&theme_actor, object);
+        delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme_id)).await?;
+    }
     Ok(())
 }
 
@@ -158,12 +223,14 @@ pub async fn comment_created(
         }
         None => None,
     };
-    let parent_inbox = match remote_author {
-        Some(actor) => store::remote_actor(conn.ex(), &actor)
-            .await?
-            .map(|a| (actor, a.inbox)),
+    let parent_author = match remote_author {
+        Some(actor) => store::remote_actor(conn.ex(), &actor).await?,
         None => None,
     };
+    if let Some(author) = &parent_author {
+        mention_remote(&mut object, author);
+    }
+    let parent_inbox = parent_author.map(|a| (a.actor_id, a.inbox));
     drop(conn);
     let theme_actor = urls.theme(&proposal.theme);
     let followers = format!("{theme_actor}/followers");
@@ -173,7 +240,7 @@ pub async fn comment_created(
     }
     let create = json!({
         "@context": super::objects::context(),
-        "id": fresh_id(&urls.comment(comment.id), "create"),
+        "id": format!("{}/activities/create", urls.comment(comment.id)),
         "type": "Create",
         "actor": object["attributedTo"].clone(),
         "object": object,
@@ -197,6 +264,21 @@ pub async fn comment_created(
         delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
     }
     Ok(())
+}
+
+/// Mentions a remote actor in a post sent to it (see [`super::objects::mention`]).
+pub(super) fn mention_remote(post: &mut Value, actor: &crate::storage::federation::RemoteActorRow) {
+    let username = actor.preferred_username.clone().unwrap_or_else(|| {
+        actor
+            .actor_id
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    });
+    let profile = actor.url.as_deref().unwrap_or(&actor.actor_id);
+    super::objects::mention(post, &actor.actor_id, &username, &actor.domain, profile);
 }
 
 /// The local actor that wrote a proposal or comment, with its key.

@@ -97,7 +97,7 @@ async fn webfinger(state: &AppState, account: &str) -> Result<Value, RemoteFollo
         };
         url.query_pairs_mut()
             .append_pair("resource", &format!("acct:{user}@{host}"));
-        match state.federation.client.get_json(&url, Vec::new()).await {
+        match state.federation.client.get_jrd(&url).await {
             Ok((_, value)) => {
                 document = Some(value);
                 break;

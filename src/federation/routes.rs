@@ -44,12 +44,11 @@ pub fn router() -> Router<AppState> {
         .route("/comments/{id}", get(comment))
         .route("/replies/{id}", get(reply))
         .route("/proposals/{id}/context", get(thread))
-        .route("/themes/{slug}/followers", get(theme_followers))
-        .route("/themes/{slug}/outbox", get(theme_outbox))
-        .route("/themes/{slug}/featured", get(theme_featured))
+        .merge(super::collections::router())
+        .merge(super::activities::router())
 }
 
-fn tombstone(id: String, former_type: &str) -> Response {
+pub(super) fn tombstone(id: String, former_type: &str) -> Response {
     activity_json(
         StatusCode::GONE,
         &Tombstone {
@@ -155,7 +154,9 @@ async fn instance_actor(State(state): State<AppState>) -> Result<Response, AppEr
     let actor = Actor {
         context: context(),
         id: id.clone(),
-        kind: "Application".into(),
+        // Organization, not Application: group software (Lemmy) accepts followers typed
+        // Person, Service, Organization or Group only, and the municipality follows.
+        kind: "Organization".into(),
         preferred_username: Some(INSTANCE_ACTOR.into()),
         name: Some(profile.name_ja.clone()),
         summary: Some(format!("{} / {}", profile.name_ja, profile.name_en)),
@@ -164,7 +165,7 @@ async fn instance_actor(State(state): State<AppState>) -> Result<Response, AppEr
         outbox: Some(format!("{id}/outbox")),
         followers: Some(format!("{id}/followers")),
         following: None,
-        featured: None,
+        featured: Some(format!("{id}/featured")),
         endpoints: endpoints(&urls),
         public_key: public_key(&id, keys.public_pem),
         published: None,
@@ -306,6 +307,8 @@ pub fn page(urls: &Urls, proposal: &ProposalView) -> PostObject {
             })
             .collect(),
         sensitive: Some(false),
+        content_map: None,
+        attachment: Vec::new(),
         support_count: Some(proposal.support_count),
         anonymous: Some(proposal.author.anonymous),
     }
@@ -344,7 +347,10 @@ fn cached_document(cached: &(u16, bytes::Bytes)) -> Response {
     response
 }
 
-async fn render_proposal_object(state: &AppState, id: i64) -> Result<Response, AppError> {
+pub(super) async fn render_proposal_object(
+    state: &AppState,
+    id: i64,
+) -> Result<Response, AppError> {
     let urls = Urls::new(&state.config);
     let proposal = match proposals::get(state, &Viewer::default(), id).await {
         Ok(p) => p,
@@ -414,6 +420,8 @@ pub fn note(
         updated: (comment.updated_at != comment.created_at).then(|| comment.updated_at.clone()),
         tag: Vec::new(),
         sensitive: Some(false),
+        content_map: None,
+        attachment: Vec::new(),
         support_count: None,
         anonymous: None,
     })
@@ -431,9 +439,17 @@ async fn comment(
             Redirect::to(&format!("/proposals/{}#comment-{id}", row.proposal_id)).into_response(),
         );
     }
+    comment_object(&state, id).await
+}
+
+/// A comment as ActivityStreams: its `Note`, a `Tombstone` (410) when it is gone, or a
+/// redirect to its origin when it came from the fediverse.
+pub(super) async fn comment_object(state: &AppState, id: i64) -> Result<Response, AppError> {
+    let viewer = Viewer::default();
+    let row = comments::load(state, &viewer, id).await?;
     let urls = Urls::new(&state.config);
-    let proposal = proposals::get(&state, &viewer, row.proposal_id).await?;
-    let tree = comments::list(&state, &viewer, row.proposal_id).await?;
+    let proposal = proposals::get(state, &viewer, row.proposal_id).await?;
+    let tree = comments::list(state, &viewer, row.proposal_id).await?;
     let parent_origin = row
         .parent_id
         .and_then(|parent| find_comment(tree.clone(), parent))
@@ -510,97 +526,6 @@ async fn thread(
     Ok(activity_json(StatusCode::OK, &collection))
 }
 
-async fn theme_row(state: &AppState, slug: &str) -> Result<ThemeView, AppError> {
+pub(super) async fn theme_row(state: &AppState, slug: &str) -> Result<ThemeView, AppError> {
     themes::get(state, &Viewer::default(), slug).await
-}
-
-/// Followers are counted publicly; who they are is not listed.
-async fn theme_followers(
-    State(state): State<AppState>,
-    ApiPath(slug): ApiPath<String>,
-) -> Result<Response, AppError> {
-    theme_row(&state, &slug).await?;
-    let mut conn = state.db.acquire().await?;
-    let row = theme_store::find_theme_by_slug(conn.ex(), &slug)
-        .await?
-        .ok_or(AppError::NotFound("theme"))?;
-    let count = store::follower_count(conn.ex(), "theme", row.id).await?;
-    let urls = Urls::new(&state.config);
-    Ok(activity_json(
-        StatusCode::OK,
-        &Collection {
-            context: context(),
-            id: format!("{}/followers", urls.theme(&slug)),
-            kind: "OrderedCollection".into(),
-            total_items: count,
-            ordered_items: None,
-            attributed_to: None,
-        },
-    ))
-}
-
-/// The theme's latest proposals, as the `Announce`s its followers received.
-async fn theme_outbox(
-    State(state): State<AppState>,
-    ApiPath(slug): ApiPath<String>,
-) -> Result<Response, AppError> {
-    let theme = theme_row(&state, &slug).await?;
-    let urls = Urls::new(&state.config);
-    let (items, _) = proposals::list(
-        &state,
-        &Viewer::default(),
-        &slug,
-        proposals::ListQuery {
-            tag: None,
-            sort: None,
-            page: crate::services::Page::parse(None, Some(20))?,
-        },
-    )
-    .await?;
-    let actor = urls.theme(&slug);
-    let announces: Vec<Value> = items
-        .iter()
-        .map(|p| {
-            json!({
-                "id": format!("{actor}/announces/proposals/{}", p.id),
-                "type": "Announce",
-                "actor": actor,
-                "object": page(&urls, p),
-                "to": [PUBLIC],
-                "cc": [format!("{actor}/followers")],
-                "published": p.created_at,
-            })
-        })
-        .collect();
-    Ok(activity_json(
-        StatusCode::OK,
-        &Collection {
-            context: context(),
-            id: format!("{actor}/outbox"),
-            kind: "OrderedCollection".into(),
-            total_items: theme.proposal_count,
-            ordered_items: Some(announces),
-            attributed_to: None,
-        },
-    ))
-}
-
-/// Pinned items of a theme (none can be pinned yet, so the collection is empty).
-async fn theme_featured(
-    State(state): State<AppState>,
-    ApiPath(slug): ApiPath<String>,
-) -> Result<Response, AppError> {
-    theme_row(&state, &slug).await?;
-    let urls = Urls::new(&state.config);
-    Ok(activity_json(
-        StatusCode::OK,
-        &Collection {
-            context: context(),
-            id: format!("{}/featured", urls.theme(&slug)),
-            kind: "OrderedCollection".into(),
-            total_items: 0,
-            ordered_items: Some(Vec::new()),
-            attributed_to: None,
-        },
-    ))
 }

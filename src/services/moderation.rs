@@ -259,7 +259,8 @@ fn parse_actor(input: &str) -> Result<String, Invalid> {
     let handle = value.trim_start_matches('@');
     if let Some((user, host)) = handle.split_once('@')
         && !user.is_empty()
-        && parse_domain(host).is_ok()
+        && !host.contains('/')
+        && url::Url::parse(&format!("https://{host}/")).is_ok_and(|u| u.host_str().is_some())
     {
         return Ok(format!(
             "acct:{}@{}",
@@ -295,10 +296,29 @@ pub async fn add_block(
     }
     let reason = parse_text(&input.reason, 0, 500, true)
         .map_err(|e| AppError::Validation(vec![e.at("reason")]))?;
+    // Signatures name actors by URL: a handle is resolved now, or the block would never
+    // match anything.
+    let value = match value.strip_prefix("acct:") {
+        Some(handle) => crate::federation::remote_follow::actor_of_handle(state, handle)
+            .await
+            .map_err(|e| {
+                AppError::invalid(
+                    "value",
+                    "unresolvable",
+                    format!("this handle could not be looked up ({e}); enter the actor's URL"),
+                )
+            })?,
+        None => value,
+    };
     let kind = match input.kind {
         BlockKind::Domain => "domain",
         BlockKind::Actor => "actor",
     };
+    if input.kind == BlockKind::Actor {
+        // Its follows end first (the Reject still leaves), then nothing more is delivered.
+        let ended = crate::federation::outbox::drop_follower(state, &value).await?;
+        tracing::info!(actor = %value, follows = ended, "follows of a blocked actor ended");
+    }
     let mut conn = state.db.acquire().await?;
     if !store::insert_block(conn.ex(), kind, &value, &reason, moderator.id, now_millis()).await? {
         return Err(AppError::conflict("value", "this is already blocked"));

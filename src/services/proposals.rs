@@ -665,13 +665,18 @@ pub fn remote_title(name: Option<&str>, content: &str) -> String {
     let from_name = name.map(normalize_title).filter(|t| !t.is_empty());
     let title = from_name.unwrap_or_else(|| {
         let text = markdown::plain_text(content);
+        // Mentions lead a post and hashtags often trail its line: neither is the title.
         let line = text
             .lines()
             .map(|line| {
-                line.split_whitespace()
-                    .skip_while(|word| word.starts_with('@'))
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                let mut words: Vec<&str> = line
+                    .split_whitespace()
+                    .skip_while(|word| word.starts_with(['@', '＠']))
+                    .collect();
+                while words.last().is_some_and(|w| w.starts_with(['#', '＃'])) {
+                    words.pop();
+                }
+                words.join(" ")
             })
             .find(|line| !line.is_empty())
             .unwrap_or_default();
@@ -807,5 +812,16 @@ mod tests {
         let title = remote_title(None, &long);
         assert_eq!(title.chars().count(), 120);
         assert!(title.ends_with('…'));
+    }
+
+    #[test]
+    fn hashtags_that_trail_a_line_or_fill_it_are_not_the_title() {
+        let trailing = "<p>@parks 公園に日陰のベンチを #夏 #公園</p>";
+        assert_eq!(remote_title(None, trailing), "公園に日陰のベンチを");
+        let own_line = "<p>#公園 #夏</p><p>木陰がほしい</p>";
+        assert_eq!(remote_title(None, own_line), "木陰がほしい");
+        // A hashtag inside the sentence stays.
+        let inside = "<p>#公園 の木陰がほしい</p>";
+        assert_eq!(remote_title(None, inside), "#公園 の木陰がほしい");
     }
 }

@@ -164,6 +164,17 @@ pub async fn remote_actor_by_key(
     .await)
 }
 
+/// Whether an activity id was recorded as received.
+pub async fn was_received(ex: Ex<'_>, activity_id: &str) -> Result<bool, sqlx::Error> {
+    on_conn!(ex, |c| {
+        sqlx::query_scalar::<_, i64>("SELECT 1 FROM received_activities WHERE activity_id = $1")
+            .bind(activity_id)
+            .fetch_optional(c)
+            .await
+            .map(|found| found.is_some())
+    })
+}
+
 /// Records an activity id; false when it was already received.
 pub async fn mark_received(ex: Ex<'_>, activity_id: &str, now: i64) -> Result<bool, sqlx::Error> {
     on_conn!(ex, |c| {
@@ -220,6 +231,19 @@ pub async fn remove_follower(
     .execute(c)
     .await
     .map(|r| r.rows_affected() == 1))
+}
+
+/// What a remote actor follows here: (local kind, local id, the follower's inbox).
+pub async fn follows_of(
+    ex: Ex<'_>,
+    remote_actor: &str,
+) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT local_kind, local_id, inbox FROM followers WHERE remote_actor = $1"
+    )
+    .bind(remote_actor)
+    .fetch_all(c)
+    .await)
 }
 
 /// Removes a remote actor from every followers list (when it is deleted or blocked).

@@ -152,6 +152,16 @@ pub async fn is_blocked(ex: Ex<'_>, domain: &str, actor_id: &str) -> Result<bool
     Ok(count > 0)
 }
 
+/// The inboxes of blocked remote actors that are known here (nothing is delivered there).
+pub async fn blocked_actor_inboxes(ex: Ex<'_>) -> Result<Vec<String>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "SELECT a.inbox FROM blocks b JOIN remote_actors a ON a.actor_id = b.value \
+         WHERE b.kind = 'actor'"
+    )
+    .fetch_all(c)
+    .await)
+}
+
 /// A report from a fediverse account (`Flag`): no local reporter.
 pub async fn insert_remote_report(
     ex: Ex<'_>,

@@ -167,7 +167,7 @@ fn translate_field_error(ctx: &super::context::PageCtx, code: &str, message: &st
         ("invalid_slug", _) => crate::t!(ctx, "error-invalid-slug"),
         ("not_a_handle", _) => crate::t!(ctx, "error-not-a-handle"),
         ("invalid_url", _) => crate::t!(ctx, "error-invalid-url"),
-        ("unreachable", _) => crate::t!(ctx, "error-unreachable"),
+        ("unreachable", _) | ("unresolvable", _) => crate::t!(ctx, "error-unreachable"),
         ("local", _) => crate::t!(ctx, "error-local-actor"),
         ("blocked", _) => crate::t!(ctx, "error-blocked-actor"),
         _ => message.to_string(),

@@ -623,7 +623,8 @@ pub async fn remote_follow(
                 RemoteFollowError::NotAHandle => crate::t!(ctx, "follow-error-handle"),
                 RemoteFollowError::Unreachable => crate::t!(ctx, "follow-error-unreachable"),
                 RemoteFollowError::NoTemplate | RemoteFollowError::NoActor => {
-                    crate::t!(ctx, "follow-error-no-template")
+                    let handle = format!("@{}@{}", theme.slug, state.config.domain);
+                    crate::t!(ctx, "follow-error-no-template", handle = handle)
                 }
             };
             render_theme(

@@ -138,8 +138,32 @@ async fn nodeinfo_and_host_meta_describe_the_municipality(backend: Backend) {
         "142042"
     );
     assert_eq!(info["metadata"]["municipality"]["prefecture"], "神奈川県");
+    // An Organization: group software accepts no Application as a follower.
     let (status, actor) = app.activity("/actor").await;
-    assert_eq!((status, actor["type"].as_str()), (200, Some("Application")));
+    assert_eq!(
+        (status, actor["type"].as_str()),
+        (200, Some("Organization"))
+    );
+    // Every collection an actor advertises answers (peers count and backfill from them).
+    let (_, resident) = app.activity("/users/hanako").await;
+    for document in [&actor, &resident] {
+        for key in ["outbox", "followers", "featured"] {
+            let Some(url) = document[key].as_str() else {
+                assert_ne!(key, "outbox", "{document}");
+                assert_ne!(key, "followers", "{document}");
+                assert!(
+                    document["type"] != "Organization",
+                    "no featured: {document}"
+                );
+                continue;
+            };
+            let path = url.trim_start_matches("http://localhost");
+            let (status, collection) = app.activity(path).await;
+            assert_eq!(status, 200, "{url}");
+            assert_eq!(collection["type"], "OrderedCollection", "{url}");
+            assert!(collection["totalItems"].is_i64(), "{url}");
+        }
+    }
     let host_meta = app
         .client
         .get(format!("{}/.well-known/host-meta", app.address))

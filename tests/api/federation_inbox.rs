@@ -374,12 +374,11 @@ async fn blocked_instances_are_rejected(backend: Backend) {
             |_, _| {},
         )
         .await;
-    assert_eq!(status, 202);
+    // The follow is refused at once (a Reject would never be delivered to a blocked actor).
+    assert_eq!(status, 403);
     assert_eq!(followers(&app, "parks").await, 0);
     let like = json!({"id": format!("{}/likes/1", peer.base), "type": "Like", "actor": peer.actor_id(), "object": "http://localhost/proposals/1"});
     assert_eq!(peer.post(&app, "/inbox", &like, |_, _| {}).await, 403);
-    let reject = peer.wait_for("a Reject", |a| a["type"] == "Reject").await;
-    assert_eq!(reject["actor"], "http://localhost/themes/parks");
 }
 
 async fn deliveries_wait_for_an_instance_that_is_down(backend: Backend) {
@@ -503,16 +502,15 @@ async fn replies_and_likes_from_the_fediverse(backend: Backend) {
     );
     assert_eq!(tree[0]["origin"], format!("{}/notes/1", peer.base));
     assert!(!tree[0]["body_html"].as_str().unwrap().contains("<script"));
-    let announced = peer
-        .wait_for("the theme's Announce of the reply", |a| {
-            a["type"] == "Announce"
-                && a["object"]["type"] == "Create"
-                && a["object"]["object"]["type"] == "Note"
-        })
-        .await;
-    assert_eq!(
-        announced["object"]["id"], reply["id"],
-        "announced unchanged"
+    // Followers on other servers get it announced (see `gotosocial`); the server it came
+    // from already has it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !peer
+            .received()
+            .iter()
+            .any(|a| a["type"] == "Announce" && a["object"]["id"] == reply["id"]),
+        "announced back to its origin"
     );
     // The page shows it with the handle and a link to its origin.
     let page = page_text(&app, &format!("/proposals/{id}")).await;
@@ -906,12 +904,14 @@ async fn posts_addressed_to_a_theme_become_proposals(backend: Backend) {
             .starts_with("alice@127.0.0.3")
     );
     let id = idea["id"].as_i64().unwrap();
-    let announced = peer
-        .wait_for("the theme's Announce of the new proposal", |a| {
-            a["type"] == "Announce" && a["object"]["id"] == mention["id"]
-        })
-        .await;
-    assert_eq!(announced["actor"], theme);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !peer
+            .received()
+            .iter()
+            .any(|a| a["type"] == "Announce" && a["object"]["id"] == mention["id"]),
+        "announced back to its origin"
+    );
     // Our copy is not ours to publish: ActivityStreams readers are sent to the origin.
     let response = app
         .client
@@ -998,13 +998,13 @@ async fn posts_addressed_to_a_theme_become_proposals(backend: Backend) {
         .expect(200);
     assert_eq!(view["status"], "withdrawn");
 
-    // A theme whose phase takes no ideas stores nothing.
+    // A theme whose phase takes no ideas stores nothing, and says so (409).
     let mut closed = lemmy.clone();
     closed["id"] = json!(format!("{}/activities/create/3", peer.base));
     closed["object"]["id"] = json!(format!("{}/post/3", peer.base));
     closed["object"]["audience"] = json!("http://localhost/themes/library");
     closed["object"]["to"] = json!(["http://localhost/themes/library"]);
-    assert_eq!(peer.post(&app, "/inbox", &closed, |_, _| {}).await, 202);
+    assert_eq!(peer.post(&app, "/inbox", &closed, |_, _| {}).await, 409);
     let list = app
         .get("/api/v1/themes/library/proposals", None)
         .await

@@ -204,14 +204,16 @@ async fn moderators_block_instances_and_accounts(backend: Backend) {
         .post(
             "/api/v1/moderation/blocks",
             Some(&moderator),
-            json!({"kind": "actor", "value": "@Troll@Mastodon.Example"}),
+            json!({"kind": "actor", "value": "https://Mastodon.Example/users/troll"}),
         )
         .await
         .expect(201);
-    assert_eq!(actor["value"], "acct:troll@mastodon.example");
+    assert_eq!(actor["value"], "https://mastodon.example/users/troll");
     for bad in [
         json!({"kind": "domain", "value": "not a domain"}),
         json!({"kind": "actor", "value": "troll"}),
+        // A handle is resolved to the actor's id when the block is made, or refused.
+        json!({"kind": "actor", "value": "@troll@127.0.0.1:1"}),
         json!({"kind": "domain", "value": "localhost"}),
     ] {
         let reply = app
