@@ -531,4 +531,40 @@ mod tests {
         );
         assert!(DatabaseTarget::parse("mysql://x").is_err());
     }
+
+    /// What a newcomer copies must work: the example loads through the real loader, its
+    /// values are the ones read, and it documents every key the configuration knows.
+    #[test]
+    fn the_example_file_loads_and_names_every_key() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("hiroba.example.toml");
+        let config = Config::load(Some(&path)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.domain, "sanka.city.example.jp");
+        assert_eq!(config.municipality.name_ja, "みどり市");
+        assert_eq!(config.federation.delivery_workers, 4);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (top, municipality) = text.split_once("\n[municipality]\n").unwrap();
+        let documented = |part: &str, key: &str| {
+            part.lines().any(|line| {
+                let line = line.trim_start_matches('#').trim_start();
+                line.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            })
+        };
+        let keys = serde_json::to_value(RawConfig::default()).unwrap();
+        for (key, value) in keys.as_object().unwrap() {
+            if key == "municipality" {
+                for key in value.as_object().unwrap().keys() {
+                    assert!(
+                        documented(municipality, key),
+                        "[municipality] {key} is missing"
+                    );
+                }
+            } else {
+                assert!(
+                    documented(top, key),
+                    "{key} is missing before [municipality]"
+                );
+            }
+        }
+    }
 }

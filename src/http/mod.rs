@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/health", get(health))
         .fallback(not_found)
+        .layer(axum::middleware::map_response(plain_errors_as_problems))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::federation::authorized_fetch::guard,
@@ -107,6 +108,55 @@ async fn health(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
-async fn not_found() -> Problem {
-    Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", None)
+/// Every path that matches no route: the styled page, in the visitor's language, to a
+/// browser; problem+json to API clients and under `/api/`.
+async fn not_found(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let wants_page = !uri.path().starts_with("/api/")
+        && headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| {
+                accept.contains("text/html") || accept.contains("application/xhtml+xml")
+            });
+    if wants_page {
+        let lang = crate::web::context::negotiate(&headers);
+        return crate::web::pages::error_page(&state, lang, StatusCode::NOT_FOUND, None).await;
+    }
+    Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", None).into_response()
+}
+
+/// The framework's own refusals (a body over the limit, a method a route does not take)
+/// come as plain text or empty; every error of the API and the inbox is problem+json.
+async fn plain_errors_as_problems(response: Response) -> Response {
+    let status = response.status();
+    let typed = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| {
+            t.to_str()
+                .is_ok_and(|t| t.contains("json") || t.contains("html"))
+        });
+    if !status.is_client_error() || typed {
+        return response;
+    }
+    let (kind, title) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("too-large", "Request body too large"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method-not-allowed", "Method not allowed"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "Unsupported media type"),
+        _ => ("bad-request", "Bad request"),
+    };
+    let detail = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => Some(format!("the limit is {MAX_BODY_BYTES} bytes")),
+        _ => None,
+    };
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut problem = Problem::new(status, kind, title, detail).into_response();
+    if let Some(allow) = allow {
+        problem.headers_mut().insert(header::ALLOW, allow);
+    }
+    problem
 }

@@ -7,6 +7,7 @@ mod browser;
 mod chromium;
 mod cli;
 mod comments;
+mod errors;
 mod federation;
 mod federation_inbox;
 mod gotosocial;
