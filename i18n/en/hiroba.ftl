@@ -283,3 +283,4 @@ error-local-actor = Themes and the municipality of this server cannot be followe
 error-blocked-actor = This account or its server is blocked here.
 error-already-followed = This is already followed.
 follow-state-rejected = Refused
+staff-following-refusal = The other server answered:

@@ -268,3 +268,4 @@ error-local-actor = このサーバー自身のテーマや自治体はフォロ
 error-blocked-actor = このサーバーでブロックしている相手です。
 error-already-followed = すでにフォローしています。
 follow-state-rejected = 拒否されました
+staff-following-refusal = 相手のサーバーの応答:

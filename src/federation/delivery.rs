@@ -236,14 +236,50 @@ async fn send(state: &AppState, claimed: &Claimed) -> Outcome {
         Ok(response) if response.status().is_success() => Outcome::Delivered,
         Ok(response) => {
             let status = response.status().as_u16();
+            let why = match answer_start(response).await {
+                Some(start) => format!("answered {status}: {start}"),
+                None => format!("answered {status}"),
+            };
             if (400..500).contains(&status) && status != 408 && status != 429 {
-                Outcome::Permanent(format!("answered {status}"))
+                Outcome::Permanent(why)
             } else {
-                Outcome::Temporary(format!("answered {status}"))
+                Outcome::Temporary(why)
             }
         }
         Err(e) => Outcome::Temporary(error_chain(&e)),
     }
+}
+
+/// How much of a refusing peer's answer is kept: enough for its reason, never its page.
+const ANSWER_START_CHARS: usize = 200;
+
+/// The start of a peer's answer, on one line, for the log and for staff: peers say why they
+/// refuse (`Failed to parse object …`) in the body, not in the status.
+async fn answer_start(mut response: reqwest::Response) -> Option<String> {
+    let mut body = Vec::new();
+    while body.len() < ANSWER_START_CHARS * 4 {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    let text: String = String::from_utf8_lossy(&body)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(ANSWER_START_CHARS)
+        .collect();
+    (!text.is_empty()).then_some(text)
+}
+
+/// The id of a `Follow` being delivered, to record its refusal.
+fn follow_id(activity: &[u8]) -> Option<String> {
+    let value: Value = serde_json::from_slice(activity).ok()?;
+    (value.get("type").and_then(Value::as_str) == Some("Follow"))
+        .then(|| value.get("id").and_then(Value::as_str).map(str::to_string))
+        .flatten()
 }
 
 /// An error with its causes, e.g. "error sending request: connection refused".
@@ -310,7 +346,7 @@ async fn process_batch(state: &AppState, batch: Vec<Claimed>) -> Result<(), AppE
                 let state = state.clone();
                 sending.spawn(async move {
                     let outcome = send(&state, &claimed).await;
-                    (claimed.row, outcome)
+                    (claimed.row, outcome, claimed.activity)
                 });
             }
         }
@@ -328,7 +364,7 @@ async fn process_batch(state: &AppState, batch: Vec<Claimed>) -> Result<(), AppE
     }
     let mut finished: Vec<i64> = Vec::new();
     let mut answered: Vec<String> = Vec::new();
-    for (delivery, outcome) in results {
+    for (delivery, outcome, activity) in results {
         match outcome {
             Outcome::Delivered => {
                 finished.push(delivery.id);
@@ -337,6 +373,10 @@ async fn process_batch(state: &AppState, batch: Vec<Claimed>) -> Result<(), AppE
             Outcome::Permanent(why) => {
                 finished.push(delivery.id);
                 tracing::warn!(inbox = %delivery.inbox, %why, "delivery refused; given up");
+                // A refused Follow will never be answered: staff see it refused, and why.
+                if let Some(follow) = follow_id(&activity) {
+                    crate::storage::following::refuse_follow(tx.ex(), &follow, &why, now).await?;
+                }
             }
             Outcome::Temporary(why) => {
                 let probe = now + state.federation.probe_interval.as_millis() as i64;

@@ -97,6 +97,10 @@ pub struct FollowView {
     pub kind: String,
     pub account: RemoteAccount,
     pub state: FollowState,
+    /// Why the other server refused the follow, in its own words (the start of its answer),
+    /// when it refused the delivery of our `Follow`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<String>,
     pub created_at: String,
 }
 
@@ -113,6 +117,7 @@ fn follow_view(row: &FollowedRow) -> FollowView {
             row.url.as_deref(),
         ),
         state: FollowState::parse(&row.state),
+        refusal: row.refusal.clone(),
         created_at: rfc3339(row.created_at),
     }
 }

@@ -21,13 +21,15 @@ pub struct FollowedRow {
     pub state: String,
     pub created_at: i64,
     pub answered_at: Option<i64>,
+    /// The start of the peer's answer when it refused our `Follow` delivery.
+    pub refusal: Option<String>,
 }
 
 macro_rules! followed_select {
     () => {
         "SELECT f.id, f.remote_actor_id, ra.actor_id, ra.domain, ra.kind, ra.preferred_username, \
          ra.name, ra.url, ra.inbox, ra.shared_inbox, f.follow_activity, f.state, f.created_at, \
-         f.answered_at FROM followed_actors f JOIN remote_actors ra ON ra.id = f.remote_actor_id"
+         f.answered_at, f.refusal FROM followed_actors f JOIN remote_actors ra ON ra.id = f.remote_actor_id"
     };
 }
 
@@ -103,6 +105,27 @@ pub async fn answer_follow(
     .bind(now)
     .bind(follow_activity)
     .bind(actor_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(changed > 0)
+}
+
+/// Marks our `Follow` with this id as refused because its delivery was answered with a
+/// client error; `reason` is the start of that answer. Returns whether a follow changed.
+pub async fn refuse_follow(
+    ex: Ex<'_>,
+    follow_activity: &str,
+    reason: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let changed = on_conn!(ex, |c| sqlx::query(
+        "UPDATE followed_actors SET state = 'rejected', refusal = $1, answered_at = $2 \
+         WHERE follow_activity = $3 AND state = 'pending'"
+    )
+    .bind(reason)
+    .bind(now)
+    .bind(follow_activity)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;

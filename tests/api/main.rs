@@ -11,6 +11,7 @@ mod errors;
 mod federation;
 mod federation_inbox;
 mod gotosocial;
+mod group_software;
 mod health;
 mod helpers;
 mod interop;

@@ -35,6 +35,10 @@ struct Shared {
     received: Arc<Mutex<Vec<(String, Value)>>>,
     /// The `Accept` header of every WebFinger request.
     webfinger_accepts: Arc<Mutex<Vec<String>>>,
+    /// The software its NodeInfo names; none served when unset.
+    software: Arc<Mutex<Option<String>>>,
+    /// How its inboxes answer instead of 202: (status, body).
+    refusal: Arc<Mutex<Option<(u16, String)>>>,
 }
 
 pub struct GtsPeer {
@@ -125,6 +129,16 @@ impl GtsPeer {
     /// What reached the peer's inboxes, in order: (path, activity).
     pub fn received(&self) -> Vec<(String, Value)> {
         self.shared.received.lock().unwrap().clone()
+    }
+
+    /// Serves NodeInfo naming `software` (e.g. `lemmy`, `mastodon`).
+    pub fn run_software(&self, software: &str) {
+        *self.shared.software.lock().unwrap() = Some(software.to_string());
+    }
+
+    /// Makes every inbox POST answer `status` with `body`, as a peer that refuses.
+    pub fn refuse_posts(&self, status: u16, body: &str) {
+        *self.shared.refusal.lock().unwrap() = Some((status, body.to_string()));
     }
 
     pub fn webfinger_accepts(&self) -> Vec<String> {
@@ -247,20 +261,54 @@ async fn serve(listener: tokio::net::TcpListener, shared: Shared) {
         uri: Uri,
         headers: HeaderMap,
         body: Bytes,
-    ) -> StatusCode {
+    ) -> Response {
         if !headers.contains_key("signature") {
-            return StatusCode::UNAUTHORIZED;
+            return StatusCode::UNAUTHORIZED.into_response();
         }
         let activity = serde_json::from_slice(&body).unwrap_or(Value::Null);
         s.received
             .lock()
             .unwrap()
             .push((uri.path().to_string(), activity));
-        StatusCode::ACCEPTED
+        match s.refusal.lock().unwrap().clone() {
+            Some((status, body)) => (StatusCode::from_u16(status).unwrap(), body).into_response(),
+            None => StatusCode::ACCEPTED.into_response(),
+        }
+    }
+    async fn nodeinfo_links(State(s): State<Shared>, headers: HeaderMap) -> Response {
+        let host = headers
+            .get("host")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if s.software.lock().unwrap().is_none() {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        axum::Json(json!({"links": [{
+            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0",
+            "href": format!("http://{host}/nodeinfo/2.0"),
+        }]}))
+        .into_response()
+    }
+    async fn nodeinfo(State(s): State<Shared>) -> Response {
+        let Some(software) = s.software.lock().unwrap().clone() else {
+            return StatusCode::NOT_FOUND.into_response();
+        };
+        axum::Json(json!({
+            "version": "2.0",
+            "software": {"name": software, "version": "1.0.0"},
+            "protocols": ["activitypub"],
+            "services": {"inbound": [], "outbound": []},
+            "openRegistrations": false,
+            "usage": {"users": {"total": 1}},
+            "metadata": {},
+        }))
+        .into_response()
     }
     let app =
         Router::new()
             .route("/.well-known/webfinger", get(webfinger))
+            .route("/.well-known/nodeinfo", get(nodeinfo_links))
+            .route("/nodeinfo/2.0", get(nodeinfo))
             .fallback(
                 |state: State<Shared>,
                  method: Method,
@@ -268,7 +316,7 @@ async fn serve(listener: tokio::net::TcpListener, shared: Shared) {
                  headers: HeaderMap,
                  body: Bytes| async move {
                     if method == Method::POST {
-                        inbox(state, uri, headers, body).await.into_response()
+                        inbox(state, uri, headers, body).await
                     } else {
                         document(state, uri).await
                     }
