@@ -217,6 +217,7 @@ staff-theme-slug = URL name (lower-case letters, digits, hyphens)
 staff-theme-slug-hint = It is also the theme's fediverse name (@name@domain) and cannot be changed later. e.g. new-city-plan
 staff-theme-description = Description
 staff-theme-status = Status
+staff-theme-followers = Fediverse followers
 staff-theme-status-hint = Drafts are visible to staff only. In an open theme, residents may post, comment and support as the day's phase allows.
 staff-phases-hint = Only rows with a name and dates are saved. Enter phases in order, without overlapping dates.
 staff-phase-number = Phase { $number }

@@ -202,6 +202,7 @@ staff-theme-slug = URL 名（英小文字・数字・ハイフン）
 staff-theme-slug-hint = フェディバースでのテーマの名前（@名前@ドメイン）にもなり、あとから変更できません。例：sogo-keikaku
 staff-theme-description = 説明
 staff-theme-status = 公開状態
+staff-theme-followers = フェディバースのフォロワー
 staff-theme-status-hint = 下書きは職員だけが見られます。受付中のテーマでは、その日のフェーズに応じて投稿・コメント・共感ができます。
 staff-phases-hint = フェーズ名と期間を入れた行だけが保存されます。期間は重ならないよう、順番に入力してください。
 staff-phase-number = フェーズ { $number }

@@ -99,6 +99,8 @@ pub struct ThemeView {
     /// What residents may do right now (status and phase together).
     pub allows_now: PhaseActions,
     pub proposal_count: i64,
+    /// How many fediverse accounts follow the theme.
+    pub follower_count: i64,
     pub url: String,
     pub created_at: String,
     pub updated_at: String,
@@ -227,6 +229,7 @@ impl LoadedTheme {
             current_phase,
             allows_now: self.allows(today),
             proposal_count: self.row.proposal_count,
+            follower_count: self.row.follower_count,
             url: format!("{}/themes/{}", state.config.public_url(), self.row.slug),
             created_at: rfc3339(self.row.created_at),
             updated_at: rfc3339(self.row.updated_at),

@@ -14,13 +14,17 @@ pub struct ThemeRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub proposal_count: i64,
+    /// Fediverse accounts that follow the theme.
+    pub follower_count: i64,
 }
 
 macro_rules! theme_select {
     () => {
         "SELECT t.id, t.slug, t.title, t.description, t.status, t.created_at, t.updated_at, \
          (SELECT COUNT(*) FROM proposals p WHERE p.theme_id = t.id \
-            AND p.withdrawn_at IS NULL AND p.hidden_at IS NULL) AS proposal_count \
+            AND p.withdrawn_at IS NULL AND p.hidden_at IS NULL) AS proposal_count, \
+         (SELECT COUNT(*) FROM followers f WHERE f.local_kind = 'theme' \
+            AND f.local_id = t.id) AS follower_count \
          FROM themes t"
     };
 }

@@ -58,6 +58,14 @@ async fn a_gotosocial_account_follows_by_its_key_without_fragment(backend: Backe
     let accept = peer.wait_for("an Accept", |a| a["type"] == "Accept").await;
     assert_eq!(accept["object"]["id"], follow["id"]);
     assert_eq!(followers(&app, "parks").await, 1);
+    // Staff see how many fediverse accounts follow, in the API and on the staff page.
+    let theme = app.get("/api/v1/themes/parks", None).await.expect(200);
+    assert_eq!(theme["follower_count"], 1, "{theme}");
+    let mut browser = crate::browser::Browser::new(&app);
+    browser.log_in("staff_member").await;
+    let page = browser.get("/staff").await;
+    page.contains("フェディバースのフォロワー");
+    page.contains(r#"<td class="number">1</td>"#);
 
     // Follow state decides, not ids (Misskey reuses them): the same Follow again is
     // accepted again, an Undo ends it, the same Follow after the Undo follows again, and a
