@@ -368,14 +368,18 @@ pub async fn update(
         name: post.name.clone(),
         content: post.content.clone(),
     };
-    if proposals::change_from_fediverse(state, &post.id, &actor.actor_id, edit).await? {
-        return Ok(());
+    if let Some(theme) =
+        proposals::change_from_fediverse(state, &post.id, &actor.actor_id, edit).await?
+    {
+        return reannounce(state, theme, activity).await;
     }
     let mut conn = state.db.acquire().await?;
     match comment_store::find_by_ap_id(conn.ex(), &post.id).await? {
         Some(comment) if comment.remote_actor.as_deref() == Some(actor.actor_id.as_str()) => {
             let body = post.kept_content();
             comment_store::update_remote(conn.ex(), &post.id, &body, now_millis()).await?;
+            drop(conn);
+            reannounce_in_theme_of(state, comment.proposal_id, activity).await?;
         }
         Some(_) => {
             return Err(AppError::Forbidden(
@@ -392,6 +396,34 @@ pub async fn update(
     Ok(())
 }
 
+/// The theme re-announces an accepted change from the fediverse to its followers, as it
+/// announces the `Create` (FEP-1b12): followers on third servers see the edit or removal.
+async fn reannounce(
+    state: &AppState,
+    theme: proposals::ChangedIn,
+    activity: &Value,
+) -> Result<(), AppError> {
+    outbox::announce_received(state, theme.theme_id, &theme.theme_slug, activity).await
+}
+
+/// [`reannounce`] for a change of a comment, in the theme of its proposal.
+async fn reannounce_in_theme_of(
+    state: &AppState,
+    proposal_id: i64,
+    activity: &Value,
+) -> Result<(), AppError> {
+    let mut conn = state.db.acquire().await?;
+    let Some(proposal) = crate::storage::proposals::find(conn.ex(), proposal_id).await? else {
+        return Ok(());
+    };
+    drop(conn);
+    let theme = proposals::ChangedIn {
+        theme_id: proposal.theme_id,
+        theme_slug: proposal.theme_slug,
+    };
+    reannounce(state, theme, activity).await
+}
+
 /// A `Delete` of a proposal or comment from the fediverse, taken only from its author.
 pub async fn delete(
     state: &AppState,
@@ -405,8 +437,10 @@ pub async fn delete(
         .unwrap_or_default()
         .to_string();
     let removal = proposals::RemoteChange::Delete;
-    if proposals::change_from_fediverse(state, &object, &actor.actor_id, removal).await? {
-        return Ok(());
+    if let Some(theme) =
+        proposals::change_from_fediverse(state, &object, &actor.actor_id, removal).await?
+    {
+        return reannounce(state, theme, activity).await;
     }
     let mut conn = state.db.acquire().await?;
     match comment_store::find_by_ap_id(conn.ex(), &object).await? {
@@ -416,6 +450,8 @@ pub async fn delete(
                 comment = comment.id,
                 "comment deleted by its fediverse author"
             );
+            drop(conn);
+            reannounce_in_theme_of(state, comment.proposal_id, activity).await?;
         }
         Some(_) => {
             return Err(AppError::Forbidden(

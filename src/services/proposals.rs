@@ -762,16 +762,17 @@ pub enum RemoteChange {
 }
 
 /// Applies an `Update` or `Delete` of a proposal from the fediverse, taken only from the
-/// account that posted it. Returns false when no such proposal is stored.
+/// account that posted it. Returns the proposal's theme, or `None` when no such proposal
+/// is stored.
 pub async fn change_from_fediverse(
     state: &AppState,
     ap_id: &str,
     actor: &str,
     change: RemoteChange,
-) -> Result<bool, AppError> {
+) -> Result<Option<ChangedIn>, AppError> {
     let mut conn = state.db.acquire().await?;
     let Some(row) = store::find_by_ap_id(conn.ex(), ap_id).await? else {
-        return Ok(false);
+        return Ok(None);
     };
     if row.remote_actor.as_deref() != Some(actor) {
         return Err(AppError::Forbidden(
@@ -796,7 +797,16 @@ pub async fn change_from_fediverse(
     }
     drop(conn);
     crate::federation::forget_proposal(state, row.id).await;
-    Ok(true)
+    Ok(Some(ChangedIn {
+        theme_id: row.theme_id,
+        theme_slug: row.theme_slug,
+    }))
+}
+
+/// The theme of a proposal or comment a fediverse author changed, whose followers are told.
+pub struct ChangedIn {
+    pub theme_id: i64,
+    pub theme_slug: String,
 }
 
 #[cfg(test)]

@@ -167,11 +167,14 @@ pub async fn remote_actor_by_key(
 /// Whether an activity id was recorded as received.
 pub async fn was_received(ex: Ex<'_>, activity_id: &str) -> Result<bool, sqlx::Error> {
     on_conn!(ex, |c| {
-        sqlx::query_scalar::<_, i64>("SELECT 1 FROM received_activities WHERE activity_id = $1")
-            .bind(activity_id)
-            .fetch_optional(c)
-            .await
-            .map(|found| found.is_some())
+        // COUNT(*) is a BIGINT in both databases; a literal 1 is an INT4 in PostgreSQL.
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM received_activities WHERE activity_id = $1",
+        )
+        .bind(activity_id)
+        .fetch_one(c)
+        .await
+        .map(|found| found > 0)
     })
 }
 

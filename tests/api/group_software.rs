@@ -67,4 +67,112 @@ async fn a_refused_follow_is_shown_refused_with_the_reason(backend: Backend) {
     page.contains("Failed to parse object");
 }
 
-both_databases!(a_refused_follow_is_shown_refused_with_the_reason,);
+/// The author's `Update` of a post it sent, with new text, as GoToSocial words it.
+fn update_of(create: &Value, content: &str) -> Value {
+    let mut object = create["object"].clone();
+    object["content"] = json!(content);
+    object["contentMap"] = json!({"ja": content});
+    object["updated"] = json!("2026-11-21T09:00:00Z");
+    let actor = create["actor"].as_str().unwrap();
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}#updates/1", object["id"].as_str().unwrap()),
+        "type": "Update",
+        "actor": actor,
+        "to": create["to"].clone(),
+        "cc": create["cc"].clone(),
+        "object": object,
+    })
+}
+
+fn delete_of(create: &Value) -> Value {
+    let actor = create["actor"].as_str().unwrap();
+    let object = create["object"]["id"].as_str().unwrap();
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{object}#delete"),
+        "type": "Delete",
+        "actor": actor,
+        "to": "https://www.w3.org/ns/activitystreams#Public",
+        "object": object,
+    })
+}
+
+async fn remote_edits_and_deletions_are_reannounced(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let author = GtsPeer::start("127.0.0.8", CITY).await;
+    let reader = GtsPeer::start("127.0.0.9", CITY).await;
+    let staff = app.staff().await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    let theme = format!("{CITY}/themes/parks");
+    for peer in [&author, &reader] {
+        let follow = peer.follow(&theme, 1);
+        assert_eq!(peer.post(&app, "/inbox", &follow).await.0, 202);
+        peer.wait_for("an Accept", |a| a["type"] == "Accept").await;
+    }
+    let idea = author.example("gotosocial-create-idea.json");
+    assert_eq!(author.post(&app, "/inbox", &idea).await.0, 202);
+    let list = app
+        .get("/api/v1/themes/parks/proposals", None)
+        .await
+        .expect(200);
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let mut reply = author.example("gotosocial-create-reply.json");
+    reply["object"]["inReplyTo"] = json!(format!("{CITY}/proposals/{id}"));
+    assert_eq!(author.post(&app, "/inbox", &reply).await.0, 202);
+
+    for (create, text) in [
+        (&idea, "公園に日陰のベンチと水飲み場を"),
+        (&reply, "通学路にも、ぜひ"),
+    ] {
+        let update = update_of(create, &format!("<p>{text}</p>"));
+        let (status, body) = author.post(&app, "/inbox", &update).await;
+        assert_eq!(status, 202, "{body}");
+        let announced = reader
+            .wait_for("the Announce of the Update", |a| {
+                a["type"] == "Announce" && a["object"]["id"] == update["id"]
+            })
+            .await;
+        assert_eq!(announced["actor"], theme);
+        assert_eq!(
+            announced["object"]["object"]["content"],
+            update["object"]["content"]
+        );
+        // The same Update delivered again (to a second inbox, say) changes nothing more.
+        let (status, body) = author.post(&app, "/inbox", &update).await;
+        assert_eq!(status, 202, "a repeated Update: {body}");
+
+        let delete = delete_of(create);
+        let (status, body) = author.post(&app, "/inbox", &delete).await;
+        assert_eq!(status, 202, "{body}");
+        reader
+            .wait_for("the Announce of the Delete", |a| {
+                a["type"] == "Announce" && a["object"]["id"] == delete["id"]
+            })
+            .await;
+    }
+    // The edits took effect here, and the server they came from gets none of them back.
+    let comments = app
+        .get(&format!("/api/v1/proposals/{id}/comments"), None)
+        .await;
+    assert!(
+        !comments.body.to_string().contains("通学路にもほしいです"),
+        "{}",
+        comments.body
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !author
+            .received()
+            .iter()
+            .any(|(_, a)| a["type"] == "Announce"),
+        "{:?}",
+        author.received()
+    );
+}
+
+both_databases!(
+    a_refused_follow_is_shown_refused_with_the_reason,
+    remote_edits_and_deletions_are_reannounced,
+);

@@ -256,12 +256,7 @@ async fn serve(listener: tokio::net::TcpListener, shared: Shared) {
             None => StatusCode::NOT_FOUND.into_response(),
         }
     }
-    async fn inbox(
-        State(s): State<Shared>,
-        uri: Uri,
-        headers: HeaderMap,
-        body: Bytes,
-    ) -> Response {
+    async fn inbox(State(s): State<Shared>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
         if !headers.contains_key("signature") {
             return StatusCode::UNAUTHORIZED.into_response();
         }
