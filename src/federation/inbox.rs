@@ -248,6 +248,8 @@ async fn handle_kind(
             tracing::info!(follower = actor_id, followed = %local_actor, "new follower");
             outbox::answer_follow(state, owner, &local_actor, activity, &remote.inbox, true)
                 .await?;
+            // What the follower's software reads decides the form of what it is sent.
+            super::software::learn(state, &remote.inbox).await;
         }
         "Create" => {
             let remote = sender(state, actor_id).await?;

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod remote_follow;
 pub mod routes;
 pub mod signatures;
+pub mod software;
 
 use std::sync::Arc;
 use std::time::Duration;

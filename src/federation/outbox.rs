@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::keys::KeyOwner;
 use super::routes::{note, page};
+use super::software::readers;
 use super::{AS_CONTEXT, PUBLIC, Urls, delivery};
 use crate::error::AppError;
 use crate::services::accounts::random_token;
@@ -136,9 +137,10 @@ pub async fn proposal_created(state: &AppState, proposal: &ProposalView) -> Resu
     let theme_actor = urls.theme(&proposal.theme);
     let create = proposal_create(&urls, proposal);
     let object = create["object"].clone();
-    for inner in [create, object] {
+    let readers = readers(state, inboxes).await?;
+    for (inner, inboxes) in [(create, &readers.activities), (object, &readers.objects)] {
         let announce = theme_announce(&theme_actor, inner);
-        delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
+        delivery::enqueue(state, inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
     }
     Ok(())
 }
@@ -177,11 +179,24 @@ pub async fn announce_received(
     let object = (inner.get("type").and_then(Value::as_str) == Some("Create"))
         .then(|| inner.get("object").filter(|o| o.is_object()).cloned())
         .flatten();
+    let readers = readers(state, inboxes).await?;
     let announce = theme_announce(&theme_actor, inner);
-    delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme_id)).await?;
+    delivery::enqueue(
+        state,
+        &readers.activities,
+        &announce,
+        KeyOwner::Theme(theme_id),
+    )
+    .await?;
     if let Some(object) = object {
         let announce = theme_announce(&theme_actor, object);
-        delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme_id)).await?;
+        delivery::enqueue(
+            state,
+            &readers.objects,
+            &announce,
+            KeyOwner::Theme(theme_id),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -259,9 +274,13 @@ pub async fn comment_created(
     if let Some(map) = inner_create.as_object_mut() {
         map.remove("@context");
     }
-    for inner in [inner_create, object] {
+    let readers = readers(state, inboxes).await?;
+    for (inner, inboxes) in [
+        (inner_create, &readers.activities),
+        (object, &readers.objects),
+    ] {
         let announce = theme_announce(&theme_actor, inner);
-        delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
+        delivery::enqueue(state, inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
     }
     Ok(())
 }
@@ -303,7 +322,8 @@ async fn author(
 }
 
 /// Sends an activity of the author (`Update` or `Delete`) to the theme's followers, signed
-/// by the author, and the theme's `Announce` of it for group-aware software.
+/// by the author, for Mastodon-family software, and the theme's `Announce` of it for
+/// group-aware software (see [`super::software`]).
 async fn author_activity_to_followers(
     state: &AppState,
     theme_slug: &str,
@@ -334,11 +354,18 @@ async fn author_activity_to_followers(
         "audience": theme_actor,
         "published": jiff::Timestamp::now().to_string(),
     });
+    let readers = readers(state, inboxes).await?;
     let mut direct = activity.clone();
     direct["@context"] = super::objects::context();
-    delivery::enqueue(state, &inboxes, &direct, author.0).await?;
+    delivery::enqueue(state, &readers.objects, &direct, author.0).await?;
     let announce = theme_announce(&theme_actor, activity);
-    delivery::enqueue(state, &inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
+    delivery::enqueue(
+        state,
+        &readers.activities,
+        &announce,
+        KeyOwner::Theme(theme.id),
+    )
+    .await?;
     Ok(())
 }
 

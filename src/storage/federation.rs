@@ -576,6 +576,58 @@ pub async fn instance_failed(
     })
 }
 
+/// The software recorded for those of `domains` whose NodeInfo named one.
+pub async fn instance_software(
+    ex: Ex<'_>,
+    domains: &[&str],
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    if domains.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT domain, software FROM instances WHERE software IS NOT NULL AND domain IN ({})",
+        super::placeholders(1, domains.len())
+    );
+    on_conn!(ex, |c| {
+        let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+        for domain in domains {
+            query = query.bind(*domain);
+        }
+        query.fetch_all(c).await
+    })
+}
+
+/// When an instance's NodeInfo was last read, if ever.
+pub async fn software_checked_at(ex: Ex<'_>, domain: &str) -> Result<Option<i64>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar::<_, Option<i64>>(
+        "SELECT software_checked_at FROM instances WHERE domain = $1"
+    )
+    .bind(domain)
+    .fetch_optional(c)
+    .await
+    .map(Option::flatten))
+}
+
+/// Records what an instance's NodeInfo named (`None`: nothing readable).
+pub async fn set_software(
+    ex: Ex<'_>,
+    domain: &str,
+    software: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "INSERT INTO instances (domain, failures, software, software_checked_at) \
+         VALUES ($1, 0, $2, $3) ON CONFLICT (domain) DO UPDATE \
+         SET software = excluded.software, software_checked_at = excluded.software_checked_at"
+    )
+    .bind(domain)
+    .bind(software)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
 /// An instance answered again: its waiting deliveries become due now.
 pub async fn release_backlog(ex: Ex<'_>, domain: &str, now: i64) -> Result<u64, sqlx::Error> {
     on_conn!(ex, |c| sqlx::query(

@@ -172,7 +172,70 @@ async fn remote_edits_and_deletions_are_reannounced(backend: Backend) {
     );
 }
 
+/// What a peer got from the theme: (kind of the announced thing, or the activity's own kind).
+fn forms(peer: &GtsPeer) -> Vec<String> {
+    peer.received()
+        .iter()
+        .filter(|(_, a)| a["type"] != "Accept")
+        .map(|(_, a)| match a["type"].as_str() {
+            Some("Announce") => {
+                format!("Announce({})", a["object"]["type"].as_str().unwrap_or("?"))
+            }
+            other => other.unwrap_or("?").to_string(),
+        })
+        .collect()
+}
+
+async fn each_peer_gets_only_the_form_its_software_reads(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let lemmy = GtsPeer::start("127.0.0.8", CITY).await;
+    lemmy.run_software("lemmy");
+    let mastodon = GtsPeer::start("127.0.0.9", CITY).await;
+    mastodon.run_software("mastodon");
+    let unknown = GtsPeer::start("127.0.0.10", CITY).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    let theme = format!("{CITY}/themes/parks");
+    for peer in [&lemmy, &mastodon, &unknown] {
+        let follow = peer.follow(&theme, 1);
+        assert_eq!(peer.post(&app, "/inbox", &follow).await.0, 202);
+        peer.wait_for("an Accept", |a| a["type"] == "Accept").await;
+    }
+    let id = app.idea(&hanako, "parks", "木陰のベンチ").await;
+    app.patch(
+        &format!("/api/v1/proposals/{id}"),
+        Some(&hanako),
+        json!({"title": "木陰のベンチ", "body": "木陰にベンチを三つ"}),
+    )
+    .await
+    .expect(200);
+    wait_until("the unknown peer's four deliveries", async || {
+        forms(&unknown).len() == 4
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Group software: the theme's announcements of the activities, never the bare Page.
+    assert_eq!(forms(&lemmy), ["Announce(Create)", "Announce(Update)"]);
+    // Mastodon-family: the Page announced, and the author's own Update.
+    assert_eq!(forms(&mastodon), ["Announce(Page)", "Update"]);
+    // Software not known: every form.
+    let mut all = forms(&unknown);
+    all.sort();
+    assert_eq!(
+        all,
+        [
+            "Announce(Create)",
+            "Announce(Page)",
+            "Announce(Update)",
+            "Update"
+        ]
+    );
+}
+
 both_databases!(
+    each_peer_gets_only_the_form_its_software_reads,
     a_refused_follow_is_shown_refused_with_the_reason,
     remote_edits_and_deletions_are_reannounced,
 );
