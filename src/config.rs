@@ -278,6 +278,9 @@ pub struct FederationSettings {
     pub retry_base: std::time::Duration,
     /// How long an unreachable instance is skipped before it is tried again.
     pub probe_interval: std::time::Duration,
+    /// How often themes are checked for a phase that changed with the date, whose `Group`
+    /// followers must then be sent.
+    pub phase_check_interval: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -454,6 +457,7 @@ impl Config {
                 delivery_workers: raw.delivery_workers.clamp(1, 64),
                 retry_base: std::time::Duration::from_secs(30),
                 probe_interval: std::time::Duration::from_secs(3600),
+                phase_check_interval: std::time::Duration::from_secs(60),
             },
             demo: false,
         })

@@ -84,7 +84,8 @@ impl Application {
                 }
             }
         });
-        let workers = crate::federation::delivery::spawn_workers(&self.state);
+        let mut workers = crate::federation::delivery::spawn_workers(&self.state);
+        workers.push(crate::federation::phase_watch::spawn(&self.state));
         let db = self.state.db.clone();
         tracing::info!(address = %self.local_addr(), url = %self.state.config.public_url(), "listening");
         let app = crate::http::router(self.state);

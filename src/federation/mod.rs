@@ -14,6 +14,7 @@ pub mod interactions;
 pub mod keys;
 pub mod objects;
 pub mod outbox;
+pub mod phase_watch;
 pub mod remote_follow;
 pub mod routes;
 pub mod signatures;

@@ -18,7 +18,9 @@ pub fn context() -> Value {
             "featured": {"@id": "toot:featured", "@type": "@id"},
             "discoverable": "toot:discoverable",
             "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
-            "sensitive": "as:sensitive"
+            "sensitive": "as:sensitive",
+            "lemmy": "https://join-lemmy.org/ns#",
+            "postingRestrictedToMods": "lemmy:postingRestrictedToMods"
         }
     ])
 }
@@ -150,6 +152,10 @@ pub struct Actor {
     pub manually_approves_followers: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discoverable: Option<bool>,
+    /// Whether only the group's moderators may post in it (Lemmy's term): a theme sets it
+    /// while its phase takes no ideas, so group software stops its users posting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posting_restricted_to_mods: Option<bool>,
     /// A theme's status: draft, open, closed, archived.
     #[serde(
         rename = "hiroba:status",

@@ -467,16 +467,32 @@ pub async fn theme_updated(state: &AppState, slug: &str) -> Result<(), AppError>
     let Some(theme) = theme_store::find_theme_by_slug(conn.ex(), slug).await? else {
         return Ok(());
     };
-    let inboxes = store::follower_inboxes(conn.ex(), "theme", theme.id).await?;
+    drop(conn);
+    let Ok(group) = super::routes::group_json(state, slug).await else {
+        return Ok(());
+    };
+    let mut conn = state.db.acquire().await?;
+    let published = super::phase_watch::published_state(&group);
+    theme_store::set_published_state(conn.ex(), theme.id, &published).await?;
+    drop(conn);
+    send_group(state, theme.id, slug, group).await
+}
+
+/// Sends the theme's `Group` document, as an `Update`, to its followers.
+pub(super) async fn send_group(
+    state: &AppState,
+    theme_id: i64,
+    slug: &str,
+    group: Value,
+) -> Result<(), AppError> {
+    let mut conn = state.db.acquire().await?;
+    let inboxes = store::follower_inboxes(conn.ex(), "theme", theme_id).await?;
     drop(conn);
     if inboxes.is_empty() {
         return Ok(());
     }
     let urls = Urls::new(&state.config);
     let actor = urls.theme(slug);
-    let Ok(group) = super::routes::group_json(state, slug).await else {
-        return Ok(());
-    };
     let activity = json!({
         "@context": super::objects::context(),
         "id": fresh_id(&actor, "update"),
@@ -487,6 +503,6 @@ pub async fn theme_updated(state: &AppState, slug: &str) -> Result<(), AppError>
         "cc": [format!("{actor}/followers")],
         "published": jiff::Timestamp::now().to_string(),
     });
-    delivery::enqueue(state, &inboxes, &activity, KeyOwner::Theme(theme.id)).await?;
+    delivery::enqueue(state, &inboxes, &activity, KeyOwner::Theme(theme_id)).await?;
     Ok(())
 }

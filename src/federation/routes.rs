@@ -128,6 +128,7 @@ fn group(urls: &Urls, id: &str, theme: &ThemeView, public_pem: String) -> Actor 
         published: Some(theme.created_at.clone()),
         manually_approves_followers: Some(false),
         discoverable: Some(true),
+        posting_restricted_to_mods: Some(!theme.allows_now.ideas),
         theme_status: Some(theme.status.as_str().to_string()),
         phases: theme
             .phases
@@ -171,6 +172,7 @@ async fn instance_actor(State(state): State<AppState>) -> Result<Response, AppEr
         published: None,
         manually_approves_followers: Some(false),
         discoverable: Some(true),
+        posting_restricted_to_mods: None,
         theme_status: None,
         phases: Vec::new(),
         current_phase: None,
@@ -204,6 +206,7 @@ fn person(
         published: Some(crate::services::rfc3339(published)),
         manually_approves_followers: Some(false),
         discoverable: Some(false),
+        posting_restricted_to_mods: None,
         theme_status: None,
         phases: Vec::new(),
         current_phase: None,

@@ -204,3 +204,47 @@ pub async fn tags(ex: Ex<'_>, theme_id: i64) -> Result<Vec<String>, sqlx::Error>
     .fetch_all(c)
     .await)
 }
+
+/// Themes that the fediverse can see (not drafts), with what their `Group` last told
+/// followers about the phase: (id, slug, published state).
+pub async fn published_states(
+    ex: Ex<'_>,
+) -> Result<Vec<(i64, String, Option<String>)>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT id, slug, published_state FROM themes WHERE status <> 'draft' ORDER BY id"
+    )
+    .fetch_all(c)
+    .await)
+}
+
+/// Records what a theme's `Group` now tells followers, if it still told `before` (another
+/// process may have published the change first). Returns whether this call recorded it.
+pub async fn swap_published_state(
+    ex: Ex<'_>,
+    id: i64,
+    before: Option<&str>,
+    now: &str,
+) -> Result<bool, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "UPDATE themes SET published_state = $1 WHERE id = $2 \
+         AND published_state IS NOT DISTINCT FROM $3"
+    )
+    .bind(now)
+    .bind(id)
+    .bind(before)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected() == 1))
+}
+
+/// Records what a theme's `Group` told followers, whatever it told before.
+pub async fn set_published_state(ex: Ex<'_>, id: i64, state: &str) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "UPDATE themes SET published_state = $1 WHERE id = $2"
+    )
+    .bind(state)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}

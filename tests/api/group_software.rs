@@ -20,6 +20,7 @@ async fn federating_app(backend: &Backend) -> TestApp {
         config.federation.insecure = true;
         config.federation.retry_base = Duration::from_millis(100);
         config.federation.probe_interval = Duration::from_millis(300);
+        config.federation.phase_check_interval = Duration::from_millis(100);
     })
     .await
 }
@@ -234,7 +235,70 @@ async fn each_peer_gets_only_the_form_its_software_reads(backend: Backend) {
     );
 }
 
+async fn the_group_says_when_posting_is_closed_and_when_that_changes(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let lemmy = GtsPeer::start("127.0.0.8", CITY).await;
+    lemmy.run_software("lemmy");
+    let staff = app.staff().await;
+    app.theme(&staff, "closed", "open", phase_today(false, true, true))
+        .await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+
+    // A phase that takes no ideas is closed to group software's posts, and a post sent
+    // anyway is refused aloud.
+    let (_, group) = app.activity("/themes/closed").await;
+    assert_eq!(group["postingRestrictedToMods"], true, "{group}");
+    let context = group["@context"].to_string();
+    assert!(
+        context.contains("lemmy:postingRestrictedToMods"),
+        "{context}"
+    );
+    let (_, group) = app.activity("/themes/parks").await;
+    assert_eq!(group["postingRestrictedToMods"], false, "{group}");
+    let mut post = lemmy.example("gotosocial-create-idea.json");
+    post["object"]["audience"] = json!(format!("{CITY}/themes/closed"));
+    post["object"]["content"] = json!("<p>@closed 公園に日陰を</p>");
+    post["object"]["tag"] = json!({"type": "Mention", "href": format!("{CITY}/themes/closed")});
+    let (status, body) = lemmy.post(&app, "/themes/closed/inbox", &post).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["type"], "urn:hiroba:problem:not-allowed-now", "{body}");
+
+    // Midnight passes: what the Group told its followers the day before (before the phase
+    // began, nothing open) no longer holds, and they are sent its Update once.
+    let follow = lemmy.follow(&format!("{CITY}/themes/parks"), 1);
+    assert_eq!(lemmy.post(&app, "/inbox", &follow).await.0, 202);
+    lemmy.wait_for("an Accept", |a| a["type"] == "Accept").await;
+    let mut yesterday = group.clone();
+    yesterday["hiroba:currentPhase"] = Value::Null;
+    yesterday["postingRestrictedToMods"] = json!(true);
+    let told = hiroba::federation::phase_watch::published_state(&yesterday);
+    let mut conn = app.state.db.acquire().await.unwrap();
+    let theme = hiroba::storage::themes::find_theme_by_slug(conn.ex(), "parks")
+        .await
+        .unwrap()
+        .unwrap();
+    hiroba::storage::themes::set_published_state(conn.ex(), theme.id, &told)
+        .await
+        .unwrap();
+    drop(conn);
+    let update = lemmy
+        .wait_for("the Group's Update", |a| a["type"] == "Update")
+        .await;
+    assert_eq!(update["object"]["type"], "Group");
+    assert_eq!(update["object"]["postingRestrictedToMods"], false);
+    assert_eq!(update["object"]["hiroba:currentPhase"], 0);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let updates = lemmy
+        .received()
+        .iter()
+        .filter(|(_, a)| a["type"] == "Update")
+        .count();
+    assert_eq!(updates, 1, "told once");
+}
+
 both_databases!(
+    the_group_says_when_posting_is_closed_and_when_that_changes,
     each_peer_gets_only_the_form_its_software_reads,
     a_refused_follow_is_shown_refused_with_the_reason,
     remote_edits_and_deletions_are_reannounced,
