@@ -253,6 +253,9 @@ async fn run() {
             .env("HIROBA_DOMAIN", &domain)
             .env("HIROBA_FEDERATION_INSECURE", "1")
             .env("HIROBA_DELIVERY_WORKERS", &workers)
+            // High enough that every login and sign-up of the flood below is hashed.
+            .env("HIROBA_LOGIN_ATTEMPTS_PER_MINUTE", "1000")
+            .env("HIROBA_SIGNUPS_PER_HOUR", "1000")
             .env(
                 "RUST_LOG",
                 std::env::var("HIROBA_BENCH_LOG").unwrap_or_else(|_| "error".into()),
@@ -313,6 +316,10 @@ async fn run() {
     // 3. Delivery of one proposal to followers on loopback sinks.
     if wanted("delivery") {
         delivery(&state, &client, &base, &post_idea, pid).await;
+    }
+    // 4. A flood of password work strangers can cause: failed logins and sign-ups.
+    if wanted("logins") {
+        logins(&client, &base, pid).await;
     }
     println!(
         "server memory now: {} MiB; peak during the benchmark: {} MiB (this process, with clients and sinks: {} MiB)",
@@ -573,6 +580,48 @@ async fn delivery<F, Fut>(
             ))
         );
     }
+}
+
+async fn logins(client: &reqwest::Client, base: &str, server_pid: u32) {
+    let before = rss_kib(server_pid, "VmRSS:") / 1024;
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for n in 0..150 {
+        let (client, base) = (client.clone(), base.to_string());
+        tasks.push(tokio::spawn(async move {
+            let request = if n < 100 {
+                client
+                    .post(format!("{base}/api/v1/auth/login"))
+                    .json(&json!({"login": format!("nobody{n}"), "password": "wrong password 123"}))
+            } else {
+                client
+                    .post(format!("{base}/api/v1/auth/signup"))
+                    .json(&json!({
+                        "handle": format!("flood{n}"),
+                        "password": "a long enough password",
+                        "email": format!("flood{n}@example.jp"),
+                    }))
+            };
+            request
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        }));
+    }
+    let mut busy = 0;
+    for task in tasks {
+        if task.await.unwrap() == 503 {
+            busy += 1;
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let after = rss_kib(server_pid, "VmRSS:") / 1024;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let idle = rss_kib(server_pid, "VmRSS:") / 1024;
+    println!(
+        "100 failed logins and 50 sign-ups at once: {seconds:.2} s, {busy} told to come back (503); server memory {before} MiB before, {after} MiB after, {idle} MiB idle 5 s later"
+    );
 }
 
 async fn sqlx_clear_followers(state: &AppState) {

@@ -60,6 +60,9 @@ pub enum AppError {
     NotAllowedNow(String),
     #[error("too many attempts; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// Too much of a bounded kind of work (password hashing) is running; come back soon.
+    #[error("busy; retry in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     #[error("missing or wrong CSRF token")]
     CsrfMismatch,
     #[error("service unavailable")]

@@ -25,6 +25,8 @@ pub struct AppState {
     pub federation: Arc<Federation>,
     /// Small writes of concurrent requests (the inbox's), grouped into shared commits.
     pub writes: Batcher,
+    /// Bounds the password hashes running at once.
+    pub passwords: crate::services::passwords::PasswordHashing,
 }
 
 impl AppState {
@@ -33,6 +35,7 @@ impl AppState {
         let federation = Arc::new(Federation::new(&config)?);
         Ok(Self {
             writes: Batcher::start(db.clone()),
+            passwords: crate::services::passwords::PasswordHashing::per_core(),
             db,
             config: Arc::new(config),
             limits: Arc::new(limits),

@@ -103,6 +103,7 @@ error-control-characters = This contains characters that cannot be used.
 error-taken = This is already taken.
 error-credentials = Wrong login or password.
 error-rate-limited = Too many attempts. Try again in { $seconds } seconds.
+error-busy = Many people are signing in right now. Please try again in { $seconds } seconds.
 
 account-handle = Username
 account-handle-hint = Up to 30 lower-case letters, digits and _. It is also your name on the fediverse. Leave it empty to sign up with an e-mail address only.

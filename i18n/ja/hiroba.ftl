@@ -94,6 +94,7 @@ error-control-characters = 使えない文字が含まれています。
 error-taken = すでに使われています。
 error-credentials = ログイン名またはパスワードが違います。
 error-rate-limited = 試行回数が多すぎます。{ $seconds } 秒後にもう一度お試しください。
+error-busy = ただいま混み合っています。{ $seconds } 秒後にもう一度お試しください。
 
 account-handle = ユーザー名
 account-handle-hint = 半角の英小文字・数字・_ で 30 文字まで。フェディバースでの名前にもなります。メールアドレスだけで登録する場合は空欄で構いません。

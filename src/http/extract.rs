@@ -186,6 +186,66 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
+/// Who may call an endpoint, checked from the headers alone, before the body is read: a
+/// caller who may not gets 401 or 403 whatever the body holds. The services check again.
+pub trait Requirement {
+    fn check(viewer: &Viewer) -> Result<(), AppError>;
+}
+
+/// Any signed-in user.
+pub struct AnyUser;
+/// Staff and administrators.
+pub struct StaffRole;
+/// Moderators, staff and administrators.
+pub struct ModeratorRole;
+/// Administrators.
+pub struct AdministratorRole;
+
+impl Requirement for AnyUser {
+    fn check(viewer: &Viewer) -> Result<(), AppError> {
+        viewer.user().map(|_| ())
+    }
+}
+
+impl Requirement for StaffRole {
+    fn check(viewer: &Viewer) -> Result<(), AppError> {
+        viewer.require_staff().map(|_| ())
+    }
+}
+
+impl Requirement for ModeratorRole {
+    fn check(viewer: &Viewer) -> Result<(), AppError> {
+        viewer.require_moderator().map(|_| ())
+    }
+}
+
+impl Requirement for AdministratorRole {
+    fn check(viewer: &Viewer) -> Result<(), AppError> {
+        viewer.require_administrator().map(|_| ())
+    }
+}
+
+/// A viewer that meets `R`; see [`Requirement`].
+pub struct Authorized<R>(pub Viewer, pub std::marker::PhantomData<R>);
+
+pub type SignedIn = Authorized<AnyUser>;
+pub type Staff = Authorized<StaffRole>;
+pub type Moderator = Authorized<ModeratorRole>;
+pub type Administrator = Authorized<AdministratorRole>;
+
+impl<R: Requirement + Send + Sync> FromRequestParts<AppState> for Authorized<R> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        R::check(&viewer)?;
+        Ok(Authorized(viewer, std::marker::PhantomData))
+    }
+}
+
 /// The client's address: the TCP peer, or the first `X-Forwarded-For` entry when the
 /// operator said the server runs behind a reverse proxy.
 pub struct ClientIp(pub IpAddr);

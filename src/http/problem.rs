@@ -116,6 +116,17 @@ impl From<AppError> for Problem {
                     Some(format!("try again in {retry_after_secs} seconds")),
                 )
             },
+            AppError::Busy { retry_after_secs } => Problem {
+                retry_after: Some(retry_after_secs),
+                ..Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    "Busy",
+                    Some(format!(
+                        "too many sign-ins at once; try again in {retry_after_secs} seconds"
+                    )),
+                )
+            },
             AppError::CsrfMismatch => Problem::new(
                 StatusCode::FORBIDDEN,
                 "csrf",

@@ -2,9 +2,6 @@
 
 use std::net::IpAddr;
 
-use argon2::Argon2;
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -32,35 +29,6 @@ pub fn token_digest(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
-
-async fn hash_password(password: Password) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.expose().as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("password hashing failed: {e}")))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
-}
-
-async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = PasswordHash::new(&hash) else {
-            return false;
-        };
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))
-}
-
-/// A valid argon2 hash of a random password: verifying against it when the login is
-/// unknown makes a wrong login take as long as a wrong password.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$kQ4Vf0bS3wJ1V0mVjvGgq8p0QyjvUvH6xN0gFqCjJ6w";
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserView {
@@ -199,7 +167,7 @@ async fn create_account(
     } else {
         account.display_name.clone()
     };
-    let password_hash = hash_password(account.password).await?;
+    let password_hash = state.passwords.hash(account.password).await?;
     let new_user = store::NewUser {
         handle: &handle,
         email: account.email.as_ref().map(Email::as_str),
@@ -279,11 +247,13 @@ pub async fn login(
     state.limits.check_login(&login, ip)?;
     let mut conn = state.db.acquire().await?;
     let user = store::find_user_by_login(conn.ex(), &login).await?;
+    // No connection is held while the hash runs: logins must not starve the pool.
+    drop(conn);
     let hash = user
         .as_ref()
         .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| DUMMY_HASH.to_string());
-    let ok = verify_password(password.to_string(), hash).await?;
+        .unwrap_or_else(|| super::passwords::DUMMY_HASH.to_string());
+    let ok = state.passwords.verify(password.to_string(), hash).await?;
     let user = match (user, ok) {
         (Some(user), true) => user,
         _ => {
@@ -294,6 +264,7 @@ pub async fn login(
     let token = random_token(32);
     let csrf_token = random_token(24);
     let now = now_millis();
+    let mut conn = state.db.acquire().await?;
     store::insert_session(
         conn.ex(),
         &token_digest(&token),
@@ -425,14 +396,18 @@ pub async fn change_password(
     let row = store::find_user(conn.ex(), user.id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    if !verify_password(current.to_string(), row.password_hash).await? {
+    if !state
+        .passwords
+        .verify(current.to_string(), row.password_hash)
+        .await?
+    {
         return Err(AppError::invalid(
             "current_password",
             "wrong_password",
             "the current password is wrong",
         ));
     }
-    let hash = hash_password(new).await?;
+    let hash = state.passwords.hash(new).await?;
     let mut tx = state.db.begin().await?;
     store::update_password(tx.ex(), user.id, &hash, now_millis()).await?;
     let keep = keep_session.map(token_digest);

@@ -6,6 +6,7 @@ pub mod comments;
 pub mod following;
 pub mod instance;
 pub mod moderation;
+pub mod passwords;
 pub mod proposals;
 pub mod themes;
 

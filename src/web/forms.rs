@@ -140,6 +140,10 @@ pub fn form_errors(
             ));
             StatusCode::TOO_MANY_REQUESTS
         }
+        AppError::Busy { retry_after_secs } => {
+            errors.general = Some(crate::t!(ctx, "error-busy", seconds = retry_after_secs));
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         other => return Err(WebError(other)),
     };
     Ok((status, errors))

@@ -14,7 +14,7 @@ use crate::helpers::{Backend, TestDatabase};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hiroba");
 
-fn hiroba(data_dir: &std::path::Path, database_url: Option<&str>) -> Command {
+pub(crate) fn hiroba(data_dir: &std::path::Path, database_url: Option<&str>) -> Command {
     let mut cmd = Command::new(BIN);
     for (key, _) in std::env::vars() {
         if key.starts_with("HIROBA_") {
@@ -33,14 +33,14 @@ fn hiroba(data_dir: &std::path::Path, database_url: Option<&str>) -> Command {
 }
 
 /// A running `hiroba serve` process, killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
     log: Vec<Value>,
 }
 
 impl Server {
-    fn start(mut cmd: Command) -> Server {
+    pub(crate) fn start(mut cmd: Command) -> Server {
         let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -1,5 +1,8 @@
 //! Errors the framework itself answers: a path that matches no route gives browsers the
-//! styled page and API clients problem+json; a body over the limit is problem+json too.
+//! styled page and API clients problem+json; a body over the limit is problem+json too; who
+//! may call an endpoint is decided before its body is read.
+
+use serde_json::json;
 
 use crate::both_databases;
 use crate::helpers::{Backend, spawn_app};
@@ -72,7 +75,47 @@ async fn an_oversized_body_is_a_problem(backend: Backend) {
     }
 }
 
+async fn who_may_call_is_decided_before_the_body_is_read(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let resident = app.resident("hanako").await;
+    // Bodies that are wrong in every way: the caller still learns first that they may not.
+    let nonsense = json!({"unknown": true, "title": 12});
+    for path in [
+        "/api/v1/themes",
+        "/api/v1/themes/parks/proposals",
+        "/api/v1/proposals/1/comments",
+        "/api/v1/following",
+        "/api/v1/moderation/blocks",
+        "/api/v1/me/tokens",
+    ] {
+        let reply = app.post(path, None, nonsense.clone()).await;
+        assert_eq!(reply.status, 401, "{path}: {}", reply.body);
+        assert_eq!(
+            reply.body["type"], "urn:hiroba:problem:unauthenticated",
+            "{path}"
+        );
+    }
+    // Signed in without the role: 403, whatever the body.
+    for path in [
+        "/api/v1/themes",
+        "/api/v1/following",
+        "/api/v1/moderation/blocks",
+    ] {
+        let reply = app.post(path, Some(&resident), nonsense.clone()).await;
+        assert_eq!(reply.status, 403, "{path}: {}", reply.body);
+    }
+    for path in ["/api/v1/themes/parks", "/api/v1/instance"] {
+        let reply = app.put(path, Some(&resident), nonsense.clone()).await;
+        assert_eq!(reply.status, 403, "{path}: {}", reply.body);
+    }
+    // With the role, the body is what is wrong.
+    let staff = app.staff().await;
+    let reply = app.post("/api/v1/themes", Some(&staff), nonsense).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+}
+
 both_databases!(
+    who_may_call_is_decided_before_the_body_is_read,
     unknown_paths_answer_each_client_in_its_own_form,
     an_oversized_body_is_a_problem,
 );

@@ -15,6 +15,7 @@ mod group_software;
 mod health;
 mod helpers;
 mod interop;
+mod memory;
 mod migrations;
 mod moderation;
 mod openapi;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::AppError;
+use crate::http::extract::{Administrator, Authorized, SignedIn};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery, ClientIp, SessionToken, session_cookie};
 use crate::http::problem::Problem;
 use crate::services::accounts::{
@@ -140,7 +141,7 @@ pub async fn me(State(state): State<AppState>, viewer: Viewer) -> Result<Json<Us
     responses((status = 200, body = UserView), (status = 422, body = Problem)))]
 pub async fn update_me(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): SignedIn,
     ApiJson(input): ApiJson<ProfileInput>,
 ) -> Result<Json<UserView>, AppError> {
     Ok(Json(
@@ -160,7 +161,7 @@ pub struct PasswordChange {
     responses((status = 204, description = "Changed"), (status = 422, body = Problem)))]
 pub async fn change_password(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): SignedIn,
     SessionToken(token): SessionToken,
     ApiJson(input): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, AppError> {
@@ -187,7 +188,7 @@ pub struct TokenInput {
     responses((status = 201, body = ApiTokenView), (status = 401, body = Problem)))]
 pub async fn create_token(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): SignedIn,
     ApiJson(input): ApiJson<TokenInput>,
 ) -> Result<(StatusCode, Json<ApiTokenView>), AppError> {
     let token = accounts::create_api_token(&state, &viewer, &input.name).await?;
@@ -264,7 +265,7 @@ pub struct RoleInput {
     responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn set_role(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): Administrator,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<RoleInput>,
 ) -> Result<Json<UserView>, AppError> {

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 
 use crate::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::extract::{Authorized, Moderator, SignedIn};
 use crate::http::problem::Problem;
 use crate::services::Viewer;
 use crate::services::comments::{self, CommentEdit, CommentInput, CommentView};
@@ -30,7 +31,7 @@ pub async fn list_comments(
     responses((status = 201, body = CommentView), (status = 401, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_comment(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<CommentInput>,
 ) -> Result<(StatusCode, Json<CommentView>), AppError> {
@@ -44,7 +45,7 @@ pub async fn create_comment(
     responses((status = 200, body = CommentView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn edit_comment(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<CommentEdit>,
 ) -> Result<Json<CommentView>, AppError> {
@@ -70,7 +71,7 @@ pub async fn delete_comment(
     responses((status = 200, body = CommentView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn hide_comment(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): Moderator,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ModerationInput>,
 ) -> Result<Json<CommentView>, AppError> {
@@ -85,7 +86,7 @@ pub async fn hide_comment(
     responses((status = 200, body = CommentView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn restore_comment(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): Moderator,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ModerationInput>,
 ) -> Result<Json<CommentView>, AppError> {

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::extract::{Authorized, SignedIn, Staff};
 use crate::http::problem::Problem;
 use crate::services::following::{
     self, FollowInput, FollowView, RemotePostDetail, RemotePostView, RemoteReplyView,
@@ -35,7 +36,7 @@ pub async fn list_follows(
     responses((status = 201, body = FollowView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn follow(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): Staff,
     ApiJson(input): ApiJson<FollowInput>,
 ) -> Result<Response, AppError> {
     let view = following::follow(&state, &viewer, input).await?;
@@ -142,7 +143,7 @@ pub async fn unsupport_post(
     responses((status = 201, body = RemoteReplyView), (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn reply_to_post(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ReplyInput>,
 ) -> Result<Response, AppError> {

@@ -19,8 +19,9 @@ use utoipa_axum::routes;
 
 use crate::error::AppError;
 use crate::http::extract::ApiJson;
+use crate::http::extract::{Authorized, Staff};
 use crate::http::problem::Problem;
-use crate::services::{Viewer, instance};
+use crate::services::instance;
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -118,7 +119,7 @@ fn instance_view(state: &AppState, profile: instance::Profile) -> InstanceView {
     responses((status = 200, body = InstanceView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn update_instance(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): Staff,
     ApiJson(input): ApiJson<instance::ProfileUpdate>,
 ) -> Result<Json<InstanceView>, AppError> {
     let profile = instance::update(&state, &viewer, input).await?;

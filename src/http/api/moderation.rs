@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 
 use crate::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::extract::{Authorized, Moderator, SignedIn};
 use crate::http::problem::Problem;
 use crate::services::Viewer;
 use crate::services::moderation::{
@@ -19,7 +20,7 @@ use crate::state::AppState;
     responses((status = 202, description = "Report received"), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn report_proposal(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ReportInput>,
 ) -> Result<StatusCode, AppError> {
@@ -33,7 +34,7 @@ pub async fn report_proposal(
     responses((status = 202, description = "Report received"), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn report_comment(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ReportInput>,
 ) -> Result<StatusCode, AppError> {
@@ -57,7 +58,7 @@ pub async fn open_reports(
     responses((status = 204, description = "Resolved"), (status = 403, body = Problem), (status = 409, body = Problem)))]
 pub async fn resolve_report(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): Moderator,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ResolveInput>,
 ) -> Result<StatusCode, AppError> {
@@ -80,7 +81,7 @@ pub async fn list_blocks(
     responses((status = 201, body = BlockView), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn add_block(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): Moderator,
     ApiJson(input): ApiJson<BlockInput>,
 ) -> Result<(StatusCode, Json<BlockView>), AppError> {
     Ok((

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::extract::{Authorized, Moderator, SignedIn};
 use crate::http::problem::Problem;
 use crate::services::proposals::{
     self, ListQuery, ModerationInput, ProposalEdit, ProposalInput, ProposalView, SupportView,
@@ -72,7 +73,7 @@ pub async fn list_proposals(
     responses((status = 201, body = ProposalView), (status = 401, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_proposal(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): SignedIn,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<ProposalInput>,
 ) -> Result<Response, AppError> {
@@ -104,7 +105,7 @@ pub async fn get_proposal(
     responses((status = 200, body = ProposalView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn edit_proposal(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): SignedIn,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ProposalEdit>,
 ) -> Result<Json<ProposalView>, AppError> {
@@ -129,7 +130,7 @@ pub async fn withdraw_proposal(
     responses((status = 200, body = ProposalView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn hide_proposal(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): Moderator,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ModerationInput>,
 ) -> Result<Json<ProposalView>, AppError> {
@@ -144,7 +145,7 @@ pub async fn hide_proposal(
     responses((status = 200, body = ProposalView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn restore_proposal(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): Moderator,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ModerationInput>,
 ) -> Result<Json<ProposalView>, AppError> {

@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 
 use crate::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::extract::{Authorized, Staff};
 use crate::http::problem::Problem;
 use crate::services::Viewer;
 use crate::services::themes::{self, ThemeInput, ThemeUpdate, ThemeView};
@@ -38,7 +39,7 @@ pub async fn list_themes(
     responses((status = 201, body = ThemeView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_theme(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): Staff,
     ApiJson(input): ApiJson<ThemeInput>,
 ) -> Result<Response, AppError> {
     let theme = themes::create(&state, &viewer, input).await?;
@@ -69,7 +70,7 @@ pub async fn get_theme(
     responses((status = 200, body = ThemeView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_theme(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): Staff,
     ApiPath(slug): ApiPath<String>,
     ApiJson(input): ApiJson<ThemeUpdate>,
 ) -> Result<Json<ThemeView>, AppError> {
