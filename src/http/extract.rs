@@ -313,11 +313,16 @@ where
             .await
             .map(|p| ApiPath(p.0))
             .map_err(|rejection| {
+                // The parser's own words (`Cannot parse … to a i64`) say nothing to a client.
+                tracing::debug!(reason = %rejection.body_text(), "unreadable path parameter");
                 Problem::new(
                     StatusCode::NOT_FOUND,
                     "not-found",
                     "Not found",
-                    Some(rejection.body_text()),
+                    Some(format!(
+                        "nothing has this address: ids are whole numbers from 1 to {}",
+                        i64::MAX
+                    )),
                 )
             })
     }

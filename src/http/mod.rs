@@ -28,10 +28,11 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn router(state: AppState) -> Router {
     let (api, mut openapi) = api::router().split_for_parts();
-    openapi.servers = Some(vec![utoipa::openapi::Server::new(format!(
-        "{}/api/v1",
-        state.config.public_url()
-    ))]);
+    utoipa::Modify::modify(&api::ExactContract, &mut openapi);
+    // The paths start with `/api/v1`, so the server is the instance itself.
+    openapi.servers = Some(vec![utoipa::openapi::Server::new(
+        state.config.public_url(),
+    )]);
     let openapi = Arc::new(openapi);
     Router::new()
         .merge(api)

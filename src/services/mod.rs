@@ -111,15 +111,17 @@ pub struct Page {
 
 impl Page {
     pub const MAX_PER_PAGE: u32 = 100;
+    /// Far beyond any list here, and within every client's 32-bit integers.
+    pub const MAX_PAGE: u32 = 1_000_000;
 
     pub fn parse(page: Option<u32>, per_page: Option<u32>) -> Result<Self, AppError> {
         let number = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(50);
-        if number == 0 {
+        if number == 0 || number > Self::MAX_PAGE {
             return Err(AppError::invalid(
                 "page",
                 "out_of_range",
-                "pages start at 1",
+                format!("must be between 1 and {}", Self::MAX_PAGE),
             ));
         }
         if per_page == 0 || per_page > Self::MAX_PER_PAGE {

@@ -219,10 +219,13 @@ pub async fn revoke_token(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Page number, from 1.
+    /// Page number, from 1 to 1,000,000.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -236,10 +239,10 @@ pub struct UserPage {
 
 /// All accounts (administrators only).
 #[utoipa::path(get, path = "/users", tag = "accounts", params(PageQuery),
-    responses((status = 200, body = UserPage), (status = 403, body = Problem)))]
+    responses((status = 200, body = UserPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_users(
     State(state): State<AppState>,
-    viewer: Viewer,
+    Authorized(viewer, _): Administrator,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<UserPage>, AppError> {
     let page = Page::parse(query.page, query.per_page)?;

@@ -173,3 +173,69 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(moderation::list_blocks, moderation::add_block))
         .routes(routes!(moderation::remove_block))
 }
+
+/// Makes the document the server's exact contract where the handlers' annotations cannot
+/// say it one by one: every error body is `application/problem+json`, any status an
+/// operation does not list is a problem too (`default`), and ids in paths are positive
+/// 64-bit integers.
+/// Applied to the whole document, once the router has added every path.
+pub struct ExactContract;
+
+impl Modify for ExactContract {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{Operation, ParameterIn};
+        use utoipa::openapi::schema::{Object, Schema, Type};
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+        const PROBLEM: &str = "application/problem+json";
+        let problem_ref = || Ref::from_schema_name("Problem");
+        let is_problem = |content: &utoipa::openapi::Content| matches!(&content.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"));
+        let fix = |operation: &mut Operation| {
+            for response in operation.responses.responses.values_mut() {
+                if let RefOr::T(response) = response
+                    && let Some(content) = response.content.get("application/json")
+                    && is_problem(content)
+                    && let Some(content) = response.content.shift_remove("application/json")
+                {
+                    response.content.insert(PROBLEM.to_string(), content);
+                }
+            }
+            let default = ResponseBuilder::new()
+                .description("Any other outcome: a problem (RFC 9457)")
+                .content(
+                    PROBLEM,
+                    ContentBuilder::new().schema(Some(problem_ref())).build(),
+                )
+                .build();
+            operation
+                .responses
+                .responses
+                .insert("default".to_string(), RefOr::T(default));
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if parameter.parameter_in == ParameterIn::Path
+                    && let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut()
+                    && object.schema_type == Type::Integer.into()
+                {
+                    let mut id: Object = object.clone();
+                    id.minimum = Some(1.into());
+                    id.maximum = Some(i64::MAX.into());
+                    *object = id;
+                }
+            }
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                fix(operation);
+            }
+        }
+    }
+}

@@ -18,14 +18,17 @@ use crate::services::{Page, Viewer};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProposalListQuery {
     /// Only proposals with this tag.
     pub tag: Option<String>,
     /// newest (default), most_supported or most_discussed
     pub sort: Option<String>,
-    /// Page number, from 1.
+    /// Page number, from 1 to 1,000,000.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

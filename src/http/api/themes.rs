@@ -16,6 +16,7 @@ use crate::services::themes::{self, ThemeInput, ThemeUpdate, ThemeView};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ThemeListQuery {
     /// Only themes with this status (draft is visible to staff only).
     pub status: Option<String>,
