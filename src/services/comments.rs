@@ -18,6 +18,11 @@ use crate::storage::{comments as store, now_millis, settings};
 #[serde(deny_unknown_fields)]
 pub struct CommentInput {
     /// Markdown.
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+        min_length = 1,
+        max_length = 5000
+    )]
     pub body: String,
     /// The comment this one replies to; absent for a reply to the proposal itself.
     #[serde(default)]
@@ -27,6 +32,11 @@ pub struct CommentInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentEdit {
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+        min_length = 1,
+        max_length = 5000
+    )]
     pub body: String,
 }
 

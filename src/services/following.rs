@@ -27,6 +27,11 @@ pub struct FollowInput {
 #[serde(deny_unknown_fields)]
 pub struct ReplyInput {
     /// Markdown.
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+        min_length = 1,
+        max_length = 10000
+    )]
     pub body: String,
 }
 

@@ -39,6 +39,11 @@ impl TargetKind {
 #[serde(deny_unknown_fields)]
 pub struct ReportInput {
     /// What is wrong with it.
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+        min_length = 1,
+        max_length = 1000
+    )]
     pub reason: String,
 }
 
@@ -215,6 +220,10 @@ pub struct BlockInput {
     pub kind: BlockKind,
     pub value: String,
     #[serde(default)]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+        max_length = 500
+    )]
     pub reason: String,
 }
 

@@ -19,8 +19,18 @@ use crate::storage::{now_millis, proposals as store, settings};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalInput {
+    #[schema(
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+        min_length = 1,
+        max_length = 120
+    )]
     pub title: String,
     /// Markdown.
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+        min_length = 1,
+        max_length = 10000
+    )]
     pub body: String,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -33,7 +43,17 @@ pub struct ProposalInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalEdit {
+    #[schema(
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+        min_length = 1,
+        max_length = 120
+    )]
     pub title: String,
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+        min_length = 1,
+        max_length = 10000
+    )]
     pub body: String,
     /// Replaces the tags when given.
     #[serde(default)]
@@ -44,6 +64,11 @@ pub struct ProposalEdit {
 #[serde(deny_unknown_fields)]
 pub struct ModerationInput {
     /// Why, shown to the author and recorded in the moderation log.
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+        min_length = 1,
+        max_length = 500
+    )]
     pub reason: String,
 }
 
