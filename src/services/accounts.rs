@@ -332,6 +332,7 @@ pub struct ProfileInput {
     pub age_band: Option<String>,
     pub area: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Vec<crate::domain::Relation>)]
     pub relations: Vec<String>,
 }
 

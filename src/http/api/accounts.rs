@@ -259,6 +259,7 @@ pub async fn list_users(
 #[serde(deny_unknown_fields)]
 pub struct RoleInput {
     /// resident, moderator, staff or administrator
+    #[schema(value_type = crate::domain::Role)]
     pub role: String,
 }
 

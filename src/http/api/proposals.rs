@@ -23,6 +23,7 @@ pub struct ProposalListQuery {
     /// Only proposals with this tag.
     pub tag: Option<String>,
     /// newest (default), most_supported or most_discussed
+    #[param(pattern = r"^(newest|most_supported|most_discussed)?$")]
     pub sort: Option<String>,
     /// Page number, from 1 to 1,000,000.
     #[param(minimum = 1, maximum = 1_000_000)]

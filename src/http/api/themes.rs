@@ -19,6 +19,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct ThemeListQuery {
     /// Only themes with this status (draft is visible to staff only).
+    #[param(value_type = Option<crate::domain::ThemeStatus>)]
     pub status: Option<String>,
 }
 
