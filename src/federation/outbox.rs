@@ -228,25 +228,12 @@ pub async fn comment_created(
         return Ok(());
     };
     let inboxes = store::follower_inboxes(conn.ex(), "theme", theme.id).await?;
-    // The author of the comment replied to, or of the proposal, when from the fediverse.
-    let remote_author = match parent_row.and_then(|row| row.remote_actor) {
-        Some(actor) => Some(actor),
-        None if comment.parent_id.is_none() && proposal.origin.is_some() => {
-            crate::storage::proposals::find(conn.ex(), proposal.id)
-                .await?
-                .and_then(|row| row.remote_actor)
-        }
-        None => None,
-    };
-    let parent_author = match remote_author {
-        Some(actor) => store::remote_actor(conn.ex(), &actor).await?,
-        None => None,
-    };
+    drop(conn);
+    let parent_author = answered_remote_author(state, proposal, comment).await?;
     if let Some(author) = &parent_author {
         mention_remote(&mut object, author);
     }
     let parent_inbox = parent_author.map(|a| (a.actor_id, a.inbox));
-    drop(conn);
     let theme_actor = urls.theme(&proposal.theme);
     let followers = format!("{theme_actor}/followers");
     let mut cc = vec![json!(theme_actor), json!(followers)];
@@ -283,6 +270,31 @@ pub async fn comment_created(
         delivery::enqueue(state, inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
     }
     Ok(())
+}
+
+/// The fediverse account a resident's comment answers, if any: the author of the comment
+/// replied to, or of the proposal for a top-level comment on a proposal from elsewhere.
+pub(super) async fn answered_remote_author(
+    state: &AppState,
+    proposal: &ProposalView,
+    comment: &CommentView,
+) -> Result<Option<crate::storage::federation::RemoteActorRow>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let actor = match comment.parent_id {
+        Some(parent) => crate::storage::comments::find(conn.ex(), parent)
+            .await?
+            .and_then(|row| row.remote_actor),
+        None if proposal.origin.is_some() => {
+            crate::storage::proposals::find(conn.ex(), proposal.id)
+                .await?
+                .and_then(|row| row.remote_actor)
+        }
+        None => None,
+    };
+    Ok(match actor {
+        Some(actor) => store::remote_actor(conn.ex(), &actor).await?,
+        None => None,
+    })
 }
 
 /// Mentions a remote actor in a post sent to it (see [`super::objects::mention`]).

@@ -464,10 +464,18 @@ pub(super) async fn comment_object(state: &AppState, id: i64) -> Result<Response
     }
     match found {
         Some(view) if view.status == CommentStatus::Published => {
-            match note(&urls, &proposal, &view, parent_origin) {
-                Some(object) => Ok(activity_json(StatusCode::OK, &object)),
-                None => Ok(tombstone(urls.comment(id), "Note")),
+            let Some(object) = note(&urls, &proposal, &view, parent_origin) else {
+                return Ok(tombstone(urls.comment(id), "Note"));
+            };
+            // The same Note as delivered: a reply to a fediverse account mentions it.
+            let mut object =
+                serde_json::to_value(object).map_err(|e| AppError::Internal(e.into()))?;
+            if let Some(author) =
+                super::outbox::answered_remote_author(state, &proposal, &view).await?
+            {
+                super::outbox::mention_remote(&mut object, &author);
             }
+            Ok(activity_json(StatusCode::OK, &object))
         }
         _ => Ok(tombstone(urls.comment(id), "Note")),
     }

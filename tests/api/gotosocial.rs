@@ -485,6 +485,16 @@ async fn replies_mention_their_author_and_reach_mastodon_followers(backend: Back
             .contains(&format!("@<span>{USER}</span>")),
         "{create}"
     );
+    // The Note served at its id is the one delivered, mention included.
+    let served_path = create["object"]["id"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches(CITY)
+        .to_string();
+    let (status, served) = app.activity(&served_path).await;
+    assert_eq!(status, 200, "{served}");
+    assert_eq!(served["tag"], create["object"]["tag"], "{served}");
+    assert_eq!(served["content"], create["object"]["content"], "{served}");
 }
 
 async fn announced_activities_resolve_and_the_outbox_has_creates(backend: Backend) {
