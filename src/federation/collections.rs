@@ -26,10 +26,30 @@ pub fn router() -> Router<AppState> {
         .route("/actor/followers", get(instance_followers))
         .route("/actor/outbox", get(instance_outbox))
         .route("/actor/featured", get(instance_featured))
-        .route("/users/{handle}/followers", get(user_followers))
-        .route("/users/{handle}/outbox", get(user_outbox))
-        .route("/anonymous/{name}/followers", get(pseudonym_followers))
-        .route("/anonymous/{name}/outbox", get(pseudonym_outbox))
+        .route(
+            "/users/{handle}/followers",
+            get(|State(s): State<AppState>, ApiPath(h): ApiPath<String>| {
+                user_collection(s, h, Unfollowable::Followers)
+            }),
+        )
+        .route(
+            "/users/{handle}/outbox",
+            get(|State(s): State<AppState>, ApiPath(h): ApiPath<String>| {
+                user_collection(s, h, Unfollowable::Outbox)
+            }),
+        )
+        .route(
+            "/anonymous/{name}/followers",
+            get(|State(s): State<AppState>, ApiPath(n): ApiPath<String>| {
+                pseudonym_collection(s, n, Unfollowable::Followers)
+            }),
+        )
+        .route(
+            "/anonymous/{name}/outbox",
+            get(|State(s): State<AppState>, ApiPath(n): ApiPath<String>| {
+                pseudonym_collection(s, n, Unfollowable::Outbox)
+            }),
+        )
 }
 
 /// An ordered collection of `total` items whose items are not listed here.
@@ -89,40 +109,37 @@ async fn instance_featured(State(state): State<AppState>) -> Response {
 
 /// Residents and pseudonyms cannot be followed (their ideas reach people through the
 /// themes), so their followers are none and their outboxes empty.
-async fn user_followers(
-    State(state): State<AppState>,
-    ApiPath(handle): ApiPath<String>,
+#[derive(Clone, Copy)]
+enum Unfollowable {
+    Followers,
+    Outbox,
+}
+
+impl Unfollowable {
+    fn of(self, actor: &str) -> Response {
+        match self {
+            Unfollowable::Followers => counted(format!("{actor}/followers"), 0),
+            Unfollowable::Outbox => empty(format!("{actor}/outbox")),
+        }
+    }
+}
+
+async fn user_collection(
+    state: AppState,
+    handle: String,
+    which: Unfollowable,
 ) -> Result<Response, AppError> {
-    let urls = Urls::new(&state.config);
     require_user(&state, &handle).await?;
-    Ok(counted(format!("{}/followers", urls.user(&handle)), 0))
+    Ok(which.of(&Urls::new(&state.config).user(&handle)))
 }
 
-async fn user_outbox(
-    State(state): State<AppState>,
-    ApiPath(handle): ApiPath<String>,
+async fn pseudonym_collection(
+    state: AppState,
+    name: String,
+    which: Unfollowable,
 ) -> Result<Response, AppError> {
-    let urls = Urls::new(&state.config);
-    require_user(&state, &handle).await?;
-    Ok(empty(format!("{}/outbox", urls.user(&handle))))
-}
-
-async fn pseudonym_followers(
-    State(state): State<AppState>,
-    ApiPath(name): ApiPath<String>,
-) -> Result<Response, AppError> {
-    let urls = Urls::new(&state.config);
     require_pseudonym(&state, &name).await?;
-    Ok(counted(format!("{}/followers", urls.pseudonym(&name)), 0))
-}
-
-async fn pseudonym_outbox(
-    State(state): State<AppState>,
-    ApiPath(name): ApiPath<String>,
-) -> Result<Response, AppError> {
-    let urls = Urls::new(&state.config);
-    require_pseudonym(&state, &name).await?;
-    Ok(empty(format!("{}/outbox", urls.pseudonym(&name))))
+    Ok(which.of(&Urls::new(&state.config).pseudonym(&name)))
 }
 
 async fn require_user(state: &AppState, handle: &str) -> Result<(), AppError> {
