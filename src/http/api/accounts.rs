@@ -64,7 +64,9 @@ pub async fn signup(
 #[serde(deny_unknown_fields)]
 pub struct LoginInput {
     /// Handle or e-mail address.
+    #[schema(pattern = r"\S", min_length = 1)]
     pub login: String,
+    #[schema(min_length = 1)]
     pub password: String,
 }
 
@@ -152,7 +154,9 @@ pub async fn update_me(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
+    #[schema(min_length = 1)]
     pub current_password: String,
+    #[schema(min_length = 8, max_length = 256)]
     pub new_password: String,
 }
 
@@ -180,6 +184,11 @@ pub async fn change_password(
 #[serde(deny_unknown_fields)]
 pub struct TokenInput {
     /// What the token is for, e.g. "weekly export script".
+    #[schema(
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+        min_length = 1,
+        max_length = 100
+    )]
     pub name: String,
 }
 
