@@ -328,8 +328,15 @@ pub async fn me(state: &AppState, viewer: &Viewer) -> Result<UserView, AppError>
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileInput {
+    #[schema(
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+        min_length = 1,
+        max_length = 50
+    )]
     pub display_name: Option<String>,
     pub age_band: Option<String>,
+    /// Empty clears it.
+    #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*$", max_length = 100)]
     pub area: Option<String>,
     #[serde(default)]
     #[schema(value_type = Vec<crate::domain::Relation>)]
