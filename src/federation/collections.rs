@@ -26,30 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/actor/followers", get(instance_followers))
         .route("/actor/outbox", get(instance_outbox))
         .route("/actor/featured", get(instance_featured))
-        .route(
-            "/users/{handle}/followers",
-            get(|State(s): State<AppState>, ApiPath(h): ApiPath<String>| {
-                user_collection(s, h, Unfollowable::Followers)
-            }),
-        )
-        .route(
-            "/users/{handle}/outbox",
-            get(|State(s): State<AppState>, ApiPath(h): ApiPath<String>| {
-                user_collection(s, h, Unfollowable::Outbox)
-            }),
-        )
-        .route(
-            "/anonymous/{name}/followers",
-            get(|State(s): State<AppState>, ApiPath(n): ApiPath<String>| {
-                pseudonym_collection(s, n, Unfollowable::Followers)
-            }),
-        )
-        .route(
-            "/anonymous/{name}/outbox",
-            get(|State(s): State<AppState>, ApiPath(n): ApiPath<String>| {
-                pseudonym_collection(s, n, Unfollowable::Outbox)
-            }),
-        )
+        .route("/users/{handle}/{collection}", get(user_collection))
+        .route("/anonymous/{name}/{collection}", get(pseudonym_collection))
 }
 
 /// An ordered collection of `total` items whose items are not listed here.
@@ -116,6 +94,14 @@ enum Unfollowable {
 }
 
 impl Unfollowable {
+    fn named(collection: &str) -> Result<Unfollowable, AppError> {
+        match collection {
+            "followers" => Ok(Unfollowable::Followers),
+            "outbox" => Ok(Unfollowable::Outbox),
+            _ => Err(AppError::NotFound("collection")),
+        }
+    }
+
     fn of(self, actor: &str) -> Response {
         match self {
             Unfollowable::Followers => counted(format!("{actor}/followers"), 0),
@@ -125,19 +111,19 @@ impl Unfollowable {
 }
 
 async fn user_collection(
-    state: AppState,
-    handle: String,
-    which: Unfollowable,
+    State(state): State<AppState>,
+    ApiPath((handle, collection)): ApiPath<(String, String)>,
 ) -> Result<Response, AppError> {
+    let which = Unfollowable::named(&collection)?;
     require_user(&state, &handle).await?;
     Ok(which.of(&Urls::new(&state.config).user(&handle)))
 }
 
 async fn pseudonym_collection(
-    state: AppState,
-    name: String,
-    which: Unfollowable,
+    State(state): State<AppState>,
+    ApiPath((name, collection)): ApiPath<(String, String)>,
 ) -> Result<Response, AppError> {
+    let which = Unfollowable::named(&collection)?;
     require_pseudonym(&state, &name).await?;
     Ok(which.of(&Urls::new(&state.config).pseudonym(&name)))
 }

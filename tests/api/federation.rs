@@ -164,6 +164,8 @@ async fn nodeinfo_and_host_meta_describe_the_municipality(backend: Backend) {
             assert!(collection["totalItems"].is_i64(), "{url}");
         }
     }
+    assert_eq!(app.activity("/users/hanako/nothing").await.0, 404);
+    assert_eq!(app.activity("/users/nobody/outbox").await.0, 404);
     let host_meta = app
         .client
         .get(format!("{}/.well-known/host-meta", app.address))

@@ -15,7 +15,7 @@ use openssl::rsa::Rsa;
 use serde_json::{Value, json};
 
 use crate::both_databases;
-use crate::helpers::{Backend, TestApp, phase_today, spawn_app_with};
+use crate::helpers::{Backend, TestApp, federating_app, phase_today, spawn_app_with};
 
 /// A remote fediverse account: serves its actor and records what reaches its inbox.
 struct Peer {
@@ -180,15 +180,6 @@ async fn page_text(app: &TestApp, path: &str) -> String {
         .text()
         .await
         .unwrap()
-}
-
-async fn federating_app(backend: &Backend) -> TestApp {
-    spawn_app_with(backend, |config| {
-        config.federation.insecure = true;
-        config.federation.retry_base = Duration::from_millis(100);
-        config.federation.probe_interval = Duration::from_millis(300);
-    })
-    .await
 }
 
 fn follow(peer: &Peer, object: &str, n: u32) -> Value {

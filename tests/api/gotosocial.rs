@@ -7,19 +7,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::both_databases;
-use crate::helpers::{Backend, TestApp, phase_today, spawn_app_with};
+use crate::helpers::{Backend, TestApp, federating_app, phase_today, wait_until};
 use crate::peer::{GtsPeer, USER};
 
 const CITY: &str = "http://localhost";
-
-async fn federating_app(backend: &Backend) -> TestApp {
-    spawn_app_with(backend, |config| {
-        config.federation.insecure = true;
-        config.federation.retry_base = Duration::from_millis(100);
-        config.federation.probe_interval = Duration::from_millis(300);
-    })
-    .await
-}
 
 async fn followers(app: &TestApp, slug: &str) -> i64 {
     app.activity(&format!("/themes/{slug}/followers")).await.1["totalItems"]
@@ -32,16 +23,6 @@ fn accepts_of(peer: &GtsPeer) -> usize {
         .iter()
         .filter(|(_, a)| a["type"] == "Accept")
         .count()
-}
-
-async fn wait_until(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    for _ in 0..200 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 async fn a_gotosocial_account_follows_by_its_key_without_fragment(backend: Backend) {
@@ -347,11 +328,7 @@ async fn a_blocked_account_leaves_and_gets_nothing(backend: Backend) {
     app.theme(&staff, "parks", "open", phase_today(true, true, true))
         .await;
     let theme = format!("{CITY}/themes/parks");
-    assert_eq!(
-        peer.post(&app, "/inbox", &peer.follow(&theme, 1)).await.0,
-        202
-    );
-    peer.wait_for("an Accept", |a| a["type"] == "Accept").await;
+    peer.follow_theme(&app, "parks").await;
     assert_eq!(followers(&app, "parks").await, 1);
 
     // A handle that resolves to nothing is refused by the field.
@@ -402,11 +379,7 @@ async fn replies_mention_their_author_and_reach_mastodon_followers(backend: Back
         .await;
     let theme = format!("{CITY}/themes/parks");
     for peer in [&author, &reader] {
-        assert_eq!(
-            peer.post(&app, "/inbox", &peer.follow(&theme, 1)).await.0,
-            202
-        );
-        peer.wait_for("an Accept", |a| a["type"] == "Accept").await;
+        peer.follow_theme(&app, "parks").await;
     }
     let id = app.idea(&hanako, "parks", "木陰のベンチ").await;
     let mut reply = author.example("gotosocial-create-reply.json");
@@ -504,12 +477,7 @@ async fn announced_activities_resolve_and_the_outbox_has_creates(backend: Backen
     let hanako = app.resident("hanako").await;
     app.theme(&staff, "parks", "open", phase_today(true, true, true))
         .await;
-    let theme = format!("{CITY}/themes/parks");
-    assert_eq!(
-        peer.post(&app, "/inbox", &peer.follow(&theme, 1)).await.0,
-        202
-    );
-    peer.wait_for("an Accept", |a| a["type"] == "Accept").await;
+    peer.follow_theme(&app, "parks").await;
     let id = app.idea(&hanako, "parks", "木陰のベンチ").await;
     let proposal = format!("{CITY}/proposals/{id}");
     let inner_of = async |kind: &str, object: &str| {

@@ -8,32 +8,12 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::both_databases;
-use crate::helpers::{Backend, TestApp, phase_today, spawn_app_with};
+use crate::helpers::{Backend, federating_app, phase_today, wait_until};
 use crate::peer::GtsPeer;
 
 const CITY: &str = "http://localhost";
 /// How Lemmy answered the municipality's `Follow` when it came from an `Application`.
 const LEMMY_REFUSAL: &str = r#"{"error":"unknown","message":"Failed to parse object http://localhost/actor with content {\"type\":\"Application\"}"}"#;
-
-async fn federating_app(backend: &Backend) -> TestApp {
-    spawn_app_with(backend, |config| {
-        config.federation.insecure = true;
-        config.federation.retry_base = Duration::from_millis(100);
-        config.federation.probe_interval = Duration::from_millis(300);
-        config.federation.phase_check_interval = Duration::from_millis(100);
-    })
-    .await
-}
-
-async fn wait_until(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    for _ in 0..200 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
 
 async fn a_refused_follow_is_shown_refused_with_the_reason(backend: Backend) {
     let app = federating_app(&backend).await;
@@ -108,9 +88,7 @@ async fn remote_edits_and_deletions_are_reannounced(backend: Backend) {
         .await;
     let theme = format!("{CITY}/themes/parks");
     for peer in [&author, &reader] {
-        let follow = peer.follow(&theme, 1);
-        assert_eq!(peer.post(&app, "/inbox", &follow).await.0, 202);
-        peer.wait_for("an Accept", |a| a["type"] == "Accept").await;
+        peer.follow_theme(&app, "parks").await;
     }
     let idea = author.example("gotosocial-create-idea.json");
     assert_eq!(author.post(&app, "/inbox", &idea).await.0, 202);
@@ -198,11 +176,8 @@ async fn each_peer_gets_only_the_form_its_software_reads(backend: Backend) {
     let hanako = app.resident("hanako").await;
     app.theme(&staff, "parks", "open", phase_today(true, true, true))
         .await;
-    let theme = format!("{CITY}/themes/parks");
     for peer in [&lemmy, &mastodon, &unknown] {
-        let follow = peer.follow(&theme, 1);
-        assert_eq!(peer.post(&app, "/inbox", &follow).await.0, 202);
-        peer.wait_for("an Accept", |a| a["type"] == "Accept").await;
+        peer.follow_theme(&app, "parks").await;
     }
     let id = app.idea(&hanako, "parks", "木陰のベンチ").await;
     app.patch(
@@ -266,9 +241,7 @@ async fn the_group_says_when_posting_is_closed_and_when_that_changes(backend: Ba
 
     // Midnight passes: what the Group told its followers the day before (before the phase
     // began, nothing open) no longer holds, and they are sent its Update once.
-    let follow = lemmy.follow(&format!("{CITY}/themes/parks"), 1);
-    assert_eq!(lemmy.post(&app, "/inbox", &follow).await.0, 202);
-    lemmy.wait_for("an Accept", |a| a["type"] == "Accept").await;
+    lemmy.follow_theme(&app, "parks").await;
     let mut yesterday = group.clone();
     yesterday["hiroba:currentPhase"] = Value::Null;
     yesterday["postingRestrictedToMods"] = json!(true);

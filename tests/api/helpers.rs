@@ -467,3 +467,26 @@ pub fn phase_today(ideas: bool, comments: bool, supports: bool) -> Value {
         "allows": {"ideas": ideas, "comments": comments, "supports": supports}
     }])
 }
+
+/// An app that federates with test peers on loopback: plain http and private addresses
+/// allowed, retries, probes and the phase watcher fast.
+pub async fn federating_app(backend: &Backend) -> TestApp {
+    spawn_app_with(backend, |config| {
+        config.federation.insecure = true;
+        config.federation.retry_base = Duration::from_millis(100);
+        config.federation.probe_interval = Duration::from_millis(300);
+        config.federation.phase_check_interval = Duration::from_millis(100);
+    })
+    .await
+}
+
+/// Waits (up to 10 s) until `check` holds.
+pub async fn wait_until(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    for _ in 0..200 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}

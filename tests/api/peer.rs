@@ -188,6 +188,14 @@ impl GtsPeer {
         );
     }
 
+    /// Follows the app's theme `slug` through the shared inbox and waits for the Accept.
+    pub async fn follow_theme(&self, app: &TestApp, slug: &str) {
+        let follow = self.follow(&format!("{}/themes/{slug}", self.city), 1);
+        let (status, body) = self.post(app, "/inbox", &follow).await;
+        assert_eq!(status, 202, "{body}");
+        self.wait_for("an Accept", |a| a["type"] == "Accept").await;
+    }
+
     /// A `Follow` of `object` by the example account.
     pub fn follow(&self, object: &str, n: u32) -> Value {
         json!({
