@@ -233,6 +233,15 @@ async fn new_proposal(
     Ok(())
 }
 
+/// The local proposal a vote (`Like`, `Dislike`) names, if it names one.
+fn voted_proposal(state: &AppState, vote: &Value) -> Option<i64> {
+    let object = vote.get("object").and_then(id_of)?;
+    match local_target(&Urls::new(&state.config), object) {
+        Some(LocalTarget::Proposal(id)) => Some(id),
+        _ => None,
+    }
+}
+
 /// A `Like` of a local proposal: a support signal, counted apart from residents'.
 pub async fn like(
     state: &AppState,
@@ -240,11 +249,9 @@ pub async fn like(
     actor: &RemoteActorRow,
     receipt: &Receipt,
 ) -> Result<(), AppError> {
-    let urls = Urls::new(&state.config);
-    let object = activity.get("object").and_then(id_of).unwrap_or_default();
-    let Some(LocalTarget::Proposal(id)) = local_target(&urls, object) else {
+    let Some(id) = voted_proposal(state, activity) else {
         tracing::info!(
-            object,
+            object = activity.get("object").and_then(id_of),
             "ignored a Like of something that is not a proposal here"
         );
         return Ok(());
@@ -290,11 +297,9 @@ pub async fn dislike(
     activity: &Value,
     actor: &RemoteActorRow,
 ) -> Result<(), AppError> {
-    let urls = Urls::new(&state.config);
-    let object = activity.get("object").and_then(id_of).unwrap_or_default();
-    let Some(LocalTarget::Proposal(id)) = local_target(&urls, object) else {
+    let Some(id) = voted_proposal(state, activity) else {
         tracing::info!(
-            object,
+            object = activity.get("object").and_then(id_of),
             "ignored a Dislike of something that is not a proposal here"
         );
         return Ok(());
@@ -311,15 +316,8 @@ pub async fn undo_like(
     like: &Value,
     actor: &RemoteActorRow,
 ) -> Result<(), AppError> {
-    let urls = Urls::new(&state.config);
     let like_id = id_of(like).unwrap_or_default();
-    let proposal = like
-        .get("object")
-        .and_then(id_of)
-        .and_then(|o| match local_target(&urls, o) {
-            Some(LocalTarget::Proposal(id)) => Some(id),
-            _ => None,
-        });
+    let proposal = voted_proposal(state, like);
     let mut conn = state.db.acquire().await?;
     store::remove_remote_support(conn.ex(), actor.id, like_id, proposal).await?;
     Ok(())
