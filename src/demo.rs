@@ -50,9 +50,14 @@ pub async fn reset_demo_database(path: &Path) -> anyhow::Result<()> {
             .await
             .ok()
             .flatten();
+        // A start that failed before the sample data was loaded (its port was taken, say)
+        // leaves a database with nothing in it, which is safe to reset too.
+        let holds_content = settings::content_rows(conn.ex())
+            .await
+            .map_or(true, |n| n > 0);
         drop(conn);
         db.close().await;
-        if marker.is_none() {
+        if marker.is_none() && holds_content {
             bail!(
                 "{} exists but is not a demo database; refusing to reset it",
                 path.display()

@@ -9,6 +9,8 @@ use utoipa::ToSchema;
 
 use crate::error::Invalid;
 
+pub mod schemas;
+
 /// NFKC-normalises and trims user text, so that full-width and half-width forms of the same
 /// characters compare equal (ＡＢＣ and ABC, ｶﾀｶﾅ and カタカナ).
 pub fn normalize_text(input: &str) -> String {
@@ -163,7 +165,7 @@ impl Email {
         if value.is_empty() {
             return Err(Invalid::new("required", "must not be empty"));
         }
-        if value.len() > 254 {
+        if char_len(&value) > 254 {
             return Err(Invalid::new("too_long", "must be at most 254 characters"));
         }
         let valid = match value.split_once('@') {
@@ -190,6 +192,35 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// `user@host` of an account on another server, from what a person typed: `@user@host`,
+/// `user@host` or `acct:user@host`. The host is lower-cased and may carry a port.
+pub fn parse_account_address(input: &str) -> Result<(String, String), Invalid> {
+    let trimmed = input
+        .trim()
+        .trim_start_matches("acct:")
+        .trim_start_matches('@');
+    let invalid = || {
+        Invalid::new(
+            "not_a_handle",
+            "must be an address such as @someone@mastodon.example",
+        )
+    };
+    let (user, host) = trimmed.split_once('@').ok_or_else(invalid)?;
+    let user_valid = !user.is_empty()
+        && !user
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '/');
+    let host_valid = !host.is_empty()
+        && !host
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || "/@?#\\".contains(c))
+        && url::Url::parse(&format!("https://{host}/")).is_ok_and(|u| u.host_str().is_some());
+    if !user_valid || !host_valid {
+        return Err(invalid());
+    }
+    Ok((user.to_string(), host.to_lowercase()))
 }
 
 /// A password as typed; never logged or serialised.
@@ -480,18 +511,18 @@ impl Tag {
 
     /// Parses a list of tags, removing duplicates; reports the index of a bad tag.
     pub fn parse_list(inputs: &[String]) -> Result<Vec<Tag>, (Option<usize>, Invalid)> {
+        if inputs.len() > Self::MAX_PER_ITEM {
+            return Err((
+                None,
+                Invalid::new("too_many", format!("at most {} tags", Self::MAX_PER_ITEM)),
+            ));
+        }
         let mut tags = Vec::with_capacity(inputs.len());
         for (index, raw) in inputs.iter().enumerate() {
             let tag = Tag::parse(raw).map_err(|e| (Some(index), e))?;
             if !tags.contains(&tag) {
                 tags.push(tag);
             }
-        }
-        if tags.len() > Self::MAX_PER_ITEM {
-            return Err((
-                None,
-                Invalid::new("too_many", format!("at most {} tags", Self::MAX_PER_ITEM)),
-            ));
         }
         Ok(tags)
     }

@@ -46,9 +46,14 @@ pub async fn resolve(state: &AppState, typed: &str) -> Result<RemoteActorRow, Ap
             "this actor is on this server",
         ));
     }
-    actors::actor(state, &actor_id, true)
-        .await
-        .map_err(|e| AppError::invalid("actor", "unreachable", e.to_string()))
+    actors::actor(state, &actor_id, true).await.map_err(|e| {
+        tracing::info!(actor = %actor_id, error = %e, "the actor to follow could not be fetched");
+        AppError::invalid(
+            "actor",
+            "unreachable",
+            "the actor's server could not be reached or sent no actor",
+        )
+    })
 }
 
 fn fresh_id(actor: &str, kind: &str) -> String {

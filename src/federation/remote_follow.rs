@@ -23,20 +23,7 @@ pub enum RemoteFollowError {
 
 /// `user@host` from what a person typed: `@user@host`, `user@host` or `acct:user@host`.
 pub fn parse_handle(input: &str) -> Result<(String, String), RemoteFollowError> {
-    let trimmed = input
-        .trim()
-        .trim_start_matches("acct:")
-        .trim_start_matches('@');
-    let (user, host) = trimmed
-        .split_once('@')
-        .ok_or(RemoteFollowError::NotAHandle)?;
-    let valid_host = url::Url::parse(&format!("https://{host}/"))
-        .is_ok_and(|u| u.host_str().is_some())
-        && !host.contains('/');
-    if user.is_empty() || user.contains(char::is_whitespace) || !valid_host {
-        return Err(RemoteFollowError::NotAHandle);
-    }
-    Ok((user.to_string(), host.to_lowercase()))
+    crate::domain::parse_account_address(input).map_err(|_| RemoteFollowError::NotAHandle)
 }
 
 /// The URL to send the visitor to, where their server asks them to confirm following
@@ -132,6 +119,8 @@ mod tests {
             "@x@",
             "a b@host.example",
             "x@host/path",
+            "a@b@host.example",
+            "a@host.example?x",
         ] {
             assert_eq!(
                 parse_handle(bad),

@@ -54,6 +54,22 @@ where
                 Some(rejection.body_text()),
             )
         })?;
+        // Every body of this API is an object; serde would also read a struct from an array
+        // of its fields in order, which no client means.
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|b| *b != b'{')
+            && serde_json::from_slice::<serde_json::Value>(&bytes).is_ok()
+        {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-body",
+                "Expected a JSON object",
+                Some(
+                    "the body must be a JSON object with the fields named in the API document"
+                        .into(),
+                ),
+            ));
+        }
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(&mut deserializer) {
             Ok(value) => Ok(ApiJson(value)),

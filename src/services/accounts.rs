@@ -77,7 +77,7 @@ impl UserView {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignupInput {
     /// Your name on this site and on the fediverse (`@handle@host`). Derived from the
@@ -91,6 +91,14 @@ pub struct SignupInput {
     #[serde(default)]
     pub display_name: Option<String>,
 }
+
+impl utoipa::PartialSchema for SignupInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::Schema::AnyOf(crate::domain::schemas::new_account(false)).into()
+    }
+}
+
+impl ToSchema for SignupInput {}
 
 /// A parsed new account.
 struct NewAccount {
@@ -333,9 +341,13 @@ pub struct ProfileInput {
         min_length = 1,
         max_length = 50
     )]
+    #[serde(default)]
     pub display_name: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = crate::domain::schemas::age_band_optional)]
     pub age_band: Option<String>,
     /// Empty clears it.
+    #[serde(default)]
     #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*$", max_length = 100)]
     pub area: Option<String>,
     #[serde(default)]

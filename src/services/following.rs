@@ -20,6 +20,7 @@ use crate::storage::now_millis;
 #[serde(deny_unknown_fields)]
 pub struct FollowInput {
     /// `name@host` (a theme, a municipality's `city@host`...) or the actor's URL.
+    #[schema(schema_with = crate::domain::schemas::actor_address)]
     pub actor: String,
 }
 

@@ -152,7 +152,12 @@ pub enum Resolution {
 pub struct ResolveInput {
     pub action: Resolution,
     /// The reason, recorded and (when hiding) shown to the author.
+    #[schema(schema_with = resolution_note)]
     pub note: String,
+}
+
+fn resolution_note() -> utoipa::openapi::schema::Object {
+    crate::domain::schemas::reason(500)
 }
 
 /// Decides a report; every open report of the same content is closed with it.
@@ -214,18 +219,54 @@ pub enum BlockKind {
     Actor,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BlockInput {
     pub kind: BlockKind,
+    /// A host name for `domain`, an actor URL or `@user@host` for `actor`.
     pub value: String,
+    /// Recorded with the block; up to 500 characters.
     #[serde(default)]
-    #[schema(
-        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
-        max_length = 500
-    )]
     pub reason: String,
 }
+
+/// The value's form depends on the kind, so the schema is one object per kind.
+impl utoipa::PartialSchema for BlockInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use crate::domain::schemas;
+        use utoipa::openapi::schema::{
+            AdditionalProperties, Object, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+        };
+        let variant = |kind: &str, value: Object| {
+            ObjectBuilder::new()
+                .schema_type(SchemaType::new(Type::Object))
+                .property(
+                    "kind",
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::new(Type::String))
+                        .enum_values(Some([kind])),
+                )
+                .property("value", value)
+                .property(
+                    "reason",
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::new(Type::String))
+                        .pattern(Some(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"))
+                        .max_length(Some(500)),
+                )
+                .required("kind")
+                .required("value")
+                .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(false)))
+                .build()
+        };
+        OneOfBuilder::new()
+            .item(variant("domain", schemas::domain()))
+            .item(variant("actor", schemas::actor_address()))
+            .into()
+    }
+}
+
+impl ToSchema for BlockInput {}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BlockView {
@@ -265,22 +306,13 @@ fn parse_actor(input: &str) -> Result<String, Invalid> {
     {
         return Ok(url.to_string());
     }
-    let handle = value.trim_start_matches('@');
-    if let Some((user, host)) = handle.split_once('@')
-        && !user.is_empty()
-        && !host.contains('/')
-        && url::Url::parse(&format!("https://{host}/")).is_ok_and(|u| u.host_str().is_some())
-    {
-        return Ok(format!(
-            "acct:{}@{}",
-            user.to_lowercase(),
-            host.to_lowercase()
-        ));
-    }
-    Err(Invalid::new(
-        "invalid_actor",
-        "must be an actor URL (https://...) or a handle such as @someone@mastodon.example",
-    ))
+    let (user, host) = crate::domain::parse_account_address(value).map_err(|_| {
+        Invalid::new(
+            "invalid_actor",
+            "must be an actor URL (https://...) or a handle such as @someone@mastodon.example",
+        )
+    })?;
+    Ok(format!("acct:{}@{host}", user.to_lowercase()))
 }
 
 pub async fn add_block(

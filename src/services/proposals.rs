@@ -33,6 +33,7 @@ pub struct ProposalInput {
     )]
     pub body: String,
     #[serde(default)]
+    #[schema(schema_with = crate::domain::schemas::tags)]
     pub tags: Vec<String>,
     /// Post under a pseudonym that is the same for you throughout this theme and different
     /// in every other theme. Moderators can still see who posted.
@@ -57,6 +58,7 @@ pub struct ProposalEdit {
     pub body: String,
     /// Replaces the tags when given.
     #[serde(default)]
+    #[schema(schema_with = crate::domain::schemas::tags_optional)]
     pub tags: Option<Vec<String>>,
 }
 

@@ -19,13 +19,24 @@ use crate::storage::{accounts, now_millis, themes as store};
 #[serde(deny_unknown_fields)]
 pub struct PhaseInput {
     /// e.g. 知る, 考える, 創る
+    #[schema(
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+        min_length = 1,
+        max_length = 40
+    )]
     pub name: String,
     /// What this phase asks of residents.
     #[serde(default)]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+        max_length = 2000
+    )]
     pub description: String,
     /// First day (YYYY-MM-DD), in the municipality's time zone.
+    #[schema(format = Date)]
     pub starts_on: String,
-    /// Last day, inclusive.
+    /// Last day, inclusive; phases follow one another without overlapping.
+    #[schema(format = Date)]
     pub ends_on: String,
     /// What residents may do during the phase.
     pub allows: PhaseActions,
@@ -35,17 +46,30 @@ pub struct PhaseInput {
 #[serde(deny_unknown_fields)]
 pub struct ThemeInput {
     /// URL name and fediverse handle; cannot be changed later.
+    #[schema(pattern = r"^\s*[a-z0-9]+(-[a-z0-9]+)*\s*$", max_length = 64)]
     pub slug: String,
+    #[schema(
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub title: String,
     /// Markdown.
     #[serde(default)]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+        max_length = 50000
+    )]
     pub description: String,
     #[serde(default)]
+    #[schema(schema_with = crate::domain::schemas::tags)]
     pub tags: Vec<String>,
     /// draft (default), open, closed or archived.
     #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = r"^\s*(draft|open|closed|archived)?\s*$")]
     pub status: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub phases: Vec<PhaseInput>,
 }
 
@@ -53,13 +77,26 @@ pub struct ThemeInput {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ThemeUpdate {
+    #[schema(
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub title: String,
     #[serde(default)]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+        max_length = 50000
+    )]
     pub description: String,
     #[serde(default)]
+    #[schema(schema_with = crate::domain::schemas::tags)]
     pub tags: Vec<String>,
+    /// draft, open, closed or archived; empty means draft.
+    #[schema(pattern = r"^\s*(draft|open|closed|archived)?\s*$")]
     pub status: String,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub phases: Vec<PhaseInput>,
 }
 
@@ -295,11 +332,11 @@ pub async fn list(
     viewer: &Viewer,
     status: Option<&str>,
 ) -> Result<Vec<ThemeView>, AppError> {
-    let status = match status.map(str::trim) {
-        None | Some("") => None,
-        Some(s) => {
-            Some(ThemeStatus::parse(s).map_err(|e| AppError::Validation(vec![e.at("status")]))?)
-        }
+    let status = match status {
+        None => None,
+        Some(s) => Some(
+            ThemeStatus::parse(s.trim()).map_err(|e| AppError::Validation(vec![e.at("status")]))?,
+        ),
     };
     let mut conn = state.db.acquire().await?;
     let rows = store::list_themes(

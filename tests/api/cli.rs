@@ -381,7 +381,7 @@ async fn demo_mode_serves_sample_data_and_leaves_the_real_database_alone(backend
     );
 }
 
-async fn demo_refuses_to_reset_a_database_it_did_not_create(_backend: Backend) {
+async fn demo_resets_an_empty_database_and_refuses_one_with_content(_backend: Backend) {
     let data = tempfile::tempdir().unwrap();
     let foreign = hiroba::demo::demo_database_path(data.path());
     std::fs::create_dir_all(foreign.parent().unwrap()).unwrap();
@@ -394,7 +394,34 @@ async fn demo_refuses_to_reset_a_database_it_did_not_create(_backend: Backend) {
         None,
     );
     assert!(ok, "{stderr}");
-    let (ok, _, stderr) = run(hiroba(data.path(), None).args(["serve", "--demo"]), None);
+    // Empty, it holds nothing to lose: a demo whose earlier start failed before loading its
+    // sample data (its port was taken) left just that, and the next start resets it.
+    let server = Server::start({
+        let mut cmd = hiroba(data.path(), None);
+        cmd.args(["serve", "--demo"]);
+        cmd
+    });
+    let (_, instance) = get(format!("{}/api/v1/instance", server.base)).await;
+    assert_eq!(instance["demo"], true);
+    drop(server);
+    // With an account of its own and no demo marker, it is refused.
+    let other = tempfile::tempdir().unwrap();
+    let foreign = hiroba::demo::demo_database_path(other.path());
+    std::fs::create_dir_all(foreign.parent().unwrap()).unwrap();
+    let url = format!("sqlite://{}", foreign.display());
+    let (ok, _, stderr) = run(
+        hiroba(other.path(), Some(&url)).args([
+            "admin",
+            "create-user",
+            "--handle",
+            "someone",
+            "--role",
+            "administrator",
+        ]),
+        None,
+    );
+    assert!(ok, "{stderr}");
+    let (ok, _, stderr) = run(hiroba(other.path(), None).args(["serve", "--demo"]), None);
     assert!(!ok);
     assert!(stderr.contains("not a demo database"), "{stderr}");
     assert!(foreign.exists());
@@ -471,7 +498,7 @@ both_databases!(
 
 #[tokio::test]
 async fn demo_refuses_foreign_databases() {
-    demo_refuses_to_reset_a_database_it_did_not_create(Backend::Sqlite).await;
+    demo_resets_an_empty_database_and_refuses_one_with_content(Backend::Sqlite).await;
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::both_databases;
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, federating_app, spawn_app};
 
 async fn unknown_paths_answer_each_client_in_its_own_form(backend: Backend) {
     let app = spawn_app(&backend).await;
@@ -115,7 +115,62 @@ async fn who_may_call_is_decided_before_the_body_is_read(backend: Backend) {
     assert_eq!(reply.status, 422, "{}", reply.body);
 }
 
+async fn what_the_fuzzer_found_is_refused_by_the_field(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let staff = app.staff().await;
+    app.theme(&staff, "parks", "open", json!([])).await;
+    let moderator = app
+        .user_with_role("mori", hiroba::domain::Role::Moderator)
+        .await;
+    // A struct's fields given as an array, in order, are not an object.
+    let reply = app
+        .patch("/api/v1/me", Some(&staff), json!([null, null]))
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert_eq!(reply.body["title"], "Expected a JSON object");
+    let me = app.get("/api/v1/me", Some(&staff)).await.expect(200);
+    assert_ne!(me["display_name"], serde_json::Value::Null);
+    // Eleven tags are more than ten, even when they are the same tag.
+    let reply = app
+        .put(
+            "/api/v1/themes/parks",
+            Some(&staff),
+            json!({"title": "公園", "status": "open", "tags": vec!["0"; 11]}),
+        )
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert_eq!(reply.fields(), vec!["tags"]);
+    // A handle with two @ names no account.
+    let reply = app
+        .post(
+            "/api/v1/moderation/blocks",
+            Some(&moderator),
+            json!({"kind": "actor", "value": "a@b@mastodon.example"}),
+        )
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert_eq!(reply.fields(), vec!["value"]);
+    // An unknown status filter is an error, not "all themes".
+    let reply = app.get("/api/v1/themes?status=", None).await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert_eq!(reply.fields(), vec!["status"]);
+    // An actor that cannot be fetched is a field error that does not repeat the client's
+    // private cause.
+    let reply = app
+        .post(
+            "/api/v1/following",
+            Some(&staff),
+            json!({"actor": "http://127.0.0.77:9/users/x"}),
+        )
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    let detail = reply.body["detail"].as_str().unwrap_or_default();
+    assert!(!detail.contains("request"), "{detail}");
+    assert!(!detail.contains("127.0.0.77"), "{detail}");
+}
+
 both_databases!(
+    what_the_fuzzer_found_is_refused_by_the_field,
     who_may_call_is_decided_before_the_body_is_read,
     unknown_paths_answer_each_client_in_its_own_form,
     an_oversized_body_is_a_problem,

@@ -17,7 +17,7 @@ use crate::services::accounts::{
 use crate::services::{Page, Viewer};
 use crate::state::AppState;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SetupInput {
     /// The token from the setup link logged at first start.
@@ -30,6 +30,14 @@ pub struct SetupInput {
     #[serde(default)]
     pub display_name: Option<String>,
 }
+
+impl utoipa::PartialSchema for SetupInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::Schema::AnyOf(crate::domain::schemas::new_account(true)).into()
+    }
+}
+
+impl ToSchema for SetupInput {}
 
 /// Create the first administrator with the one-time setup token.
 #[utoipa::path(post, path = "/setup", tag = "accounts", request_body = SetupInput,
