@@ -34,6 +34,9 @@ struct RawConfig {
     #[serde(deserialize_with = "switch")]
     authorized_fetch: bool,
     delivery_workers: usize,
+    event_retention_days: u32,
+    #[serde(deserialize_with = "switch")]
+    run_event_consumers: bool,
     municipality: RawMunicipality,
 }
 
@@ -108,6 +111,8 @@ impl Default for RawConfig {
             extra_ca_cert: None,
             authorized_fetch: false,
             delivery_workers: 4,
+            event_retention_days: 30,
+            run_event_consumers: true,
             municipality: RawMunicipality::default(),
         }
     }
@@ -260,6 +265,7 @@ pub struct Config {
     pub limits: Limits,
     pub municipality: Municipality,
     pub federation: FederationSettings,
+    pub events: EventSettings,
     /// Set by `serve --demo`: the instance serves sample data from its own database.
     pub demo: bool,
 }
@@ -281,6 +287,20 @@ pub struct FederationSettings {
     /// How often themes are checked for a phase that changed with the date, whose `Group`
     /// followers must then be sent.
     pub phase_check_interval: std::time::Duration,
+}
+
+/// The event log and its consumers.
+#[derive(Debug, Clone)]
+pub struct EventSettings {
+    /// Whether this process runs the consumers (the federation publisher...). With several
+    /// processes on one PostgreSQL database, any number may; a lease makes one do the work.
+    pub run_consumers: bool,
+    /// Events every consumer has passed are deleted once older than this.
+    pub retention: std::time::Duration,
+    /// How often a consumer looks for events written by other processes.
+    pub poll_interval: std::time::Duration,
+    /// Delay before a failed event is tried again; it doubles with each attempt.
+    pub retry_base: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -459,6 +479,14 @@ impl Config {
                 probe_interval: std::time::Duration::from_secs(3600),
                 phase_check_interval: std::time::Duration::from_secs(60),
             },
+            events: EventSettings {
+                run_consumers: raw.run_event_consumers,
+                retention: std::time::Duration::from_secs(
+                    u64::from(raw.event_retention_days.max(1)) * 86_400,
+                ),
+                poll_interval: std::time::Duration::from_secs(1),
+                retry_base: std::time::Duration::from_secs(5),
+            },
             demo: false,
         })
     }
@@ -480,6 +508,7 @@ impl Config {
              database_max_connections = {}\nbehind_proxy = {}\nlog_format = {}\n\
              login_attempts_per_minute = {}\nsignups_per_hour = {}\n\
              federation_insecure = {}\nextra_ca_cert = {}\nauthorized_fetch = {}\ndelivery_workers = {}\n\
+             event_retention_days = {}\nrun_event_consumers = {}\n\
              municipality.name_ja = {}\nmunicipality.name_en = {}\nmunicipality.prefecture = {}\n\
              municipality.local_government_code = {}\nmunicipality.time_zone = {}\n",
             self.domain,
@@ -503,6 +532,8 @@ impl Config {
                 .unwrap_or_else(|| "(unset)".into()),
             self.federation.authorized_fetch,
             self.federation.delivery_workers,
+            self.events.retention.as_secs() / 86_400,
+            self.events.run_consumers,
             m.name_ja,
             m.name_en,
             m.prefecture.as_deref().unwrap_or("(unset)"),

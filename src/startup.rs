@@ -86,6 +86,13 @@ impl Application {
         });
         let mut workers = crate::federation::delivery::spawn_workers(&self.state);
         workers.push(crate::federation::phase_watch::spawn(&self.state));
+        if self.state.config.events.run_consumers {
+            workers.push(crate::services::events::spawn(
+                &self.state,
+                crate::federation::publisher::Publisher,
+            ));
+            workers.push(crate::services::events::spawn_pruning(&self.state));
+        }
         let db = self.state.db.clone();
         tracing::info!(address = %self.local_addr(), url = %self.state.config.public_url(), "listening");
         let app = crate::http::router(self.state);

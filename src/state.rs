@@ -27,6 +27,8 @@ pub struct AppState {
     pub writes: Batcher,
     /// Bounds the password hashes running at once.
     pub passwords: crate::services::passwords::PasswordHashing,
+    /// Wakes this process's event consumers after it wrote events.
+    pub event_signal: crate::services::events::EventSignal,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
         Ok(Self {
             writes: Batcher::start(db.clone()),
             passwords: crate::services::passwords::PasswordHashing::per_core(),
+            event_signal: Default::default(),
             db,
             config: Arc::new(config),
             limits: Arc::new(limits),

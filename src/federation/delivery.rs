@@ -33,6 +33,11 @@ pub async fn enqueue(
     activity: &Value,
     signer: KeyOwner,
 ) -> Result<usize, AppError> {
+    // Publishing an event names each activity it queues by the event and its place, so that
+    // publishing it again queues nothing twice.
+    let event_part = super::publisher::PUBLICATION
+        .try_with(|p| (p.event_id, p.next_part()))
+        .ok();
     let body = serde_json::to_string(activity).map_err(|e| AppError::Internal(e.into()))?;
     let (signer_kind, signer_id) = signer.parts();
     let now = now_millis();
@@ -64,7 +69,12 @@ pub async fn enqueue(
         return Ok(0);
     }
     let targets = spread_over_instances(targets);
-    let activity_id = store::insert_delivery_activity(tx.ex(), &body, now).await?;
+    let Some(activity_id) =
+        store::insert_delivery_activity(tx.ex(), &body, event_part, now).await?
+    else {
+        // Queued already, by an earlier attempt to publish the same event.
+        return Ok(0);
+    };
     let rows: Vec<(&str, &str)> = targets.iter().map(|(i, d)| (*i, d.as_str())).collect();
     store::enqueue_deliveries(tx.ex(), activity_id, &rows, signer_kind, signer_id, now).await?;
     tx.commit().await?;

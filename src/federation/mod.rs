@@ -15,6 +15,7 @@ pub mod keys;
 pub mod objects;
 pub mod outbox;
 pub mod phase_watch;
+pub mod publisher;
 pub mod remote_follow;
 pub mod routes;
 pub mod signatures;

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::events::{self, EventKind};
 use super::proposals;
 use super::{Viewer, rfc3339};
 use crate::domain::{Action, parse_text};
@@ -187,6 +188,27 @@ pub async fn list(
     Ok(build_tree(rows.iter().map(|r| view(viewer, r)).collect()))
 }
 
+/// A comment as the fediverse is told of it, with its proposal and its local author, for
+/// the event log's consumers; `None` when either no longer exists.
+pub async fn as_published(
+    state: &AppState,
+    id: i64,
+) -> Result<Option<(proposals::ProposalView, CommentView, Option<i64>)>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let Some(row) = store::find(conn.ex(), id).await? else {
+        return Ok(None);
+    };
+    drop(conn);
+    let Some(proposal) = proposals::as_published(state, row.proposal_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some((
+        proposal,
+        view(&Viewer::default(), &row),
+        row.author_id,
+    )))
+}
+
 pub async fn load(state: &AppState, viewer: &Viewer, id: i64) -> Result<CommentRow, AppError> {
     let mut conn = state.db.acquire().await?;
     let row = store::find(conn.ex(), id)
@@ -235,8 +257,10 @@ pub async fn create(
             }
         }
     }
+    drop(conn);
+    let mut tx = state.db.begin().await?;
     let id = store::insert(
-        conn.ex(),
+        tx.ex(),
         proposal.id,
         input.parent_id,
         user.id,
@@ -244,25 +268,15 @@ pub async fn create(
         now_millis(),
     )
     .await?;
+    events::record(tx.ex(), EventKind::CommentCreated, id).await?;
+    tx.commit().await?;
+    state.event_signal.written();
+    let mut conn = state.db.acquire().await?;
     let row = store::find(conn.ex(), id)
         .await?
         .ok_or(AppError::NotFound("comment"))?;
     drop(conn);
     let comment = view(viewer, &row);
-    // The comment is stored; a failure to queue its delivery is logged, not shown to the author.
-    match proposals::get(state, &Viewer::default(), proposal.id).await {
-        Ok(proposal_view) => {
-            if let Err(e) =
-                crate::federation::outbox::comment_created(state, &proposal_view, &comment, user.id)
-                    .await
-            {
-                tracing::error!(comment = id, error = %e, "cannot queue the comment for the theme's followers");
-            }
-        }
-        Err(e) => {
-            tracing::error!(comment = id, error = %e, "cannot load the proposal to federate a comment")
-        }
-    }
     Ok(comment)
 }
 
@@ -288,20 +302,17 @@ pub async fn edit(
     let (_, theme) = proposals::load(state, viewer, row.proposal_id).await?;
     theme.require(Action::Comment, state.config.municipality.today())?;
     let body = parse_body(&input.body)?;
+    let mut tx = state.db.begin().await?;
+    store::update_body(tx.ex(), id, &body, now_millis()).await?;
+    events::record(tx.ex(), EventKind::CommentUpdated, id).await?;
+    tx.commit().await?;
+    state.event_signal.written();
     let mut conn = state.db.acquire().await?;
-    store::update_body(conn.ex(), id, &body, now_millis()).await?;
     let row = store::find(conn.ex(), id)
         .await?
         .ok_or(AppError::NotFound("comment"))?;
     drop(conn);
-    let comment = view(viewer, &row);
-    if let Ok(proposal) = proposals::get(state, &Viewer::default(), row.proposal_id).await {
-        super::log_federation(
-            crate::federation::outbox::comment_changed(state, &proposal, &comment, false).await,
-            "comment edit",
-        );
-    }
-    Ok(comment)
+    Ok(view(viewer, &row))
 }
 
 pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<(), AppError> {
@@ -312,32 +323,12 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<(), Ap
             "only the author can delete this comment".into(),
         ));
     }
-    let mut conn = state.db.acquire().await?;
-    store::set_deleted(conn.ex(), id, now_millis()).await?;
-    drop(conn);
-    federate_removal(state, viewer, id, row.proposal_id).await;
+    let mut tx = state.db.begin().await?;
+    store::set_deleted(tx.ex(), id, now_millis()).await?;
+    events::record(tx.ex(), EventKind::CommentRemoved, id).await?;
+    tx.commit().await?;
+    state.event_signal.written();
     Ok(())
-}
-
-/// Tells the fediverse that a comment is gone (deleted by its author or hidden).
-async fn federate_removal(state: &AppState, viewer: &Viewer, id: i64, proposal_id: i64) {
-    let Ok(proposal) = proposals::get(state, &Viewer::default(), proposal_id).await else {
-        return;
-    };
-    let Ok(tree) = list(state, viewer, proposal_id).await else {
-        return;
-    };
-    let mut stack = tree;
-    while let Some(mut node) = stack.pop() {
-        if node.id == id {
-            super::log_federation(
-                crate::federation::outbox::comment_changed(state, &proposal, &node, true).await,
-                "comment removal",
-            );
-            return;
-        }
-        stack.append(&mut node.replies);
-    }
 }
 
 pub async fn set_hidden(
@@ -368,14 +359,19 @@ pub async fn set_hidden(
         now,
     )
     .await?;
+    // Restored, it is published again: peers were sent a Delete when it was hidden.
+    let kind = if hide {
+        EventKind::CommentRemoved
+    } else {
+        EventKind::CommentCreated
+    };
+    events::record(tx.ex(), kind, id).await?;
     tx.commit().await?;
+    state.event_signal.written();
     let mut conn = state.db.acquire().await?;
     let row = store::find(conn.ex(), id)
         .await?
         .ok_or(AppError::NotFound("comment"))?;
     drop(conn);
-    if hide {
-        federate_removal(state, viewer, id, row.proposal_id).await;
-    }
     Ok(view(viewer, &row))
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod comments;
+pub mod events;
 pub mod following;
 pub mod instance;
 pub mod moderation;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::events::{self, EventKind};
 use super::themes::{self, LoadedTheme};
 use super::{Page, Viewer, rfc3339};
 use crate::domain::{Action, Tag, parse_text};
@@ -293,6 +294,21 @@ pub async fn get(state: &AppState, viewer: &Viewer, id: i64) -> Result<ProposalV
     Ok(view(state, viewer, &row, tags, supported))
 }
 
+/// A proposal as the fediverse is told of it, whatever its state now (withdrawn and hidden
+/// ones too), for the event log's consumers; `None` when it no longer exists.
+pub async fn as_published(state: &AppState, id: i64) -> Result<Option<ProposalView>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let Some(row) = store::find(conn.ex(), id).await? else {
+        return Ok(None);
+    };
+    let tags = store::tags_of(conn.ex(), &[row.id])
+        .await?
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    Ok(Some(view(state, &Viewer::default(), &row, tags, None)))
+}
+
 /// The newest ideas across published themes (for the home page).
 pub async fn recent(
     state: &AppState,
@@ -478,19 +494,16 @@ pub async fn create(
     .await?;
     let tag_strs: Vec<&str> = tags.iter().map(Tag::as_str).collect();
     store::replace_tags(tx.ex(), id, &tag_strs).await?;
+    events::record(tx.ex(), EventKind::ProposalCreated, id).await?;
     tx.commit().await?;
+    state.event_signal.written();
     tracing::info!(
         proposal = id,
         theme = slug,
         anonymous = input.anonymous,
         "proposal posted"
     );
-    let view = get(state, viewer, id).await?;
-    // The proposal is stored; a failure to queue its delivery is logged, not shown to the author.
-    if let Err(e) = crate::federation::outbox::proposal_created(state, &view).await {
-        tracing::error!(proposal = id, error = %e, "cannot queue the proposal for the theme's followers");
-    }
-    Ok(view)
+    get(state, viewer, id).await
 }
 
 /// Loads a proposal that its author is about to change.
@@ -545,14 +558,11 @@ pub async fn edit(
         let tag_strs: Vec<&str> = tags.iter().map(Tag::as_str).collect();
         store::replace_tags(tx.ex(), row.id, &tag_strs).await?;
     }
+    events::record(tx.ex(), EventKind::ProposalUpdated, row.id).await?;
     tx.commit().await?;
+    state.event_signal.written();
     crate::federation::forget_proposal(state, id).await;
-    let view = get(state, viewer, id).await?;
-    super::log_federation(
-        crate::federation::outbox::proposal_updated(state, &view).await,
-        "proposal edit",
-    );
-    Ok(view)
+    get(state, viewer, id).await
 }
 
 pub async fn withdraw(
@@ -561,17 +571,14 @@ pub async fn withdraw(
     id: i64,
 ) -> Result<ProposalView, AppError> {
     let (row, _) = load_own(state, viewer, id).await?;
-    let mut conn = state.db.acquire().await?;
-    store::set_withdrawn(conn.ex(), row.id, now_millis()).await?;
-    drop(conn);
+    let mut tx = state.db.begin().await?;
+    store::set_withdrawn(tx.ex(), row.id, now_millis()).await?;
+    events::record(tx.ex(), EventKind::ProposalWithdrawn, row.id).await?;
+    tx.commit().await?;
+    state.event_signal.written();
     tracing::info!(proposal = id, "proposal withdrawn by its author");
     crate::federation::forget_proposal(state, id).await;
-    let view = get(state, viewer, id).await?;
-    super::log_federation(
-        crate::federation::outbox::proposal_removed(state, &view).await,
-        "proposal withdrawal",
-    );
-    Ok(view)
+    get(state, viewer, id).await
 }
 
 pub fn parse_reason(reason: &str) -> Result<String, AppError> {
@@ -601,15 +608,12 @@ pub async fn hide(
         now,
     )
     .await?;
+    events::record(tx.ex(), EventKind::ProposalHidden, row.id).await?;
     tx.commit().await?;
+    state.event_signal.written();
     tracing::info!(proposal = id, moderator = moderator.id, "proposal hidden");
     crate::federation::forget_proposal(state, id).await;
-    let view = get(state, viewer, id).await?;
-    super::log_federation(
-        crate::federation::outbox::proposal_removed(state, &view).await,
-        "proposal removal",
-    );
-    Ok(view)
+    get(state, viewer, id).await
 }
 
 pub async fn restore(
@@ -634,7 +638,10 @@ pub async fn restore(
         now,
     )
     .await?;
+    // Published again: peers were sent a Delete when it was hidden.
+    events::record(tx.ex(), EventKind::ProposalRestored, row.id).await?;
     tx.commit().await?;
+    state.event_signal.written();
     crate::federation::forget_proposal(state, id).await;
     get(state, viewer, id).await
 }

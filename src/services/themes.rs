@@ -555,13 +555,15 @@ pub async fn update(
     };
     store::update_theme(tx.ex(), theme.row.id, &fields, now_millis()).await?;
     write_details(&mut tx, theme.row.id, &draft).await?;
+    super::events::record(
+        tx.ex(),
+        super::events::EventKind::ThemeChanged,
+        theme.row.id,
+    )
+    .await?;
     tx.commit().await?;
+    state.event_signal.written();
     state.federation.themes.invalidate(&theme.row.id).await;
     tracing::info!(theme = slug, by = staff.id, "theme updated");
-    let view = load_by_id(state, theme.row.id).await?.view(state);
-    super::log_federation(
-        crate::federation::outbox::theme_updated(state, slug).await,
-        "theme update",
-    );
-    Ok(view)
+    Ok(load_by_id(state, theme.row.id).await?.view(state))
 }

@@ -281,17 +281,23 @@ pub async fn follower_inboxes(
 }
 
 /// Stores an activity to be delivered, once for all its inboxes; returns its id.
+/// Stores an activity body; with `(event, part)` only once per pair, returning `None` when
+/// that pair was stored before.
 pub async fn insert_delivery_activity(
     ex: Ex<'_>,
     activity: &str,
+    event_part: Option<(i64, i32)>,
     now: i64,
-) -> Result<i64, sqlx::Error> {
+) -> Result<Option<i64>, sqlx::Error> {
     on_conn!(ex, |c| sqlx::query_scalar(
-        "INSERT INTO delivery_activities (activity, created_at) VALUES ($1, $2) RETURNING id"
+        "INSERT INTO delivery_activities (activity, created_at, event_id, event_part) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (event_id, event_part) DO NOTHING RETURNING id"
     )
     .bind(activity)
     .bind(now)
-    .fetch_one(c)
+    .bind(event_part.map(|(event, _)| event))
+    .bind(event_part.map(|(_, part)| part))
+    .fetch_optional(c)
     .await)
 }
 

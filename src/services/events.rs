@@ -1,0 +1,340 @@
+//! The event log: services record what happened in the transaction of the change itself,
+//! and consumers (the federation publisher first; notifications and live views later) read
+//! the log in order, each from its own durable position. A consumer is one type that
+//! implements [`EventConsumer`] and one `spawn` call at start.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::Notify;
+use utoipa::ToSchema;
+
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::storage::events::{self as store, EventRow};
+use crate::storage::{Ex, now_millis};
+
+/// Everything a user or a peer can cause that some consumer acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    ProposalCreated,
+    ProposalUpdated,
+    ProposalWithdrawn,
+    ProposalHidden,
+    ProposalRestored,
+    CommentCreated,
+    CommentUpdated,
+    CommentRemoved,
+    ThemeChanged,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 9] = [
+        EventKind::ProposalCreated,
+        EventKind::ProposalUpdated,
+        EventKind::ProposalWithdrawn,
+        EventKind::ProposalHidden,
+        EventKind::ProposalRestored,
+        EventKind::CommentCreated,
+        EventKind::CommentUpdated,
+        EventKind::CommentRemoved,
+        EventKind::ThemeChanged,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::ProposalCreated => "proposal_created",
+            EventKind::ProposalUpdated => "proposal_updated",
+            EventKind::ProposalWithdrawn => "proposal_withdrawn",
+            EventKind::ProposalHidden => "proposal_hidden",
+            EventKind::ProposalRestored => "proposal_restored",
+            EventKind::CommentCreated => "comment_created",
+            EventKind::CommentUpdated => "comment_updated",
+            EventKind::CommentRemoved => "comment_removed",
+            EventKind::ThemeChanged => "theme_changed",
+        }
+    }
+
+    pub fn parse(kind: &str) -> Option<EventKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == kind)
+    }
+}
+
+/// One event as consumers see it.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: i64,
+    pub kind: EventKind,
+    /// The proposal, comment or theme the event is about, by its kind.
+    pub subject_id: i64,
+    pub payload: serde_json::Value,
+    pub at: i64,
+}
+
+impl Event {
+    fn from_row(row: EventRow) -> Result<Event, String> {
+        let kind = EventKind::parse(&row.kind)
+            .ok_or_else(|| format!("unknown event kind {:?}", row.kind))?;
+        Ok(Event {
+            id: row.id,
+            kind,
+            subject_id: row.subject_id,
+            payload: serde_json::from_str(&row.payload).unwrap_or(serde_json::Value::Null),
+            at: row.created_at,
+        })
+    }
+}
+
+/// Appends an event inside the caller's transaction: when it commits, the event exists, and
+/// when it does not, neither does the event. Call [`EventSignal::written`] after the commit.
+pub async fn record(ex: Ex<'_>, kind: EventKind, subject_id: i64) -> Result<i64, AppError> {
+    Ok(store::append(ex, kind.as_str(), subject_id, "{}", now_millis()).await?)
+}
+
+/// Wakes this process's consumers when it wrote events (other processes' events are found
+/// by polling).
+#[derive(Clone, Default)]
+pub struct EventSignal(Arc<Notify>);
+
+impl EventSignal {
+    pub fn written(&self) {
+        self.0.notify_waiters();
+    }
+
+    async fn wait(&self, at_most: Duration) {
+        let _ = tokio::time::timeout(at_most, self.0.notified()).await;
+    }
+}
+
+/// Something that acts on every event in order.
+pub trait EventConsumer: Send + Sync + 'static {
+    /// The consumer's durable name; its position is stored under it.
+    const NAME: &'static str;
+    /// Durable consumers resume where they stopped, across restarts and processes, one
+    /// process at a time. Others keep their position in memory and start at the newest
+    /// event (a per-process cache that forgets what changed).
+    const DURABLE: bool = true;
+
+    /// Acts on one event. It may run again for the same event after a crash or a failure,
+    /// so what it does must be idempotent for that event (the publisher names each queued
+    /// activity by event and place).
+    fn handle(
+        &self,
+        state: &AppState,
+        event: &Event,
+    ) -> impl Future<Output = Result<(), AppError>> + Send;
+}
+
+const BATCH: i64 = 100;
+const LEASE: Duration = Duration::from_secs(30);
+const LONGEST_RETRY: Duration = Duration::from_secs(600);
+
+/// Runs `consumer` until the task is aborted.
+pub fn spawn<C: EventConsumer>(state: &AppState, consumer: C) -> tokio::task::JoinHandle<()> {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let owner = super::accounts::random_token(12);
+        let mut memory = None;
+        loop {
+            let waited = if C::DURABLE {
+                run_durable(&state, &consumer, &owner).await
+            } else {
+                run_in_memory(&state, &consumer, &mut memory).await
+            };
+            match waited {
+                Ok(true) => {}
+                Ok(false) => {
+                    state
+                        .event_signal
+                        .wait(state.config.events.poll_interval)
+                        .await
+                }
+                Err(e) => {
+                    tracing::warn!(consumer = C::NAME, error = %e, "event consumer cannot read the log");
+                    tokio::time::sleep(state.config.events.poll_interval).await;
+                }
+            }
+        }
+    })
+}
+
+/// One round of a durable consumer; true when there may be more to do at once.
+async fn run_durable<C: EventConsumer>(
+    state: &AppState,
+    consumer: &C,
+    owner: &str,
+) -> Result<bool, AppError> {
+    let now = now_millis();
+    let mut conn = state.db.acquire().await?;
+    store::register(conn.ex(), C::NAME, 0, now).await?;
+    let until = now + LEASE.as_millis() as i64;
+    if !store::lease(conn.ex(), C::NAME, owner, now, until).await? {
+        return Ok(false);
+    }
+    let Some(row) = store::find(conn.ex(), C::NAME).await? else {
+        return Ok(false);
+    };
+    if row.retry_at.is_some_and(|at| at > now) {
+        return Ok(false);
+    }
+    let events = store::after(conn.ex(), row.position, BATCH).await?;
+    drop(conn);
+    let earlier_attempts = |event_id: i64| {
+        if row.failing_event == Some(event_id) {
+            row.attempts
+        } else {
+            0
+        }
+    };
+    let full = events.len() as i64 == BATCH;
+    let started = std::time::Instant::now();
+    for logged in events {
+        let event_id = logged.id;
+        let outcome = match Event::from_row(logged) {
+            Ok(event) => consumer.handle(state, &event).await,
+            // An event this version does not know (written by a newer one) is passed over.
+            Err(why) => {
+                tracing::warn!(consumer = C::NAME, event = event_id, %why, "event skipped");
+                Ok(())
+            }
+        };
+        let mut conn = state.db.acquire().await?;
+        match outcome {
+            Ok(()) => {
+                if !store::advance(conn.ex(), C::NAME, owner, event_id, now_millis()).await? {
+                    // Another process took the lease over: it goes on from its position.
+                    return Ok(false);
+                }
+            }
+            Err(e) => {
+                let attempts = earlier_attempts(event_id) + 1;
+                let delay = retry_delay(state.config.events.retry_base, attempts);
+                let attempts = store::record_failure(
+                    conn.ex(),
+                    C::NAME,
+                    event_id,
+                    &e.to_string(),
+                    now_millis() + delay.as_millis() as i64,
+                    now_millis(),
+                )
+                .await?;
+                tracing::warn!(
+                    consumer = C::NAME,
+                    event = event_id,
+                    attempts,
+                    retry_in_seconds = delay.as_secs(),
+                    error = %e,
+                    "event consumer failed; it tries this event again"
+                );
+                return Ok(false);
+            }
+        }
+        if started.elapsed() > LEASE / 3 {
+            let now = now_millis();
+            store::lease(
+                conn.ex(),
+                C::NAME,
+                owner,
+                now,
+                now + LEASE.as_millis() as i64,
+            )
+            .await?;
+        }
+    }
+    Ok(full)
+}
+
+fn retry_delay(base: Duration, attempts: i32) -> Duration {
+    let doubling = 2u32.saturating_pow(attempts.clamp(1, 20) as u32 - 1);
+    base.saturating_mul(doubling).min(LONGEST_RETRY)
+}
+
+/// One round of an in-memory consumer: failures are logged and passed over.
+async fn run_in_memory<C: EventConsumer>(
+    state: &AppState,
+    consumer: &C,
+    position: &mut Option<i64>,
+) -> Result<bool, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let from = match position {
+        Some(p) => *p,
+        None => {
+            let last = store::last_id(conn.ex()).await?;
+            *position = Some(last);
+            last
+        }
+    };
+    let events = store::after(conn.ex(), from, BATCH).await?;
+    drop(conn);
+    let full = events.len() as i64 == BATCH;
+    for row in events {
+        let id = row.id;
+        if let Ok(event) = Event::from_row(row)
+            && let Err(e) = consumer.handle(state, &event).await
+        {
+            tracing::warn!(consumer = C::NAME, event = id, error = %e, "event consumer failed");
+        }
+        *position = Some(id);
+    }
+    Ok(full)
+}
+
+/// A durable consumer's progress, for `/health`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConsumerHealth {
+    pub name: String,
+    /// The last event it handled.
+    pub position: i64,
+    /// Events written after it that it has not handled yet.
+    pub lag: i64,
+    /// The event it is stuck on, with the attempts so far and the last error.
+    pub failing_event: Option<i64>,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+pub async fn health(state: &AppState) -> Result<Vec<ConsumerHealth>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let mut report = Vec::new();
+    for row in store::all(conn.ex()).await? {
+        let lag = store::count_after(conn.ex(), row.position).await?;
+        report.push(ConsumerHealth {
+            name: row.name,
+            position: row.position,
+            lag,
+            failing_event: row.failing_event,
+            attempts: if row.failing_event.is_some() {
+                row.attempts
+            } else {
+                0
+            },
+            last_error: row.last_error,
+        });
+    }
+    Ok(report)
+}
+
+/// Deletes the events every consumer has passed that are older than the retention.
+pub async fn prune(state: &AppState) -> Result<u64, AppError> {
+    let before = now_millis() - state.config.events.retention.as_millis() as i64;
+    let mut conn = state.db.acquire().await?;
+    Ok(store::prune(conn.ex(), before).await?)
+}
+
+/// Prunes old events once an hour.
+pub fn spawn_pruning(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match prune(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(events = n, "old events pruned"),
+                Err(e) => tracing::warn!(error = %e, "cannot prune old events"),
+            }
+        }
+    })
+}
