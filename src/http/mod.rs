@@ -87,6 +87,9 @@ struct Health {
     status: &'static str,
     database: &'static str,
     version: &'static str,
+    /// Each event consumer's position, lag and, when it is stuck, the failing event. A
+    /// consumer that falls behind does not make the instance unhealthy: requests are served.
+    event_consumers: Vec<crate::services::events::ConsumerHealth>,
 }
 
 /// Liveness and readiness: 200 when the database answers, 503 otherwise.
@@ -96,10 +99,21 @@ async fn health(State(state): State<AppState>) -> Response {
     if !ok {
         tracing::warn!("health check: database does not answer");
     }
+    let event_consumers = if ok {
+        crate::services::events::health(&state)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "health check: cannot read the event consumers");
+                Vec::new()
+            })
+    } else {
+        Vec::new()
+    };
     let body = Health {
         status: if ok { "ok" } else { "unavailable" },
         database: if ok { "ok" } else { "unreachable" },
         version: env!("CARGO_PKG_VERSION"),
+        event_consumers,
     };
     let status = if ok {
         StatusCode::OK

@@ -328,6 +328,8 @@ pub fn spawn_pruning(state: &AppState) -> tokio::task::JoinHandle<()> {
     let state = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        // The first tick completes at once; the first pruning is an hour after the start.
+        tick.tick().await;
         loop {
             tick.tick().await;
             match prune(&state).await {

@@ -190,16 +190,28 @@ pub async fn record_failure(
     .await)
 }
 
-/// Deletes events that every consumer has passed and that are older than `before`.
+/// Deletes events that every consumer has passed and that are older than `before`, and the
+/// markers of activities queued for them that are delivered.
 pub async fn prune(ex: Ex<'_>, before: i64) -> Result<u64, sqlx::Error> {
-    on_conn!(ex, |c| sqlx::query(
-        "DELETE FROM events WHERE created_at < $1 \
-         AND id <= (SELECT COALESCE(MIN(position), 0) FROM event_consumers)"
-    )
-    .bind(before)
-    .execute(c)
-    .await
-    .map(|done| done.rows_affected()))
+    on_conn!(ex, |c| {
+        let pruned = sqlx::query(
+            "DELETE FROM events WHERE created_at < $1 \
+             AND id <= (SELECT COALESCE(MIN(position), 0) FROM event_consumers)",
+        )
+        .bind(before)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+        sqlx::query(
+            "DELETE FROM delivery_activities WHERE event_id IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM events WHERE events.id = delivery_activities.event_id) \
+             AND NOT EXISTS (SELECT 1 FROM deliveries \
+                             WHERE deliveries.activity_id = delivery_activities.id)",
+        )
+        .execute(&mut *c)
+        .await?;
+        Ok(pruned)
+    })
 }
 
 /// How many events are there after `position`.

@@ -372,23 +372,35 @@ pub async fn delivery_activities(
     })
 }
 
-/// Forgets the stored activities among `ids` that no delivery names any more.
+/// Forgets the stored activities among `ids` that no delivery names any more. Those queued
+/// for an event keep an empty row until the event is pruned: it is what tells a second
+/// publication of the event that they were queued already.
 pub async fn forget_delivered_activities(ex: Ex<'_>, ids: &[i64]) -> Result<(), sqlx::Error> {
     if ids.is_empty() {
         return Ok(());
     }
     let list = super::placeholders(1, ids.len());
-    let sql = format!(
-        "DELETE FROM delivery_activities WHERE id IN ({list}) \
-         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE deliveries.activity_id = delivery_activities.id)"
+    let unreferenced = "NOT EXISTS (SELECT 1 FROM deliveries \
+                        WHERE deliveries.activity_id = delivery_activities.id)";
+    let delete = format!(
+        "DELETE FROM delivery_activities WHERE id IN ({list}) AND event_id IS NULL \
+         AND {unreferenced}"
     );
-    on_conn!(ex, |c| {
-        let mut query = sqlx::query(&sql);
-        for id in ids {
-            query = query.bind(id);
-        }
-        query.execute(c).await.map(|_| ())
-    })
+    let empty = format!(
+        "UPDATE delivery_activities SET activity = '' WHERE id IN ({list}) \
+         AND event_id IS NOT NULL AND {unreferenced}"
+    );
+    let mut ex = ex;
+    for sql in [delete, empty] {
+        on_conn!(&mut ex, |c| {
+            let mut query = sqlx::query(&sql);
+            for id in ids {
+                query = query.bind(id);
+            }
+            query.execute(&mut **c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// Claims due deliveries for one worker until `lock_until`. Workers in every process share

@@ -8,6 +8,7 @@ mod chromium;
 mod cli;
 mod comments;
 mod errors;
+mod event_log;
 mod federation;
 mod federation_inbox;
 mod gotosocial;
