@@ -56,6 +56,15 @@ pub fn parse_text(input: &str, min: usize, max: usize, multiline: bool) -> Resul
     Ok(value)
 }
 
+/// The longest text kept from another server (characters).
+pub const MAX_REMOTE_TEXT: usize = 20_000;
+
+/// Text from another server as it is kept: at most [`MAX_REMOTE_TEXT`] characters
+/// (sanitised when shown).
+pub fn kept_text(text: &str) -> String {
+    text.chars().take(MAX_REMOTE_TEXT).collect()
+}
+
 /// Names that no user handle or theme slug may take: they are routes or system actors.
 const RESERVED_NAMES: &[&str] = &[
     "admin",

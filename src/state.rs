@@ -29,6 +29,37 @@ pub struct AppState {
     pub passwords: crate::services::passwords::PasswordHashing,
     /// Wakes this process's event consumers after it wrote events.
     pub event_signal: crate::services::events::EventSignal,
+    pub caches: Arc<Caches>,
+}
+
+/// Per-process caches that services fill or empty and faces read.
+pub struct Caches {
+    /// Rendered ActivityStreams documents of proposals (status, JSON), by id. Changes to a
+    /// proposal remove its entry; counters may lag by the time-to-live.
+    pub proposal_documents: moka::future::Cache<i64, Arc<(u16, bytes::Bytes)>>,
+    /// Themes with their phases, by id. Dropped when a theme changes here; another process
+    /// sees a change within the time-to-live.
+    pub themes: moka::future::Cache<i64, Arc<crate::services::themes::LoadedTheme>>,
+}
+
+impl Caches {
+    fn new() -> Self {
+        Self {
+            proposal_documents: moka::future::Cache::builder()
+                .max_capacity(20_000)
+                .time_to_live(Duration::from_secs(10))
+                .build(),
+            themes: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(2))
+                .build(),
+        }
+    }
+
+    /// Forgets the rendered document of a proposal after it changed.
+    pub async fn forget_proposal(&self, id: i64) {
+        self.proposal_documents.invalidate(&id).await;
+    }
 }
 
 impl AppState {
@@ -39,6 +70,7 @@ impl AppState {
             writes: Batcher::start(db.clone()),
             passwords: crate::services::passwords::PasswordHashing::per_core(),
             event_signal: Default::default(),
+            caches: Arc::new(Caches::new()),
             db,
             config: Arc::new(config),
             limits: Arc::new(limits),

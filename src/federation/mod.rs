@@ -39,9 +39,6 @@ pub struct Federation {
     pub public_keys: moka::future::Cache<String, Arc<actors::VerifiedKey>>,
     /// Parsed private keys of local actors.
     pub private_keys: moka::future::Cache<(&'static str, i64), Arc<PKey<Private>>>,
-    /// Rendered ActivityStreams documents of proposals (status, JSON), by id. Changes to a
-    /// proposal remove its entry; counters may lag by the time-to-live.
-    pub proposal_documents: moka::future::Cache<i64, Arc<(u16, bytes::Bytes)>>,
     /// Actor ids of local signers, for the `keyId` of outgoing signatures.
     pub signer_ids: moka::future::Cache<(&'static str, i64), String>,
     pub delivery_wakeup: tokio::sync::Notify,
@@ -50,9 +47,6 @@ pub struct Federation {
     pub blocked: moka::future::Cache<String, bool>,
     /// Stored remote actors, by actor id, for the inbox's every activity.
     pub remote_actors: moka::future::Cache<String, Arc<crate::storage::federation::RemoteActorRow>>,
-    /// Themes with their phases, by id, for what the fediverse does to proposals. Dropped
-    /// when a theme changes here; another process sees a change within the TTL.
-    pub themes: moka::future::Cache<i64, Arc<crate::services::themes::LoadedTheme>>,
     /// The theme of each proposal, by proposal id (a proposal never changes theme).
     pub proposal_themes: moka::future::Cache<i64, i64>,
     /// Held while a local actor's key pair is generated (see `keys::key_pair`).
@@ -72,10 +66,6 @@ impl Federation {
                 .time_to_live(Duration::from_secs(24 * 3600))
                 .build(),
             private_keys: moka::future::Cache::builder().max_capacity(10_000).build(),
-            proposal_documents: moka::future::Cache::builder()
-                .max_capacity(20_000)
-                .time_to_live(Duration::from_secs(10))
-                .build(),
             signer_ids: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(600))
@@ -89,10 +79,6 @@ impl Federation {
             remote_actors: moka::future::Cache::builder()
                 .max_capacity(50_000)
                 .time_to_live(Duration::from_secs(60))
-                .build(),
-            themes: moka::future::Cache::builder()
-                .max_capacity(10_000)
-                .time_to_live(Duration::from_secs(2))
                 .build(),
             proposal_themes: moka::future::Cache::builder()
                 .max_capacity(100_000)
@@ -221,11 +207,6 @@ impl Urls {
     pub fn key_id(actor: &str) -> String {
         format!("{actor}#main-key")
     }
-}
-
-/// Forgets the cached ActivityStreams document of a proposal after it changed.
-pub async fn forget_proposal(state: &AppState, id: i64) {
-    state.federation.proposal_documents.invalidate(&id).await;
 }
 
 #[cfg(test)]

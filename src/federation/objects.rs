@@ -340,14 +340,9 @@ pub fn mention(post: &mut Value, actor: &str, username: &str, domain: &str, prof
     map.insert("content".into(), Value::String(content));
 }
 
-/// The longest text kept from another server (characters).
-pub const MAX_REMOTE_TEXT: usize = 20_000;
+pub use crate::domain::MAX_REMOTE_TEXT;
 
-/// Text from another server as it is kept: at most [`MAX_REMOTE_TEXT`] characters
-/// (sanitised when shown).
-pub fn kept_text(text: &str) -> String {
-    text.chars().take(MAX_REMOTE_TEXT).collect()
-}
+pub use crate::domain::kept_text;
 
 impl PostObject {
     /// Reads a post from another server. An error names the property that was wrong

@@ -318,7 +318,7 @@ pub fn page(urls: &Urls, proposal: &ProposalView) -> PostObject {
 }
 
 pub async fn proposal_object(state: &AppState, id: i64) -> Result<Response, AppError> {
-    if let Some(cached) = state.federation.proposal_documents.get(&id).await {
+    if let Some(cached) = state.caches.proposal_documents.get(&id).await {
         return Ok(cached_document(&cached));
     }
     let response = render_proposal_object(state, id).await?;
@@ -330,7 +330,7 @@ pub async fn proposal_object(state: &AppState, id: i64) -> Result<Response, AppE
         .map_err(|e| AppError::Internal(anyhow::anyhow!("render: {e}")))?;
     if status == StatusCode::OK || status == StatusCode::GONE {
         state
-            .federation
+            .caches
             .proposal_documents
             .insert(id, std::sync::Arc::new((status.as_u16(), bytes.clone())))
             .await;

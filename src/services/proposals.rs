@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 use super::events::{self, EventKind};
 use super::themes::{self, LoadedTheme};
 use super::{Page, Viewer, rfc3339};
+use crate::domain::kept_text;
 use crate::domain::{Action, Tag, parse_text};
 use crate::error::{AppError, Checker, Invalid, checker_invariant};
-use crate::federation::objects::kept_text;
 use crate::markdown;
 use crate::state::AppState;
 use crate::storage::proposals::{NewProposal, ProposalFilter, ProposalOrder, ProposalRow};
@@ -561,7 +561,7 @@ pub async fn edit(
     events::record(tx.ex(), EventKind::ProposalUpdated, row.id).await?;
     tx.commit().await?;
     state.event_signal.written();
-    crate::federation::forget_proposal(state, id).await;
+    state.caches.forget_proposal(id).await;
     get(state, viewer, id).await
 }
 
@@ -577,7 +577,7 @@ pub async fn withdraw(
     tx.commit().await?;
     state.event_signal.written();
     tracing::info!(proposal = id, "proposal withdrawn by its author");
-    crate::federation::forget_proposal(state, id).await;
+    state.caches.forget_proposal(id).await;
     get(state, viewer, id).await
 }
 
@@ -612,7 +612,7 @@ pub async fn hide(
     tx.commit().await?;
     state.event_signal.written();
     tracing::info!(proposal = id, moderator = moderator.id, "proposal hidden");
-    crate::federation::forget_proposal(state, id).await;
+    state.caches.forget_proposal(id).await;
     get(state, viewer, id).await
 }
 
@@ -642,7 +642,7 @@ pub async fn restore(
     events::record(tx.ex(), EventKind::ProposalRestored, row.id).await?;
     tx.commit().await?;
     state.event_signal.written();
-    crate::federation::forget_proposal(state, id).await;
+    state.caches.forget_proposal(id).await;
     get(state, viewer, id).await
 }
 
@@ -830,7 +830,7 @@ pub async fn change_from_fediverse(
         }
     }
     drop(conn);
-    crate::federation::forget_proposal(state, row.id).await;
+    state.caches.forget_proposal(row.id).await;
     Ok(Some(ChangedIn {
         theme_id: row.theme_id,
         theme_slug: row.theme_slug,

@@ -315,11 +315,11 @@ pub async fn load_by_id(state: &AppState, id: i64) -> Result<LoadedTheme, AppErr
 /// A theme by id, kept in memory for a moment: the inbox asks for it on every reply and
 /// like. A change made here is seen at once; one made by another process within seconds.
 pub async fn load_by_id_cached(state: &AppState, id: i64) -> Result<Arc<LoadedTheme>, AppError> {
-    if let Some(found) = state.federation.themes.get(&id).await {
+    if let Some(found) = state.caches.themes.get(&id).await {
         return Ok(found);
     }
     let theme = Arc::new(load_by_id(state, id).await?);
-    state.federation.themes.insert(id, theme.clone()).await;
+    state.caches.themes.insert(id, theme.clone()).await;
     Ok(theme)
 }
 
@@ -563,7 +563,7 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     state.event_signal.written();
-    state.federation.themes.invalidate(&theme.row.id).await;
+    state.caches.themes.invalidate(&theme.row.id).await;
     tracing::info!(theme = slug, by = staff.id, "theme updated");
     Ok(load_by_id(state, theme.row.id).await?.view(state))
 }

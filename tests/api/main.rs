@@ -16,6 +16,7 @@ mod group_software;
 mod health;
 mod helpers;
 mod interop;
+mod layers;
 mod memory;
 mod migrations;
 mod moderation;
