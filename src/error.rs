@@ -1,4 +1,7 @@
-//! One error type for the service layer; the HTTP layer maps it to a status code in one place.
+//! One error type for the service layer, and its wire form (`problem`), mapped to a status
+//! code in one place for every face.
+
+pub mod problem;
 
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::outbox::wrap;
 use super::routes::{activity_json, comment_object, render_proposal_object};
 use crate::error::AppError;
-use crate::http::extract::ApiPath;
+use crate::error::problem::ApiPath;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

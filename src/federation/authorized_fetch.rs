@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::actors;
 use super::wants_activity_json;
-use crate::http::problem::Problem;
+use crate::error::problem::Problem;
 use crate::state::AppState;
 
 fn refuse(status: StatusCode, detail: &str) -> Response {

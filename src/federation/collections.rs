@@ -13,7 +13,7 @@ use super::objects::{Collection, context};
 use super::routes::{activity_json, theme_row};
 use super::{PUBLIC, Urls};
 use crate::error::AppError;
-use crate::http::extract::ApiPath;
+use crate::error::problem::ApiPath;
 use crate::services::{Viewer, proposals};
 use crate::state::AppState;
 use crate::storage::{federation as store, themes as theme_store};

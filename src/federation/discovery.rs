@@ -103,7 +103,7 @@ async fn webfinger(
 ) -> Result<Response, AppError> {
     // RFC 7033: a missing resource is a bad request (400).
     let Some(resource) = query.resource.filter(|r| !r.trim().is_empty()) else {
-        return Ok(crate::http::problem::Problem::new(
+        return Ok(crate::error::problem::Problem::new(
             StatusCode::BAD_REQUEST,
             "bad-request",
             "Missing resource",
@@ -112,7 +112,7 @@ async fn webfinger(
         .into_response());
     };
     if let Err(why) = check_resource(&resource) {
-        return Ok(crate::http::problem::Problem::new(
+        return Ok(crate::error::problem::Problem::new(
             StatusCode::BAD_REQUEST,
             "bad-request",
             "Malformed resource",

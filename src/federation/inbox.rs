@@ -16,7 +16,7 @@ use super::keys::KeyOwner;
 use super::{following, interactions, outbox};
 use crate::domain::ThemeStatus;
 use crate::error::AppError;
-use crate::http::problem::Problem;
+use crate::error::problem::Problem;
 use crate::state::AppState;
 use crate::storage::{federation as store, now_millis, themes as theme_store};
 

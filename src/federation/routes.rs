@@ -16,7 +16,7 @@ use super::objects::{
 };
 use super::{INSTANCE_ACTOR, PUBLIC, Urls, wants_activity_json};
 use crate::error::AppError;
-use crate::http::extract::ApiPath;
+use crate::error::problem::ApiPath;
 use crate::services::comments::{self, CommentStatus, CommentView};
 use crate::services::proposals::{self, ContentStatus, ProposalView};
 use crate::services::themes::{self, ThemeView};
@@ -303,7 +303,7 @@ pub fn page(urls: &Urls, proposal: &ProposalView) -> PostObject {
                         "{}/themes/{}?tag={}",
                         urls.base(),
                         proposal.theme,
-                        crate::web::encode_component(t)
+                        url::form_urlencoded::byte_serialize(t.as_bytes()).collect::<String>()
                     )),
                     name: format!("#{t}"),
                 })

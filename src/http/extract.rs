@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use super::problem::Problem;
+pub use crate::error::problem::ApiPath;
 use crate::error::{AppError, FieldError};
 use crate::services::{Viewer, accounts};
 use crate::state::AppState;
@@ -309,36 +310,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
                     "bad-query",
                     "Invalid query parameters",
                     Some(rejection.body_text()),
-                )
-            })
-    }
-}
-
-/// A path parameter; a malformed one (such as a non-numeric id) is a 404 problem.
-pub struct ApiPath<T>(pub T);
-
-impl<T, S> FromRequestParts<S> for ApiPath<T>
-where
-    T: DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|p| ApiPath(p.0))
-            .map_err(|rejection| {
-                // The parser's own words (`Cannot parse … to a i64`) say nothing to a client.
-                tracing::debug!(reason = %rejection.body_text(), "unreadable path parameter");
-                Problem::new(
-                    StatusCode::NOT_FOUND,
-                    "not-found",
-                    "Not found",
-                    Some(format!(
-                        "nothing has this address: ids are whole numbers from 1 to {}",
-                        i64::MAX
-                    )),
                 )
             })
     }

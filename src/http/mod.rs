@@ -2,7 +2,8 @@
 
 pub mod api;
 pub mod extract;
-pub mod problem;
+/// problem+json lives with the error type, shared by every face.
+pub use crate::error::problem;
 
 use std::sync::Arc;
 use std::time::Duration;

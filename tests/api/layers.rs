@@ -1,5 +1,6 @@
 //! How the folders of `src/` may depend on each other: `services` calls `storage` and
-//! `domain` and imports no face (`federation`, `http`, `web`). What reaches the fediverse
+//! `domain` and imports no face (`federation`, `http`, `web`); `federation` imports nothing
+//! of `http` or `web` (errors leave through `error::problem`). What reaches the fediverse
 //! goes through the event log. The files still named below are the ones left to move; the
 //! test fails when any other file imports a face, and when a listed one no longer does
 //! (so that the list only shrinks).
@@ -45,5 +46,19 @@ fn services_import_no_face() {
             ));
         }
     }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn federation_imports_neither_http_nor_web() {
+    let federation = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/federation");
+    let wrong: Vec<String> = rust_files(&federation)
+        .into_iter()
+        .filter(|file| {
+            let text = std::fs::read_to_string(file).unwrap();
+            text.contains("crate::http") || text.contains("crate::web")
+        })
+        .map(|file| file.display().to_string())
+        .collect();
     assert!(wrong.is_empty(), "{wrong:#?}");
 }

@@ -2,9 +2,12 @@
 //! public message is safe to show, the private cause goes to the log.
 
 use axum::Json;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
 use crate::error::{AppError, FieldError};
@@ -183,5 +186,35 @@ impl IntoResponse for Problem {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         Problem::from(self).into_response()
+    }
+}
+
+/// A path parameter; a malformed one (such as a non-numeric id) is a 404 problem.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|rejection| {
+                // The parser's own words (`Cannot parse … to a i64`) say nothing to a client.
+                tracing::debug!(reason = %rejection.body_text(), "unreadable path parameter");
+                Problem::new(
+                    StatusCode::NOT_FOUND,
+                    "not-found",
+                    "Not found",
+                    Some(format!(
+                        "nothing has this address: ids are whole numbers from 1 to {}",
+                        i64::MAX
+                    )),
+                )
+            })
     }
 }
