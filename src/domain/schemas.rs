@@ -209,15 +209,16 @@ pub fn age_band_optional() -> Object {
     )
 }
 
-/// A host name of a user on another server, as in `user@host`.
-const ADDRESS_HOST: &str =
-    r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.[A-Za-z_-][A-Za-z0-9_-]*(:[0-9]{1,5})?";
+/// A host name with at least one dot, whose last label does not start with a digit (a
+/// numeric one would be read as an IPv4 address).
+const HOST: &str = r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.[A-Za-z_-][A-Za-z0-9_-]*";
+const PORT: &str = r"(:[0-9]{1,5})?";
 
 /// A fediverse account or actor: `@user@host`, `user@host` or an `https://` URL.
 pub fn actor_address() -> Object {
     let user = format!(r"[^@\s/{CONTROL}]+");
     string(
-        format!(r"^\s*(https?://{ADDRESS_HOST}([/?#]\S*)?|(acct:)?@?{user}@{ADDRESS_HOST})\s*$"),
+        format!(r"^\s*(https?://{HOST}{PORT}([/?#]\S*)?|(acct:)?@?{user}@{HOST}{PORT})\s*$"),
         None,
         false,
         "`@user@host`, `user@host` or the actor's `https://` URL.",
@@ -227,8 +228,7 @@ pub fn actor_address() -> Object {
 /// A host name to block, with or without `https://` and a path.
 pub fn domain() -> Object {
     string(
-        r"^\s*(https?://)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.[A-Za-z_-][A-Za-z0-9_-]*(/.*)?\s*$"
-            .to_string(),
+        format!(r"^\s*(https?://)?{HOST}(/.*)?\s*$"),
         None,
         false,
         "A host name such as mastodon.example.",

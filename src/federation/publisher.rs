@@ -53,18 +53,14 @@ impl EventConsumer for Publisher {
 async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
     let id = event.subject_id;
     match event.kind {
+        // Withdrawn or hidden again before it was published: nothing to announce.
         EventKind::ProposalCreated | EventKind::ProposalRestored => {
-            // Withdrawn or hidden again before it was published: nothing to announce.
-            if let Some(view) = proposals::as_published(state, id).await?
-                && view.status == proposals::ContentStatus::Published
-            {
+            if let Some(view) = still_published(state, id).await? {
                 outbox::proposal_created(state, &view).await?;
             }
         }
         EventKind::ProposalUpdated => {
-            if let Some(view) = proposals::as_published(state, id).await?
-                && view.status == proposals::ContentStatus::Published
-            {
+            if let Some(view) = still_published(state, id).await? {
                 outbox::proposal_updated(state, &view).await?;
             }
         }
@@ -97,4 +93,14 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+/// The proposal, if it exists and is neither withdrawn nor hidden now.
+async fn still_published(
+    state: &AppState,
+    id: i64,
+) -> Result<Option<proposals::ProposalView>, AppError> {
+    Ok(proposals::as_published(state, id)
+        .await?
+        .filter(|view| view.status == proposals::ContentStatus::Published))
 }

@@ -137,9 +137,10 @@ pub fn spawn<C: EventConsumer>(state: &AppState, consumer: C) -> tokio::task::Jo
     tokio::spawn(async move {
         let owner = super::accounts::random_token(12);
         let mut memory = None;
+        let mut registered = false;
         loop {
             let waited = if C::DURABLE {
-                run_durable(&state, &consumer, &owner).await
+                run_durable(&state, &consumer, &owner, &mut registered).await
             } else {
                 run_in_memory(&state, &consumer, &mut memory).await
             };
@@ -165,10 +166,14 @@ async fn run_durable<C: EventConsumer>(
     state: &AppState,
     consumer: &C,
     owner: &str,
+    registered: &mut bool,
 ) -> Result<bool, AppError> {
     let now = now_millis();
     let mut conn = state.db.acquire().await?;
-    store::register(conn.ex(), C::NAME, 0, now).await?;
+    if !*registered {
+        store::register(conn.ex(), C::NAME, 0, now).await?;
+        *registered = true;
+    }
     let until = now + LEASE.as_millis() as i64;
     if !store::lease(conn.ex(), C::NAME, owner, now, until).await? {
         return Ok(false);

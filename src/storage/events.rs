@@ -36,36 +36,23 @@ pub async fn append(
     payload: &str,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
-    match ex {
-        Ex::Sqlite(c) => {
-            sqlx::query_scalar(
-                "INSERT INTO events (kind, subject_id, payload, created_at) \
-                 VALUES ($1, $2, $3, $4) RETURNING id",
-            )
-            .bind(kind)
-            .bind(subject_id)
-            .bind(payload)
-            .bind(now)
-            .fetch_one(c)
-            .await
-        }
-        Ex::Postgres(c) => {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(APPEND_LOCK)
-                .execute(&mut *c)
-                .await?;
-            sqlx::query_scalar(
-                "INSERT INTO events (kind, subject_id, payload, created_at) \
-                 VALUES ($1, $2, $3, $4) RETURNING id",
-            )
-            .bind(kind)
-            .bind(subject_id)
-            .bind(payload)
-            .bind(now)
-            .fetch_one(c)
-            .await
-        }
+    let mut ex = ex;
+    if let Ex::Postgres(c) = &mut ex {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(APPEND_LOCK)
+            .execute(&mut **c)
+            .await?;
     }
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "INSERT INTO events (kind, subject_id, payload, created_at) \
+         VALUES ($1, $2, $3, $4) RETURNING id"
+    )
+    .bind(kind)
+    .bind(subject_id)
+    .bind(payload)
+    .bind(now)
+    .fetch_one(c)
+    .await)
 }
 
 /// Events after `position`, oldest first.
