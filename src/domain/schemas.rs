@@ -175,13 +175,27 @@ pub fn tags_optional() -> Array {
     tag_array(true)
 }
 
+fn tag_body() -> String {
+    format!(
+        r"[#＃]*[^\s#,{CONTROL}{}]{{1,{}}}",
+        cached(&TAG_BREAKERS, breaks_tag),
+        Tag::MAX_LEN
+    )
+}
+
+/// A tag to filter by; empty means no filter.
+pub fn tag_filter() -> Object {
+    string(
+        format!(r"^\s*({})?\s*$", tag_body()),
+        None,
+        false,
+        "A tag; a leading # is dropped. Empty lists every proposal.",
+    )
+}
+
 fn tag_array(nullable: bool) -> Array {
     let tag = string(
-        format!(
-            r"^\s*[#＃]*[^\s#,{CONTROL}{}]{{1,{}}}\s*$",
-            cached(&TAG_BREAKERS, breaks_tag),
-            Tag::MAX_LEN
-        ),
+        format!(r"^\s*{}\s*$", tag_body()),
         None,
         false,
         "A tag; a leading # is dropped.",

@@ -21,6 +21,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct ProposalListQuery {
     /// Only proposals with this tag.
+    #[param(schema_with = crate::domain::schemas::tag_filter)]
     pub tag: Option<String>,
     /// newest (default), most_supported or most_discussed
     #[param(pattern = r"^(newest|most_supported|most_discussed)?$")]
