@@ -111,6 +111,24 @@ impl Tx {
 /// round trip per query.
 const CHECK_IDLE_AFTER: Duration = Duration::from_secs(10);
 
+/// An OS file lock beside the SQLite file that processes starting on the same file take in
+/// turn while they open and migrate it; released when the returned file is dropped.
+async fn sqlite_startup_lock(db_file: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let lock_path = PathBuf::from(format!("{}.startup-lock", db_file.display()));
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("cannot open {}", lock_path.display()))?;
+        file.lock()
+            .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        Ok::<_, anyhow::Error>(file)
+    })
+    .await?
+}
+
 async fn still_alive<C: sqlx::Connection>(
     conn: &mut C,
     meta: sqlx::pool::PoolConnectionMetadata,
@@ -139,6 +157,10 @@ impl Db {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10));
+                // The first connection switches a new file to WAL, which needs the file to
+                // itself: SQLite answers "locked" at once, without waiting, when two
+                // processes try that together, so processes starting at once take turns.
+                let lock = sqlite_startup_lock(path).await?;
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections)
                     .test_before_acquire(false)
@@ -146,8 +168,9 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(15))
                     .connect_with(options)
                     .await
-                    .with_context(|| format!("cannot open SQLite database {}", path.display()))?;
-                Ok(Db::Sqlite(pool))
+                    .with_context(|| format!("cannot open SQLite database {}", path.display()));
+                drop(lock);
+                Ok(Db::Sqlite(pool?))
             }
             DatabaseTarget::Postgres(url) => {
                 let options = PgConnectOptions::from_str(url.expose())
@@ -169,24 +192,11 @@ impl Db {
 
     /// Applies pending migrations. Several processes may start at once: on PostgreSQL the
     /// migrator serialises them with an advisory lock; SQLite has no such lock, so they
-    /// take turns through an OS file lock beside the database file.
+    /// take turns through [`sqlite_startup_lock`].
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {
             Db::Sqlite(pool) => {
-                let db_file = pool.connect_options().get_filename().to_path_buf();
-                let lock_path = PathBuf::from(format!("{}.migrate-lock", db_file.display()));
-                let lock = tokio::task::spawn_blocking(move || {
-                    let file = std::fs::OpenOptions::new()
-                        .create(true)
-                        .truncate(false)
-                        .write(true)
-                        .open(&lock_path)
-                        .with_context(|| format!("cannot open {}", lock_path.display()))?;
-                    file.lock()
-                        .with_context(|| format!("cannot lock {}", lock_path.display()))?;
-                    Ok::<_, anyhow::Error>(file)
-                })
-                .await??;
+                let lock = sqlite_startup_lock(pool.connect_options().get_filename()).await?;
                 let result = migrate_sqlite(pool).await;
                 drop(lock);
                 result
