@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::error::Invalid;
 
 pub mod schemas;
+pub mod urls;
 
 /// NFKC-normalises and trims user text, so that full-width and half-width forms of the same
 /// characters compare equal (ＡＢＣ and ABC, ｶﾀｶﾅ and カタカナ).

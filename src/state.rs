@@ -30,6 +30,8 @@ pub struct AppState {
     /// Wakes this process's event consumers after it wrote events.
     pub event_signal: crate::services::events::EventSignal,
     pub caches: Arc<Caches>,
+    /// Finds remote actors by address, for services (implemented by the federation face).
+    pub directory: Arc<dyn crate::services::directory::ActorDirectory>,
 }
 
 /// Per-process caches that services fill or empty and faces read.
@@ -40,6 +42,11 @@ pub struct Caches {
     /// Themes with their phases, by id. Dropped when a theme changes here; another process
     /// sees a change within the time-to-live.
     pub themes: moka::future::Cache<i64, Arc<crate::services::themes::LoadedTheme>>,
+    /// Whether an actor (or its instance) is blocked, by actor id. Emptied when a block is
+    /// added or lifted here; another process sharing the database sees it within the TTL.
+    pub blocked: moka::future::Cache<String, bool>,
+    /// The theme of each proposal, by proposal id (a proposal never changes theme).
+    pub proposal_themes: moka::future::Cache<i64, i64>,
 }
 
 impl Caches {
@@ -52,6 +59,14 @@ impl Caches {
             themes: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(2))
+                .build(),
+            blocked: moka::future::Cache::builder()
+                .max_capacity(50_000)
+                .time_to_live(Duration::from_secs(5))
+                .build(),
+            proposal_themes: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(Duration::from_secs(3600))
                 .build(),
         }
     }
@@ -71,6 +86,7 @@ impl AppState {
             passwords: crate::services::passwords::PasswordHashing::per_core(),
             event_signal: Default::default(),
             caches: Arc::new(Caches::new()),
+            directory: Arc::new(crate::federation::following::Directory),
             db,
             config: Arc::new(config),
             limits: Arc::new(limits),

@@ -317,22 +317,3 @@ pub async fn verify_request(
         _ => Err("the signature does not verify".into()),
     }
 }
-
-/// Whether an actor (by its id) or its whole instance is blocked here.
-pub async fn is_blocked(state: &AppState, actor_id: &str) -> Result<bool, AppError> {
-    if let Some(known) = state.federation.blocked.get(actor_id).await {
-        return Ok(known);
-    }
-    let domain = url::Url::parse(actor_id)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
-    let mut conn = state.db.acquire().await?;
-    let blocked = crate::storage::moderation::is_blocked(conn.ex(), &domain, actor_id).await?;
-    state
-        .federation
-        .blocked
-        .insert(actor_id.to_string(), blocked)
-        .await;
-    Ok(blocked)
-}

@@ -51,7 +51,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         Ok(key) => key,
         Err(why) => return refuse(StatusCode::UNAUTHORIZED, &why),
     };
-    if actors::is_blocked(&state, &key.owner)
+    if crate::services::moderation::is_blocked(&state, &key.owner)
         .await
         .unwrap_or(false)
     {

@@ -23,7 +23,10 @@ pub const MAX_ATTEMPTS: i64 = 12;
 /// Consecutive failures after which an instance counts as unreachable.
 pub const UNREACHABLE_AFTER: i64 = 5;
 const BATCH: i64 = 64;
-const LOCK_MS: i64 = 120_000;
+/// How long a claimed batch is left to its worker: a batch is sent concurrently within the
+/// client's timeouts (20 s at most), so a claim still locked after this belongs to a process
+/// that died, and another worker takes it.
+const LOCK_MS: i64 = 60_000;
 
 /// Queues `activity` for each inbox, signed by `signer`; blocked instances and the inboxes
 /// of blocked actors are skipped.
@@ -32,6 +35,28 @@ pub async fn enqueue(
     inboxes: &[String],
     activity: &Value,
     signer: KeyOwner,
+) -> Result<usize, AppError> {
+    enqueue_checked(state, inboxes, activity, signer, true).await
+}
+
+/// Queues the last activity a blocked actor gets (the `Reject` of its follow): only its
+/// instance being blocked stops it.
+pub async fn enqueue_farewell(
+    state: &AppState,
+    inbox: &str,
+    activity: &Value,
+    signer: KeyOwner,
+) -> Result<usize, AppError> {
+    let inboxes = [inbox.to_string()];
+    enqueue_checked(state, &inboxes, activity, signer, false).await
+}
+
+async fn enqueue_checked(
+    state: &AppState,
+    inboxes: &[String],
+    activity: &Value,
+    signer: KeyOwner,
+    skip_blocked_actors: bool,
 ) -> Result<usize, AppError> {
     // Publishing an event names each activity it queues by the event and its place, so that
     // publishing it again queues nothing twice.
@@ -43,7 +68,11 @@ pub async fn enqueue(
     let now = now_millis();
     let mut tx = state.db.begin().await?;
     let mut blocked: HashMap<String, bool> = HashMap::new();
-    let blocked_inboxes = moderation::blocked_actor_inboxes(tx.ex()).await?;
+    let blocked_inboxes = if skip_blocked_actors {
+        moderation::blocked_actor_inboxes(tx.ex()).await?
+    } else {
+        Default::default()
+    };
     let mut targets: Vec<(&str, String)> = Vec::with_capacity(inboxes.len());
     for inbox in inboxes {
         let Some(domain) = host_of(inbox) else {

@@ -13,7 +13,8 @@ use super::remote_follow::{self, RemoteFollowError};
 use super::{AS_CONTEXT, PUBLIC, Urls, delivery};
 use crate::error::AppError;
 use crate::services::accounts::random_token;
-use crate::services::following as service;
+use crate::services::directory::{ActorDirectory, Lookup};
+use crate::services::following::{self as service, FollowEnded, RemoteSupport};
 use crate::state::AppState;
 use crate::storage::federation::RemoteActorRow;
 use crate::storage::following::{self as store, FollowedRow, RemotePostRow};
@@ -56,13 +57,33 @@ pub async fn resolve(state: &AppState, typed: &str) -> Result<RemoteActorRow, Ap
     })
 }
 
-fn fresh_id(actor: &str, kind: &str) -> String {
-    format!("{actor}/activities/{kind}/{}", random_token(12))
+/// Services look remote actors up through this.
+pub struct Directory;
+
+impl ActorDirectory for Directory {
+    fn resolve<'a>(
+        &'a self,
+        state: &'a AppState,
+        typed: &'a str,
+    ) -> Lookup<'a, Result<RemoteActorRow, AppError>> {
+        Box::pin(resolve(state, typed))
+    }
+
+    fn actor_of_handle<'a>(
+        &'a self,
+        state: &'a AppState,
+        handle: &'a str,
+    ) -> Lookup<'a, Result<String, String>> {
+        Box::pin(async move {
+            remote_follow::actor_of_handle(state, handle)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
 }
 
-/// A new id for the municipality's `Follow`.
-pub fn new_follow_id(state: &AppState) -> String {
-    fresh_id(&Urls::new(&state.config).instance_actor(), "follow")
+fn fresh_id(actor: &str, kind: &str) -> String {
+    Urls::activity_id(actor, kind, &random_token(12))
 }
 
 fn follow_activity(state: &AppState, follow_id: &str, target: &str) -> Value {
@@ -74,13 +95,14 @@ fn follow_activity(state: &AppState, follow_id: &str, target: &str) -> Value {
     })
 }
 
-/// Sends the municipality's `Follow` to the actor.
-pub async fn send_follow(
-    state: &AppState,
-    follow_id: &str,
-    target: &RemoteActorRow,
-) -> Result<(), AppError> {
-    let mut activity = follow_activity(state, follow_id, &target.actor_id);
+/// Sends the municipality's `Follow` to the actor (when staff still follow it).
+pub async fn send_follow(state: &AppState, follow_row_id: i64) -> Result<(), AppError> {
+    let mut conn = state.db.acquire().await?;
+    let Some(target) = store::find_follow(conn.ex(), follow_row_id).await? else {
+        return Ok(());
+    };
+    drop(conn);
+    let mut activity = follow_activity(state, &target.follow_activity, &target.actor_id);
     activity["@context"] = json!(AS_CONTEXT);
     activity["to"] = json!([target.actor_id]);
     activity["published"] = json!(jiff::Timestamp::now().to_string());
@@ -95,7 +117,7 @@ pub async fn send_follow(
 }
 
 /// Sends `Undo(Follow)` for a follow that staff ended.
-pub async fn send_unfollow(state: &AppState, followed: &FollowedRow) -> Result<(), AppError> {
+pub async fn send_unfollow(state: &AppState, followed: &FollowEnded) -> Result<(), AppError> {
     let instance = Urls::new(&state.config).instance_actor();
     let activity = json!({
         "@context": AS_CONTEXT,
@@ -258,7 +280,7 @@ async fn keep_post(
             None
         }
     };
-    service::receive_post(state, followed, author.as_ref(), post).await
+    service::receive_post(state, followed, author.as_ref(), &post.incoming()).await
 }
 
 /// A deletion by the post's origin. Announced from another origin than the announcer's,
@@ -316,39 +338,47 @@ async fn inboxes_of(state: &AppState, post: &RemotePostRow) -> Result<Vec<String
 }
 
 /// A resident's support of a stored post: a `Like` to the origin, addressed to it alone.
-pub fn like_activity(state: &AppState, handle: &str, post: &RemotePostRow) -> Value {
-    let actor = Urls::new(&state.config).user(handle);
-    json!({
+pub async fn send_like(
+    state: &AppState,
+    post_id: i64,
+    support: &RemoteSupport,
+) -> Result<(), AppError> {
+    let Some(post) = find_post(state, post_id).await? else {
+        return Ok(());
+    };
+    let actor = Urls::new(&state.config).user(&support.handle);
+    let like = json!({
         "@context": AS_CONTEXT,
-        "id": fresh_id(&actor, "like"),
+        "id": support.like_activity,
         "type": "Like",
         "actor": actor,
         "object": post.ap_id,
         "to": [post.author_actor.clone().unwrap_or_else(|| post.via_actor.clone())],
         "published": jiff::Timestamp::now().to_string(),
-    })
+    });
+    let inboxes = inboxes_of(state, &post).await?;
+    delivery::enqueue(state, &inboxes, &like, KeyOwner::User(support.user_id)).await?;
+    Ok(())
 }
 
-pub async fn send_like(
-    state: &AppState,
-    user_id: i64,
-    post: &RemotePostRow,
-    like: &Value,
-) -> Result<(), AppError> {
-    let inboxes = inboxes_of(state, post).await?;
-    delivery::enqueue(state, &inboxes, like, KeyOwner::User(user_id)).await?;
-    Ok(())
+async fn find_post(state: &AppState, id: i64) -> Result<Option<RemotePostRow>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    Ok(store::find_post(conn.ex(), id).await?)
 }
 
 /// Withdraws a resident's support: `Undo` of the `Like` with the id that was sent.
 pub async fn send_undo_like(
     state: &AppState,
-    user_id: i64,
-    handle: &str,
-    post: &RemotePostRow,
-    like_id: &str,
+    post_id: i64,
+    support: &RemoteSupport,
 ) -> Result<(), AppError> {
-    let actor = Urls::new(&state.config).user(handle);
+    let Some(post) = find_post(state, post_id).await? else {
+        return Ok(());
+    };
+    let post = &post;
+    let like_id = &support.like_activity;
+    let user_id = support.user_id;
+    let actor = Urls::new(&state.config).user(&support.handle);
     let activity = json!({
         "@context": AS_CONTEXT,
         "id": fresh_id(&actor, "undo"),
@@ -406,13 +436,16 @@ pub fn reply_note(
 }
 
 /// Delivers a resident's reply: `Create` of its `Note`, signed by the resident.
-pub async fn send_reply(
-    state: &AppState,
-    reply: &store::ReplyRow,
-    post: &RemotePostRow,
-    published: &str,
-) -> Result<(), AppError> {
+pub async fn send_reply(state: &AppState, reply_id: i64) -> Result<(), AppError> {
+    let (reply, post) = match service::reply_with_post(state, reply_id).await {
+        Ok(found) => found,
+        Err(AppError::NotFound(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let (reply, post) = (&reply, &post);
     let urls = Urls::new(&state.config);
+    let published = crate::services::rfc3339(reply.created_at);
+    let published = published.as_str();
     let note = reply_note(&urls, reply, post, published);
     let mut object = serde_json::to_value(&note).map_err(|e| AppError::Internal(e.into()))?;
     if let Some(map) = object.as_object_mut() {

@@ -191,7 +191,7 @@ async fn handle(
 ) -> Result<StatusCode, AppError> {
     // A Follow too is refused at once: a Reject would never leave, since nothing is
     // delivered to a blocked actor or instance, and the 403 tells the peer now.
-    if actors::is_blocked(state, actor_id).await? {
+    if crate::services::moderation::is_blocked(state, actor_id).await? {
         return Err(AppError::Forbidden(
             "this actor or its instance is blocked here".into(),
         ));

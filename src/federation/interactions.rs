@@ -386,7 +386,7 @@ pub async fn update(
         }
         None => {
             drop(conn);
-            if !followed_posts::post_edited(state, &post, &actor.actor_id).await? {
+            if !followed_posts::post_edited(state, &post.incoming(), &actor.actor_id).await? {
                 tracing::info!(object = %post.id, "ignored an Update of an unknown object");
             }
         }

@@ -31,6 +31,8 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
 
+pub use crate::domain::urls::Urls;
+
 /// Federation's share of the application state: the outgoing client, key caches and the
 /// wake-up signal of the delivery workers.
 pub struct Federation {
@@ -42,13 +44,8 @@ pub struct Federation {
     /// Actor ids of local signers, for the `keyId` of outgoing signatures.
     pub signer_ids: moka::future::Cache<(&'static str, i64), String>,
     pub delivery_wakeup: tokio::sync::Notify,
-    /// Whether an actor (or its instance) is blocked, by actor id. Emptied when a block is
-    /// added or lifted here; another process sharing the database sees it within the TTL.
-    pub blocked: moka::future::Cache<String, bool>,
     /// Stored remote actors, by actor id, for the inbox's every activity.
     pub remote_actors: moka::future::Cache<String, Arc<crate::storage::federation::RemoteActorRow>>,
-    /// The theme of each proposal, by proposal id (a proposal never changes theme).
-    pub proposal_themes: moka::future::Cache<i64, i64>,
     /// Held while a local actor's key pair is generated (see `keys::key_pair`).
     pub key_generation: tokio::sync::Mutex<()>,
     /// Delay before the first retry; doubles with each attempt.
@@ -72,17 +69,9 @@ impl Federation {
                 .build(),
             delivery_wakeup: tokio::sync::Notify::new(),
             key_generation: tokio::sync::Mutex::new(()),
-            blocked: moka::future::Cache::builder()
-                .max_capacity(50_000)
-                .time_to_live(Duration::from_secs(5))
-                .build(),
             remote_actors: moka::future::Cache::builder()
                 .max_capacity(50_000)
                 .time_to_live(Duration::from_secs(60))
-                .build(),
-            proposal_themes: moka::future::Cache::builder()
-                .max_capacity(100_000)
-                .time_to_idle(Duration::from_secs(3600))
                 .build(),
             retry_base: config.federation.retry_base,
             probe_interval: config.federation.probe_interval,
@@ -149,64 +138,6 @@ pub fn wants_activity_json(headers: &HeaderMap) -> bool {
         }
     }
     best_json > 0.0 && best_json >= best_html
-}
-
-/// The URLs of everything this instance publishes.
-pub struct Urls {
-    base: String,
-}
-
-impl Urls {
-    pub fn new(config: &Config) -> Self {
-        Self {
-            base: config.public_url(),
-        }
-    }
-
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
-    pub fn instance_actor(&self) -> String {
-        format!("{}/actor", self.base)
-    }
-
-    pub fn theme(&self, slug: &str) -> String {
-        format!("{}/themes/{slug}", self.base)
-    }
-
-    pub fn user(&self, handle: &str) -> String {
-        format!("{}/users/{handle}", self.base)
-    }
-
-    pub fn pseudonym(&self, name: &str) -> String {
-        format!("{}/anonymous/{name}", self.base)
-    }
-
-    pub fn proposal(&self, id: i64) -> String {
-        format!("{}/proposals/{id}", self.base)
-    }
-
-    pub fn proposal_context(&self, id: i64) -> String {
-        format!("{}/proposals/{id}/context", self.base)
-    }
-
-    pub fn comment(&self, id: i64) -> String {
-        format!("{}/comments/{id}", self.base)
-    }
-
-    /// A resident's reply to a post from a followed actor.
-    pub fn reply(&self, id: i64) -> String {
-        format!("{}/replies/{id}", self.base)
-    }
-
-    pub fn shared_inbox(&self) -> String {
-        format!("{}/inbox", self.base)
-    }
-
-    pub fn key_id(actor: &str) -> String {
-        format!("{actor}#main-key")
-    }
 }
 
 #[cfg(test)]

@@ -371,6 +371,20 @@ impl PostObject {
         kept_text(&self.content)
     }
 
+    /// The post as the service that keeps followed actors' posts takes it.
+    pub fn incoming(&self) -> crate::services::following::IncomingPost {
+        crate::services::following::IncomingPost {
+            ap_id: self.id.clone(),
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            content: self.kept_content(),
+            url: self.url.clone(),
+            in_reply_to: self.in_reply_to.clone(),
+            author: self.attributed_to.clone(),
+            published_at: self.published_millis(),
+        }
+    }
+
     /// `published` in milliseconds; now when it is missing, unreadable or in the future.
     pub fn published_millis(&self) -> i64 {
         let now = jiff::Timestamp::now().as_millisecond();

@@ -42,9 +42,15 @@ pub async fn answer_follow(
     inbox: &str,
     accept: bool,
 ) -> Result<(), AppError> {
+    let activity = answer_activity(local_actor, follow, accept);
+    delivery::enqueue(state, &[inbox.to_string()], &activity, owner).await?;
+    Ok(())
+}
+
+fn answer_activity(local_actor: &str, follow: &Value, accept: bool) -> Value {
     let kind = if accept { "Accept" } else { "Reject" };
     let follower = follow.get("actor").cloned().unwrap_or(Value::Null);
-    let activity = json!({
+    json!({
         "@context": AS_CONTEXT,
         "id": fresh_id(local_actor, &kind.to_lowercase()),
         "type": kind,
@@ -52,38 +58,33 @@ pub async fn answer_follow(
         "object": follow,
         "to": [follower],
         "published": jiff::Timestamp::now().to_string(),
-    });
-    delivery::enqueue(state, &[inbox.to_string()], &activity, owner).await?;
-    Ok(())
+    })
 }
 
-/// Ends every follow of a remote actor here (when moderators block it): each followed
-/// local actor sends it a `Reject` of its follow, and it leaves every followers list.
-/// Returns how many follows ended.
-pub async fn drop_follower(state: &AppState, remote_actor: &str) -> Result<usize, AppError> {
+/// The follows that a block ended: each followed local actor sends the blocked actor a
+/// `Reject` of its follow (the only delivery a blocked actor still gets).
+pub async fn reject_blocked_follower(
+    state: &AppState,
+    blocked: &crate::services::moderation::ActorBlocked,
+) -> Result<(), AppError> {
     let urls = Urls::new(&state.config);
-    let mut conn = state.db.acquire().await?;
-    let follows = store::follows_of(conn.ex(), remote_actor).await?;
-    let mut ended = Vec::new();
-    for (kind, id, inbox) in follows {
-        let (owner, local_actor) = match kind.as_str() {
+    for ended in &blocked.ended {
+        let (owner, local_actor) = match ended.local_kind.as_str() {
             "instance" => (KeyOwner::Instance, urls.instance_actor()),
-            "theme" => match theme_store::find_theme(conn.ex(), id).await? {
-                Some(theme) => (KeyOwner::Theme(id), urls.theme(&theme.slug)),
-                None => continue,
-            },
+            "theme" => {
+                let mut conn = state.db.acquire().await?;
+                match theme_store::find_theme(conn.ex(), ended.local_id).await? {
+                    Some(theme) => (KeyOwner::Theme(ended.local_id), urls.theme(&theme.slug)),
+                    None => continue,
+                }
+            }
             _ => continue,
         };
-        ended.push((owner, local_actor, inbox));
+        let follow = json!({"type": "Follow", "actor": blocked.actor, "object": local_actor});
+        let activity = answer_activity(&local_actor, &follow, false);
+        delivery::enqueue_farewell(state, &ended.inbox, &activity, owner).await?;
     }
-    drop(conn);
-    for (owner, local_actor, inbox) in &ended {
-        let follow = json!({"type": "Follow", "actor": remote_actor, "object": local_actor});
-        answer_follow(state, *owner, local_actor, &follow, inbox, false).await?;
-    }
-    let mut conn = state.db.acquire().await?;
-    store::remove_follower_everywhere(conn.ex(), remote_actor).await?;
-    Ok(ended.len())
+    Ok(())
 }
 
 /// The author's `Create` of a local proposal. It happens once per proposal, so its id is

@@ -10,7 +10,7 @@ use crate::services::events::{Event, EventConsumer, EventKind};
 use crate::services::{comments, proposals};
 use crate::state::AppState;
 
-use super::outbox;
+use super::{following, outbox};
 
 pub struct Publisher;
 
@@ -90,6 +90,18 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
             if let Some(theme) = theme {
                 outbox::theme_updated(state, &theme.slug).await?;
             }
+        }
+        EventKind::FollowRequested => following::send_follow(state, id).await?,
+        EventKind::FollowEnded => following::send_unfollow(state, &event.payload_as()?).await?,
+        EventKind::RemotePostSupported => {
+            following::send_like(state, id, &event.payload_as()?).await?
+        }
+        EventKind::RemotePostSupportWithdrawn => {
+            following::send_undo_like(state, id, &event.payload_as()?).await?
+        }
+        EventKind::RemotePostReplied => following::send_reply(state, id).await?,
+        EventKind::ActorBlocked => {
+            outbox::reject_blocked_follower(state, &event.payload_as()?).await?
         }
     }
     Ok(())

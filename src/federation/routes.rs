@@ -492,7 +492,9 @@ async fn reply(
         let post = crate::services::following::reply_post_id(&state, id).await?;
         return Ok(Redirect::to(&format!("/following/posts/{post}#reply-{id}")).into_response());
     }
-    let note = crate::services::following::reply_note(&state, id).await?;
+    let (reply, post) = crate::services::following::reply_with_post(&state, id).await?;
+    let published = crate::services::rfc3339(reply.created_at);
+    let note = super::following::reply_note(&Urls::new(&state.config), &reply, &post, &published);
     Ok(activity_json(StatusCode::OK, &note))
 }
 

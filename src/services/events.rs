@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::storage::consumer_lock::{ConsumerLock, Held};
 use crate::storage::events::{self as store, EventRow};
 use crate::storage::{Ex, now_millis};
 
@@ -28,10 +29,25 @@ pub enum EventKind {
     CommentUpdated,
     CommentRemoved,
     ThemeChanged,
+    /// Staff followed a remote actor (subject: the follow).
+    FollowRequested,
+    /// Staff stopped following one (subject: the follow, now gone; payload: what the
+    /// `Undo` needs).
+    FollowEnded,
+    /// A resident supported a post from a followed actor (subject: the post; payload: the
+    /// resident and the `Like` id).
+    RemotePostSupported,
+    /// A resident withdrew that support (same subject and payload).
+    RemotePostSupportWithdrawn,
+    /// A resident replied to a post from a followed actor (subject: the reply).
+    RemotePostReplied,
+    /// Moderators blocked a remote actor (subject: the block; payload: the actor and the
+    /// follows of it that ended).
+    ActorBlocked,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 9] = [
+    pub const ALL: [EventKind; 15] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
@@ -41,6 +57,12 @@ impl EventKind {
         EventKind::CommentUpdated,
         EventKind::CommentRemoved,
         EventKind::ThemeChanged,
+        EventKind::FollowRequested,
+        EventKind::FollowEnded,
+        EventKind::RemotePostSupported,
+        EventKind::RemotePostSupportWithdrawn,
+        EventKind::RemotePostReplied,
+        EventKind::ActorBlocked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +76,12 @@ impl EventKind {
             EventKind::CommentUpdated => "comment_updated",
             EventKind::CommentRemoved => "comment_removed",
             EventKind::ThemeChanged => "theme_changed",
+            EventKind::FollowRequested => "follow_requested",
+            EventKind::FollowEnded => "follow_ended",
+            EventKind::RemotePostSupported => "remote_post_supported",
+            EventKind::RemotePostSupportWithdrawn => "remote_post_support_withdrawn",
+            EventKind::RemotePostReplied => "remote_post_replied",
+            EventKind::ActorBlocked => "actor_blocked",
         }
     }
 
@@ -74,6 +102,17 @@ pub struct Event {
 }
 
 impl Event {
+    /// The payload as the type its kind records.
+    pub fn payload_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, AppError> {
+        T::deserialize(&self.payload).map_err(|e| {
+            AppError::Internal(anyhow::anyhow!(
+                "event {} ({}) has an unreadable payload: {e}",
+                self.id,
+                self.kind.as_str()
+            ))
+        })
+    }
+
     fn from_row(row: EventRow) -> Result<Event, String> {
         let kind = EventKind::parse(&row.kind)
             .ok_or_else(|| format!("unknown event kind {:?}", row.kind))?;
@@ -91,6 +130,18 @@ impl Event {
 /// when it does not, neither does the event. Call [`EventSignal::written`] after the commit.
 pub async fn record(ex: Ex<'_>, kind: EventKind, subject_id: i64) -> Result<i64, AppError> {
     Ok(store::append(ex, kind.as_str(), subject_id, "{}", now_millis()).await?)
+}
+
+/// [`record`] with a payload: what consumers need that the subject's rows no longer hold
+/// when they read the event (a follow that ended, a support withdrawn).
+pub async fn record_with<P: Serialize>(
+    ex: Ex<'_>,
+    kind: EventKind,
+    subject_id: i64,
+    payload: &P,
+) -> Result<i64, AppError> {
+    let payload = serde_json::to_string(payload).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(store::append(ex, kind.as_str(), subject_id, &payload, now_millis()).await?)
 }
 
 /// Wakes this process's consumers when it wrote events (other processes' events are found
@@ -128,7 +179,6 @@ pub trait EventConsumer: Send + Sync + 'static {
 }
 
 const BATCH: i64 = 100;
-const LEASE: Duration = Duration::from_secs(30);
 const LONGEST_RETRY: Duration = Duration::from_secs(600);
 
 /// Runs `consumer` until the task is aborted.
@@ -137,10 +187,10 @@ pub fn spawn<C: EventConsumer>(state: &AppState, consumer: C) -> tokio::task::Jo
     tokio::spawn(async move {
         let owner = super::accounts::random_token(12);
         let mut memory = None;
-        let mut registered = false;
+        let mut lock = ConsumerLock::new(C::NAME);
         loop {
             let waited = if C::DURABLE {
-                run_durable(&state, &consumer, &owner, &mut registered).await
+                run_durable(&state, &consumer, &owner, &mut lock).await
             } else {
                 run_in_memory(&state, &consumer, &mut memory).await
             };
@@ -166,18 +216,21 @@ async fn run_durable<C: EventConsumer>(
     state: &AppState,
     consumer: &C,
     owner: &str,
-    registered: &mut bool,
+    lock: &mut ConsumerLock,
 ) -> Result<bool, AppError> {
+    match lock.hold(&state.db).await.map_err(AppError::Internal)? {
+        // Another process runs this consumer.
+        Held::No => return Ok(false),
+        Held::Still => {}
+        Held::Taken => {
+            let mut conn = state.db.acquire().await?;
+            store::register(conn.ex(), C::NAME, 0, now_millis()).await?;
+            store::take_over(conn.ex(), C::NAME, owner).await?;
+            tracing::info!(consumer = C::NAME, "this process runs the event consumer");
+        }
+    }
     let now = now_millis();
     let mut conn = state.db.acquire().await?;
-    if !*registered {
-        store::register(conn.ex(), C::NAME, 0, now).await?;
-        *registered = true;
-    }
-    let until = now + LEASE.as_millis() as i64;
-    if !store::lease(conn.ex(), C::NAME, owner, now, until).await? {
-        return Ok(false);
-    }
     let Some(row) = store::find(conn.ex(), C::NAME).await? else {
         return Ok(false);
     };
@@ -194,7 +247,6 @@ async fn run_durable<C: EventConsumer>(
         }
     };
     let full = events.len() as i64 == BATCH;
-    let started = std::time::Instant::now();
     for logged in events {
         let event_id = logged.id;
         let outcome = match Event::from_row(logged) {
@@ -209,7 +261,9 @@ async fn run_durable<C: EventConsumer>(
         match outcome {
             Ok(()) => {
                 if !store::advance(conn.ex(), C::NAME, owner, event_id, now_millis()).await? {
-                    // Another process took the lease over: it goes on from its position.
+                    // Another process took over (this one lost its lock): it goes on from
+                    // its position.
+                    lock.release();
                     return Ok(false);
                 }
             }
@@ -235,17 +289,6 @@ async fn run_durable<C: EventConsumer>(
                 );
                 return Ok(false);
             }
-        }
-        if started.elapsed() > LEASE / 3 {
-            let now = now_millis();
-            store::lease(
-                conn.ex(),
-                C::NAME,
-                owner,
-                now,
-                now + LEASE.as_millis() as i64,
-            )
-            .await?;
         }
     }
     Ok(full)

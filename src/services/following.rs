@@ -5,16 +5,48 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::events::{self, EventKind};
 use super::{Page, Viewer, rfc3339};
 use crate::domain::parse_text;
+use crate::domain::urls::Urls;
 use crate::error::AppError;
-use crate::federation::following as wire;
-use crate::federation::objects::PostObject;
 use crate::markdown;
 use crate::state::AppState;
 use crate::storage::federation::RemoteActorRow;
 use crate::storage::following::{self as store, FollowedRow, NewRemotePost, RemotePostRow};
 use crate::storage::now_millis;
+
+/// A post from a followed actor, as the federation face read it.
+#[derive(Debug, Clone)]
+pub struct IncomingPost {
+    pub ap_id: String,
+    /// Its ActivityStreams type (`Page`, `Note`, `Article`...).
+    pub kind: String,
+    pub name: Option<String>,
+    /// The sanitised content, as kept.
+    pub content: String,
+    pub url: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub author: Option<String>,
+    pub published_at: i64,
+}
+
+/// The payload of `follow_ended`: what the `Undo(Follow)` names, the follow row being gone.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FollowEnded {
+    pub follow_activity: String,
+    pub actor_id: String,
+    pub inbox: String,
+}
+
+/// The payload of `remote_post_supported` and `remote_post_support_withdrawn`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RemoteSupport {
+    pub user_id: i64,
+    pub handle: String,
+    /// The id of the `Like` (the one to undo, on withdrawal).
+    pub like_activity: String,
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -233,24 +265,26 @@ pub async fn follow(
             "enter the address or URL to follow",
         ));
     }
-    let target = wire::resolve(state, &input.actor).await?;
-    if crate::federation::actors::is_blocked(state, &target.actor_id).await? {
+    let target = state.directory.resolve(state, &input.actor).await?;
+    if super::moderation::is_blocked(state, &target.actor_id).await? {
         return Err(AppError::invalid(
             "actor",
             "blocked",
             "this actor or its server is blocked here",
         ));
     }
-    let follow_id = wire::new_follow_id(state);
-    let mut conn = state.db.acquire().await?;
-    let id = store::insert_follow(conn.ex(), target.id, &follow_id, staff.id, now_millis())
+    let instance = Urls::new(&state.config).instance_actor();
+    let follow_id = Urls::activity_id(&instance, "follow", &super::accounts::random_token(12));
+    let mut tx = state.db.begin().await?;
+    let id = store::insert_follow(tx.ex(), target.id, &follow_id, staff.id, now_millis())
         .await?
         .ok_or_else(|| AppError::conflict("actor", "this actor is already followed"))?;
-    let row = store::find_follow(conn.ex(), id)
+    let row = store::find_follow(tx.ex(), id)
         .await?
         .ok_or(AppError::NotFound("follow"))?;
-    drop(conn);
-    wire::send_follow(state, &follow_id, &target).await?;
+    events::record(tx.ex(), EventKind::FollowRequested, id).await?;
+    tx.commit().await?;
+    state.event_signal.written();
     tracing::info!(actor = %target.actor_id, "following a remote actor");
     Ok(follow_view(&row))
 }
@@ -268,13 +302,19 @@ pub async fn follows(state: &AppState, viewer: &Viewer) -> Result<Vec<FollowView
 /// Staff stop following: `Undo(Follow)` is sent, and what came through it is forgotten.
 pub async fn unfollow(state: &AppState, viewer: &Viewer, id: i64) -> Result<(), AppError> {
     viewer.require_staff()?;
-    let mut conn = state.db.acquire().await?;
-    let row = store::find_follow(conn.ex(), id)
+    let mut tx = state.db.begin().await?;
+    let row = store::find_follow(tx.ex(), id)
         .await?
         .ok_or(AppError::NotFound("follow"))?;
-    store::delete_follow(conn.ex(), id).await?;
-    drop(conn);
-    super::log_federation(wire::send_unfollow(state, &row).await, "unfollow");
+    store::delete_follow(tx.ex(), id).await?;
+    let ended = FollowEnded {
+        follow_activity: row.follow_activity.clone(),
+        actor_id: row.actor_id.clone(),
+        inbox: row.inbox.clone(),
+    };
+    events::record_with(tx.ex(), EventKind::FollowEnded, id, &ended).await?;
+    tx.commit().await?;
+    state.event_signal.written();
     tracing::info!(actor = %row.actor_id, "stopped following a remote actor");
     Ok(())
 }
@@ -301,32 +341,32 @@ pub async fn receive_post(
     state: &AppState,
     followed: &FollowedRow,
     author: Option<&RemoteActorRow>,
-    post: &PostObject,
+    post: &IncomingPost,
 ) -> Result<(), AppError> {
-    let content = post.kept_content();
-    let published = post.published_millis();
     let mut conn = state.db.acquire().await?;
     let stored = store::insert_post(
         conn.ex(),
         &NewRemotePost {
-            ap_id: &post.id,
+            ap_id: &post.ap_id,
             followed_id: followed.id,
             author_actor_id: author.map(|a| a.id),
             kind: &post.kind,
             name: post.name.as_deref(),
-            content: &content,
+            content: &post.content,
             url: post.url.as_deref(),
             in_reply_to: post.in_reply_to.as_deref(),
-            published_at: published,
+            published_at: post.published_at,
         },
         now_millis(),
     )
     .await?;
     drop(conn);
     match stored {
-        Some(id) => tracing::info!(post = id, origin = %post.id, "post from a followed actor kept"),
+        Some(id) => {
+            tracing::info!(post = id, origin = %post.ap_id, "post from a followed actor kept")
+        }
         None => {
-            if let Some(author) = post.attributed_to.as_deref() {
+            if let Some(author) = post.author.as_deref() {
                 post_edited(state, post, author).await?;
             }
         }
@@ -345,22 +385,21 @@ async fn is_author(state: &AppState, ap_id: &str, actor: &str) -> Result<Option<
 /// A new version of a kept post, from its author. Returns false when no such post is kept.
 pub async fn post_edited(
     state: &AppState,
-    post: &PostObject,
+    post: &IncomingPost,
     actor: &str,
 ) -> Result<bool, AppError> {
-    match is_author(state, &post.id, actor).await? {
+    match is_author(state, &post.ap_id, actor).await? {
         None => Ok(false),
         Some(false) => Err(AppError::Forbidden(
             "only the origin may change this object".into(),
         )),
         Some(true) => {
-            let content = post.kept_content();
             let mut conn = state.db.acquire().await?;
             store::update_post(
                 conn.ex(),
-                &post.id,
+                &post.ap_id,
                 post.name.as_deref(),
-                &content,
+                &post.content,
                 now_millis(),
             )
             .await?;
@@ -420,7 +459,7 @@ pub async fn post(
     id: i64,
 ) -> Result<RemotePostDetail, AppError> {
     let row = find(state, id).await?;
-    let urls = crate::federation::Urls::new(&state.config);
+    let urls = Urls::new(&state.config);
     let mut conn = state.db.acquire().await?;
     let supported = match viewer.id() {
         Some(uid) => Some(store::supports(conn.ex(), row.id, uid).await?),
@@ -462,20 +501,30 @@ pub async fn set_support(
 ) -> Result<RemoteSupportView, AppError> {
     let user = viewer.user()?;
     let row = find(state, id).await?;
-    let mut conn = state.db.acquire().await?;
+    let mut tx = state.db.begin().await?;
     if support {
-        let like = wire::like_activity(state, &user.handle, &row);
-        let like_id = like["id"].as_str().unwrap_or_default().to_string();
-        if store::add_support(conn.ex(), row.id, user.id, &like_id, now_millis()).await? {
-            drop(conn);
-            wire::send_like(state, user.id, &row, &like).await?;
-            conn = state.db.acquire().await?;
+        let actor = Urls::new(&state.config).user(&user.handle);
+        let like_id = Urls::activity_id(&actor, "like", &super::accounts::random_token(12));
+        if store::add_support(tx.ex(), row.id, user.id, &like_id, now_millis()).await? {
+            let payload = RemoteSupport {
+                user_id: user.id,
+                handle: user.handle.clone(),
+                like_activity: like_id,
+            };
+            events::record_with(tx.ex(), EventKind::RemotePostSupported, row.id, &payload).await?;
         }
-    } else if let Some(like_id) = store::remove_support(conn.ex(), row.id, user.id).await? {
-        drop(conn);
-        wire::send_undo_like(state, user.id, &user.handle, &row, &like_id).await?;
-        conn = state.db.acquire().await?;
+    } else if let Some(like_id) = store::remove_support(tx.ex(), row.id, user.id).await? {
+        let payload = RemoteSupport {
+            user_id: user.id,
+            handle: user.handle.clone(),
+            like_activity: like_id,
+        };
+        let kind = EventKind::RemotePostSupportWithdrawn;
+        events::record_with(tx.ex(), kind, row.id, &payload).await?;
     }
+    tx.commit().await?;
+    state.event_signal.written();
+    let mut conn = state.db.acquire().await?;
     let updated = store::find_post(conn.ex(), row.id)
         .await?
         .ok_or(AppError::NotFound("post"))?;
@@ -497,26 +546,19 @@ pub async fn reply(
     let body = parse_text(&input.body, 1, 10_000, true)
         .map_err(|e| AppError::Validation(vec![e.at("body")]))?;
     let row = find(state, id).await?;
-    let now = now_millis();
-    let mut conn = state.db.acquire().await?;
-    let reply_id = store::insert_reply(conn.ex(), row.id, user.id, &body, now).await?;
-    let reply = store::find_reply(conn.ex(), reply_id)
+    let mut tx = state.db.begin().await?;
+    let reply_id = store::insert_reply(tx.ex(), row.id, user.id, &body, now_millis()).await?;
+    let reply = store::find_reply(tx.ex(), reply_id)
         .await?
         .ok_or(AppError::NotFound("reply"))?;
-    drop(conn);
-    let published = rfc3339(now);
-    super::log_federation(
-        wire::send_reply(state, &reply, &row, &published).await,
-        "reply to a followed post",
-    );
-    Ok(reply_view(
-        &crate::federation::Urls::new(&state.config),
-        &reply,
-    ))
+    events::record(tx.ex(), EventKind::RemotePostReplied, reply_id).await?;
+    tx.commit().await?;
+    state.event_signal.written();
+    Ok(reply_view(&Urls::new(&state.config), &reply))
 }
 
 /// A resident's reply here, as shown under the post.
-fn reply_view(urls: &crate::federation::Urls, reply: &store::ReplyRow) -> RemoteReplyView {
+fn reply_view(urls: &Urls, reply: &store::ReplyRow) -> RemoteReplyView {
     RemoteReplyView {
         id: Some(reply.id),
         handle: reply.handle.clone(),
@@ -533,8 +575,11 @@ fn reply_view(urls: &crate::federation::Urls, reply: &store::ReplyRow) -> Remote
     }
 }
 
-/// A resident's reply as its ActivityStreams `Note` (for `/replies/{id}`).
-pub async fn reply_note(state: &AppState, id: i64) -> Result<PostObject, AppError> {
+/// A resident's reply with the post it answers (for its `Note` at `/replies/{id}`).
+pub async fn reply_with_post(
+    state: &AppState,
+    id: i64,
+) -> Result<(store::ReplyRow, RemotePostRow), AppError> {
     let mut conn = state.db.acquire().await?;
     let reply = store::find_reply(conn.ex(), id)
         .await?
@@ -542,13 +587,7 @@ pub async fn reply_note(state: &AppState, id: i64) -> Result<PostObject, AppErro
     let post = store::find_post(conn.ex(), reply.remote_post_id)
         .await?
         .ok_or(AppError::NotFound("reply"))?;
-    let urls = crate::federation::Urls::new(&state.config);
-    Ok(wire::reply_note(
-        &urls,
-        &reply,
-        &post,
-        &rfc3339(reply.created_at),
-    ))
+    Ok((reply, post))
 }
 
 /// The post a resident's reply answers, for links to it.

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod comments;
+pub mod directory;
 pub mod events;
 pub mod following;
 pub mod instance;
@@ -142,12 +143,5 @@ impl Page {
     /// One more than a page, to learn whether another page follows.
     pub fn probe_limit(self) -> i64 {
         i64::from(self.per_page) + 1
-    }
-}
-
-/// Logs a failure to queue federation deliveries: the local change is stored either way.
-pub fn log_federation(result: Result<(), AppError>, what: &str) {
-    if let Err(e) = result {
-        tracing::error!(error = %e, what, "cannot queue the change for the fediverse");
     }
 }

@@ -4,10 +4,12 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::events::{self, EventKind};
 use super::{Viewer, comments, proposals, rfc3339};
 use crate::domain::parse_text;
 use crate::error::{AppError, Invalid};
 use crate::state::AppState;
+use crate::storage::federation as federation_store;
 use crate::storage::moderation::{self as store, ReportRow};
 use crate::storage::{comments as comment_store, now_millis, proposals as proposal_store};
 
@@ -315,6 +317,23 @@ fn parse_actor(input: &str) -> Result<String, Invalid> {
     Ok(format!("acct:{}@{host}", user.to_lowercase()))
 }
 
+/// The payload of an `actor_blocked` event.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ActorBlocked {
+    pub actor: String,
+    /// The follows of the actor that the block ended, each to be rejected.
+    pub ended: Vec<EndedFollow>,
+}
+
+/// A follow of a local actor (`instance` or `theme`, by id) that ended, and the follower's
+/// inbox.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EndedFollow {
+    pub local_kind: String,
+    pub local_id: i64,
+    pub inbox: String,
+}
+
 pub async fn add_block(
     state: &AppState,
     viewer: &Viewer,
@@ -340,7 +359,9 @@ pub async fn add_block(
     // Signatures name actors by URL: a handle is resolved now, or the block would never
     // match anything.
     let value = match value.strip_prefix("acct:") {
-        Some(handle) => crate::federation::remote_follow::actor_of_handle(state, handle)
+        Some(handle) => state
+            .directory
+            .actor_of_handle(state, handle)
             .await
             .map_err(|e| {
                 AppError::invalid(
@@ -355,16 +376,32 @@ pub async fn add_block(
         BlockKind::Domain => "domain",
         BlockKind::Actor => "actor",
     };
+    let mut tx = state.db.begin().await?;
+    let id = store::insert_block(tx.ex(), kind, &value, &reason, moderator.id, now_millis())
+        .await?
+        .ok_or_else(|| AppError::conflict("value", "this is already blocked"))?;
     if input.kind == BlockKind::Actor {
-        // Its follows end first (the Reject still leaves), then nothing more is delivered.
-        let ended = crate::federation::outbox::drop_follower(state, &value).await?;
-        tracing::info!(actor = %value, follows = ended, "follows of a blocked actor ended");
+        // Its follows end with the block; the publisher still sends it their `Reject`s.
+        let ended: Vec<EndedFollow> = federation_store::follows_of(tx.ex(), &value)
+            .await?
+            .into_iter()
+            .map(|(local_kind, local_id, inbox)| EndedFollow {
+                local_kind,
+                local_id,
+                inbox,
+            })
+            .collect();
+        federation_store::remove_follower_everywhere(tx.ex(), &value).await?;
+        tracing::info!(actor = %value, follows = ended.len(), "follows of a blocked actor ended");
+        let blocked = ActorBlocked {
+            actor: value.clone(),
+            ended,
+        };
+        events::record_with(tx.ex(), EventKind::ActorBlocked, id, &blocked).await?;
     }
-    let mut conn = state.db.acquire().await?;
-    if !store::insert_block(conn.ex(), kind, &value, &reason, moderator.id, now_millis()).await? {
-        return Err(AppError::conflict("value", "this is already blocked"));
-    }
-    state.federation.blocked.invalidate_all();
+    tx.commit().await?;
+    state.event_signal.written();
+    state.caches.blocked.invalidate_all();
     tracing::info!(kind, value = %value, by = moderator.id, "block added");
     list_blocks(state, viewer)
         .await?
@@ -399,7 +436,26 @@ pub async fn remove_block(state: &AppState, viewer: &Viewer, id: i64) -> Result<
     if !store::delete_block(conn.ex(), id).await? {
         return Err(AppError::NotFound("block"));
     }
-    state.federation.blocked.invalidate_all();
+    state.caches.blocked.invalidate_all();
     tracing::info!(id, by = moderator.id, "block removed");
     Ok(())
+}
+
+/// Whether an actor (by its id) or its whole instance is blocked here.
+pub async fn is_blocked(state: &AppState, actor_id: &str) -> Result<bool, AppError> {
+    if let Some(known) = state.caches.blocked.get(actor_id).await {
+        return Ok(known);
+    }
+    let domain = url::Url::parse(actor_id)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let mut conn = state.db.acquire().await?;
+    let blocked = store::is_blocked(conn.ex(), &domain, actor_id).await?;
+    state
+        .caches
+        .blocked
+        .insert(actor_id.to_string(), blocked)
+        .await;
+    Ok(blocked)
 }

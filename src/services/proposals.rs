@@ -259,7 +259,7 @@ pub async fn public_theme_of(
     state: &AppState,
     id: i64,
 ) -> Result<Option<std::sync::Arc<LoadedTheme>>, AppError> {
-    let theme_id = match state.federation.proposal_themes.get(&id).await {
+    let theme_id = match state.caches.proposal_themes.get(&id).await {
         Some(theme_id) => theme_id,
         None => {
             let mut conn = state.db.acquire().await?;
@@ -267,7 +267,7 @@ pub async fn public_theme_of(
                 .await?
                 .ok_or(AppError::NotFound("proposal"))?;
             drop(conn);
-            state.federation.proposal_themes.insert(id, theme_id).await;
+            state.caches.proposal_themes.insert(id, theme_id).await;
             theme_id
         }
     };

@@ -90,26 +90,17 @@ pub async fn register(ex: Ex<'_>, name: &str, start: i64, now: i64) -> Result<()
     .map(|_| ()))
 }
 
-/// Takes or renews the consumer's lease for `owner` until `until`; false while another
-/// process holds an unexpired lease.
-pub async fn lease(
-    ex: Ex<'_>,
-    name: &str,
-    owner: &str,
-    now: i64,
-    until: i64,
-) -> Result<bool, sqlx::Error> {
+/// Makes `owner` the process that runs the consumer (it holds the consumer's lock): from
+/// now on only its [`advance`] moves the position.
+pub async fn take_over(ex: Ex<'_>, name: &str, owner: &str) -> Result<(), sqlx::Error> {
     on_conn!(ex, |c| sqlx::query(
-        "UPDATE event_consumers SET lease_owner = $2, leased_until = $4 \
-         WHERE name = $1 AND (lease_owner IS NULL OR lease_owner = $2 OR leased_until < $3)"
+        "UPDATE event_consumers SET lease_owner = $2, leased_until = NULL WHERE name = $1"
     )
     .bind(name)
     .bind(owner)
-    .bind(now)
-    .bind(until)
     .execute(c)
     .await
-    .map(|done| done.rows_affected() == 1))
+    .map(|_| ()))
 }
 
 pub async fn find(ex: Ex<'_>, name: &str) -> Result<Option<ConsumerRow>, sqlx::Error> {
@@ -131,7 +122,8 @@ pub async fn all(ex: Ex<'_>) -> Result<Vec<ConsumerRow>, sqlx::Error> {
     .await)
 }
 
-/// Moves the position past `event_id` and clears any failure, if the lease is still `owner`'s.
+/// Moves the position past `event_id` and clears any failure, if `owner` still runs the
+/// consumer.
 pub async fn advance(
     ex: Ex<'_>,
     name: &str,

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod batch;
 pub mod comments;
+pub mod consumer_lock;
 pub mod events;
 pub mod federation;
 pub mod following;

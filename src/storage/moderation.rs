@@ -98,7 +98,7 @@ pub struct BlockRow {
     pub created_at: i64,
 }
 
-/// Adds a block; returns false when it already existed.
+/// Adds a block; returns its id, or None when it already existed.
 pub async fn insert_block(
     ex: Ex<'_>,
     kind: &str,
@@ -106,20 +106,19 @@ pub async fn insert_block(
     reason: &str,
     created_by: i64,
     now: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Option<i64>, sqlx::Error> {
     on_conn!(ex, |c| {
-        sqlx::query(
+        sqlx::query_scalar(
         "INSERT INTO blocks (kind, value, reason, created_by, created_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (kind, value) DO NOTHING"
+         ON CONFLICT (kind, value) DO NOTHING RETURNING id"
     )
     .bind(kind)
     .bind(value)
     .bind(reason)
     .bind(created_by)
     .bind(now)
-    .execute(c)
+    .fetch_optional(c)
     .await
-    .map(|r| r.rows_affected() == 1)
     })
 }
 
