@@ -293,7 +293,7 @@ pub struct FederationSettings {
 #[derive(Debug, Clone)]
 pub struct EventSettings {
     /// Whether this process runs the consumers (the federation publisher...). With several
-    /// processes on one PostgreSQL database, any number may; a lease makes one do the work.
+    /// processes on one database, any number may; a lock makes one do the work.
     pub run_consumers: bool,
     /// Events every consumer has passed are deleted once older than this.
     pub retention: std::time::Duration,

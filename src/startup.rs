@@ -94,8 +94,11 @@ impl Application {
             workers.push(crate::services::events::spawn_pruning(&self.state));
         }
         let db = self.state.db.clone();
-        tracing::info!(address = %self.local_addr(), url = %self.state.config.public_url(), "listening");
+        let address = self.local_addr();
+        let url = self.state.config.public_url();
+        // Built first, so that "listening" means that requests are answered.
         let app = crate::http::router(self.state);
+        tracing::info!(address = %address, url = %url, "listening");
         let result = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -58,22 +58,15 @@ async fn enqueue_checked(
     signer: KeyOwner,
     skip_blocked_actors: bool,
 ) -> Result<usize, AppError> {
-    // Publishing an event names each activity it queues by the event and its place, so that
-    // publishing it again queues nothing twice.
-    let event_part = super::publisher::PUBLICATION
-        .try_with(|p| (p.event_id, p.next_part()))
-        .ok();
     let body = serde_json::to_string(activity).map_err(|e| AppError::Internal(e.into()))?;
-    let (signer_kind, signer_id) = signer.parts();
-    let now = now_millis();
-    let mut tx = state.db.begin().await?;
+    let mut conn = state.db.acquire().await?;
     let mut blocked: HashMap<String, bool> = HashMap::new();
     let blocked_inboxes = if skip_blocked_actors {
-        moderation::blocked_actor_inboxes(tx.ex()).await?
+        moderation::blocked_actor_inboxes(conn.ex()).await?
     } else {
         Default::default()
     };
-    let mut targets: Vec<(&str, String)> = Vec::with_capacity(inboxes.len());
+    let mut targets: Vec<(String, String)> = Vec::with_capacity(inboxes.len());
     for inbox in inboxes {
         let Some(domain) = host_of(inbox) else {
             continue;
@@ -85,30 +78,96 @@ async fn enqueue_checked(
         let is_blocked = match blocked.get(&bare_host) {
             Some(known) => *known,
             None => {
-                let found = moderation::is_blocked(tx.ex(), &bare_host, "").await?;
+                let found = moderation::is_blocked(conn.ex(), &bare_host, "").await?;
                 blocked.insert(bare_host, found);
                 found
             }
         };
         if !is_blocked {
-            targets.push((inbox.as_str(), domain));
+            targets.push((inbox.clone(), domain));
         }
     }
-    if targets.is_empty() {
-        return Ok(0);
-    }
-    let targets = spread_over_instances(targets);
-    let Some(activity_id) =
-        store::insert_delivery_activity(tx.ex(), &body, event_part, now).await?
-    else {
-        // Queued already, by an earlier attempt to publish the same event.
-        return Ok(0);
+    drop(conn);
+    let queued = targets.len();
+    let prepared = Prepared {
+        body,
+        targets: spread_over_instances(targets),
+        signer,
     };
-    let rows: Vec<(&str, &str)> = targets.iter().map(|(i, d)| (*i, d.as_str())).collect();
+    // While an event is published, its activities wait to be queued together.
+    if super::publisher::PUBLICATION
+        .try_with(|p| p.add(prepared.clone()))
+        .is_err()
+    {
+        let mut tx = state.db.begin().await?;
+        insert_prepared(&mut tx, &prepared, None).await?;
+        tx.commit().await?;
+        state.federation.delivery_wakeup.notify_waiters();
+    }
+    Ok(queued)
+}
+
+/// An activity and where it goes, ready to be queued.
+#[derive(Clone)]
+pub struct Prepared {
+    body: String,
+    /// (inbox, domain), spread over instances.
+    targets: Vec<(String, String)>,
+    signer: KeyOwner,
+}
+
+/// Stores the activity and its deliveries; false when the activity is stored already
+/// under `event_part` (another process published the event).
+async fn insert_prepared(
+    tx: &mut crate::storage::Tx,
+    prepared: &Prepared,
+    event_part: Option<(i64, i32)>,
+) -> Result<bool, AppError> {
+    if prepared.targets.is_empty() {
+        return Ok(true);
+    }
+    let now = now_millis();
+    let Some(activity_id) =
+        store::insert_delivery_activity(tx.ex(), &prepared.body, event_part, now).await?
+    else {
+        return Ok(false);
+    };
+    let (signer_kind, signer_id) = prepared.signer.parts();
+    let rows: Vec<(&str, &str)> = prepared
+        .targets
+        .iter()
+        .map(|(i, d)| (i.as_str(), d.as_str()))
+        .collect();
     store::enqueue_deliveries(tx.ex(), activity_id, &rows, signer_kind, signer_id, now).await?;
+    Ok(true)
+}
+
+/// Queues everything one event's publication prepared, and moves the publisher past the
+/// event, in one transaction.
+pub async fn queue_publication(
+    state: &AppState,
+    event_id: i64,
+    prepared: Vec<Prepared>,
+    progress: &crate::services::events::Progress,
+) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    for (part, activity) in prepared.iter().enumerate() {
+        let part = i32::try_from(part).unwrap_or(i32::MAX);
+        if !insert_prepared(&mut tx, activity, Some((event_id, part))).await? {
+            tracing::info!(
+                event = event_id,
+                "event published already; nothing queued again"
+            );
+            return Ok(());
+        }
+    }
+    if !progress.record(tx.ex()).await? {
+        // Another process runs the publisher now, or has published this event.
+        return Ok(());
+    }
     tx.commit().await?;
     state.federation.delivery_wakeup.notify_waiters();
-    Ok(rows.len())
+    Ok(())
 }
 
 /// Orders deliveries so that consecutive ones go to different instances, in turn: workers

@@ -1,52 +1,74 @@
 //! The federation publisher, the event log's first consumer: it turns each event into the
-//! activities the theme's followers must get and queues their deliveries. Each queued
-//! activity is named by its event and its place in that event's publication, so publishing
-//! an event again after a crash queues only what had not been queued yet.
+//! activities that followers and other servers must get, and queues all their deliveries
+//! in one transaction together with its new position in the log. A crash before that
+//! commit leaves nothing queued, a crash after it leaves nothing to do: each event is
+//! published exactly once. Each activity is also named by its event and its place in that
+//! event's publication, so that two processes that both published an event (one of them
+//! after losing its lock) cannot both queue it.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Mutex;
 
 use crate::error::AppError;
-use crate::services::events::{Event, EventConsumer, EventKind};
+use crate::services::events::{Event, EventConsumer, EventKind, Progress};
 use crate::services::{comments, proposals};
 use crate::state::AppState;
 
+use super::delivery::{self, Prepared};
 use super::{following, outbox};
 
 pub struct Publisher;
 
-/// The event being published, and how many activities its publication has queued so far.
+/// The event being published, and the activities prepared for it so far.
 pub struct Publication {
     pub event_id: i64,
-    next_part: AtomicI32,
+    prepared: Mutex<Vec<Prepared>>,
 }
 
 impl Publication {
     fn new(event_id: i64) -> Self {
         Self {
             event_id,
-            next_part: AtomicI32::new(0),
+            prepared: Mutex::new(Vec::new()),
         }
     }
 
-    /// The place of the next activity queued for this event.
-    pub fn next_part(&self) -> i32 {
-        self.next_part.fetch_add(1, Ordering::Relaxed)
+    /// Keeps an activity to queue when the event's publication is complete.
+    pub fn add(&self, prepared: Prepared) {
+        if let Ok(mut all) = self.prepared.lock() {
+            all.push(prepared);
+        }
+    }
+
+    fn take(&self) -> Vec<Prepared> {
+        self.prepared
+            .lock()
+            .map(|mut all| std::mem::take(&mut *all))
+            .unwrap_or_default()
     }
 }
 
 tokio::task_local! {
-    /// Set while the publisher handles an event, for `delivery::enqueue` to name what it
-    /// queues; the outbox functions between them need not carry it.
+    /// Set while the publisher handles an event: `delivery::enqueue` then adds what it would
+    /// queue to the publication instead, and the outbox functions between need not carry it.
     pub static PUBLICATION: Publication;
 }
 
 impl EventConsumer for Publisher {
     const NAME: &'static str = "federation_publisher";
 
-    async fn handle(&self, state: &AppState, event: &Event) -> Result<(), AppError> {
-        PUBLICATION
-            .scope(Publication::new(event.id), publish(state, event))
-            .await
+    async fn handle(
+        &self,
+        state: &AppState,
+        event: &Event,
+        progress: &Progress,
+    ) -> Result<(), AppError> {
+        let prepared = PUBLICATION
+            .scope(Publication::new(event.id), async {
+                publish(state, event).await?;
+                Ok::<_, AppError>(PUBLICATION.with(Publication::take))
+            })
+            .await?;
+        delivery::queue_publication(state, event.id, prepared, progress).await
     }
 }
 

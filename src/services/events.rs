@@ -168,14 +168,63 @@ pub trait EventConsumer: Send + Sync + 'static {
     /// event (a per-process cache that forgets what changed).
     const DURABLE: bool = true;
 
-    /// Acts on one event. It may run again for the same event after a crash or a failure,
-    /// so what it does must be idempotent for that event (the publisher names each queued
-    /// activity by event and place).
+    /// Acts on one event. A consumer that stores what it did records `progress` in the
+    /// transaction that stores it, so that both commit or neither does (the publisher's
+    /// deliveries and its position); otherwise the position moves after `handle` returns,
+    /// and after a crash in between the event is handled again, so what such a consumer
+    /// does must be idempotent.
     fn handle(
         &self,
         state: &AppState,
         event: &Event,
+        progress: &Progress,
     ) -> impl Future<Output = Result<(), AppError>> + Send;
+}
+
+/// A durable consumer's position, to be moved past one event in the consumer's own
+/// transaction.
+pub struct Progress {
+    consumer: &'static str,
+    /// The process that runs the consumer; `None` for an in-memory consumer or a handler
+    /// called outside the runner, whose position is not stored.
+    owner: Option<String>,
+    event_id: i64,
+    recorded: std::sync::atomic::AtomicBool,
+}
+
+impl Progress {
+    fn new(consumer: &'static str, owner: Option<&str>, event_id: i64) -> Self {
+        Self {
+            consumer,
+            owner: owner.map(str::to_string),
+            event_id,
+            recorded: Default::default(),
+        }
+    }
+
+    /// Progress that is not stored (a handler called on its own, as in tests).
+    pub fn detached(consumer: &'static str, event_id: i64) -> Self {
+        Self::new(consumer, None, event_id)
+    }
+
+    /// Moves the position past the event inside the caller's transaction. False when this
+    /// process no longer runs the consumer or the event was handled already: the caller
+    /// then rolls its transaction back.
+    pub async fn record(&self, ex: Ex<'_>) -> Result<bool, AppError> {
+        let Some(owner) = &self.owner else {
+            return Ok(true);
+        };
+        let moved = store::advance(ex, self.consumer, owner, self.event_id, now_millis()).await?;
+        if moved {
+            self.recorded
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(moved)
+    }
+
+    fn recorded(&self) -> bool {
+        self.recorded.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 const BATCH: i64 = 100;
@@ -249,8 +298,9 @@ async fn run_durable<C: EventConsumer>(
     let full = events.len() as i64 == BATCH;
     for logged in events {
         let event_id = logged.id;
+        let progress = Progress::new(C::NAME, Some(owner), event_id);
         let outcome = match Event::from_row(logged) {
-            Ok(event) => consumer.handle(state, &event).await,
+            Ok(event) => consumer.handle(state, &event, &progress).await,
             // An event this version does not know (written by a newer one) is passed over.
             Err(why) => {
                 tracing::warn!(consumer = C::NAME, event = event_id, %why, "event skipped");
@@ -259,6 +309,7 @@ async fn run_durable<C: EventConsumer>(
         };
         let mut conn = state.db.acquire().await?;
         match outcome {
+            Ok(()) if progress.recorded() => {}
             Ok(()) => {
                 if !store::advance(conn.ex(), C::NAME, owner, event_id, now_millis()).await? {
                     // Another process took over (this one lost its lock): it goes on from
@@ -320,7 +371,9 @@ async fn run_in_memory<C: EventConsumer>(
     for row in events {
         let id = row.id;
         if let Ok(event) = Event::from_row(row)
-            && let Err(e) = consumer.handle(state, &event).await
+            && let Err(e) = consumer
+                .handle(state, &event, &Progress::detached(C::NAME, id))
+                .await
         {
             tracing::warn!(consumer = C::NAME, event = id, error = %e, "event consumer failed");
         }

@@ -1,5 +1,6 @@
 //! The event log's tables: appending an event inside the writer's transaction, reading the
-//! log in order, and each consumer's durable position, lease and failure record.
+//! log in order, and each consumer's durable position, the process running it and its failure
+//! record.
 
 use super::{Ex, on_conn};
 

@@ -49,10 +49,10 @@ impl Server {
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel::<String>();
         std::thread::spawn(move || {
+            // Once the server is up nobody reads the lines, but they are still drained: a
+            // full pipe would stop the server at its next log line.
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
+                let _ = tx.send(line);
             }
         });
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -85,7 +85,7 @@ impl Server {
         }
     }
 
-    fn setup_token(&self) -> Option<String> {
+    pub(crate) fn setup_token(&self) -> Option<String> {
         self.log
             .iter()
             .find_map(|e| e["setup_token"].as_str().map(str::to_string))
@@ -145,7 +145,7 @@ fn run(cmd: &mut Command, stdin: Option<&str>) -> (bool, String, String) {
     )
 }
 
-fn database_url(backend: &Backend, db: &TestDatabase) -> Option<String> {
+pub(crate) fn database_url(backend: &Backend, db: &TestDatabase) -> Option<String> {
     match backend {
         // The SQLite default (a file under the data directory) is what we test there.
         Backend::Sqlite => None,

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use hiroba::services::events::{Event, EventConsumer, EventKind};
+use hiroba::services::events::{Event, EventConsumer, EventKind, Progress};
 use serde_json::{Value, json};
 
 use crate::both_databases;
@@ -113,8 +113,15 @@ async fn an_event_published_twice_queues_its_activities_once(backend: Backend) {
         .unwrap();
     // As after a crash between queuing and moving the position: the event is handled again.
     let publisher = hiroba::federation::publisher::Publisher;
-    publisher.handle(&app.state, &event).await.unwrap();
-    publisher.handle(&app.state, &event).await.unwrap();
+    let progress = Progress::detached("federation_publisher", event.id);
+    publisher
+        .handle(&app.state, &event, &progress)
+        .await
+        .unwrap();
+    publisher
+        .handle(&app.state, &event, &progress)
+        .await
+        .unwrap();
     wait_until("the proposal to reach the follower", async || {
         announces_of(&peer, id) >= 2
     })

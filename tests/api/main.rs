@@ -7,6 +7,7 @@ mod browser;
 mod chromium;
 mod cli;
 mod comments;
+mod crash_safety;
 mod errors;
 mod event_log;
 mod federation;

@@ -148,11 +148,22 @@ impl GtsPeer {
     /// Posts `activity` to `path` on the app, signed as GoToSocial signs: hs2019 with
     /// `(request-target) host date digest` and a key id without a fragment.
     pub async fn post(&self, app: &TestApp, path: &str, activity: &Value) -> (u16, Value) {
-        let url = url::Url::parse(&format!("{}{path}", app.address)).unwrap();
+        self.post_to(&app.client, &app.address, path, activity)
+            .await
+    }
+
+    /// Posts a signed activity to a server at `base` (one not started in this process).
+    pub async fn post_to(
+        &self,
+        client: &reqwest::Client,
+        base: &str,
+        path: &str,
+        activity: &Value,
+    ) -> (u16, Value) {
+        let url = url::Url::parse(&format!("{base}{path}")).unwrap();
         let body = serde_json::to_vec(activity).unwrap();
         let key = parse_private_key(&self.private_pem).unwrap();
-        let mut request = app
-            .client
+        let mut request = client
             .post(url.clone())
             .header("content-type", "application/activity+json");
         for (name, value) in sign_request(
@@ -169,7 +180,9 @@ impl GtsPeer {
                 request = request.header(name, HeaderValue::from_str(&value).unwrap());
             }
         }
-        let response = request.body(body).send().await.unwrap();
+        let Ok(response) = request.body(body).send().await else {
+            return (0, Value::Null);
+        };
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
