@@ -6,7 +6,8 @@
 //! database, runs the clients and the loopback sinks, and shares the machine with it.
 //! HIROBA_BENCH_DATABASE_URL selects PostgreSQL (a fresh, empty database);
 //! HIROBA_BENCH_WORKERS sets the delivery workers (default 4); HIROBA_BENCH_LOG the server's
-//! log filter; HIROBA_BENCH_PROGRESS=1 prints how many deliveries arrived, twice a second.
+//! log filter; HIROBA_BENCH_PROGRESS=1 prints how many deliveries arrived, twice a second;
+//! HIROBA_BENCH_COMPARE another build's `hiroba` binary for the posting part.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -27,6 +28,9 @@ use hiroba::storage::{Db, now_millis};
 use openssl::pkey::PKey;
 use openssl::rsa::Rsa;
 use serde_json::json;
+
+#[path = "federation/posting.rs"]
+mod posting;
 
 /// Headers and body of a pre-signed inbox POST.
 type SignedRequest = (Vec<(&'static str, String)>, Vec<u8>);
@@ -328,6 +332,14 @@ async fn run() {
         rss_kib(std::process::id(), "VmHWM:") / 1024
     );
     drop(server);
+    // 5. Posting through the API (latency per request, against another build when given),
+    // and the event log's own pace.
+    if wanted("posting") {
+        let postgres = database_url
+            .starts_with("postgres")
+            .then_some(database_url.as_str());
+        posting::posting(postgres).await;
+    }
 }
 
 async fn reads(client: &reqwest::Client, url: &str) {
