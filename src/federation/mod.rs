@@ -12,6 +12,7 @@ pub mod following;
 pub mod inbox;
 pub mod interactions;
 pub mod keys;
+pub mod municipality;
 pub mod objects;
 pub mod outbox;
 pub mod phase_watch;

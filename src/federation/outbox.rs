@@ -475,38 +475,40 @@ pub async fn comment_changed(
 }
 
 /// A changed theme (its phase, dates or status): `Update` of the `Group` to its followers.
-pub async fn theme_updated(state: &AppState, slug: &str) -> Result<(), AppError> {
-    let mut conn = state.db.acquire().await?;
-    let Some(theme) = theme_store::find_theme_by_slug(conn.ex(), slug).await? else {
-        return Ok(());
-    };
-    drop(conn);
-    let Ok(group) = super::routes::group_json(state, slug).await else {
-        return Ok(());
-    };
-    let mut conn = state.db.acquire().await?;
-    let published = super::phase_watch::published_state(&group);
-    theme_store::set_published_state(conn.ex(), theme.id, &published).await?;
-    drop(conn);
-    send_group(state, theme.id, slug, group).await
-}
-
-/// Sends the theme's `Group` document, as an `Update`, to its followers.
-pub(super) async fn send_group(
+/// Returns the `Update`, and whether what followers learn of the phase changed since they
+/// were last sent the `Group` (the municipality then tells its own followers too).
+pub async fn theme_updated(
     state: &AppState,
     theme_id: i64,
-    slug: &str,
-    group: Value,
-) -> Result<(), AppError> {
+) -> Result<Option<(Value, bool)>, AppError> {
     let mut conn = state.db.acquire().await?;
-    let inboxes = store::follower_inboxes(conn.ex(), "theme", theme_id).await?;
+    let Some(theme) = theme_store::find_theme(conn.ex(), theme_id).await? else {
+        return Ok(None);
+    };
     drop(conn);
-    if inboxes.is_empty() {
-        return Ok(());
-    }
-    let urls = Urls::new(&state.config);
-    let actor = urls.theme(slug);
-    let activity = json!({
+    let Ok(group) = super::routes::group_json(state, &theme.slug).await else {
+        return Ok(None);
+    };
+    let published = super::phase_watch::published_state(&group);
+    let mut conn = state.db.acquire().await?;
+    let before = theme_store::published_states(conn.ex())
+        .await?
+        .into_iter()
+        .find(|(id, _, _)| *id == theme_id)
+        .and_then(|(_, _, state)| state);
+    theme_store::set_published_state(conn.ex(), theme.id, &published).await?;
+    drop(conn);
+    let update = group_update(state, &theme.slug, group);
+    send_group(state, theme.id, &update).await?;
+    // A theme that followers were never sent is announced as it opens, not as a change.
+    let changed = before.is_some_and(|before| before != published);
+    Ok(Some((update, changed)))
+}
+
+/// The theme's `Update` of its `Group` document.
+pub fn group_update(state: &AppState, slug: &str, group: Value) -> Value {
+    let actor = Urls::new(&state.config).theme(slug);
+    json!({
         "@context": super::objects::context(),
         "id": fresh_id(&actor, "update"),
         "type": "Update",
@@ -515,7 +517,17 @@ pub(super) async fn send_group(
         "to": [PUBLIC],
         "cc": [format!("{actor}/followers")],
         "published": jiff::Timestamp::now().to_string(),
-    });
-    delivery::enqueue(state, &inboxes, &activity, KeyOwner::Theme(theme_id)).await?;
+    })
+}
+
+/// Sends the theme's `Update` of its `Group` to the theme's followers.
+pub async fn send_group(state: &AppState, theme_id: i64, update: &Value) -> Result<(), AppError> {
+    let mut conn = state.db.acquire().await?;
+    let inboxes = store::follower_inboxes(conn.ex(), "theme", theme_id).await?;
+    drop(conn);
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    delivery::enqueue(state, &inboxes, update, KeyOwner::Theme(theme_id)).await?;
     Ok(())
 }

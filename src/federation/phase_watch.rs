@@ -1,12 +1,13 @@
 //! Phases change with the date, not only when staff edit a theme: at the municipality's
 //! midnight a theme may stop taking ideas. This watcher notices when what a theme's `Group`
 //! says about its phase (the running phase, whether group software may post) differs from
-//! what its followers were last sent, and sends them an `Update` of the `Group` once, even
-//! when several processes share the database.
+//! what its followers were last sent, and records that in the event log once, even when
+//! several processes share the database; the publisher then sends the `Update`.
 
 use serde_json::Value;
 
 use crate::error::AppError;
+use crate::services::events::{self, EventKind};
 use crate::state::AppState;
 use crate::storage::themes as theme_store;
 
@@ -49,14 +50,15 @@ async fn check(state: &AppState) -> Result<(), AppError> {
         if before.as_deref() == Some(now.as_str()) {
             continue;
         }
-        let mut conn = state.db.acquire().await?;
-        let won = theme_store::swap_published_state(conn.ex(), id, before.as_deref(), &now).await?;
-        drop(conn);
+        let mut tx = state.db.begin().await?;
+        let won = theme_store::swap_published_state(tx.ex(), id, before.as_deref(), &now).await?;
         // The first look at a theme only records it: it has told nobody anything yet.
         if won && before.is_some() {
             tracing::info!(theme = %slug, state = %now, "the phase changed with the date; followers are told");
-            super::outbox::send_group(state, id, &slug, group).await?;
+            events::record(tx.ex(), EventKind::ThemePhaseChanged, id).await?;
         }
+        tx.commit().await?;
+        state.event_signal.written();
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::services::{comments, proposals};
 use crate::state::AppState;
 
 use super::delivery::{self, Prepared};
-use super::{following, outbox};
+use super::{following, municipality, outbox};
 
 pub struct Publisher;
 
@@ -105,14 +105,16 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
                 outbox::comment_changed(state, &proposal, &comment, removed).await?;
             }
         }
-        EventKind::ThemeChanged => {
-            let mut conn = state.db.acquire().await?;
-            let theme = crate::storage::themes::find_theme(conn.ex(), id).await?;
-            drop(conn);
-            if let Some(theme) = theme {
-                outbox::theme_updated(state, &theme.slug).await?;
+        EventKind::ThemeChanged | EventKind::ThemePhaseChanged => {
+            // The phase watcher records the new state before it writes the event.
+            let by_date = event.kind == EventKind::ThemePhaseChanged;
+            if let Some((update, changed)) = outbox::theme_updated(state, id).await?
+                && (changed || by_date)
+            {
+                municipality::theme_phase_changed(state, update).await?;
             }
         }
+        EventKind::ThemeOpened => municipality::theme_opened(state, id).await?,
         EventKind::FollowRequested => following::send_follow(state, id).await?,
         EventKind::FollowEnded => following::send_unfollow(state, &event.payload_as()?).await?,
         EventKind::RemotePostSupported => {

@@ -29,6 +29,10 @@ pub enum EventKind {
     CommentUpdated,
     CommentRemoved,
     ThemeChanged,
+    /// A theme became open: created open, or opened by staff (subject: the theme).
+    ThemeOpened,
+    /// The running phase of a theme changed with the date (subject: the theme).
+    ThemePhaseChanged,
     /// Staff followed a remote actor (subject: the follow).
     FollowRequested,
     /// Staff stopped following one (subject: the follow, now gone; payload: what the
@@ -47,7 +51,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 15] = [
+    pub const ALL: [EventKind; 17] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
@@ -57,6 +61,8 @@ impl EventKind {
         EventKind::CommentUpdated,
         EventKind::CommentRemoved,
         EventKind::ThemeChanged,
+        EventKind::ThemeOpened,
+        EventKind::ThemePhaseChanged,
         EventKind::FollowRequested,
         EventKind::FollowEnded,
         EventKind::RemotePostSupported,
@@ -76,6 +82,8 @@ impl EventKind {
             EventKind::CommentUpdated => "comment_updated",
             EventKind::CommentRemoved => "comment_removed",
             EventKind::ThemeChanged => "theme_changed",
+            EventKind::ThemeOpened => "theme_opened",
+            EventKind::ThemePhaseChanged => "theme_phase_changed",
             EventKind::FollowRequested => "follow_requested",
             EventKind::FollowEnded => "follow_ended",
             EventKind::RemotePostSupported => "remote_post_supported",

@@ -523,7 +523,11 @@ pub async fn create(
         Err(e) => return Err(e.into()),
     };
     write_details(&mut tx, id, &draft).await?;
+    if draft.status == ThemeStatus::Open {
+        super::events::record(tx.ex(), super::events::EventKind::ThemeOpened, id).await?;
+    }
     tx.commit().await?;
+    state.event_signal.written();
     tracing::info!(theme = slug.as_str(), by = staff.id, "theme created");
     Ok(load_by_id(state, id).await?.view(state))
 }
@@ -561,6 +565,10 @@ pub async fn update(
         theme.row.id,
     )
     .await?;
+    if draft.status == ThemeStatus::Open && theme.row.status != ThemeStatus::Open.as_str() {
+        let kind = super::events::EventKind::ThemeOpened;
+        super::events::record(tx.ex(), kind, theme.row.id).await?;
+    }
     tx.commit().await?;
     state.event_signal.written();
     state.caches.themes.invalidate(&theme.row.id).await;

@@ -21,6 +21,7 @@ mod layers;
 mod memory;
 mod migrations;
 mod moderation;
+mod municipality;
 mod openapi;
 mod peer;
 mod proposals;

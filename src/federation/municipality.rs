@@ -1,0 +1,62 @@
+//! What the municipality's own actor publishes to the servers that follow it, for other
+//! cities to learn from: each theme when it opens (an `Announce` of its `Group`, which a
+//! follower can follow in one step) and each change of a theme's running phase (an
+//! `Announce` of the theme's `Update`).
+
+use serde_json::{Value, json};
+
+use super::keys::KeyOwner;
+use super::{PUBLIC, Urls, delivery};
+use crate::error::AppError;
+use crate::services::accounts::random_token;
+use crate::state::AppState;
+use crate::storage::federation as store;
+use crate::storage::themes as theme_store;
+
+/// The municipality announces `object` (a `Group`, or a theme's activity) to its followers.
+async fn announce(state: &AppState, object: Value) -> Result<(), AppError> {
+    let mut conn = state.db.acquire().await?;
+    let inboxes = store::follower_inboxes(conn.ex(), "instance", 0).await?;
+    drop(conn);
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let city = Urls::new(&state.config).instance_actor();
+    let mut object = object;
+    if let Some(map) = object.as_object_mut() {
+        map.remove("@context");
+    }
+    let activity = json!({
+        "@context": super::objects::context(),
+        "id": Urls::activity_id(&city, "announce", &random_token(12)),
+        "type": "Announce",
+        "actor": city,
+        "object": object,
+        "to": [PUBLIC],
+        "cc": [format!("{city}/followers")],
+        "published": jiff::Timestamp::now().to_string(),
+    });
+    delivery::enqueue(state, &inboxes, &activity, KeyOwner::Instance).await?;
+    Ok(())
+}
+
+/// A theme opened: its `Group` (as served at its id) goes to the municipality's followers.
+pub async fn theme_opened(state: &AppState, theme_id: i64) -> Result<(), AppError> {
+    let mut conn = state.db.acquire().await?;
+    let theme = theme_store::find_theme(conn.ex(), theme_id).await?;
+    drop(conn);
+    let Some(theme) = theme.filter(|t| t.status == "open") else {
+        // Closed or back to draft before it was published: nothing to announce.
+        return Ok(());
+    };
+    match super::routes::group_json(state, &theme.slug).await {
+        Ok(group) => announce(state, group).await,
+        Err(AppError::NotFound(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// A theme's phase changed: its `Update` goes to the municipality's followers too.
+pub async fn theme_phase_changed(state: &AppState, update: Value) -> Result<(), AppError> {
+    announce(state, update).await
+}
