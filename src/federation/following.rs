@@ -168,6 +168,9 @@ async fn followed(state: &AppState, actor_id: &str) -> Result<Option<FollowedRow
         .filter(|f| f.state != "rejected"))
 }
 
+/// Actor types: an announced actor is never kept as a post.
+const ACTOR_TYPES: &[&str] = &["Person", "Group", "Organization", "Service", "Application"];
+
 /// Activity types: an announced activity is read as embedded, never fetched by its id
 /// (activity ids are often not dereferenceable); only its object is checked.
 const ACTIVITY_TYPES: &[&str] = &[
@@ -203,8 +206,13 @@ pub async fn announced(
     match kind {
         "Create" | "Update" if !ours => {
             let object = trusted_object(state, &inner, &announcer.actor_id).await?;
+            if object.get("type").and_then(Value::as_str) == Some("Group") {
+                return keep_theme(state, &followed, announcer, &object).await;
+            }
             store_post(state, &followed, object).await
         }
+        // A municipality announces its theme as it opens.
+        "Group" => keep_theme(state, &followed, announcer, &inner).await,
         "Delete" if !ours => {
             let author = inner.get("actor").and_then(id_of).unwrap_or_default();
             remove_post(state, object_id, author, &announcer.actor_id).await
@@ -237,6 +245,62 @@ pub async fn received_directly(
     Ok(true)
 }
 
+/// Keeps a theme that a followed municipality announced. It must be on the announcer's
+/// server: a city speaks for its own themes only.
+async fn keep_theme(
+    state: &AppState,
+    followed: &FollowedRow,
+    announcer: &RemoteActorRow,
+    group: &Value,
+) -> Result<(), AppError> {
+    let Some(theme) = theme_of_group(group) else {
+        tracing::info!("ignored an announced Group without an id or a name");
+        return Ok(());
+    };
+    if host_of(&theme.ap_id) != host_of(&announcer.actor_id) {
+        tracing::info!(theme = %theme.ap_id, "ignored a Group announced from another server");
+        return Ok(());
+    }
+    crate::services::followed_themes::receive_theme(state, followed, &theme).await
+}
+
+/// What a theme's `Group` says of it: its id, name, summary, page, handle, status and the
+/// name of the phase running today (`hiroba:currentPhase` indexes `hiroba:phases`).
+fn theme_of_group(group: &Value) -> Option<crate::services::followed_themes::IncomingTheme> {
+    let text = |key: &str| group.get(key).and_then(Value::as_str).map(str::to_string);
+    let ap_id = text("id")?;
+    let name = text("name")
+        .or_else(|| text("preferredUsername"))
+        .filter(|n| !n.trim().is_empty())?;
+    let url = match group.get("url") {
+        Some(Value::Array(urls)) => urls.iter().find_map(|u| super::objects::id_in(u)),
+        Some(one) => super::objects::id_in(one).or_else(|| one.get("href")?.as_str()),
+        None => None,
+    }
+    .map(str::to_string);
+    let handle = text("preferredUsername")
+        .zip(host_of(&ap_id))
+        .map(|(user, host)| format!("{user}@{host}"));
+    let phase_name = group
+        .get("hiroba:currentPhase")
+        .and_then(Value::as_u64)
+        .and_then(|i| group.get("hiroba:phases")?.get(usize::try_from(i).ok()?))
+        .and_then(|phase| phase.get("name")?.as_str())
+        .map(str::to_string);
+    let short = |s: String| crate::domain::kept_text(&s);
+    Some(crate::services::followed_themes::IncomingTheme {
+        ap_id,
+        name: short(crate::markdown::plain_text(&name)),
+        summary: short(crate::markdown::plain_text(
+            &text("summary").unwrap_or_default(),
+        )),
+        url,
+        handle,
+        status: text("hiroba:status"),
+        phase_name: phase_name.map(|p| short(crate::markdown::plain_text(&p))),
+    })
+}
+
 /// Stores a post (or applies a new version of one already stored). The post must share
 /// its author's origin; posts of this server are not copies to keep.
 async fn store_post(
@@ -244,6 +308,11 @@ async fn store_post(
     followed: &FollowedRow,
     object: Value,
 ) -> Result<(), AppError> {
+    let kind = object.get("type").and_then(Value::as_str).unwrap_or("");
+    if ACTOR_TYPES.contains(&kind) {
+        tracing::debug!(kind, "an announced actor is not a post");
+        return Ok(());
+    }
     match PostObject::from_wire(object) {
         Ok(post) => keep_post(state, followed, &post).await,
         Err(e) => {

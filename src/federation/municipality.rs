@@ -49,11 +49,17 @@ pub async fn theme_opened(state: &AppState, theme_id: i64) -> Result<(), AppErro
         // Closed or back to draft before it was published: nothing to announce.
         return Ok(());
     };
-    match super::routes::group_json(state, &theme.slug).await {
-        Ok(group) => announce(state, group).await,
-        Err(AppError::NotFound(_)) => Ok(()),
-        Err(e) => Err(e),
-    }
+    let group = match super::routes::group_json(state, &theme.slug).await {
+        Ok(group) => group,
+        Err(AppError::NotFound(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    // What followers now know of its phase: later changes are told as changes.
+    let published = super::phase_watch::published_state(&group);
+    let mut conn = state.db.acquire().await?;
+    theme_store::set_published_state(conn.ex(), theme.id, &published).await?;
+    drop(conn);
+    announce(state, group).await
 }
 
 /// A theme's phase changed: its `Update` goes to the municipality's followers too.

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod comments;
 pub mod directory;
 pub mod events;
+pub mod followed_themes;
 pub mod following;
 pub mod instance;
 pub mod moderation;

@@ -10,6 +10,7 @@ pub mod federation;
 pub mod following;
 pub mod moderation;
 pub mod proposals;
+pub mod remote_themes;
 pub mod settings;
 pub mod themes;
 

@@ -14,6 +14,7 @@ use super::forms::{CsrfForm, FormErrors, form_errors};
 use super::pages::PagePath;
 use crate::error::AppError;
 use crate::services::Page;
+use crate::services::followed_themes::{self, RemoteThemeView};
 use crate::services::following::{
     self, FollowInput, FollowView, RemotePostDetail, RemotePostView, ReplyInput,
 };
@@ -149,6 +150,8 @@ pub async fn reply(
 pub struct StaffFollowingPage {
     pub ctx: PageCtx,
     pub follows: Vec<FollowView>,
+    /// Themes that followed municipalities announced.
+    pub themes: Vec<RemoteThemeView>,
     pub form: FollowForm,
     pub errors: FormErrors,
 }
@@ -167,11 +170,14 @@ async fn render_staff(
     status: StatusCode,
 ) -> PageResult {
     let follows = following::follows(state, &ctx.viewer()).await?;
+    let (themes, _) =
+        followed_themes::list(state, &ctx.viewer(), Page::parse(None, Some(50))?).await?;
     Ok((
         status,
         StaffFollowingPage {
             ctx,
             follows,
+            themes,
             form,
             errors,
         },

@@ -463,7 +463,98 @@ async fn following_refuses_what_cannot_be_followed(backend: Backend) {
     refused.contains("lang=\"ja\"");
 }
 
+async fn themes(app: &TestApp) -> Vec<Value> {
+    app.get("/api/v1/federated/themes", None).await.expect(200)["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Kamakura follows Kotoura's municipality: Kotoura's themes reach Kamakura as they open,
+/// with their running phase, kept fresh as the phase changes; staff follow one in a step.
+async fn following_a_municipality_brings_its_themes(backend: Backend) {
+    let host_a = TestHost::new("kotoura-city", "127.0.0.15");
+    let host_b = TestHost::new("kamakura-city", "127.0.0.16");
+    let a = instance(&backend, &host_a, "127.0.0.15").await;
+    let b = instance(&backend, &host_b, "127.0.0.16").await;
+    let a_base = a.config.public_url();
+    let staff_a = a.staff().await;
+    let staff_b = b.staff().await;
+    let mut staff_page = Browser::new(&b);
+    staff_page.log_in("staff_member").await;
+    let handle = format!("city@{}", a.config.domain);
+    staff_page
+        .submit(
+            "/staff/following",
+            "/staff/following",
+            &[("actor", &handle)],
+        )
+        .await;
+    eventually("Kotoura accepts", || async {
+        let follows = b.get("/api/v1/following", Some(&staff_b)).await.expect(200);
+        (follows[0]["state"] == "accepted").then_some(())
+    })
+    .await;
+
+    a.theme(&staff_a, "kodomo", "open", phase_today(true, true, true))
+        .await;
+    let theme = eventually("the opened theme reaches Kamakura", || async {
+        themes(&b).await.into_iter().next()
+    })
+    .await;
+    assert_eq!(theme["actor"], format!("{a_base}/themes/kodomo"), "{theme}");
+    assert_eq!(theme["name"], "Theme kodomo");
+    assert_eq!(theme["phase"], "考える");
+    assert_eq!(theme["followed"], false);
+    assert!(
+        posts(&b, None).await.is_empty(),
+        "a theme is not kept as a post"
+    );
+
+    // Kotoura moves on to the next phase; Kamakura's list says so.
+    let allows = json!({"ideas": true, "comments": true, "supports": true});
+    let later = json!([
+        {"name": "知る", "starts_on": crate::helpers::day(-9), "ends_on": crate::helpers::day(-1),
+         "allows": allows},
+        {"name": "創る", "starts_on": crate::helpers::day(0), "ends_on": crate::helpers::day(9),
+         "allows": allows},
+    ]);
+    a.put(
+        "/api/v1/themes/kodomo",
+        Some(&staff_a),
+        json!({"title": "子どもの声", "status": "open", "phases": later}),
+    )
+    .await
+    .expect(200);
+    eventually("the new phase reaches Kamakura", || async {
+        let listed = themes(&b).await;
+        (listed.len() == 1 && listed[0]["phase"] == "創る" && listed[0]["name"] == "子どもの声")
+            .then_some(())
+    })
+    .await;
+
+    // The staff page lists it with a follow button, which follows the theme itself.
+    let page = staff_page.get("/staff/following").await;
+    page.contains("子どもの声");
+    page.contains("創る");
+    let actor = format!("{a_base}/themes/kodomo");
+    staff_page
+        .submit("/staff/following", "/staff/following", &[("actor", &actor)])
+        .await;
+    eventually("Kamakura follows the theme", || async {
+        (themes(&b).await[0]["followed"] == true).then_some(())
+    })
+    .await;
+    a.idea(&a.resident("hanako").await, "kodomo", "放課後の居場所")
+        .await;
+    eventually("the theme's idea reaches Kamakura", || {
+        post_titled(&b, "放課後の居場所")
+    })
+    .await;
+}
+
 both_databases!(
     two_municipalities_federate,
     following_refuses_what_cannot_be_followed,
+    following_a_municipality_brings_its_themes,
 );

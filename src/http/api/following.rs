@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::extract::{Authorized, SignedIn, Staff};
 use crate::http::problem::Problem;
+use crate::services::followed_themes::{self, RemoteThemeView};
 use crate::services::following::{
     self, FollowInput, FollowView, RemotePostDetail, RemotePostView, RemoteReplyView,
     RemoteSupportView, ReplyInput,
@@ -152,4 +153,32 @@ pub async fn reply_to_post(
 ) -> Result<Response, AppError> {
     let reply = following::reply(&state, &viewer, id, input).await?;
     Ok((StatusCode::CREATED, Json(reply)).into_response())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RemoteThemePage {
+    pub items: Vec<RemoteThemeView>,
+    pub page: u32,
+    pub per_page: u32,
+    pub has_more: bool,
+}
+
+/// Themes of followed municipalities, as their actors announce them (each as it opens, then
+/// its phase changes), most recently changed first. Staff follow one through `/following`
+/// with its `actor`.
+#[utoipa::path(get, path = "/federated/themes", tag = "following", params(PostListQuery),
+    responses((status = 200, body = RemoteThemePage), (status = 422, body = Problem)))]
+pub async fn list_themes(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiQuery(query): ApiQuery<PostListQuery>,
+) -> Result<Json<RemoteThemePage>, AppError> {
+    let page = Page::parse(query.page, query.per_page)?;
+    let (items, has_more) = followed_themes::list(&state, &viewer, page).await?;
+    Ok(Json(RemoteThemePage {
+        items,
+        page: page.number,
+        per_page: page.per_page,
+        has_more,
+    }))
 }

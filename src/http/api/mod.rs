@@ -163,6 +163,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(following::list_follows, following::follow))
         .routes(routes!(following::unfollow))
         .routes(routes!(following::list_posts))
+        .routes(routes!(following::list_themes))
         .routes(routes!(following::get_post))
         .routes(routes!(following::support_post, following::unsupport_post))
         .routes(routes!(following::reply_to_post))
