@@ -150,6 +150,10 @@ pub async fn queue_publication(
     prepared: Vec<Prepared>,
     progress: &crate::services::events::Progress,
 ) -> Result<(), AppError> {
+    if prepared.iter().all(|p| p.targets.is_empty()) {
+        // Nothing to send (nobody follows): the runner moves the position with others'.
+        return Ok(());
+    }
     let mut tx = state.db.begin().await?;
     for (part, activity) in prepared.iter().enumerate() {
         let part = i32::try_from(part).unwrap_or(i32::MAX);

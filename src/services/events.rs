@@ -304,6 +304,10 @@ async fn run_durable<C: EventConsumer>(
         }
     };
     let full = events.len() as i64 == BATCH;
+    // Events handled without recording their progress (nothing stored) move the position
+    // once, at the end of the batch or before what comes next is stored: one commit for
+    // many. After a crash they are handled again, which such handling must allow.
+    let mut unsaved: Option<i64> = None;
     for logged in events {
         let event_id = logged.id;
         let progress = Progress::new(C::NAME, Some(owner), event_id);
@@ -315,20 +319,17 @@ async fn run_durable<C: EventConsumer>(
                 Ok(())
             }
         };
-        let mut conn = state.db.acquire().await?;
         match outcome {
-            Ok(()) if progress.recorded() => {}
-            Ok(()) => {
-                if !store::advance(conn.ex(), C::NAME, owner, event_id, now_millis()).await? {
-                    // Another process took over (this one lost its lock): it goes on from
-                    // its position.
+            Ok(()) if progress.recorded() => unsaved = None,
+            Ok(()) => unsaved = Some(event_id),
+            Err(e) => {
+                if !save_position::<C>(state, owner, unsaved).await? {
                     lock.release();
                     return Ok(false);
                 }
-            }
-            Err(e) => {
                 let attempts = earlier_attempts(event_id) + 1;
                 let delay = retry_delay(state.config.events.retry_base, attempts);
+                let mut conn = state.db.acquire().await?;
                 let attempts = store::record_failure(
                     conn.ex(),
                     C::NAME,
@@ -350,7 +351,25 @@ async fn run_durable<C: EventConsumer>(
             }
         }
     }
+    if !save_position::<C>(state, owner, unsaved).await? {
+        lock.release();
+        return Ok(false);
+    }
     Ok(full)
+}
+
+/// Moves the position past `handled`, if any; false when another process took over (this
+/// one lost its lock), which then goes on from the position it finds.
+async fn save_position<C: EventConsumer>(
+    state: &AppState,
+    owner: &str,
+    handled: Option<i64>,
+) -> Result<bool, AppError> {
+    let Some(event_id) = handled else {
+        return Ok(true);
+    };
+    let mut conn = state.db.acquire().await?;
+    Ok(store::advance(conn.ex(), C::NAME, owner, event_id, now_millis()).await?)
 }
 
 fn retry_delay(base: Duration, attempts: i32) -> Duration {
