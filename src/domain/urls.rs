@@ -43,6 +43,10 @@ impl Urls {
         format!("{}/proposals/{id}/context", self.base)
     }
 
+    pub fn method(&self, id: i64) -> String {
+        format!("{}/methods/{id}", self.base)
+    }
+
     pub fn comment(&self, id: i64) -> String {
         format!("{}/comments/{id}", self.base)
     }

@@ -115,6 +115,9 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
             }
         }
         EventKind::ThemeOpened => municipality::theme_opened(state, id).await?,
+        // Methods have no ActivityStreams object yet: the municipality's Create and Update
+        // of them come with it, reading these events from the log.
+        EventKind::MethodPublished | EventKind::MethodUpdated => {}
         EventKind::FollowRequested => following::send_follow(state, id).await?,
         EventKind::FollowEnded => following::send_unfollow(state, &event.payload_as()?).await?,
         EventKind::RemotePostSupported => {

@@ -33,6 +33,10 @@ pub enum EventKind {
     ThemeOpened,
     /// The running phase of a theme changed with the date (subject: the theme).
     ThemePhaseChanged,
+    /// Staff published a method (subject: the method).
+    MethodPublished,
+    /// Staff made a new version of a method (subject: the method).
+    MethodUpdated,
     /// Staff followed a remote actor (subject: the follow).
     FollowRequested,
     /// Staff stopped following one (subject: the follow, now gone; payload: what the
@@ -51,7 +55,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 17] = [
+    pub const ALL: [EventKind; 19] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
@@ -63,6 +67,8 @@ impl EventKind {
         EventKind::ThemeChanged,
         EventKind::ThemeOpened,
         EventKind::ThemePhaseChanged,
+        EventKind::MethodPublished,
+        EventKind::MethodUpdated,
         EventKind::FollowRequested,
         EventKind::FollowEnded,
         EventKind::RemotePostSupported,
@@ -84,6 +90,8 @@ impl EventKind {
             EventKind::ThemeChanged => "theme_changed",
             EventKind::ThemeOpened => "theme_opened",
             EventKind::ThemePhaseChanged => "theme_phase_changed",
+            EventKind::MethodPublished => "method_published",
+            EventKind::MethodUpdated => "method_updated",
             EventKind::FollowRequested => "follow_requested",
             EventKind::FollowEnded => "follow_ended",
             EventKind::RemotePostSupported => "remote_post_supported",

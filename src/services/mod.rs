@@ -8,6 +8,7 @@ pub mod events;
 pub mod followed_themes;
 pub mod following;
 pub mod instance;
+pub mod methods;
 pub mod moderation;
 pub mod passwords;
 pub mod proposals;

@@ -8,6 +8,7 @@ pub mod consumer_lock;
 pub mod events;
 pub mod federation;
 pub mod following;
+pub mod methods;
 pub mod moderation;
 pub mod proposals;
 pub mod remote_themes;
@@ -298,4 +299,14 @@ pub fn placeholders(from: usize, count: usize) -> String {
 /// Milliseconds since the Unix epoch, the portable timestamp stored in every table.
 pub fn now_millis() -> i64 {
     jiff::Timestamp::now().as_millisecond()
+}
+
+/// A `LIKE ... ESCAPE '\'` pattern that finds `term` anywhere, lower-cased (compare with
+/// `LOWER(column)`); `%`, `_` and `\` in the term match themselves.
+pub fn like_pattern(term: &str) -> String {
+    let escaped = term
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{}%", escaped.to_lowercase())
 }

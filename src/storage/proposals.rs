@@ -409,16 +409,7 @@ pub async fn search(
         " ORDER BY p.created_at DESC, p.id DESC LIMIT ${}",
         terms.len() + 1
     ));
-    let patterns: Vec<String> = terms
-        .iter()
-        .map(|t| {
-            let escaped = t
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            format!("%{}%", escaped.to_lowercase())
-        })
-        .collect();
+    let patterns: Vec<String> = terms.iter().map(|t| super::like_pattern(t)).collect();
     on_conn!(ex, |c| {
         let mut query = sqlx::query_as(&sql);
         for pattern in &patterns {

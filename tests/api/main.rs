@@ -19,6 +19,7 @@ mod helpers;
 mod interop;
 mod layers;
 mod memory;
+mod methods;
 mod migrations;
 mod moderation;
 mod municipality;

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod comments;
 pub mod following;
+pub mod methods;
 pub mod moderation;
 pub mod proposals;
 pub mod themes;
@@ -41,6 +42,7 @@ use crate::state::AppState;
         (name = "themes", description = "Themes (テーマ) and their phases"),
         (name = "proposals", description = "Ideas / proposals and supports (共感)"),
         (name = "comments", description = "Threaded comments"),
+        (name = "methods", description = "Process templates the municipality publishes for others to reuse"),
         (name = "moderation", description = "Hiding and restoring content"),
         (name = "following", description = "Themes and municipalities followed on other servers, and their posts"),
     )
@@ -162,6 +164,11 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(comments::restore_comment))
         .routes(routes!(following::list_follows, following::follow))
         .routes(routes!(following::unfollow))
+        .routes(routes!(methods::list_methods, methods::create_method))
+        .routes(routes!(methods::get_method, methods::update_method))
+        .routes(routes!(methods::list_versions))
+        .routes(routes!(methods::get_version))
+        .routes(routes!(methods::save_theme_as_method))
         .routes(routes!(following::list_posts))
         .routes(routes!(following::list_themes))
         .routes(routes!(following::get_post))
