@@ -491,11 +491,7 @@ pub async fn theme_updated(
     };
     let published = super::phase_watch::published_state(&group);
     let mut conn = state.db.acquire().await?;
-    let before = theme_store::published_states(conn.ex())
-        .await?
-        .into_iter()
-        .find(|(id, _, _)| *id == theme_id)
-        .and_then(|(_, _, state)| state);
+    let before = theme_store::published_state(conn.ex(), theme_id).await?;
     theme_store::set_published_state(conn.ex(), theme.id, &published).await?;
     drop(conn);
     let update = group_update(state, &theme.slug, group);

@@ -18,16 +18,14 @@ use super::{following, municipality, outbox};
 
 pub struct Publisher;
 
-/// The event being published, and the activities prepared for it so far.
+/// The activities prepared so far for the event being published.
 pub struct Publication {
-    pub event_id: i64,
     prepared: Mutex<Vec<Prepared>>,
 }
 
 impl Publication {
-    fn new(event_id: i64) -> Self {
+    fn new() -> Self {
         Self {
-            event_id,
             prepared: Mutex::new(Vec::new()),
         }
     }
@@ -63,7 +61,7 @@ impl EventConsumer for Publisher {
         progress: &Progress,
     ) -> Result<(), AppError> {
         let prepared = PUBLICATION
-            .scope(Publication::new(event.id), async {
+            .scope(Publication::new(), async {
                 publish(state, event).await?;
                 Ok::<_, AppError>(PUBLICATION.with(Publication::take))
             })

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Page, Viewer, rfc3339};
+use super::{Page, rfc3339};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::storage::following::FollowedRow;
@@ -95,11 +95,7 @@ fn view(row: RemoteThemeRow) -> RemoteThemeView {
 }
 
 /// The themes followed municipalities announced, most recently changed first.
-pub async fn list(
-    state: &AppState,
-    _viewer: &Viewer,
-    page: Page,
-) -> Result<(Vec<RemoteThemeView>, bool), AppError> {
+pub async fn list(state: &AppState, page: Page) -> Result<(Vec<RemoteThemeView>, bool), AppError> {
     let mut conn = state.db.acquire().await?;
     let mut rows = store::list(conn.ex(), page.probe_limit(), page.offset()).await?;
     let more = rows.len() as i64 > i64::from(page.per_page);

@@ -217,6 +217,17 @@ pub async fn published_states(
     .await)
 }
 
+/// What a theme's `Group` last told followers about the phase (`None`: nothing yet).
+pub async fn published_state(ex: Ex<'_>, id: i64) -> Result<Option<String>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "SELECT published_state FROM themes WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await
+    .map(Option::flatten))
+}
+
 /// Records what a theme's `Group` now tells followers, if it still told `before` (another
 /// process may have published the change first). Returns whether this call recorded it.
 pub async fn swap_published_state(

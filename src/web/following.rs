@@ -170,8 +170,7 @@ async fn render_staff(
     status: StatusCode,
 ) -> PageResult {
     let follows = following::follows(state, &ctx.viewer()).await?;
-    let (themes, _) =
-        followed_themes::list(state, &ctx.viewer(), Page::parse(None, Some(50))?).await?;
+    let (themes, _) = followed_themes::list(state, Page::parse(None, Some(50))?).await?;
     Ok((
         status,
         StaffFollowingPage {

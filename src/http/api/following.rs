@@ -170,11 +170,10 @@ pub struct RemoteThemePage {
     responses((status = 200, body = RemoteThemePage), (status = 422, body = Problem)))]
 pub async fn list_themes(
     State(state): State<AppState>,
-    viewer: Viewer,
     ApiQuery(query): ApiQuery<PostListQuery>,
 ) -> Result<Json<RemoteThemePage>, AppError> {
     let page = Page::parse(query.page, query.per_page)?;
-    let (items, has_more) = followed_themes::list(&state, &viewer, page).await?;
+    let (items, has_more) = followed_themes::list(&state, page).await?;
     Ok(Json(RemoteThemePage {
         items,
         page: page.number,
