@@ -12,6 +12,8 @@ pub mod following;
 pub mod inbox;
 pub mod interactions;
 pub mod keys;
+pub mod method_object;
+pub mod methods;
 pub mod municipality;
 pub mod objects;
 pub mod outbox;

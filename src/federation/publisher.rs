@@ -14,7 +14,7 @@ use crate::services::{comments, proposals};
 use crate::state::AppState;
 
 use super::delivery::{self, Prepared};
-use super::{following, municipality, outbox};
+use super::{following, methods, municipality, outbox};
 
 pub struct Publisher;
 
@@ -113,9 +113,8 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
             }
         }
         EventKind::ThemeOpened => municipality::theme_opened(state, id).await?,
-        // Methods have no ActivityStreams object yet: the municipality's Create and Update
-        // of them come with it, reading these events from the log.
-        EventKind::MethodPublished | EventKind::MethodUpdated => {}
+        EventKind::MethodPublished => methods::method_changed(state, id, "Create").await?,
+        EventKind::MethodUpdated => methods::method_changed(state, id, "Update").await?,
         EventKind::FollowRequested => following::send_follow(state, id).await?,
         EventKind::FollowEnded => following::send_unfollow(state, &event.payload_as()?).await?,
         EventKind::RemotePostSupported => {

@@ -108,6 +108,16 @@ pub struct MethodUse {
     pub title: String,
 }
 
+/// A method this one was derived from, nearest first: the chain of attribution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MethodOrigin {
+    /// The method's id (its URL).
+    pub id: String,
+    pub title: String,
+    /// The municipality that published it.
+    pub municipality: String,
+}
+
 /// One version of a method, as stored, served and exported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MethodDocument {
@@ -120,6 +130,9 @@ pub struct MethodDocument {
     pub licence: String,
     #[serde(default)]
     pub used_in: Vec<MethodUse>,
+    /// What it was derived from, nearest first.
+    #[serde(default)]
+    pub lineage: Vec<MethodOrigin>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -134,6 +147,8 @@ pub struct MethodView {
     pub document: MethodDocument,
     /// The method or theme this one was derived from.
     pub derived_from: Option<String>,
+    /// Themes at other municipalities that were started from this method.
+    pub used_by: Vec<MethodUse>,
     pub created_at: String,
     /// When this version was made.
     pub updated_at: String,
@@ -153,6 +168,9 @@ pub struct MethodFilter {
     pub q: Option<String>,
     pub tag: Option<String>,
 }
+
+/// At most this many themes of use and links of attribution are kept of a document.
+const MAX_LINKS: usize = 50;
 
 fn parse_input(input: &MethodInput) -> Result<MethodDocument, AppError> {
     let mut check = Checker::new();
@@ -243,9 +261,84 @@ fn parse_input(input: &MethodInput) -> Result<MethodDocument, AppError> {
             lessons,
             licence,
             used_in: Vec::new(),
+            lineage: Vec::new(),
         }),
         _ => Err(checker_invariant()),
     }
+}
+
+impl From<&MethodDocument> for MethodInput {
+    fn from(document: &MethodDocument) -> Self {
+        MethodInput {
+            title: document.title.clone(),
+            summary: document.summary.clone(),
+            when_to_use: document.when_to_use.clone(),
+            phases: document
+                .phases
+                .iter()
+                .map(|p| MethodPhaseInput {
+                    name: p.name.clone(),
+                    days: p.days,
+                    allows: p.allows,
+                    staff_guidance: p.staff_guidance.clone(),
+                    resident_guidance: p.resident_guidance.clone(),
+                })
+                .collect(),
+            tags: document.tags.clone(),
+            lessons: document.lessons.clone(),
+            licence: Some(document.licence.clone()),
+        }
+    }
+}
+
+fn web_link(url: &str) -> Result<(), Invalid> {
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() => Ok(()),
+        _ => Err(Invalid::new("invalid_url", "must be an http or https URL")),
+    }
+}
+
+/// Checks a whole document that came from a file or another municipality by the rules of
+/// the form, and its links (where it was used, what it derives from) as links.
+pub fn check_document(document: &MethodDocument) -> Result<MethodDocument, AppError> {
+    let parsed = parse_input(&MethodInput::from(document));
+    let mut check = Checker::new();
+    if let Err(AppError::Validation(errors)) = &parsed {
+        for error in errors {
+            check.push(error.clone());
+        }
+    } else if let Err(other) = parsed {
+        return Err(other);
+    }
+    if document.used_in.len() > MAX_LINKS {
+        check.push(Invalid::new("too_many", format!("at most {MAX_LINKS}")).at("used_in"));
+    }
+    if document.lineage.len() > MAX_LINKS {
+        check.push(Invalid::new("too_many", format!("at most {MAX_LINKS}")).at("lineage"));
+    }
+    for (i, used) in document.used_in.iter().enumerate() {
+        check.check(format!("used_in[{i}].theme"), web_link(&used.theme));
+        check.check(
+            format!("used_in[{i}].title"),
+            parse_text(&used.title, 1, 200, false),
+        );
+    }
+    for (i, origin) in document.lineage.iter().enumerate() {
+        check.check(format!("lineage[{i}].id"), web_link(&origin.id));
+        check.check(
+            format!("lineage[{i}].title"),
+            parse_text(&origin.title, 1, 200, false),
+        );
+        check.check(
+            format!("lineage[{i}].municipality"),
+            parse_text(&origin.municipality, 0, 200, false),
+        );
+    }
+    check.finish()?;
+    let mut checked = parsed?;
+    checked.used_in = document.used_in.clone();
+    checked.lineage = document.lineage.clone();
+    Ok(checked)
 }
 
 fn read_document(row: &VersionRow) -> Result<MethodDocument, AppError> {
@@ -264,6 +357,7 @@ fn view(
         latest_version: method.current_version,
         document: read_document(version)?,
         derived_from: method.derived_from.clone(),
+        used_by: Vec::new(),
         created_at: rfc3339(method.created_at),
         updated_at: rfc3339(version.created_at),
     })
@@ -495,6 +589,7 @@ pub async fn from_theme(
             theme: theme_url,
             title: theme.row.title.clone(),
         }],
+        lineage: Vec::new(),
     };
     let id = store_new(state, staff.id, &document, None).await?;
     tracing::info!(
@@ -504,4 +599,39 @@ pub async fn from_theme(
         "theme saved as a method"
     );
     get(state, id, None).await
+}
+
+/// Staff make a new method of this municipality from another one (a fork, an imported
+/// file, or a method of another municipality): its content copied, where it was used left
+/// with the origin, and the origin put first in the chain of attribution.
+pub async fn derive(
+    state: &AppState,
+    viewer: &Viewer,
+    document: &MethodDocument,
+    origin: Option<MethodOrigin>,
+) -> Result<MethodView, AppError> {
+    let staff = viewer.require_staff()?;
+    let mut document = check_document(document)?;
+    document.used_in.clear();
+    if let Some(origin) = &origin {
+        document.lineage.insert(0, origin.clone());
+        document.lineage.truncate(MAX_LINKS);
+    }
+    let derived_from = origin.as_ref().map(|o| o.id.as_str());
+    let id = store_new(state, staff.id, &document, derived_from).await?;
+    tracing::info!(method = id, from = ?derived_from, by = staff.id, "method derived");
+    get(state, id, None).await
+}
+
+/// Staff fork one of this municipality's methods.
+pub async fn fork(state: &AppState, viewer: &Viewer, id: i64) -> Result<MethodView, AppError> {
+    viewer.require_staff()?;
+    let source = get(state, id, None).await?;
+    let municipality = super::instance::profile(state).await?.name_ja;
+    let origin = MethodOrigin {
+        id: source.url.clone(),
+        title: source.document.title.clone(),
+        municipality,
+    };
+    derive(state, viewer, &source.document, Some(origin)).await
 }

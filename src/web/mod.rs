@@ -151,6 +151,11 @@ async fn pages_middleware(
             .and_then(|r| r.parse::<i64>().ok())
         {
             Some(crate::federation::routes::proposal_object(&state, id).await)
+        } else if let Some(id) = path
+            .strip_prefix("/methods/")
+            .and_then(|r| r.parse::<i64>().ok())
+        {
+            Some(crate::federation::methods::method_object(&state, id).await)
         } else if let Some(slug) = path
             .strip_prefix("/themes/")
             .filter(|r| !r.is_empty() && !r.contains('/'))

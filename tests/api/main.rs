@@ -19,6 +19,7 @@ mod helpers;
 mod interop;
 mod layers;
 mod memory;
+mod method_wire;
 mod methods;
 mod migrations;
 mod moderation;
