@@ -535,7 +535,7 @@ async fn delivery<F, Fut>(
             } else {
                 Some("mastodon")
             };
-            store::set_software(conn.ex(), &sink.to_string(), software, now_millis())
+            store::set_software(conn.ex(), &sink.to_string(), software, None, now_millis())
                 .await
                 .unwrap();
         }

@@ -100,6 +100,7 @@ fn phase(
     PhaseInput {
         name: name.into(),
         description: description.into(),
+        staff_guidance: String::new(),
         starts_on: start,
         ends_on: end,
         allows,

@@ -224,6 +224,7 @@ staff-phases-hint = Only rows with a name and dates are saved. Enter phases in o
 staff-phase-number = Phase { $number }
 staff-phase-name = Phase name (e.g. Know, Think, Create)
 staff-phase-description = What residents are asked to do
+staff-phase-guidance = How staff run this phase (only staff see this)
 staff-phase-starts = First day
 staff-phase-ends = Last day
 

@@ -209,6 +209,7 @@ staff-phases-hint = フェーズ名と期間を入れた行だけが保存され
 staff-phase-number = フェーズ { $number }
 staff-phase-name = フェーズ名（例：知る・考える・創る）
 staff-phase-description = 住民にお願いすること
+staff-phase-guidance = 職員の進め方（職員だけに表示）
 staff-phase-starts = 開始日
 staff-phase-ends = 終了日
 

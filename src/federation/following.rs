@@ -161,7 +161,10 @@ pub async fn answered(
 
 /// The local follow that lets `actor_id` send posts here: the actor itself is followed and
 /// did not refuse.
-async fn followed(state: &AppState, actor_id: &str) -> Result<Option<FollowedRow>, AppError> {
+pub(super) async fn followed(
+    state: &AppState,
+    actor_id: &str,
+) -> Result<Option<FollowedRow>, AppError> {
     let mut conn = state.db.acquire().await?;
     Ok(store::follow_of_actor(conn.ex(), actor_id)
         .await?
@@ -185,6 +188,12 @@ pub async fn announced(
     activity: &Value,
     announcer: &RemoteActorRow,
 ) -> Result<(), AppError> {
+    if let Some(group) = activity
+        .get("object")
+        .filter(|o| o.get("type").and_then(Value::as_str) == Some("Group"))
+    {
+        note_use_of_method(state, group, announcer).await?;
+    }
     let Some(followed) = followed(state, &announcer.actor_id).await? else {
         tracing::info!(actor = %announcer.actor_id, "ignored an Announce from an actor not followed here");
         return Ok(());
@@ -243,6 +252,38 @@ pub async fn received_directly(
     };
     keep_post(state, &followed, post).await?;
     Ok(true)
+}
+
+/// A municipality announced a theme started from one of our methods (`hiroba:basedOn`):
+/// the method lists it where it was used. The theme must be on the announcer's server.
+async fn note_use_of_method(
+    state: &AppState,
+    group: &Value,
+    announcer: &RemoteActorRow,
+) -> Result<(), AppError> {
+    let Some(method) = group
+        .get("hiroba:basedOn")
+        .and_then(|b| b.get("href").or(Some(b)))
+        .and_then(Value::as_str)
+    else {
+        return Ok(());
+    };
+    let Some(theme) = theme_of_group(group) else {
+        return Ok(());
+    };
+    if host_of(&theme.ap_id) != host_of(&announcer.actor_id) {
+        tracing::info!(theme = %theme.ap_id, "ignored the use of a method told of another server's theme");
+        return Ok(());
+    }
+    crate::services::methods::used_elsewhere(
+        state,
+        method,
+        &theme.ap_id,
+        &theme.name,
+        &announcer.actor_id,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Keeps a theme that a followed municipality announced. It must be on the announcer's

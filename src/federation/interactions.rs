@@ -81,6 +81,9 @@ pub async fn create(
     actor: &RemoteActorRow,
 ) -> Result<(), AppError> {
     let object = trusted_object(state, activity, &actor.actor_id).await?;
+    if super::method_object::is_method(&object) {
+        return super::methods::received(state, actor, &object).await;
+    }
     let post = PostObject::from_wire(object)
         .map_err(|e| AppError::invalid("object", "unreadable", format!("object.{e}")))?;
     if post.attributed_to.as_deref() != Some(actor.actor_id.as_str()) {
@@ -344,6 +347,9 @@ pub async fn update(
 ) -> Result<(), AppError> {
     require_same_origin(activity, actor)?;
     let object = trusted_object(state, activity, &actor.actor_id).await?;
+    if super::method_object::is_method(&object) {
+        return super::methods::received(state, actor, &object).await;
+    }
     let is_post = matches!(
         object.get("type").and_then(Value::as_str),
         Some("Note" | "Page" | "Article" | "Question")
@@ -434,6 +440,10 @@ pub async fn delete(
         .and_then(id_of)
         .unwrap_or_default()
         .to_string();
+    if crate::services::method_library::removed(state, &object, &actor.actor_id).await? {
+        tracing::info!(method = %object, "a method left the library: its municipality deleted it");
+        return Ok(());
+    }
     let removal = proposals::RemoteChange::Delete;
     if let Some(theme) =
         proposals::change_from_fediverse(state, &object, &actor.actor_id, removal).await?

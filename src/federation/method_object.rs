@@ -23,6 +23,8 @@ pub struct WireMethod {
     pub id: String,
     /// The municipality's actor.
     pub attributed_to: String,
+    /// The municipality's name.
+    pub municipality: String,
     /// The page for people (the id itself answers a browser too).
     pub url: String,
     pub version: i32,
@@ -163,6 +165,7 @@ impl WireMethod {
             "id": self.id,
             "type": ["Article", METHOD_TYPE],
             "attributedTo": self.attributed_to,
+            "hiroba:municipality": self.municipality,
             "name": d.title,
             "summary": format!("<p>{}</p>", escape(&d.summary)),
             "content": content_html(d),
@@ -204,6 +207,7 @@ impl WireMethod {
         }
         let id = reader.link("id", map.get("id"));
         let attributed_to = reader.link("attributedTo", map.get("attributedTo"));
+        let municipality = reader.text(map, "hiroba:municipality", false);
         let url = match map.get("url") {
             None | Some(Value::Null) => id.clone(),
             Some(value) => reader.link("url", Some(value)),
@@ -262,6 +266,7 @@ impl WireMethod {
         Ok(WireMethod {
             id,
             attributed_to,
+            municipality,
             url,
             version,
             document: MethodDocument {

@@ -4,37 +4,44 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::json;
+use serde_json::{Value, json};
 
+use super::actors::host_of;
 use super::keys::KeyOwner;
-use super::method_object::WireMethod;
+use super::method_object::{WireMethod, wire_field};
 use super::routes::activity_json;
 use super::{PUBLIC, Urls, delivery};
 use crate::error::AppError;
 use crate::services::accounts::random_token;
+use crate::services::method_library::{self, IncomingMethod};
 use crate::services::methods::{self, MethodView};
 use crate::state::AppState;
 use crate::storage::federation as store;
+use crate::storage::federation::RemoteActorRow;
 
 /// A method of this municipality as it goes on the wire.
-pub fn wire(state: &AppState, view: &MethodView) -> WireMethod {
+pub async fn wire(state: &AppState, view: &MethodView) -> Result<WireMethod, AppError> {
     let urls = Urls::new(&state.config);
-    WireMethod {
+    Ok(WireMethod {
         id: view.url.clone(),
         attributed_to: urls.instance_actor(),
+        municipality: crate::services::instance::profile(state).await?.name_ja,
         url: view.url.clone(),
         version: view.version,
         document: view.document.clone(),
         used_by: view.used_by.clone(),
         published: view.created_at.clone(),
         updated: view.updated_at.clone(),
-    }
+    })
 }
 
 /// `GET /methods/{id}` for ActivityStreams clients: the newest version.
 pub async fn method_object(state: &AppState, id: i64) -> Result<Response, AppError> {
     let view = methods::get(state, id, None).await?;
-    Ok(activity_json(StatusCode::OK, &wire(state, &view).to_json()))
+    Ok(activity_json(
+        StatusCode::OK,
+        &wire(state, &view).await?.to_json(),
+    ))
 }
 
 /// `Create` (first version) or `Update` (a later one) of a method, to the municipality's
@@ -53,7 +60,7 @@ pub async fn method_changed(state: &AppState, id: i64, kind: &str) -> Result<(),
     }
     let urls = Urls::new(&state.config);
     let city = urls.instance_actor();
-    let mut object = wire(state, &view).to_json();
+    let mut object = wire(state, &view).await?.to_json();
     if let Some(map) = object.as_object_mut() {
         map.remove("@context");
     }
@@ -69,4 +76,108 @@ pub async fn method_changed(state: &AppState, id: i64, kind: &str) -> Result<(),
     });
     delivery::enqueue(state, &inboxes, &activity, KeyOwner::Instance).await?;
     Ok(())
+}
+
+/// Names the fields of a received method's errors as in the activity.
+fn in_object(error: AppError) -> AppError {
+    match error {
+        AppError::Validation(errors) => AppError::Validation(
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    e.field = format!("object.{}", wire_field(&e.field));
+                    e
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// A `Create` or `Update` of a method from a followed municipality: kept in the library
+/// (a newer version replaces the one kept). The method must be the sender's own, on its
+/// own server; from an actor not followed here it is ignored.
+pub async fn received(
+    state: &AppState,
+    actor: &RemoteActorRow,
+    object: &Value,
+) -> Result<(), AppError> {
+    // The reader already names fields as in the document.
+    let wire = WireMethod::from_json(object).map_err(|errors| {
+        AppError::Validation(
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    e.field = format!("object.{}", e.field);
+                    e
+                })
+                .collect(),
+        )
+    })?;
+    if wire.attributed_to != actor.actor_id || host_of(&wire.id) != host_of(&actor.actor_id) {
+        return Err(AppError::invalid(
+            "object.attributedTo",
+            "attribution",
+            "a municipality publishes only its own methods, on its own server",
+        ));
+    }
+    let Some(followed) = super::following::followed(state, &actor.actor_id).await? else {
+        tracing::info!(actor = %actor.actor_id, method = %wire.id, "ignored a method from an actor not followed here");
+        return Ok(());
+    };
+    let (name, prefecture) = super::software::municipality(state, &actor.inbox).await;
+    let origin_name = name
+        .or_else(|| Some(wire.municipality.clone()).filter(|m| !m.trim().is_empty()))
+        .or_else(|| actor.name.clone())
+        .unwrap_or_else(|| actor.domain.clone());
+    let incoming = IncomingMethod {
+        ap_id: wire.id,
+        url: wire.url,
+        origin_actor: actor.actor_id.clone(),
+        origin_name: crate::domain::kept_text(&origin_name),
+        prefecture,
+        version: wire.version,
+        document: wire.document,
+    };
+    method_library::receive(state, &followed, &incoming)
+        .await
+        .map_err(in_object)
+}
+
+/// Staff import a method from a file (an export of this or another Hiroba, the same
+/// document as the wire object): a new method here whose chain of attribution starts
+/// with the file's method. Errors name the file's fields; nothing is stored on any.
+pub async fn import(
+    state: &AppState,
+    viewer: &crate::services::Viewer,
+    file: &Value,
+) -> Result<MethodView, AppError> {
+    viewer.require_staff()?;
+    let wire = WireMethod::from_json(file).map_err(AppError::Validation)?;
+    let origin = crate::services::methods::MethodOrigin {
+        id: wire.id.clone(),
+        title: wire.document.title.clone(),
+        municipality: wire.municipality.clone(),
+    };
+    let renamed = |error: AppError| match error {
+        AppError::Validation(errors) => AppError::Validation(
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    e.field = wire_field(&e.field);
+                    e
+                })
+                .collect(),
+        ),
+        other => other,
+    };
+    methods::derive(state, viewer, &wire.document, Some(origin))
+        .await
+        .map_err(renamed)
+}
+
+/// The export file of a method: its wire document, with its `@context`.
+pub async fn export(state: &AppState, id: i64) -> Result<Value, AppError> {
+    let view = methods::get(state, id, None).await?;
+    Ok(wire(state, &view).await?.to_json())
 }

@@ -9,15 +9,32 @@ use super::keys::KeyOwner;
 use super::{PUBLIC, Urls, delivery};
 use crate::error::AppError;
 use crate::services::accounts::random_token;
+use crate::services::themes::BasedOn;
 use crate::state::AppState;
 use crate::storage::federation as store;
 use crate::storage::themes as theme_store;
 
-/// The municipality announces `object` (a `Group`, or a theme's activity) to its followers.
-async fn announce(state: &AppState, object: Value) -> Result<(), AppError> {
+/// The municipality announces `object` (a `Group`, or a theme's activity) to its followers,
+/// and to `also` (an actor that must be told even if it does not follow).
+async fn announce(state: &AppState, object: Value, also: Option<&str>) -> Result<(), AppError> {
     let mut conn = state.db.acquire().await?;
-    let inboxes = store::follower_inboxes(conn.ex(), "instance", 0).await?;
+    let mut inboxes = store::follower_inboxes(conn.ex(), "instance", 0).await?;
     drop(conn);
+    let mut to = vec![json!(PUBLIC)];
+    if let Some(actor_id) = also {
+        match super::actors::actor(state, actor_id, false).await {
+            Ok(actor) => {
+                let inbox = actor.shared_inbox.clone().unwrap_or(actor.inbox.clone());
+                if !inboxes.contains(&inbox) {
+                    inboxes.push(inbox);
+                }
+                to.push(json!(actor_id));
+            }
+            Err(e) => {
+                tracing::warn!(actor = actor_id, error = %e, "the origin of a method cannot be told of its use")
+            }
+        }
+    }
     if inboxes.is_empty() {
         return Ok(());
     }
@@ -32,7 +49,7 @@ async fn announce(state: &AppState, object: Value) -> Result<(), AppError> {
         "type": "Announce",
         "actor": city,
         "object": object,
-        "to": [PUBLIC],
+        "to": to,
         "cc": [format!("{city}/followers")],
         "published": jiff::Timestamp::now().to_string(),
     });
@@ -59,10 +76,17 @@ pub async fn theme_opened(state: &AppState, theme_id: i64) -> Result<(), AppErro
     let mut conn = state.db.acquire().await?;
     theme_store::set_published_state(conn.ex(), theme.id, &published).await?;
     drop(conn);
-    announce(state, group).await
+    // A theme started from another municipality's method tells that municipality, which
+    // lists it where its method was used.
+    let origin = theme
+        .based_on
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<BasedOn>(json).ok())
+        .and_then(|b| b.actor);
+    announce(state, group, origin.as_deref()).await
 }
 
 /// A theme's phase changed: its `Update` goes to the municipality's followers too.
 pub async fn theme_phase_changed(state: &AppState, update: Value) -> Result<(), AppError> {
-    announce(state, update).await
+    announce(state, update, None).await
 }

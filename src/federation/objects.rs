@@ -176,6 +176,14 @@ pub struct Actor {
         skip_serializing_if = "Option::is_none"
     )]
     pub current_phase: Option<usize>,
+    /// The method a theme was started from: a `Link` (`href` the method's id, `name` its
+    /// title, `hiroba:municipality` who published it).
+    #[serde(
+        rename = "hiroba:basedOn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub based_on: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

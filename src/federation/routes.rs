@@ -153,6 +153,10 @@ fn group(urls: &Urls, id: &str, theme: &ThemeView, public_pem: String) -> Actor 
             })
             .collect(),
         current_phase: theme.current_phase,
+        based_on: theme.based_on.as_ref().map(|b| {
+            json!({"type": "Link", "href": b.id, "name": b.title,
+                   "hiroba:municipality": b.municipality})
+        }),
     }
 }
 
@@ -185,6 +189,7 @@ async fn instance_actor(State(state): State<AppState>) -> Result<Response, AppEr
         theme_status: None,
         phases: Vec::new(),
         current_phase: None,
+        based_on: None,
     };
     Ok(activity_json(StatusCode::OK, &actor))
 }
@@ -219,6 +224,7 @@ fn person(
         theme_status: None,
         phases: Vec::new(),
         current_phase: None,
+        based_on: None,
     }
 }
 

@@ -127,28 +127,42 @@ pub async fn learn(state: &AppState, inbox: &str) {
             return;
         }
     }
-    let software = match tokio::time::timeout(LOOKUP_TIMEOUT, nodeinfo_software(state, &url)).await
+    let (software, municipality) = match tokio::time::timeout(
+        LOOKUP_TIMEOUT,
+        nodeinfo_software(state, &url),
+    )
+    .await
     {
-        Ok(Ok(name)) => Some(name),
+        Ok(Ok((name, municipality))) => (Some(name), municipality),
         Ok(Err(why)) => {
             tracing::info!(%domain, %why, "no NodeInfo software; both announcement forms are sent");
-            None
+            (None, None)
         }
         Err(_) => {
             tracing::info!(%domain, "NodeInfo timed out; both announcement forms are sent");
-            None
+            (None, None)
         }
     };
     if let Ok(mut conn) = state.db.acquire().await
-        && let Err(e) =
-            store::set_software(conn.ex(), &domain, software.as_deref(), now_millis()).await
+        && let Err(e) = store::set_software(
+            conn.ex(),
+            &domain,
+            software.as_deref(),
+            municipality.as_deref(),
+            now_millis(),
+        )
+        .await
     {
         tracing::warn!(error = %e, "cannot record an instance's software");
     }
 }
 
-/// `software.name` from the NodeInfo (FEP-f1d5) of the instance at `url`'s origin.
-async fn nodeinfo_software(state: &AppState, url: &url::Url) -> Result<String, String> {
+/// `software.name` from the NodeInfo (FEP-f1d5) of the instance at `url`'s origin, and
+/// what its `metadata.municipality` says (Hiroba's: names, prefecture, code), as JSON.
+async fn nodeinfo_software(
+    state: &AppState,
+    url: &url::Url,
+) -> Result<(String, Option<String>), String> {
     let client = &state.federation.client;
     let mut links = url.clone();
     links.set_path("/.well-known/nodeinfo");
@@ -158,11 +172,51 @@ async fn nodeinfo_software(state: &AppState, url: &url::Url) -> Result<String, S
     let href = nodeinfo_href(&document).ok_or("no NodeInfo 2.x link")?;
     let href = url::Url::parse(&href).map_err(|e| e.to_string())?;
     let (_, info) = client.get_jrd(&href).await.map_err(|e| e.to_string())?;
-    info.pointer("/software/name")
+    let name = info
+        .pointer("/software/name")
         .and_then(Value::as_str)
         .filter(|name| !name.is_empty() && name.len() <= 64)
         .map(str::to_ascii_lowercase)
-        .ok_or_else(|| "no software.name".into())
+        .ok_or("no software.name")?;
+    Ok((name, municipality_of(&info)))
+}
+
+/// The municipality a NodeInfo describes, kept to its short text fields.
+fn municipality_of(info: &Value) -> Option<String> {
+    let m = info.pointer("/metadata/municipality")?.as_object()?;
+    let mut kept = serde_json::Map::new();
+    for key in ["nameJa", "nameEn", "prefecture", "localGovernmentCode"] {
+        if let Some(text) = m.get(key).and_then(Value::as_str)
+            && !text.trim().is_empty()
+        {
+            kept.insert(
+                key.to_string(),
+                Value::String(text.chars().take(100).collect()),
+            );
+        }
+    }
+    (!kept.is_empty()).then(|| Value::Object(kept).to_string())
+}
+
+/// What is known of the municipality of the instance at `domain`: (Japanese name,
+/// prefecture), learning it first when it was never read.
+pub async fn municipality(state: &AppState, any_url: &str) -> (Option<String>, Option<String>) {
+    learn(state, any_url).await;
+    let Some(domain) = host_of(any_url) else {
+        return (None, None);
+    };
+    let known = match state.db.acquire().await {
+        Ok(mut conn) => store::instance_municipality(conn.ex(), &domain)
+            .await
+            .ok()
+            .flatten(),
+        Err(_) => None,
+    };
+    let Some(value) = known.and_then(|k| serde_json::from_str::<Value>(&k).ok()) else {
+        return (None, None);
+    };
+    let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+    (text("nameJa"), text("prefecture"))
 }
 
 /// The newest NodeInfo 2.x schema a links document offers.

@@ -458,7 +458,43 @@ pub async fn get(state: &AppState, id: i64, version: Option<i32>) -> Result<Meth
     let row = store::find_version(conn.ex(), id, version.unwrap_or(method.current_version))
         .await?
         .ok_or(AppError::NotFound("method version"))?;
-    view(state, &method, &row)
+    let mut view = view(state, &method, &row)?;
+    view.used_by = store::uses(conn.ex(), id)
+        .await?
+        .into_iter()
+        .map(|(theme, title)| MethodUse { theme, title })
+        .collect();
+    Ok(view)
+}
+
+/// Another municipality told that its theme `theme_ap_id` was started from the method at
+/// `method_url` (one of ours); false when no such method is here.
+pub async fn used_elsewhere(
+    state: &AppState,
+    method_url: &str,
+    theme_ap_id: &str,
+    title: &str,
+    actor_id: &str,
+) -> Result<bool, AppError> {
+    let prefix = format!("{}/methods/", Urls::new(&state.config).base());
+    let Some(id) = method_url
+        .strip_prefix(&prefix)
+        .and_then(|rest| rest.parse::<i64>().ok())
+    else {
+        return Ok(false);
+    };
+    let mut conn = state.db.acquire().await?;
+    if store::find(conn.ex(), id).await?.is_none() {
+        return Ok(false);
+    }
+    let title = crate::domain::kept_text(title);
+    store::add_use(conn.ex(), id, theme_ap_id, &title, actor_id, now_millis()).await?;
+    tracing::info!(
+        method = id,
+        theme = theme_ap_id,
+        "a method was used elsewhere"
+    );
+    Ok(true)
 }
 
 /// Every version of a method, newest first.
@@ -480,27 +516,29 @@ pub async fn versions(state: &AppState, id: i64) -> Result<Vec<MethodVersionView
         .collect()
 }
 
-/// This municipality's methods, newest change first, by words and tag.
-pub async fn list(
-    state: &AppState,
-    filter: &MethodFilter,
-    page: Page,
-) -> Result<(Vec<MethodView>, bool), AppError> {
-    if filter.q.as_deref().is_some_and(|q| q.chars().count() > 200) {
+/// The words of a search (at most eight), normalised as stored text is.
+pub fn search_terms(q: Option<&str>) -> Result<Vec<String>, AppError> {
+    if q.is_some_and(|q| q.chars().count() > 200) {
         return Err(AppError::invalid(
             "q",
             "too_long",
             "search words are at most 200 characters",
         ));
     }
-    let terms: Vec<String> = filter
-        .q
-        .as_deref()
-        .unwrap_or_default()
+    Ok(q.unwrap_or_default()
         .split_whitespace()
         .map(crate::domain::normalize_text)
         .take(8)
-        .collect();
+        .collect())
+}
+
+/// This municipality's methods, newest change first, by words and tag.
+pub async fn list(
+    state: &AppState,
+    filter: &MethodFilter,
+    page: Page,
+) -> Result<(Vec<MethodView>, bool), AppError> {
+    let terms = search_terms(filter.q.as_deref())?;
     let tag = match filter.tag.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(tag) => Some(
@@ -556,7 +594,7 @@ pub async fn from_theme(
                 comments: phase.allow_comments,
                 supports: phase.allow_supports,
             },
-            staff_guidance: String::new(),
+            staff_guidance: phase.staff_guidance.clone(),
             resident_guidance: phase.description.clone(),
         });
     }

@@ -8,10 +8,12 @@ pub mod events;
 pub mod followed_themes;
 pub mod following;
 pub mod instance;
+pub mod method_library;
 pub mod methods;
 pub mod moderation;
 pub mod passwords;
 pub mod proposals;
+pub mod theme_from_method;
 pub mod themes;
 
 use jiff::Timestamp;

@@ -32,6 +32,13 @@ pub struct PhaseInput {
         max_length = 2000
     )]
     pub description: String,
+    /// Markdown: how staff run the phase (from the method the theme was based on).
+    #[serde(default)]
+    #[schema(
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+        max_length = 5000
+    )]
+    pub staff_guidance: String,
     /// First day (YYYY-MM-DD), in the municipality's time zone.
     #[schema(format = Date)]
     pub starts_on: String,
@@ -104,6 +111,8 @@ pub struct ThemeUpdate {
 pub struct PhaseView {
     pub name: String,
     pub description: String,
+    /// How staff run the phase.
+    pub staff_guidance: String,
     pub starts_on: String,
     pub ends_on: String,
     pub allows: PhaseActions,
@@ -119,6 +128,19 @@ pub enum Progress {
     InPhase,
     BetweenPhases,
     Ended,
+}
+
+/// The method a theme was started from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BasedOn {
+    /// The method's id (its URL).
+    pub id: String,
+    pub title: String,
+    /// The municipality that published it.
+    pub municipality: String,
+    /// That municipality's actor, told when the theme opens; none for a method of ours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -138,6 +160,8 @@ pub struct ThemeView {
     pub proposal_count: i64,
     /// How many fediverse accounts follow the theme.
     pub follower_count: i64,
+    /// The method the theme was started from.
+    pub based_on: Option<BasedOn>,
     pub url: String,
     pub created_at: String,
     pub updated_at: String,
@@ -253,6 +277,7 @@ impl LoadedTheme {
                 .map(|p| PhaseView {
                     name: p.name.clone(),
                     description: p.description.clone(),
+                    staff_guidance: p.staff_guidance.clone(),
                     starts_on: p.starts_on.clone(),
                     ends_on: p.ends_on.clone(),
                     allows: PhaseActions {
@@ -267,6 +292,11 @@ impl LoadedTheme {
             allows_now: self.allows(today),
             proposal_count: self.row.proposal_count,
             follower_count: self.row.follower_count,
+            based_on: self
+                .row
+                .based_on
+                .as_deref()
+                .and_then(|json| serde_json::from_str(json).ok()),
             url: format!("{}/themes/{}", state.config.public_url(), self.row.slug),
             created_at: rfc3339(self.row.created_at),
             updated_at: rfc3339(self.row.updated_at),
@@ -364,6 +394,7 @@ struct ThemeDraft {
 struct ParsedPhase {
     name: String,
     description: String,
+    staff_guidance: String,
     starts_on: Date,
     ends_on: Date,
     allows: PhaseActions,
@@ -405,6 +436,10 @@ fn parse_draft(
             at("description"),
             parse_text(&phase.description, 0, 2_000, true),
         );
+        let staff_guidance = check.check(
+            at("staff_guidance"),
+            parse_text(&phase.staff_guidance, 0, 5_000, true),
+        );
         let starts_on = check.check(at("starts_on"), parse_date(&phase.starts_on));
         let ends_on = check.check(at("ends_on"), parse_date(&phase.ends_on));
         if let (Some(start), Some(end)) = (starts_on, ends_on) {
@@ -427,12 +462,18 @@ fn parse_draft(
             }
             previous_end = Some(end);
         }
-        if let (Some(name), Some(description), Some(starts_on), Some(ends_on)) =
-            (name, description, starts_on, ends_on)
+        if let (
+            Some(name),
+            Some(description),
+            Some(staff_guidance),
+            Some(starts_on),
+            Some(ends_on),
+        ) = (name, description, staff_guidance, starts_on, ends_on)
         {
             parsed.push(ParsedPhase {
                 name,
                 description,
+                staff_guidance,
                 starts_on,
                 ends_on,
                 allows: phase.allows,
@@ -459,6 +500,7 @@ async fn write_details(
         .map(|p| NewPhase {
             name: &p.name,
             description: &p.description,
+            staff_guidance: &p.staff_guidance,
             starts_on: p.starts_on.to_string(),
             ends_on: p.ends_on.to_string(),
             allow_ideas: p.allows.ideas,
@@ -476,6 +518,16 @@ pub async fn create(
     state: &AppState,
     viewer: &Viewer,
     input: ThemeInput,
+) -> Result<ThemeView, AppError> {
+    create_based_on(state, viewer, input, None).await
+}
+
+/// Creates a theme, recording the method it was started from when there is one.
+pub async fn create_based_on(
+    state: &AppState,
+    viewer: &Viewer,
+    input: ThemeInput,
+    based_on: Option<&BasedOn>,
 ) -> Result<ThemeView, AppError> {
     let staff = viewer.require_staff()?;
     let mut check = Checker::new();
@@ -523,12 +575,16 @@ pub async fn create(
         Err(e) => return Err(e.into()),
     };
     write_details(&mut tx, id, &draft).await?;
+    if let Some(based_on) = based_on {
+        let json = serde_json::to_string(based_on).map_err(|e| AppError::Internal(e.into()))?;
+        store::set_based_on(tx.ex(), id, &json).await?;
+    }
     if draft.status == ThemeStatus::Open {
         super::events::record(tx.ex(), super::events::EventKind::ThemeOpened, id).await?;
     }
     tx.commit().await?;
     state.event_signal.written();
-    tracing::info!(theme = slug.as_str(), by = staff.id, "theme created");
+    tracing::info!(theme = slug.as_str(), by = staff.id, based_on = ?based_on.map(|b| &b.id), "theme created");
     Ok(load_by_id(state, id).await?.view(state))
 }
 

@@ -626,24 +626,42 @@ pub async fn software_checked_at(ex: Ex<'_>, domain: &str) -> Result<Option<i64>
     .map(Option::flatten))
 }
 
-/// Records what an instance's NodeInfo named (`None`: nothing readable).
+/// Records what an instance's NodeInfo named (`None`: nothing readable): its software and
+/// its municipality (JSON).
 pub async fn set_software(
     ex: Ex<'_>,
     domain: &str,
     software: Option<&str>,
+    municipality: Option<&str>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     on_conn!(ex, |c| sqlx::query(
-        "INSERT INTO instances (domain, failures, software, software_checked_at) \
-         VALUES ($1, 0, $2, $3) ON CONFLICT (domain) DO UPDATE \
-         SET software = excluded.software, software_checked_at = excluded.software_checked_at"
+        "INSERT INTO instances (domain, failures, software, municipality, software_checked_at) \
+         VALUES ($1, 0, $2, $3, $4) ON CONFLICT (domain) DO UPDATE \
+         SET software = excluded.software, municipality = excluded.municipality, \
+         software_checked_at = excluded.software_checked_at"
     )
     .bind(domain)
     .bind(software)
+    .bind(municipality)
     .bind(now)
     .execute(c)
     .await
     .map(|_| ()))
+}
+
+/// What the instance's NodeInfo said of its municipality (JSON), if anything.
+pub async fn instance_municipality(
+    ex: Ex<'_>,
+    domain: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "SELECT municipality FROM instances WHERE domain = $1"
+    )
+    .bind(domain)
+    .fetch_optional(c)
+    .await
+    .map(Option::flatten))
 }
 
 /// An instance answered again: its waiting deliveries become due now.

@@ -182,3 +182,38 @@ pub async fn list(
         query.bind(limit).bind(offset).fetch_all(c).await
     })
 }
+
+/// A theme elsewhere started from one of these methods (kept once per theme).
+pub async fn add_use(
+    ex: Ex<'_>,
+    method_id: i64,
+    theme_ap_id: &str,
+    title: &str,
+    actor_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "INSERT INTO method_uses (method_id, theme_ap_id, title, actor_id, received_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (method_id, theme_ap_id) DO UPDATE \
+         SET title = excluded.title"
+    )
+    .bind(method_id)
+    .bind(theme_ap_id)
+    .bind(title)
+    .bind(actor_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+/// (theme id, title) of the themes elsewhere started from a method, oldest first.
+pub async fn uses(ex: Ex<'_>, method_id: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT theme_ap_id, title FROM method_uses WHERE method_id = $1 \
+         ORDER BY received_at, theme_ap_id"
+    )
+    .bind(method_id)
+    .fetch_all(c)
+    .await)
+}

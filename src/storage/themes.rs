@@ -13,6 +13,8 @@ pub struct ThemeRow {
     pub status: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// What the theme was based on (JSON), when it was started from a method.
+    pub based_on: Option<String>,
     pub proposal_count: i64,
     /// Fediverse accounts that follow the theme.
     pub follower_count: i64,
@@ -21,7 +23,7 @@ pub struct ThemeRow {
 macro_rules! theme_select {
     () => {
         "SELECT t.id, t.slug, t.title, t.description, t.status, t.created_at, t.updated_at, \
-         (SELECT COUNT(*) FROM proposals p WHERE p.theme_id = t.id \
+         t.based_on, (SELECT COUNT(*) FROM proposals p WHERE p.theme_id = t.id \
             AND p.withdrawn_at IS NULL AND p.hidden_at IS NULL) AS proposal_count, \
          (SELECT COUNT(*) FROM followers f WHERE f.local_kind = 'theme' \
             AND f.local_id = t.id) AS follower_count \
@@ -41,11 +43,13 @@ pub struct PhaseRow {
     pub allow_ideas: bool,
     pub allow_comments: bool,
     pub allow_supports: bool,
+    pub staff_guidance: String,
 }
 
 pub struct NewPhase<'a> {
     pub name: &'a str,
     pub description: &'a str,
+    pub staff_guidance: &'a str,
     pub starts_on: String,
     pub ends_on: String,
     pub allow_ideas: bool,
@@ -114,7 +118,8 @@ pub async fn replace_phases(
         for (position, phase) in phases.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO theme_phases (theme_id, position, name, description, starts_on, ends_on, \
-                 allow_ideas, allow_comments, allow_supports) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 allow_ideas, allow_comments, allow_supports, staff_guidance) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(theme_id)
             .bind(position as i64)
@@ -125,6 +130,7 @@ pub async fn replace_phases(
             .bind(phase.allow_ideas)
             .bind(phase.allow_comments)
             .bind(phase.allow_supports)
+            .bind(phase.staff_guidance)
             .execute(&mut *c)
             .await?;
         }
@@ -169,6 +175,18 @@ pub async fn find_theme(ex: Ex<'_>, id: i64) -> Result<Option<ThemeRow>, sqlx::E
     .await)
 }
 
+/// Records the method a theme was started from (JSON).
+pub async fn set_based_on(ex: Ex<'_>, theme_id: i64, based_on: &str) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "UPDATE themes SET based_on = $2 WHERE id = $1"
+    )
+    .bind(theme_id)
+    .bind(based_on)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
 /// Lists themes, newest first; drafts only when asked (for staff).
 pub async fn list_themes(
     ex: Ex<'_>,
@@ -189,7 +207,8 @@ pub async fn list_themes(
 pub async fn phases(ex: Ex<'_>, theme_id: i64) -> Result<Vec<PhaseRow>, sqlx::Error> {
     on_conn!(ex, |c| sqlx::query_as(
         "SELECT id, theme_id, position, name, description, starts_on, ends_on, allow_ideas, \
-         allow_comments, allow_supports FROM theme_phases WHERE theme_id = $1 ORDER BY position"
+         allow_comments, allow_supports, staff_guidance FROM theme_phases WHERE theme_id = $1 \
+         ORDER BY position"
     )
     .bind(theme_id)
     .fetch_all(c)

@@ -56,6 +56,7 @@ pub struct PhaseRow {
     pub index: usize,
     pub name: String,
     pub description: String,
+    pub staff_guidance: String,
     pub starts_on: String,
     pub ends_on: String,
     pub ideas: bool,
@@ -118,6 +119,7 @@ impl ThemeForm {
             match field {
                 "name" => row.name = value.clone(),
                 "description" => row.description = value.clone(),
+                "guidance" => row.staff_guidance = value.clone(),
                 "starts" => row.starts_on = value.clone(),
                 "ends" => row.ends_on = value.clone(),
                 "ideas" => row.ideas = true,
@@ -151,6 +153,7 @@ impl ThemeForm {
                     index,
                     name: p.name.clone(),
                     description: p.description.clone(),
+                    staff_guidance: p.staff_guidance.clone(),
                     starts_on: p.starts_on.clone(),
                     ends_on: p.ends_on.clone(),
                     ideas: p.allows.ideas,
@@ -190,6 +193,7 @@ impl ThemeForm {
             .map(|p| PhaseInput {
                 name: p.name.clone(),
                 description: p.description.clone(),
+                staff_guidance: p.staff_guidance.clone(),
                 starts_on: p.starts_on.clone(),
                 ends_on: p.ends_on.clone(),
                 allows: PhaseActions {

@@ -5,6 +5,7 @@ mod accounts;
 mod batch;
 mod browser;
 mod chromium;
+mod city_to_city;
 mod cli;
 mod comments;
 mod crash_safety;

@@ -17,13 +17,13 @@ static HOSTS_LOCK: Mutex<()> = Mutex::new(());
 
 /// A host name for a loopback address, in /etc/hosts while the test runs. Where the file
 /// cannot be written, the address itself stands in (with a message).
-struct TestHost {
-    name: String,
+pub(crate) struct TestHost {
+    pub(crate) name: String,
     line: Option<String>,
 }
 
 impl TestHost {
-    fn new(label: &str, ip: &str) -> TestHost {
+    pub(crate) fn new(label: &str, ip: &str) -> TestHost {
         let name = format!("{label}-{}.hiroba.test", crate::helpers::uuid_like()).replace('_', "-");
         let line = format!("{ip} {name} # hiroba test");
         let _guard = HOSTS_LOCK.lock().unwrap_or_else(|e| e.into_inner());
@@ -86,7 +86,7 @@ async fn instance(backend: &Backend, host: &TestHost, ip: &str) -> TestApp {
 }
 
 /// Polls `check` until it returns something, for at most ten seconds.
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+pub(crate) async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,

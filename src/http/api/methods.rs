@@ -13,6 +13,8 @@ use crate::http::extract::{Authorized, Staff};
 use crate::http::problem::Problem;
 use crate::services::Page;
 use crate::services::methods::{self, MethodFilter, MethodInput, MethodVersionView, MethodView};
+use crate::services::theme_from_method::{self, StartTheme};
+use crate::services::themes::ThemeView;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -40,7 +42,7 @@ pub struct MethodPage {
     pub has_more: bool,
 }
 
-fn created(method: MethodView) -> Response {
+pub(super) fn created(method: MethodView) -> Response {
     let location = format!("/api/v1/methods/{}", method.id);
     (
         StatusCode::CREATED,
@@ -140,4 +142,79 @@ pub async fn save_theme_as_method(
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Response, AppError> {
     Ok(created(methods::from_theme(&state, &viewer, &slug).await?))
+}
+
+pub(super) fn theme_created(theme: ThemeView) -> Response {
+    let location = format!("/api/v1/themes/{}", theme.slug);
+    (
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(theme),
+    )
+        .into_response()
+}
+
+/// Fork a method (staff only): a new method of this municipality with the same content,
+/// attributed to the one it came from.
+#[utoipa::path(post, path = "/methods/{id}/fork", tag = "methods",
+    params(("id" = i64, Path, description = "Method id", minimum = 1)),
+    responses((status = 201, body = MethodView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn fork_method(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, AppError> {
+    Ok(created(methods::fork(&state, &viewer, id).await?))
+}
+
+/// Start a theme from a method (staff only): a draft whose phases follow one another from
+/// `starts_on`, with the method's guidance, tags and description, based on the method.
+#[utoipa::path(post, path = "/methods/{id}/themes", tag = "methods", request_body = StartTheme,
+    params(("id" = i64, Path, description = "Method id", minimum = 1)),
+    responses((status = 201, body = ThemeView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn start_theme(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<StartTheme>,
+) -> Result<Response, AppError> {
+    Ok(theme_created(
+        theme_from_method::from_local(&state, &viewer, id, input).await?,
+    ))
+}
+
+/// A method as a file to give to a municipality that does not federate: the same document
+/// as its ActivityStreams object.
+#[utoipa::path(get, path = "/methods/{id}/export", tag = "methods",
+    params(("id" = i64, Path, description = "Method id", minimum = 1)),
+    responses((status = 200, description = "The method's document (application/activity+json)"), (status = 404, body = Problem)))]
+pub async fn export_method(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, AppError> {
+    let document = crate::federation::methods::export(&state, id).await?;
+    let mut response = crate::federation::routes::activity_json(StatusCode::OK, &document);
+    if let Ok(value) =
+        header::HeaderValue::from_str(&format!("attachment; filename=\"method-{id}.json\""))
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    Ok(response)
+}
+
+/// Import a method from an exported file (staff only): a new method here, attributed to
+/// the file's. A missing or malformed field is refused with errors that name it.
+#[utoipa::path(post, path = "/methods/import", tag = "methods",
+    request_body(content = Object, description = "An exported method document"),
+    responses((status = 201, body = MethodView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn import_method(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+    ApiJson(file): ApiJson<serde_json::Value>,
+) -> Result<Response, AppError> {
+    Ok(created(
+        crate::federation::methods::import(&state, &viewer, &file).await?,
+    ))
 }

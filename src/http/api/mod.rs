@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod comments;
 pub mod following;
+pub mod method_library;
 pub mod methods;
 pub mod moderation;
 pub mod proposals;
@@ -169,6 +170,14 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(methods::list_versions))
         .routes(routes!(methods::get_version))
         .routes(routes!(methods::save_theme_as_method))
+        .routes(routes!(methods::fork_method))
+        .routes(routes!(methods::start_theme))
+        .routes(routes!(methods::export_method))
+        .routes(routes!(methods::import_method))
+        .routes(routes!(method_library::list_library))
+        .routes(routes!(method_library::get_library_method))
+        .routes(routes!(method_library::fork_library_method))
+        .routes(routes!(method_library::start_theme_from_library))
         .routes(routes!(following::list_posts))
         .routes(routes!(following::list_themes))
         .routes(routes!(following::get_post))

@@ -1,0 +1,208 @@
+//! City to city between two instances with their own host names: Kamakura follows
+//! Kotoura's municipality, finds Kotoura's method in its library (with Kotoura's name and
+//! prefecture, read from its NodeInfo), sees a new version arrive, starts a theme from it
+//! (phases dated from a start day, guidance copied, the method named on the theme and on
+//! its `Group`), and Kotoura lists that theme where its method was used once it opens. A
+//! method is also forked and carried as a file, keeping the chain of attribution.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::both_databases;
+use crate::helpers::{Backend, TestApp, day, spawn_app_with};
+use crate::two_instances::{TestHost, eventually};
+
+async fn city(backend: &Backend, host: &TestHost, ip: &str, name: &str, pref: &str) -> TestApp {
+    let port = std::net::TcpListener::bind((ip, 0))
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let domain = format!("{}:{port}", host.name);
+    let listen = format!("{ip}:{port}").parse().expect("address");
+    let (name, pref) = (name.to_string(), pref.to_string());
+    spawn_app_with(backend, |config| {
+        config.domain = domain;
+        config.listen = listen;
+        config.municipality.name_ja = name;
+        config.municipality.prefecture = Some(pref);
+        config.federation.insecure = true;
+        config.federation.retry_base = Duration::from_millis(100);
+        config.federation.probe_interval = Duration::from_millis(300);
+    })
+    .await
+}
+
+fn method() -> Value {
+    json!({
+        "title": "タブレットで子どもの声を聞く",
+        "summary": "学校のタブレットで子どもの声を聞いた方法",
+        "when_to_use": "子どもに関わる計画に。",
+        "phases": [
+            {"name": "知る", "days": 14, "allows": {"ideas": false, "comments": true, "supports": false},
+             "staff_guidance": "学校と日程を決める", "resident_guidance": "説明を読んでください"},
+            {"name": "考える", "days": 30, "allows": {"ideas": true, "comments": true, "supports": true}}
+        ],
+        "tags": ["子ども"],
+        "lessons": "授業時間に合わせると回答が増えた。"
+    })
+}
+
+async fn library(app: &TestApp, query: &str) -> Value {
+    app.get(&format!("/api/v1/federated/methods{query}"), None)
+        .await
+        .expect(200)
+}
+
+async fn a_method_travels_is_reused_and_its_origin_sees_the_use(backend: Backend) {
+    let host_a = TestHost::new("kotoura-town", "127.0.0.18");
+    let host_b = TestHost::new("kamakura-town", "127.0.0.19");
+    let a = city(&backend, &host_a, "127.0.0.18", "琴浦町", "鳥取県").await;
+    let b = city(&backend, &host_b, "127.0.0.19", "鎌倉市", "神奈川県").await;
+    let a_base = a.config.public_url();
+    let b_base = b.config.public_url();
+    let staff_a = a.staff().await;
+    let staff_b = b.staff().await;
+    b.post(
+        "/api/v1/following",
+        Some(&staff_b),
+        json!({"actor": format!("city@{}", a.config.domain)}),
+    )
+    .await
+    .expect(201);
+    eventually("Kotoura accepts", || async {
+        let follows = b.get("/api/v1/following", Some(&staff_b)).await.expect(200);
+        (follows[0]["state"] == "accepted").then_some(())
+    })
+    .await;
+
+    // Kotoura publishes a method: Kamakura's library has it, with its origin.
+    let id = a
+        .post("/api/v1/methods", Some(&staff_a), method())
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let method_url = format!("{a_base}/methods/{id}");
+    let kept = eventually("the method reaches Kamakura's library", || async {
+        library(&b, "").await["items"].as_array()?.first().cloned()
+    })
+    .await;
+    assert_eq!(kept["ap_id"], method_url.as_str(), "{kept}");
+    assert_eq!(kept["origin"]["name"], "琴浦町", "{kept}");
+    assert_eq!(kept["origin"]["prefecture"], "鳥取県", "{kept}");
+    assert_eq!(kept["phases"][0]["staff_guidance"], "学校と日程を決める");
+    assert_eq!(kept["version"], 1);
+    let entry = kept["id"].as_i64().unwrap();
+    for (query, found) in [
+        ("?prefecture=鳥取県", 1),
+        ("?prefecture=神奈川県", 0),
+        ("?tag=子ども", 1),
+        ("?tag=公園", 0),
+        ("?q=タブレット", 1),
+        ("?q=ワークショップ", 0),
+    ] {
+        let listed = library(&b, query).await;
+        assert_eq!(listed["items"].as_array().unwrap().len(), found, "{query}");
+    }
+    assert_eq!(library(&b, "").await["prefectures"], json!(["鳥取県"]));
+
+    // A new version at Kotoura reaches the library.
+    let mut edited = method();
+    edited["title"] = json!("タブレットと紙で子どもの声を聞く");
+    a.put(&format!("/api/v1/methods/{id}"), Some(&staff_a), edited)
+        .await
+        .expect(200);
+    eventually("the new version reaches Kamakura", || async {
+        let listed = library(&b, "").await;
+        (listed["items"][0]["version"] == 2
+            && listed["items"][0]["title"] == "タブレットと紙で子どもの声を聞く")
+            .then_some(())
+    })
+    .await;
+
+    // Kamakura starts a theme from it: dated phases, guidance, attribution.
+    let theme = b
+        .post(
+            &format!("/api/v1/federated/methods/{entry}/themes"),
+            Some(&staff_b),
+            json!({"slug": "kodomo", "starts_on": day(-3)}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(theme["status"], "draft");
+    assert_eq!(theme["title"], "タブレットと紙で子どもの声を聞く");
+    assert_eq!(theme["phases"][0]["starts_on"], day(-3));
+    assert_eq!(theme["phases"][0]["ends_on"], day(10));
+    assert_eq!(theme["phases"][1]["starts_on"], day(11));
+    assert_eq!(theme["phases"][1]["ends_on"], day(40));
+    assert_eq!(theme["phases"][0]["description"], "説明を読んでください");
+    assert_eq!(theme["phases"][0]["staff_guidance"], "学校と日程を決める");
+    assert_eq!(theme["tags"], json!(["子ども"]));
+    assert_eq!(theme["based_on"]["id"], method_url.as_str());
+    assert_eq!(theme["based_on"]["municipality"], "琴浦町");
+
+    // Nothing is told while it is a draft; when it opens, Kotoura lists it as a use.
+    let opened = json!({"title": theme["title"], "description": theme["description"],
+                        "tags": theme["tags"], "status": "open", "phases": theme["phases"]});
+    b.put("/api/v1/themes/kodomo", Some(&staff_b), opened)
+        .await
+        .expect(200);
+    let theme_url = format!("{b_base}/themes/kodomo");
+    let (_, group) = b.activity("/themes/kodomo").await;
+    assert_eq!(
+        group["hiroba:basedOn"]["href"],
+        method_url.as_str(),
+        "{group}"
+    );
+    assert_eq!(group["hiroba:basedOn"]["hiroba:municipality"], "琴浦町");
+    let used = eventually("Kotoura hears of the use", || async {
+        let m = a
+            .get(&format!("/api/v1/methods/{id}"), None)
+            .await
+            .expect(200);
+        m["used_by"].as_array().filter(|u| !u.is_empty()).cloned()
+    })
+    .await;
+    assert_eq!(used[0]["theme"], theme_url.as_str(), "{used:?}");
+    let (_, object) = a.activity(&format!("/methods/{id}")).await;
+    assert_eq!(object["hiroba:usedBy"][0]["href"], theme_url.as_str());
+
+    // A fork keeps the chain: Kotoura's method first.
+    let fork = b
+        .post(
+            &format!("/api/v1/federated/methods/{entry}/fork"),
+            Some(&staff_b),
+            json!({}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(fork["lineage"][0]["id"], method_url.as_str(), "{fork}");
+    assert_eq!(fork["lineage"][0]["municipality"], "琴浦町");
+    assert_eq!(fork["derived_from"], method_url.as_str());
+    assert_eq!(fork["used_in"], json!([]));
+    let fork_id = fork["id"].as_i64().unwrap();
+    let refork = b
+        .post(
+            &format!("/api/v1/methods/{fork_id}/fork"),
+            Some(&staff_b),
+            json!({}),
+        )
+        .await
+        .expect(201);
+    let chain: Vec<&str> = refork["lineage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        chain,
+        [
+            format!("{b_base}/methods/{fork_id}").as_str(),
+            method_url.as_str()
+        ]
+    );
+}
+
+both_databases!(a_method_travels_is_reused_and_its_origin_sees_the_use);
