@@ -265,7 +265,144 @@ async fn a_theme_is_saved_as_a_method(backend: Backend) {
     );
 }
 
+async fn a_method_is_exported_and_imported_as_a_file(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let staff = app.staff().await;
+    let id = app
+        .post("/api/v1/methods", Some(&staff), method("タブレットで聞く"))
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let export = app.get(&format!("/api/v1/methods/{id}/export"), None).await;
+    assert_eq!(export.status, 200);
+    assert_eq!(
+        export.headers["content-disposition"],
+        format!("attachment; filename=\"method-{id}.json\"")
+    );
+    let file = export.body;
+    assert_eq!(file["type"], json!(["Article", "hiroba:Method"]));
+    assert_eq!(file["hiroba:methodPhases"][0]["hiroba:days"], 14);
+
+    // Imported, it is a new method here attributed to the file's.
+    let imported = app
+        .post("/api/v1/methods/import", Some(&staff), file.clone())
+        .await
+        .expect(201);
+    assert_ne!(imported["id"], id);
+    assert_eq!(imported["title"], "タブレットで聞く");
+    assert_eq!(imported["phases"][0]["staff_guidance"], "学校と日程を決める");
+    assert_eq!(imported["lineage"][0]["id"], file["id"]);
+    assert_eq!(imported["tags"], json!(["子ども", "学校"]));
+
+    // Wrong fields are named as in the file; nothing is stored.
+    let count = || async {
+        app.get("/api/v1/methods", None).await.expect(200)["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = count().await;
+    let mut bad = file.clone();
+    bad["hiroba:methodPhases"][0]["hiroba:days"] = json!(0);
+    bad["hiroba:methodPhases"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("name");
+    bad["hiroba:license"] = json!("GPL");
+    let refused = app.post("/api/v1/methods/import", Some(&staff), bad).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let fields: Vec<&str> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"hiroba:methodPhases[1].name"), "{fields:?}");
+    let mut bad = file.clone();
+    bad["hiroba:methodPhases"][0]["hiroba:days"] = json!(0);
+    bad["hiroba:license"] = json!("GPL");
+    let refused = app.post("/api/v1/methods/import", Some(&staff), bad).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let fields: Vec<&str> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["hiroba:license", "hiroba:methodPhases[0].hiroba:days"],
+        "{}",
+        refused.body
+    );
+    for (file, field) in [
+        (json!({"type": "Note", "id": file["id"]}), "type"),
+        (json!({"type": ["Article", "hiroba:Method"]}), "id"),
+    ] {
+        let refused = app.post("/api/v1/methods/import", Some(&staff), file).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert_eq!(refused.body["errors"][0]["field"], field, "{}", refused.body);
+    }
+    assert_eq!(count().await, before, "nothing stored by a refused import");
+    let resident = app.resident("hanako").await;
+    let refused = app
+        .post("/api/v1/methods/import", Some(&resident), file)
+        .await;
+    assert_eq!(refused.status, 403);
+}
+
+async fn a_theme_is_started_from_a_method(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let staff = app.staff().await;
+    let id = app
+        .post("/api/v1/methods", Some(&staff), method("タブレットで聞く"))
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/methods/{id}/themes");
+    let refused = app
+        .post(&path, Some(&staff), json!({"slug": "Kodomo!", "starts_on": "2026-13-01"}))
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let theme = app
+        .post(
+            &path,
+            Some(&staff),
+            json!({"slug": "kodomo", "title": "子どもの声", "starts_on": "2027-04-01"}),
+        )
+        .await;
+    assert_eq!(theme.status, 201, "{}", theme.body);
+    assert_eq!(theme.headers["location"], "/api/v1/themes/kodomo");
+    let theme = theme.body;
+    assert_eq!(theme["title"], "子どもの声");
+    assert_eq!(theme["status"], "draft");
+    assert_eq!(theme["phases"][0]["ends_on"], "2027-04-14");
+    assert_eq!(theme["phases"][1]["starts_on"], "2027-04-15");
+    assert_eq!(theme["phases"][1]["ends_on"], "2027-05-14");
+    assert_eq!(
+        theme["based_on"]["id"],
+        format!("{}/methods/{id}", app.config.public_url())
+    );
+    assert!(theme["description"].as_str().unwrap().contains("子どもに関わる計画づくりに。"));
+    let again = app
+        .post(&path, Some(&staff), json!({"slug": "kodomo", "starts_on": "2027-04-01"}))
+        .await;
+    assert_eq!(again.status, 409, "the slug is taken");
+    let missing = app
+        .post(
+            "/api/v1/methods/999/themes",
+            Some(&staff),
+            json!({"slug": "x", "starts_on": "2027-04-01"}),
+        )
+        .await;
+    assert_eq!(missing.status, 404);
+}
+
 both_databases!(
+    a_method_is_exported_and_imported_as_a_file,
+    a_theme_is_started_from_a_method,
     methods_are_published_versioned_and_found,
     bad_methods_are_refused_by_field_and_nothing_is_stored,
     a_theme_is_saved_as_a_method,
