@@ -44,17 +44,8 @@ pub fn router() -> Router<AppState> {
         .route("/comments/{id}", get(comment))
         .route("/replies/{id}", get(reply))
         .route("/proposals/{id}/context", get(thread))
-        // Until methods have a page for people, their id answers ActivityStreams only.
-        .route("/methods/{id}", get(method))
         .merge(super::collections::router())
         .merge(super::activities::router())
-}
-
-async fn method(
-    State(state): State<AppState>,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-) -> Result<Response, AppError> {
-    super::methods::method_object(&state, id).await
 }
 
 pub(super) fn tombstone(id: String, former_type: &str) -> Response {

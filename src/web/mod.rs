@@ -6,6 +6,7 @@ pub mod auth;
 pub mod context;
 pub mod following;
 pub mod forms;
+pub mod methods;
 pub mod pages;
 pub mod staff;
 
@@ -44,6 +45,25 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/proposals/{id}/support", post(pages::support))
         .route("/proposals/{id}/comments", post(pages::post_comment))
         .route("/following", get(following::posts))
+        .route("/methods", get(methods::list))
+        .route("/methods/library", get(methods::library))
+        .route("/methods/library/{id}", get(methods::library_detail))
+        .route(
+            "/methods/library/{id}/themes",
+            post(methods::start_theme_from_library),
+        )
+        .route(
+            "/methods/library/{id}/fork",
+            post(methods::fork_from_library),
+        )
+        .route("/methods/{id}", get(methods::detail))
+        .route(
+            "/methods/{id}/versions/{version}",
+            get(methods::version_page),
+        )
+        .route("/methods/{id}/themes", post(methods::start_theme))
+        .route("/methods/{id}/fork", post(methods::fork))
+        .route("/staff/themes/{slug}/method", post(methods::save_theme))
         .route("/following/posts/{id}", get(following::post))
         .route("/following/posts/{id}/support", post(following::support))
         .route("/following/posts/{id}/replies", post(following::reply))

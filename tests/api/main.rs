@@ -32,4 +32,5 @@ mod themes;
 mod tls;
 mod two_instances;
 mod web;
+mod web_methods;
 mod web_staff;

@@ -291,7 +291,10 @@ async fn a_method_is_exported_and_imported_as_a_file(backend: Backend) {
         .expect(201);
     assert_ne!(imported["id"], id);
     assert_eq!(imported["title"], "タブレットで聞く");
-    assert_eq!(imported["phases"][0]["staff_guidance"], "学校と日程を決める");
+    assert_eq!(
+        imported["phases"][0]["staff_guidance"],
+        "学校と日程を決める"
+    );
     assert_eq!(imported["lineage"][0]["id"], file["id"]);
     assert_eq!(imported["tags"], json!(["子ども", "学校"]));
 
@@ -318,7 +321,10 @@ async fn a_method_is_exported_and_imported_as_a_file(backend: Backend) {
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    assert!(fields.contains(&"hiroba:methodPhases[1].name"), "{fields:?}");
+    assert!(
+        fields.contains(&"hiroba:methodPhases[1].name"),
+        "{fields:?}"
+    );
     let mut bad = file.clone();
     bad["hiroba:methodPhases"][0]["hiroba:days"] = json!(0);
     bad["hiroba:license"] = json!("GPL");
@@ -342,7 +348,11 @@ async fn a_method_is_exported_and_imported_as_a_file(backend: Backend) {
     ] {
         let refused = app.post("/api/v1/methods/import", Some(&staff), file).await;
         assert_eq!(refused.status, 422, "{}", refused.body);
-        assert_eq!(refused.body["errors"][0]["field"], field, "{}", refused.body);
+        assert_eq!(
+            refused.body["errors"][0]["field"], field,
+            "{}",
+            refused.body
+        );
     }
     assert_eq!(count().await, before, "nothing stored by a refused import");
     let resident = app.resident("hanako").await;
@@ -363,7 +373,11 @@ async fn a_theme_is_started_from_a_method(backend: Backend) {
         .unwrap();
     let path = format!("/api/v1/methods/{id}/themes");
     let refused = app
-        .post(&path, Some(&staff), json!({"slug": "Kodomo!", "starts_on": "2026-13-01"}))
+        .post(
+            &path,
+            Some(&staff),
+            json!({"slug": "Kodomo!", "starts_on": "2026-13-01"}),
+        )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     let theme = app
@@ -385,9 +399,18 @@ async fn a_theme_is_started_from_a_method(backend: Backend) {
         theme["based_on"]["id"],
         format!("{}/methods/{id}", app.config.public_url())
     );
-    assert!(theme["description"].as_str().unwrap().contains("子どもに関わる計画づくりに。"));
+    assert!(
+        theme["description"]
+            .as_str()
+            .unwrap()
+            .contains("子どもに関わる計画づくりに。")
+    );
     let again = app
-        .post(&path, Some(&staff), json!({"slug": "kodomo", "starts_on": "2027-04-01"}))
+        .post(
+            &path,
+            Some(&staff),
+            json!({"slug": "kodomo", "starts_on": "2027-04-01"}),
+        )
         .await;
     assert_eq!(again.status, 409, "the slug is taken");
     let missing = app

@@ -126,6 +126,29 @@ try {
   await expectText(page, "子どもの声を聴く");
   log("staff created a theme");
 
+  // Staff save the theme as a method, read it, and start a new theme from it.
+  await page.goto(`${base}/staff/themes/kodomo-no-koe/edit`);
+  await page.click("form[action='/staff/themes/kodomo-no-koe/method'] button");
+  await page.waitForURL(/\/methods\/\d+$/);
+  await expectText(page, "段階");
+  await scan(page, "method");
+  // A name already taken is explained at the field, and what was typed stays.
+  await page.fill("#start-slug", "kodomo-no-koe");
+  await page.fill("#start-date", later);
+  await page.click("form[action$='/themes'] button[type=submit]");
+  await page.locator("#start-slug-error").waitFor();
+  await scan(page, "method-start-error");
+  await page.fill("#start-slug", "kodomo-2027");
+  await page.click("form[action$='/themes'] button[type=submit]");
+  await page.waitForURL(`${base}/staff/themes/kodomo-2027/edit`);
+  await expectText(page, "考える");
+  await page.goto(`${base}/methods`);
+  await expectText(page, "子どもの声を聴く");
+  await scan(page, "methods");
+  await page.goto(`${base}/methods/library`);
+  await scan(page, "methods-library");
+  log("staff saved a theme as a method and started a theme from it");
+
   // Staff look at what the municipality follows; a wrong address is explained at the field.
   await page.goto(`${base}/staff/following`);
   await scan(page, "staff-following");
