@@ -35,6 +35,7 @@ struct RawConfig {
     authorized_fetch: bool,
     delivery_workers: usize,
     event_retention_days: u32,
+    reference_refresh_hours: u32,
     #[serde(deserialize_with = "switch")]
     run_event_consumers: bool,
     municipality: RawMunicipality,
@@ -112,6 +113,7 @@ impl Default for RawConfig {
             authorized_fetch: false,
             delivery_workers: 4,
             event_retention_days: 30,
+            reference_refresh_hours: 6,
             run_event_consumers: true,
             municipality: RawMunicipality::default(),
         }
@@ -287,6 +289,8 @@ pub struct FederationSettings {
     /// How often themes are checked for a phase that changed with the date, whose `Group`
     /// followers must then be sent.
     pub phase_check_interval: std::time::Duration,
+    /// How often a referenced object of another instance is fetched again.
+    pub reference_refresh: std::time::Duration,
 }
 
 /// The event log and its consumers.
@@ -478,6 +482,9 @@ impl Config {
                 retry_base: std::time::Duration::from_secs(30),
                 probe_interval: std::time::Duration::from_secs(3600),
                 phase_check_interval: std::time::Duration::from_secs(60),
+                reference_refresh: std::time::Duration::from_secs(
+                    u64::from(raw.reference_refresh_hours.clamp(1, 24 * 7)) * 3600,
+                ),
             },
             events: EventSettings {
                 run_consumers: raw.run_event_consumers,
@@ -508,7 +515,7 @@ impl Config {
              database_max_connections = {}\nbehind_proxy = {}\nlog_format = {}\n\
              login_attempts_per_minute = {}\nsignups_per_hour = {}\n\
              federation_insecure = {}\nextra_ca_cert = {}\nauthorized_fetch = {}\ndelivery_workers = {}\n\
-             event_retention_days = {}\nrun_event_consumers = {}\n\
+             reference_refresh_hours = {}\nevent_retention_days = {}\nrun_event_consumers = {}\n\
              municipality.name_ja = {}\nmunicipality.name_en = {}\nmunicipality.prefecture = {}\n\
              municipality.local_government_code = {}\nmunicipality.time_zone = {}\n",
             self.domain,
@@ -532,6 +539,7 @@ impl Config {
                 .unwrap_or_else(|| "(unset)".into()),
             self.federation.authorized_fetch,
             self.federation.delivery_workers,
+            self.federation.reference_refresh.as_secs() / 3600,
             self.events.retention.as_secs() / 86_400,
             self.events.run_consumers,
             m.name_ja,

@@ -13,7 +13,7 @@ use super::remote_follow::{self, RemoteFollowError};
 use super::{AS_CONTEXT, PUBLIC, Urls, delivery};
 use crate::error::AppError;
 use crate::services::accounts::random_token;
-use crate::services::directory::{ActorDirectory, Lookup};
+use crate::services::directory::{ActorDirectory, Lookup, Snapshot, SnapshotError};
 use crate::services::following::{self as service, FollowEnded, RemoteSupport};
 use crate::state::AppState;
 use crate::storage::federation::RemoteActorRow;
@@ -79,6 +79,14 @@ impl ActorDirectory for Directory {
                 .await
                 .map_err(|e| e.to_string())
         })
+    }
+
+    fn snapshot<'a>(
+        &'a self,
+        state: &'a AppState,
+        url: &'a str,
+    ) -> Lookup<'a, Result<Snapshot, SnapshotError>> {
+        Box::pin(super::references::fetch(state, url))
     }
 }
 
@@ -215,13 +223,17 @@ pub async fn announced(
     match kind {
         "Create" | "Update" if !ours => {
             let object = trusted_object(state, &inner, &announcer.actor_id).await?;
+            super::references::observed(state, &object).await?;
             if object.get("type").and_then(Value::as_str) == Some("Group") {
                 return keep_theme(state, &followed, announcer, &object).await;
             }
             store_post(state, &followed, object).await
         }
         // A municipality announces its theme as it opens.
-        "Group" => keep_theme(state, &followed, announcer, &inner).await,
+        "Group" => {
+            super::references::observed(state, &inner).await?;
+            keep_theme(state, &followed, announcer, &inner).await
+        }
         "Delete" if !ours => {
             let author = inner.get("actor").and_then(id_of).unwrap_or_default();
             remove_post(state, object_id, author, &announcer.actor_id).await

@@ -19,6 +19,7 @@ pub mod objects;
 pub mod outbox;
 pub mod phase_watch;
 pub mod publisher;
+pub mod references;
 pub mod remote_follow;
 pub mod routes;
 pub mod signatures;

@@ -148,6 +148,9 @@ pub struct Actor {
     pub public_key: Option<PublicKey>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
+    /// When a theme last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manually_approves_followers: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -176,6 +179,13 @@ pub struct Actor {
         skip_serializing_if = "Option::is_none"
     )]
     pub current_phase: Option<usize>,
+    /// How many ideas a theme has (published, not withdrawn or hidden).
+    #[serde(
+        rename = "hiroba:proposalCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub proposal_count: Option<i64>,
     /// The method a theme was started from: a `Link` (`href` the method's id, `name` its
     /// title, `hiroba:municipality` who published it).
     #[serde(

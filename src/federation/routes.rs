@@ -126,6 +126,7 @@ fn group(urls: &Urls, id: &str, theme: &ThemeView, public_pem: String) -> Actor 
         endpoints: endpoints(urls),
         public_key: public_key(id, public_pem),
         published: Some(theme.created_at.clone()),
+        updated: Some(theme.updated_at.clone()),
         manually_approves_followers: Some(false),
         discoverable: Some(true),
         posting_restricted_to_mods: Some(!theme.allows_now.ideas),
@@ -144,6 +145,7 @@ fn group(urls: &Urls, id: &str, theme: &ThemeView, public_pem: String) -> Actor 
             })
             .collect(),
         current_phase: theme.current_phase,
+        proposal_count: Some(theme.proposal_count),
         based_on: theme.based_on.as_ref().map(|b| {
             json!({"type": "Link", "href": b.id, "name": b.title,
                    "hiroba:municipality": b.municipality})
@@ -174,12 +176,14 @@ async fn instance_actor(State(state): State<AppState>) -> Result<Response, AppEr
         endpoints: endpoints(&urls),
         public_key: public_key(&id, keys.public_pem),
         published: None,
+        updated: None,
         manually_approves_followers: Some(false),
         discoverable: Some(true),
         posting_restricted_to_mods: None,
         theme_status: None,
         phases: Vec::new(),
         current_phase: None,
+        proposal_count: None,
         based_on: None,
     };
     Ok(activity_json(StatusCode::OK, &actor))
@@ -209,12 +213,14 @@ fn person(
         name: Some(name),
         summary: None,
         published: Some(crate::services::rfc3339(published)),
+        updated: None,
         manually_approves_followers: Some(false),
         discoverable: Some(false),
         posting_restricted_to_mods: None,
         theme_status: None,
         phases: Vec::new(),
         current_phase: None,
+        proposal_count: None,
         based_on: None,
     }
 }

@@ -27,4 +27,47 @@ pub trait ActorDirectory: Send + Sync {
         state: &'a AppState,
         handle: &'a str,
     ) -> Lookup<'a, Result<String, String>>;
+
+    /// What another instance's theme, proposal or method at `url` shows now (a signed
+    /// fetch within the size and time limits, refusing private addresses).
+    fn snapshot<'a>(
+        &'a self,
+        state: &'a AppState,
+        url: &'a str,
+    ) -> Lookup<'a, Result<Snapshot, SnapshotError>>;
+}
+
+/// What a referenced object shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    /// Its id, as the origin names it.
+    pub id: String,
+    /// `Group` (a theme), `Page` (a proposal) or `Method`.
+    pub kind: String,
+    pub title: String,
+    /// The municipality's name, from its NodeInfo.
+    pub municipality: Option<String>,
+    /// The name of the phase running there.
+    pub phase: Option<String>,
+    pub status: Option<String>,
+    pub idea_count: Option<i64>,
+    /// When it last changed at the origin (RFC 3339).
+    pub changed_at: Option<String>,
+    /// Its page for people.
+    pub url: Option<String>,
+}
+
+/// Why a referenced object could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("this address is not allowed (private or local)")]
+    Refused,
+    #[error("the document is too large")]
+    TooLarge,
+    #[error("this is not an ActivityPub theme, proposal or method")]
+    NotActivityPub,
+    #[error("the origin says it was removed")]
+    Removed,
+    #[error("the server could not be reached: {0}")]
+    Unreachable(String),
 }

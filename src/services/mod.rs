@@ -13,6 +13,7 @@ pub mod methods;
 pub mod moderation;
 pub mod passwords;
 pub mod proposals;
+pub mod references;
 pub mod theme_from_method;
 pub mod themes;
 

@@ -11,6 +11,7 @@ pub mod following;
 pub mod methods;
 pub mod moderation;
 pub mod proposals;
+pub mod references;
 pub mod remote_methods;
 pub mod remote_themes;
 pub mod settings;

@@ -10,10 +10,21 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::both_databases;
-use crate::helpers::{Backend, TestApp, day, spawn_app_with};
+use crate::helpers::{Backend, TestApp, day, phase_today, spawn_app_with};
 use crate::two_instances::{TestHost, eventually};
 
 async fn city(backend: &Backend, host: &TestHost, ip: &str, name: &str, pref: &str) -> TestApp {
+    city_with(backend, host, ip, name, pref, Duration::from_secs(6 * 3600)).await
+}
+
+async fn city_with(
+    backend: &Backend,
+    host: &TestHost,
+    ip: &str,
+    name: &str,
+    pref: &str,
+    refresh: Duration,
+) -> TestApp {
     let port = std::net::TcpListener::bind((ip, 0))
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -29,6 +40,7 @@ async fn city(backend: &Backend, host: &TestHost, ip: &str, name: &str, pref: &s
         config.federation.insecure = true;
         config.federation.retry_base = Duration::from_millis(100);
         config.federation.probe_interval = Duration::from_millis(300);
+        config.federation.reference_refresh = refresh;
     })
     .await
 }
@@ -205,4 +217,202 @@ async fn a_method_travels_is_reused_and_its_origin_sees_the_use(backend: Backend
     );
 }
 
-both_databases!(a_method_travels_is_reused_and_its_origin_sees_the_use);
+/// A server that answers every request with a JSON document larger than any accepted.
+async fn oversized_server(ip: &str) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let big = format!(
+        "{{\"id\":\"x\",\"name\":\"{}\"}}",
+        "a".repeat(2 * 1024 * 1024)
+    );
+    let app = axum::Router::new().fallback(move || {
+        let big = big.clone();
+        async move { ([("content-type", "application/activity+json")], big) }
+    });
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (base, server)
+}
+
+async fn a_reference_shows_the_other_citys_project_and_keeps_it_fresh(backend: Backend) {
+    let host_a = TestHost::new("chofu-city", "127.0.0.20");
+    let host_b = TestHost::new("kamakura-hall", "127.0.0.21");
+    let a = city(&backend, &host_a, "127.0.0.20", "調布市", "東京都").await;
+    let b = city_with(
+        &backend,
+        &host_b,
+        "127.0.0.21",
+        "鎌倉市",
+        "神奈川県",
+        Duration::from_millis(300),
+    )
+    .await;
+    let a_base = a.config.public_url();
+    let staff_a = a.staff().await;
+    let staff_b = b.staff().await;
+    let resident = a.resident("hanako").await;
+    a.theme(
+        &staff_a,
+        "shinchosha",
+        "open",
+        phase_today(true, true, true),
+    )
+    .await;
+    let idea = a
+        .post(
+            "/api/v1/themes/shinchosha/proposals",
+            Some(&resident),
+            json!({"title": "図書館を併設", "body": "本を読める場所を"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    b.theme(&staff_b, "cityhall", "open", phase_today(true, true, true))
+        .await;
+
+    // By URL: the card shows Chofu's name, the theme's phase and its ideas.
+    let path = "/api/v1/themes/cityhall/references";
+    let theme_url = format!("{a_base}/themes/shinchosha");
+    let card = b
+        .post(path, Some(&staff_b), json!({"target": theme_url}))
+        .await;
+    assert_eq!(card.status, 201, "{}", card.body);
+    let card = card.body;
+    assert_eq!(card["kind"], "Group");
+    assert_eq!(card["title"], "Theme shinchosha");
+    assert_eq!(card["municipality"], "調布市");
+    assert_eq!(card["phase"], "考える");
+    assert_eq!(card["status"], "open");
+    assert_eq!(card["idea_count"], 1);
+    assert_eq!(card["removed"], false);
+    let again = b
+        .post(path, Some(&staff_b), json!({"target": theme_url}))
+        .await;
+    assert_eq!(again.status, 409, "the same target twice");
+
+    // By handle, a proposal, and anyone reads the cards.
+    let idea_url = format!("{a_base}/proposals/{idea}");
+    b.post(path, Some(&staff_b), json!({"target": idea_url}))
+        .await
+        .expect(201);
+    let cards = b.get(path, None).await.expect(200);
+    assert_eq!(cards.as_array().unwrap().len(), 2, "{cards}");
+    assert_eq!(cards[1]["kind"], "Page");
+    assert_eq!(cards[1]["title"], "図書館を併設");
+
+    // Chofu moves to the next phase: the card shows it after a refresh.
+    let allows = json!({"ideas": true, "comments": true, "supports": true});
+    let later = json!([
+        {"name": "知る", "starts_on": day(-9), "ends_on": day(-1), "allows": allows},
+        {"name": "創る", "starts_on": day(0), "ends_on": day(9), "allows": allows},
+    ]);
+    a.put(
+        "/api/v1/themes/shinchosha",
+        Some(&staff_a),
+        json!({"title": "新庁舎", "status": "open", "phases": later}),
+    )
+    .await
+    .expect(200);
+    eventually("the card shows the new phase", || async {
+        let cards = b.get(path, None).await.expect(200);
+        (cards[0]["phase"] == "創る" && cards[0]["title"] == "新庁舎").then_some(())
+    })
+    .await;
+
+    // The idea is withdrawn at Chofu (410): its card says it was removed.
+    a.post(
+        &format!("/api/v1/proposals/{idea}/withdraw"),
+        Some(&resident),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    eventually("the card says the idea was removed", || async {
+        let cards = b.get(path, None).await.expect(200);
+        (cards[1]["removed"] == true).then_some(())
+    })
+    .await;
+
+    // Bad targets: each a clear error at the field, nothing stored.
+    let (big, _server) = oversized_server("127.0.0.22").await;
+    for (target, code) in [
+        (format!("{a_base}/"), "not_activitypub"),
+        (format!("{big}/themes/x"), "too_large"),
+        ("not a url or handle".to_string(), "unreachable"),
+        (
+            format!("{}/themes/cityhall", b.config.public_url()),
+            "local",
+        ),
+    ] {
+        let refused = b
+            .post(path, Some(&staff_b), json!({"target": target}))
+            .await;
+        assert_eq!(refused.status, 422, "{target}: {}", refused.body);
+        assert_eq!(
+            refused.body["errors"][0]["field"], "target",
+            "{}",
+            refused.body
+        );
+        assert_eq!(
+            refused.body["errors"][0]["code"], code,
+            "{target}: {}",
+            refused.body
+        );
+    }
+    let guarded = crate::helpers::spawn_app(&backend).await;
+    let guarded_staff = guarded.staff().await;
+    guarded
+        .theme(&guarded_staff, "x", "open", phase_today(true, true, true))
+        .await;
+    for target in ["https://10.0.0.1/themes/x", "https://127.0.0.1/themes/x"] {
+        let refused = guarded
+            .post(
+                "/api/v1/themes/x/references",
+                Some(&guarded_staff),
+                json!({"target": target}),
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert_eq!(
+            refused.body["errors"][0]["code"], "refused",
+            "{}",
+            refused.body
+        );
+    }
+    let cards = b.get(path, None).await.expect(200);
+    assert_eq!(
+        cards.as_array().unwrap().len(),
+        2,
+        "nothing stored by a refusal"
+    );
+    let resident_b = b.resident("taro").await;
+    assert_eq!(
+        b.post(path, Some(&resident_b), json!({"target": theme_url}))
+            .await
+            .status,
+        403
+    );
+    let id = cards[1]["id"].as_i64().unwrap();
+    assert_eq!(
+        b.delete(&format!("/api/v1/references/{id}"), Some(&staff_b))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        b.get(path, None)
+            .await
+            .expect(200)
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+both_databases!(
+    a_method_travels_is_reused_and_its_origin_sees_the_use,
+    a_reference_shows_the_other_citys_project_and_keeps_it_fresh,
+);

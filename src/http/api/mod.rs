@@ -9,6 +9,7 @@ pub mod method_library;
 pub mod methods;
 pub mod moderation;
 pub mod proposals;
+pub mod references;
 pub mod themes;
 
 use axum::Json;
@@ -44,6 +45,7 @@ use crate::state::AppState;
         (name = "proposals", description = "Ideas / proposals and supports (共感)"),
         (name = "comments", description = "Threaded comments"),
         (name = "methods", description = "Process templates the municipality publishes for others to reuse"),
+        (name = "references", description = "Cards that point at other instances' themes, proposals and methods"),
         (name = "moderation", description = "Hiding and restoring content"),
         (name = "following", description = "Themes and municipalities followed on other servers, and their posts"),
     )
@@ -178,6 +180,15 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(method_library::get_library_method))
         .routes(routes!(method_library::fork_library_method))
         .routes(routes!(method_library::start_theme_from_library))
+        .routes(routes!(
+            references::list_theme_references,
+            references::add_theme_reference
+        ))
+        .routes(routes!(
+            references::list_proposal_references,
+            references::add_proposal_reference
+        ))
+        .routes(routes!(references::remove_reference))
         .routes(routes!(following::list_posts))
         .routes(routes!(following::list_themes))
         .routes(routes!(following::get_post))
