@@ -335,3 +335,25 @@ method-start-submit = Start a theme from this method (as a draft)
 method-fork = Make a new method from this one
 staff-save-as-method = Save this theme as a method
 theme-based-on = Based on { $city }'s method "{ $title }"
+
+## References to other municipalities' projects
+references-title = Related projects of other municipalities
+reference-kind-theme = Theme
+reference-kind-proposal = Idea
+reference-kind-method = Method
+reference-removed = This project was removed at its origin.
+reference-phase = Current phase: { $phase }
+reference-ideas = { $count } ideas
+reference-changed = Last changed
+reference-checked = Checked
+staff-references = Manage related projects
+staff-references-intro = Point this theme at another municipality's theme, idea or method. Each card is checked again regularly.
+staff-references-label = URL or @name@host
+staff-references-hint = For example: https://sanka.chofu.example/themes/shinchosha
+staff-references-submit = Add as related
+staff-references-none = No related projects yet.
+staff-references-remove = Remove
+error-reference-refused = This address cannot be reached from here (it is an internal address).
+error-reference-too-large = The other server's document is too large.
+error-reference-not-activitypub = This page could not be read as a theme, idea or method.
+error-reference-removed = It was removed at its origin.

@@ -320,3 +320,25 @@ method-start-submit = この手法でテーマを始める（下書き）
 method-fork = この手法をもとに新しい手法を作る
 staff-save-as-method = このテーマを手法として保存
 theme-based-on = { $city }の手法「{ $title }」をもとにしています
+
+## References to other municipalities' projects
+references-title = ほかの自治体の関連プロジェクト
+reference-kind-theme = テーマ
+reference-kind-proposal = アイデア
+reference-kind-method = 手法
+reference-removed = このプロジェクトは公開元で削除されました。
+reference-phase = いまの段階: { $phase }
+reference-ideas = アイデア { $count }件
+reference-changed = 最終更新
+reference-checked = 確認した日時
+staff-references = 関連プロジェクトの管理
+staff-references-intro = ほかの自治体のテーマ・アイデア・手法を、このテーマの関連として紹介できます。内容は定期的に確認し直します。
+staff-references-label = URL または @名前@ドメイン
+staff-references-hint = 例: https://sanka.chofu.example/themes/shinchosha
+staff-references-submit = 関連として追加
+staff-references-none = 関連プロジェクトはまだありません。
+staff-references-remove = 関連から外す
+error-reference-refused = このアドレスには接続できません（内部のアドレスです）。
+error-reference-too-large = 相手の文書が大きすぎます。
+error-reference-not-activitypub = このページはテーマ・アイデア・手法として読めませんでした。
+error-reference-removed = 公開元で削除されています。

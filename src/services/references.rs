@@ -172,6 +172,16 @@ pub async fn add(
     Ok(view(row))
 }
 
+/// The references of a theme the viewer may see.
+pub async fn of_theme(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+) -> Result<Vec<ReferenceView>, AppError> {
+    let theme = super::themes::load(state, viewer, slug).await?;
+    list(state, Local::Theme(theme.row.id)).await
+}
+
 pub async fn list(state: &AppState, local: Local) -> Result<Vec<ReferenceView>, AppError> {
     let (kind, id) = local.parts();
     let mut conn = state.db.acquire().await?;

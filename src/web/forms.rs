@@ -174,6 +174,10 @@ fn translate_field_error(ctx: &super::context::PageCtx, code: &str, message: &st
         ("unreachable", _) | ("unresolvable", _) => crate::t!(ctx, "error-unreachable"),
         ("local", _) => crate::t!(ctx, "error-local-actor"),
         ("blocked", _) => crate::t!(ctx, "error-blocked-actor"),
+        ("refused", _) => crate::t!(ctx, "error-reference-refused"),
+        ("too_large", _) => crate::t!(ctx, "error-reference-too-large"),
+        ("not_activitypub", _) => crate::t!(ctx, "error-reference-not-activitypub"),
+        ("removed", _) => crate::t!(ctx, "error-reference-removed"),
         _ => message.to_string(),
     }
 }

@@ -8,6 +8,7 @@ pub mod following;
 pub mod forms;
 pub mod methods;
 pub mod pages;
+pub mod references;
 pub mod staff;
 
 use axum::Router;
@@ -64,6 +65,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/methods/{id}/themes", post(methods::start_theme))
         .route("/methods/{id}/fork", post(methods::fork))
         .route("/staff/themes/{slug}/method", post(methods::save_theme))
+        .route(
+            "/staff/themes/{slug}/references",
+            get(references::page).post(references::add),
+        )
+        .route("/staff/references/{id}/remove", post(references::remove))
         .route("/following/posts/{id}", get(following::post))
         .route("/following/posts/{id}/support", post(following::support))
         .route("/following/posts/{id}/replies", post(following::reply))

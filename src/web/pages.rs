@@ -214,6 +214,8 @@ pub struct ThemePage {
     /// What the visitor typed into the follow box, and why it did not work.
     pub follow_account: String,
     pub follow_error: Option<String>,
+    /// Cards of other instances' projects that staff referenced.
+    pub references: Vec<crate::services::references::ReferenceView>,
 }
 
 impl ThemePage {
@@ -326,6 +328,7 @@ async fn render_theme(
         handle,
         follow_account: follow.as_ref().map(|f| f.0.clone()).unwrap_or_default(),
         follow_error: follow.map(|f| f.1),
+        references: crate::services::references::of_theme(state, &viewer, slug).await?,
     };
     Ok((status, page).into_response())
 }

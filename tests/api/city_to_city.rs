@@ -321,6 +321,27 @@ async fn a_reference_shows_the_other_citys_project_and_keeps_it_fresh(backend: B
     })
     .await;
 
+    // The theme's page shows the card; the staff page explains a wrong target at the field.
+    let page = crate::browser::Browser::new(&b)
+        .get("/themes/cityhall")
+        .await;
+    page.contains("ほかの自治体の関連プロジェクト");
+    page.contains("新庁舎");
+    page.contains("調布市");
+    page.contains("いまの段階: 創る");
+    let mut staff_page = crate::browser::Browser::new(&b);
+    staff_page.log_in("staff_member").await;
+    let refused = staff_page
+        .submit(
+            "/staff/themes/cityhall/references",
+            "/staff/themes/cityhall/references",
+            &[("target", &format!("{a_base}/"))],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    refused.contains("id=\"reference-target-error\"");
+    refused.contains("テーマ・アイデア・手法として読めませんでした");
+
     // The idea is withdrawn at Chofu (410): its card says it was removed.
     a.post(
         &format!("/api/v1/proposals/{idea}/withdraw"),
