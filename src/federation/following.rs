@@ -287,7 +287,7 @@ async fn note_use_of_method(
         tracing::info!(theme = %theme.ap_id, "ignored the use of a method told of another server's theme");
         return Ok(());
     }
-    crate::services::methods::used_elsewhere(
+    crate::services::method_reuse::used_elsewhere(
         state,
         method,
         &theme.ap_id,

@@ -190,7 +190,7 @@ impl WireMethod {
 
     /// Reads a method from another municipality or from an export file. Every field that is
     /// missing or of the wrong kind is reported, named as in the document; the content is
-    /// then checked by the rules of the form (`services::methods::check_document`).
+    /// then checked by the rules of the form (`services::method_reuse::check_document`).
     pub fn from_json(object: &Value) -> Result<WireMethod, Vec<FieldError>> {
         let mut reader = Reader { errors: Vec::new() };
         let Some(map) = object.as_object() else {

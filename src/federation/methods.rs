@@ -171,7 +171,7 @@ pub async fn import(
         ),
         other => other,
     };
-    methods::derive(state, viewer, &wire.document, Some(origin))
+    crate::services::method_reuse::derive(state, viewer, &wire.document, Some(origin))
         .await
         .map_err(renamed)
 }

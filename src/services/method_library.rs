@@ -84,7 +84,7 @@ pub async fn receive(
     followed: &FollowedRow,
     method: &IncomingMethod,
 ) -> Result<(), AppError> {
-    let document = methods::check_document(&method.document)?;
+    let document = super::method_reuse::check_document(&method.document)?;
     let json = serde_json::to_string(&document).map_err(|e| AppError::Internal(e.into()))?;
     let mut conn = state.db.acquire().await?;
     let kept = store::keep(
@@ -191,5 +191,5 @@ pub fn origin_of(method: &LibraryMethodView) -> MethodOrigin {
 pub async fn fork(state: &AppState, viewer: &Viewer, id: i64) -> Result<MethodView, AppError> {
     viewer.require_staff()?;
     let source = get(state, id).await?;
-    methods::derive(state, viewer, &source.document, Some(origin_of(&source))).await
+    super::method_reuse::derive(state, viewer, &source.document, Some(origin_of(&source))).await
 }

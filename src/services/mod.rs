@@ -9,6 +9,7 @@ pub mod followed_themes;
 pub mod following;
 pub mod instance;
 pub mod method_library;
+pub mod method_reuse;
 pub mod methods;
 pub mod moderation;
 pub mod passwords;

@@ -379,7 +379,7 @@ pub async fn fork(
     PagePath(id): PagePath<i64>,
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let method = methods::fork(&state, &ctx.viewer(), id).await?;
+    let method = crate::services::method_reuse::fork(&state, &ctx.viewer(), id).await?;
     ctx.see_other(&format!("/methods/{}", method.id))
 }
 

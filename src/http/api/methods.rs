@@ -164,7 +164,9 @@ pub async fn fork_method(
     Authorized(viewer, _): Staff,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
-    Ok(created(methods::fork(&state, &viewer, id).await?))
+    Ok(created(
+        crate::services::method_reuse::fork(&state, &viewer, id).await?,
+    ))
 }
 
 /// Start a theme from a method (staff only): a draft whose phases follow one another from
