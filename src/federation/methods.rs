@@ -78,14 +78,15 @@ pub async fn method_changed(state: &AppState, id: i64, kind: &str) -> Result<(),
     Ok(())
 }
 
-/// Names the fields of a received method's errors as in the activity.
-fn in_object(error: AppError) -> AppError {
+/// Names the fields of the form's errors as in the document, under `prefix` (`object.` in
+/// an activity, nothing in a file).
+fn named_as_in_document(error: AppError, prefix: &str) -> AppError {
     match error {
         AppError::Validation(errors) => AppError::Validation(
             errors
                 .into_iter()
                 .map(|mut e| {
-                    e.field = format!("object.{}", wire_field(&e.field));
+                    e.field = format!("{prefix}{}", wire_field(&e.field));
                     e
                 })
                 .collect(),
@@ -141,7 +142,7 @@ pub async fn received(
     };
     method_library::receive(state, &followed, &incoming)
         .await
-        .map_err(in_object)
+        .map_err(|e| named_as_in_document(e, "object."))
 }
 
 /// Staff import a method from a file (an export of this or another Hiroba, the same
@@ -159,21 +160,9 @@ pub async fn import(
         title: wire.document.title.clone(),
         municipality: wire.municipality.clone(),
     };
-    let renamed = |error: AppError| match error {
-        AppError::Validation(errors) => AppError::Validation(
-            errors
-                .into_iter()
-                .map(|mut e| {
-                    e.field = wire_field(&e.field);
-                    e
-                })
-                .collect(),
-        ),
-        other => other,
-    };
     crate::services::method_reuse::derive(state, viewer, &wire.document, Some(origin))
         .await
-        .map_err(renamed)
+        .map_err(|e| named_as_in_document(e, ""))
 }
 
 /// The export file of a method: its wire document, with its `@context`.

@@ -7,7 +7,6 @@ use utoipa::ToSchema;
 
 use super::methods::{self, MethodDocument, MethodOrigin, MethodView};
 use super::{Page, Viewer, rfc3339};
-use crate::domain::Tag;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::storage::following::FollowedRow;
@@ -126,15 +125,7 @@ pub async fn list(
     page: Page,
 ) -> Result<(Vec<LibraryMethodView>, bool), AppError> {
     let terms = methods::search_terms(filter.q.as_deref())?;
-    let tag = match filter.tag.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(tag) => Some(
-            Tag::parse(tag)
-                .map_err(|e| AppError::Validation(vec![e.at("tag")]))?
-                .as_str()
-                .to_string(),
-        ),
-    };
+    let tag = methods::tag_filter(filter.tag.as_deref())?;
     let prefecture = filter
         .prefecture
         .as_deref()

@@ -425,6 +425,19 @@ pub fn search_terms(q: Option<&str>) -> Result<Vec<String>, AppError> {
         .collect())
 }
 
+/// A list's tag filter, normalised as stored tags are; none when empty.
+pub fn tag_filter(tag: Option<&str>) -> Result<Option<String>, AppError> {
+    match tag.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(tag) => Ok(Some(
+            Tag::parse(tag)
+                .map_err(|e| AppError::Validation(vec![e.at("tag")]))?
+                .as_str()
+                .to_string(),
+        )),
+    }
+}
+
 /// This municipality's methods, newest change first, by words and tag.
 pub async fn list(
     state: &AppState,
@@ -432,15 +445,7 @@ pub async fn list(
     page: Page,
 ) -> Result<(Vec<MethodView>, bool), AppError> {
     let terms = search_terms(filter.q.as_deref())?;
-    let tag = match filter.tag.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(tag) => Some(
-            Tag::parse(tag)
-                .map_err(|e| AppError::Validation(vec![e.at("tag")]))?
-                .as_str()
-                .to_string(),
-        ),
-    };
+    let tag = tag_filter(filter.tag.as_deref())?;
     let mut conn = state.db.acquire().await?;
     let mut rows = store::list(
         conn.ex(),

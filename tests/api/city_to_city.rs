@@ -10,8 +10,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::both_databases;
-use crate::helpers::{Backend, TestApp, day, phase_today, spawn_app_with};
-use crate::two_instances::{TestHost, eventually};
+use crate::helpers::{Backend, TestApp, day, phase_today};
+use crate::two_instances::{TestHost, eventually, instance_with};
 
 async fn city(backend: &Backend, host: &TestHost, ip: &str, name: &str, pref: &str) -> TestApp {
     city_with(backend, host, ip, name, pref, Duration::from_secs(6 * 3600)).await
@@ -25,21 +25,10 @@ async fn city_with(
     pref: &str,
     refresh: Duration,
 ) -> TestApp {
-    let port = std::net::TcpListener::bind((ip, 0))
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let domain = format!("{}:{port}", host.name);
-    let listen = format!("{ip}:{port}").parse().expect("address");
     let (name, pref) = (name.to_string(), pref.to_string());
-    spawn_app_with(backend, |config| {
-        config.domain = domain;
-        config.listen = listen;
+    instance_with(backend, host, ip, |config| {
         config.municipality.name_ja = name;
         config.municipality.prefecture = Some(pref);
-        config.federation.insecure = true;
-        config.federation.retry_base = Duration::from_millis(100);
-        config.federation.probe_interval = Duration::from_millis(300);
         config.federation.reference_refresh = refresh;
     })
     .await

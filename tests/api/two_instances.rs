@@ -69,6 +69,16 @@ impl Drop for TestHost {
 
 /// An instance on its own address and port, which it keeps across restarts.
 async fn instance(backend: &Backend, host: &TestHost, ip: &str) -> TestApp {
+    instance_with(backend, host, ip, |_| {}).await
+}
+
+/// An instance as `instance` makes it, with more of its configuration changed by `tweak`.
+pub(crate) async fn instance_with(
+    backend: &Backend,
+    host: &TestHost,
+    ip: &str,
+    tweak: impl FnOnce(&mut hiroba::config::Config),
+) -> TestApp {
     let port = std::net::TcpListener::bind((ip, 0))
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -81,6 +91,7 @@ async fn instance(backend: &Backend, host: &TestHost, ip: &str) -> TestApp {
         config.federation.insecure = true;
         config.federation.retry_base = Duration::from_millis(100);
         config.federation.probe_interval = Duration::from_millis(300);
+        tweak(config);
     })
     .await
 }
