@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
             crate::federation::authorized_fetch::guard,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(refuse_declared_oversize))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 let id = req
@@ -145,6 +146,41 @@ async fn not_found(
     Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", None).into_response()
 }
 
+/// A body declared larger than the limit is refused before a byte of it is read, and before
+/// `100 Continue` invites the client to send it. Closing a connection with a large unread
+/// body in flight makes the peer's TCP stack reset it, and a client that is still writing
+/// may then never read the answer; a refusal sent before the body arrives always reaches it.
+/// Bodies of undeclared length are still counted as they are read (`DefaultBodyLimit`).
+async fn refuse_declared_oversize(
+    request: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        let mut refusal = too_large();
+        // The unread body makes the connection unusable for another request.
+        refusal
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return refusal;
+    }
+    next.run(request).await
+}
+
+fn too_large() -> Response {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too-large",
+        "Request body too large",
+        Some(format!("the limit is {MAX_BODY_BYTES} bytes")),
+    )
+    .into_response()
+}
+
 /// The framework's own refusals (a body over the limit, a method a route does not take)
 /// come as plain text or empty; every error of the API and the inbox is problem+json.
 async fn plain_errors_as_problems(response: Response) -> Response {
@@ -159,18 +195,16 @@ async fn plain_errors_as_problems(response: Response) -> Response {
     if !status.is_client_error() || typed {
         return response;
     }
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return too_large();
+    }
     let (kind, title) = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => ("too-large", "Request body too large"),
         StatusCode::METHOD_NOT_ALLOWED => ("method-not-allowed", "Method not allowed"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "Unsupported media type"),
         _ => ("bad-request", "Bad request"),
     };
-    let detail = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => Some(format!("the limit is {MAX_BODY_BYTES} bytes")),
-        _ => None,
-    };
     let allow = response.headers().get(header::ALLOW).cloned();
-    let mut problem = Problem::new(status, kind, title, detail).into_response();
+    let mut problem = Problem::new(status, kind, title, None).into_response();
     if let Some(allow) = allow {
         problem.headers_mut().insert(header::ALLOW, allow);
     }

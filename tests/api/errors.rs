@@ -53,26 +53,44 @@ async fn unknown_paths_answer_each_client_in_its_own_form(backend: Backend) {
 }
 
 async fn an_oversized_body_is_a_problem(backend: Backend) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = spawn_app(&backend).await;
-    let big = vec![b'a'; 2 * 1024 * 1024];
+    let authority = app.address.trim_start_matches("http://").to_string();
     // Endpoints anyone may call, so that the body is read (others answer 401 first).
     for path in ["/api/v1/auth/signup", "/inbox"] {
-        let answer = app
-            .client
-            .post(format!("{}{path}", app.address))
-            .header("content-type", "application/json")
-            .body(big.clone())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(answer.status(), 413, "{path}");
-        assert_eq!(
-            answer.headers()["content-type"],
-            "application/problem+json",
-            "{path}"
+        // A client that declares the length and waits (as with `Expect: 100-continue`) learns
+        // the refusal before it sends the body; over a socket, so that no reset of a
+        // connection closed with an unread body can hide the answer.
+        let mut socket = tokio::net::TcpStream::connect(&authority).await.unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nhost: {authority}\r\ncontent-type: application/json\r\n\
+             content-length: {}\r\nexpect: 100-continue\r\n\r\n",
+            2 * 1024 * 1024
         );
-        let body: serde_json::Value = answer.json().await.unwrap();
-        assert_eq!(body["status"], 413);
+        socket.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            socket.read_to_end(&mut answer),
+        )
+        .await
+        .expect("the refusal comes without the body")
+        .unwrap();
+        let answer = String::from_utf8_lossy(&answer).to_string();
+        assert!(answer.starts_with("HTTP/1.1 413"), "{path}: {answer}");
+        assert!(
+            !answer.contains("100 Continue"),
+            "{path}: the body is not invited: {answer}"
+        );
+        let lower = answer.to_ascii_lowercase();
+        assert!(
+            lower.contains("content-type: application/problem+json"),
+            "{path}: {answer}"
+        );
+        let body = &answer[answer.find("\r\n\r\n").unwrap() + 4..];
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(body["status"], 413, "{path}");
+        assert_eq!(body["type"], "urn:hiroba:problem:too-large", "{path}");
     }
 }
 
