@@ -348,6 +348,7 @@ pub async fn update(
     require_same_origin(activity, actor)?;
     let object = trusted_object(state, activity, &actor.actor_id).await?;
     super::references::observed(state, &object).await?;
+    super::backlinks::observed(state, actor, &object).await?;
     if super::method_object::is_method(&object) {
         return super::methods::received(state, actor, &object).await;
     }
@@ -442,6 +443,7 @@ pub async fn delete(
         .unwrap_or_default()
         .to_string();
     crate::services::references::origin_removed(state, &object).await?;
+    crate::services::backlinks::source_removed(state, &object).await?;
     if crate::services::method_library::removed(state, &object, &actor.actor_id).await? {
         tracing::info!(method = %object, "a method left the library: its municipality deleted it");
         return Ok(());

@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod actors;
 pub mod authorized_fetch;
+pub mod backlinks;
 pub mod client;
 pub mod collections;
 pub mod delivery;

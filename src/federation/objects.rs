@@ -151,6 +151,13 @@ pub struct Actor {
     /// When a theme last changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,
+    /// A theme's links to what it references (FEP-e232).
+    #[serde(
+        default,
+        deserialize_with = "values",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub tag: Vec<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manually_approves_followers: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

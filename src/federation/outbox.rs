@@ -400,8 +400,7 @@ pub async fn proposal_updated(state: &AppState, proposal: &ProposalView) -> Resu
         return Ok(());
     };
     let urls = Urls::new(&state.config);
-    let mut object =
-        serde_json::to_value(page(&urls, proposal)).map_err(|e| AppError::Internal(e.into()))?;
+    let mut object = super::routes::page_document(state, &urls, proposal).await?;
     if let Some(map) = object.as_object_mut() {
         map.remove("@context");
     }

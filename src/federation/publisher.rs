@@ -124,6 +124,9 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
             following::send_undo_like(state, id, &event.payload_as()?).await?
         }
         EventKind::RemotePostReplied => following::send_reply(state, id).await?,
+        EventKind::ReferenceAdded | EventKind::ReferenceRemoved => {
+            super::backlinks::tell(state, &event.payload_as()?).await?
+        }
         EventKind::ActorBlocked => {
             outbox::reject_blocked_follower(state, &event.payload_as()?).await?
         }

@@ -51,7 +51,13 @@ pub fn read(object: &Value) -> Result<Snapshot, SnapshotError> {
         None => None,
     }
     .map(str::to_string);
+    let actor = if kind == "Group" {
+        Some(id.clone())
+    } else {
+        speaker(object)
+    };
     Ok(Snapshot {
+        actor,
         id,
         kind: kind.to_string(),
         title,
@@ -62,6 +68,21 @@ pub fn read(object: &Value) -> Result<Snapshot, SnapshotError> {
         changed_at: text(object, "updated").or_else(|| text(object, "published")),
         url,
     })
+}
+
+/// The actor an object is attributed to (one or many, by id or embedded): a group among
+/// them speaks for it, else the first.
+fn speaker(object: &Value) -> Option<String> {
+    let values: Vec<&Value> = match object.get("attributedTo")? {
+        Value::Array(all) => all.iter().collect(),
+        one => vec![one],
+    };
+    values
+        .iter()
+        .find(|v| v.get("type").and_then(Value::as_str) == Some("Group"))
+        .or_else(|| values.first())
+        .and_then(|v| super::objects::id_in(v))
+        .map(str::to_string)
 }
 
 /// Fetches `url` (signed, size- and time-limited, no private addresses) and reads it.

@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::error::problem::ApiPath;
 use crate::services::comments::{self, CommentStatus, CommentView};
 use crate::services::proposals::{self, ContentStatus, ProposalView};
+use crate::services::references::Local;
 use crate::services::themes::{self, ThemeView};
 use crate::services::{Viewer, instance};
 use crate::state::AppState;
@@ -84,8 +85,15 @@ pub async fn group_json(state: &AppState, slug: &str) -> Result<Value, AppError>
     drop(conn);
     let keys = key_pair(state, KeyOwner::Theme(row.id)).await?;
     let urls = Urls::new(&state.config);
-    let mut value = serde_json::to_value(group(&urls, &urls.theme(slug), &theme, keys.public_pem))
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let links = super::backlinks::reference_tags(state, Local::Theme(row.id)).await?;
+    let mut value = serde_json::to_value(group(
+        &urls,
+        &urls.theme(slug),
+        &theme,
+        keys.public_pem,
+        links,
+    ))
+    .map_err(|e| AppError::Internal(e.into()))?;
     if let Some(map) = value.as_object_mut() {
         map.remove("@context");
     }
@@ -103,13 +111,14 @@ pub async fn theme_actor(state: &AppState, slug: &str) -> Result<Response, AppEr
     let keys = key_pair(state, KeyOwner::Theme(row.id)).await?;
     let urls = Urls::new(&state.config);
     let id = urls.theme(slug);
+    let links = super::backlinks::reference_tags(state, Local::Theme(row.id)).await?;
     Ok(activity_json(
         StatusCode::OK,
-        &group(&urls, &id, &theme, keys.public_pem),
+        &group(&urls, &id, &theme, keys.public_pem, links),
     ))
 }
 
-fn group(urls: &Urls, id: &str, theme: &ThemeView, public_pem: String) -> Actor {
+fn group(urls: &Urls, id: &str, theme: &ThemeView, public_pem: String, links: Vec<Value>) -> Actor {
     Actor {
         context: context(),
         id: id.to_string(),
@@ -127,6 +136,7 @@ fn group(urls: &Urls, id: &str, theme: &ThemeView, public_pem: String) -> Actor 
         public_key: public_key(id, public_pem),
         published: Some(theme.created_at.clone()),
         updated: Some(theme.updated_at.clone()),
+        tag: links,
         manually_approves_followers: Some(false),
         discoverable: Some(true),
         posting_restricted_to_mods: Some(!theme.allows_now.ideas),
@@ -177,6 +187,7 @@ async fn instance_actor(State(state): State<AppState>) -> Result<Response, AppEr
         public_key: public_key(&id, keys.public_pem),
         published: None,
         updated: None,
+        tag: Vec::new(),
         manually_approves_followers: Some(false),
         discoverable: Some(true),
         posting_restricted_to_mods: None,
@@ -214,6 +225,7 @@ fn person(
         summary: None,
         published: Some(crate::services::rfc3339(published)),
         updated: None,
+        tag: Vec::new(),
         manually_approves_followers: Some(false),
         discoverable: Some(false),
         posting_restricted_to_mods: None,
@@ -382,7 +394,22 @@ pub(super) async fn render_proposal_object(
     if let Some(origin) = &proposal.origin {
         return Ok(Redirect::to(origin).into_response());
     }
-    Ok(activity_json(StatusCode::OK, &page(&urls, &proposal)))
+    Ok(activity_json(
+        StatusCode::OK,
+        &page_document(state, &urls, &proposal).await?,
+    ))
+}
+
+/// A proposal's `Page` with its links to what it references.
+pub async fn page_document(
+    state: &AppState,
+    urls: &Urls,
+    proposal: &ProposalView,
+) -> Result<Value, AppError> {
+    let mut page = page(urls, proposal);
+    page.tag
+        .extend(super::backlinks::reference_tags(state, Local::Proposal(proposal.id)).await?);
+    serde_json::to_value(page).map_err(|e| AppError::Internal(e.into()))
 }
 
 async fn proposal_exists(state: &AppState, id: i64) -> Result<bool, AppError> {

@@ -55,6 +55,9 @@ pub struct Snapshot {
     pub changed_at: Option<String>,
     /// Its page for people.
     pub url: Option<String>,
+    /// The actor that speaks for it: a theme's `Group` itself, or the one it is attributed
+    /// to (told when something here references it).
+    pub actor: Option<String>,
 }
 
 /// Why a referenced object could not be read.

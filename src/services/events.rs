@@ -52,10 +52,15 @@ pub enum EventKind {
     /// Moderators blocked a remote actor (subject: the block; payload: the actor and the
     /// follows of it that ended).
     ActorBlocked,
+    /// Staff referenced another instance's object (subject: the reference; payload: what
+    /// references it and the actor to tell).
+    ReferenceAdded,
+    /// Staff removed a reference (same subject and payload; the reference is gone).
+    ReferenceRemoved,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 19] = [
+    pub const ALL: [EventKind; 21] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
@@ -75,6 +80,8 @@ impl EventKind {
         EventKind::RemotePostSupportWithdrawn,
         EventKind::RemotePostReplied,
         EventKind::ActorBlocked,
+        EventKind::ReferenceAdded,
+        EventKind::ReferenceRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -98,6 +105,8 @@ impl EventKind {
             EventKind::RemotePostSupportWithdrawn => "remote_post_support_withdrawn",
             EventKind::RemotePostReplied => "remote_post_replied",
             EventKind::ActorBlocked => "actor_blocked",
+            EventKind::ReferenceAdded => "reference_added",
+            EventKind::ReferenceRemoved => "reference_removed",
         }
     }
 

@@ -2,6 +2,7 @@
 //! call these; they never touch SQL directly.
 
 pub mod accounts;
+pub mod backlinks;
 pub mod comments;
 pub mod directory;
 pub mod events;

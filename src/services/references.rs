@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::Viewer;
 use super::directory::{Snapshot, SnapshotError};
+use super::events::{self, EventKind};
 use crate::domain::urls::Urls;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -15,10 +16,20 @@ use crate::storage::now_millis;
 use crate::storage::references::{self as store, ReferenceRow, SnapshotFields};
 
 /// Where a reference is made from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "local", content = "local_id", rename_all = "snake_case")]
 pub enum Local {
     Theme(i64),
     Proposal(i64),
+}
+
+/// What the federation publisher needs to tell the referenced object's actor, recorded
+/// with the event (the reference itself may be gone when it is read).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReferenceChange {
+    #[serde(flatten)]
+    pub local: Local,
+    pub actor: Option<String>,
 }
 
 impl Local {
@@ -87,6 +98,7 @@ fn fields(s: &Snapshot) -> SnapshotFields<'_> {
         idea_count: s.idea_count,
         changed_at: s.changed_at.as_deref(),
         url: s.url.as_deref(),
+        actor: s.actor.as_deref(),
     }
 }
 
@@ -153,9 +165,9 @@ pub async fn add(
             SnapshotError::Unreachable(_) => target_error("unreachable", e.to_string()),
         })?;
     let (kind, local_id) = local.parts();
-    let mut conn = state.db.acquire().await?;
+    let mut tx = state.db.begin().await?;
     let id = store::insert(
-        conn.ex(),
+        tx.ex(),
         kind,
         local_id,
         &snapshot.id,
@@ -165,10 +177,18 @@ pub async fn add(
     )
     .await?
     .ok_or_else(|| AppError::conflict("target", "this is already referenced here"))?;
-    tracing::info!(reference = id, target = %snapshot.id, "reference added");
-    let row = store::find(conn.ex(), id)
+    let change = ReferenceChange {
+        local,
+        actor: snapshot.actor.clone(),
+    };
+    events::record_with(tx.ex(), EventKind::ReferenceAdded, id, &change).await?;
+    let row = store::find(tx.ex(), id)
         .await?
         .ok_or(AppError::NotFound("reference"))?;
+    tx.commit().await?;
+    state.event_signal.written();
+    forget_document(state, local).await;
+    tracing::info!(reference = id, target = %snapshot.id, "reference added");
     Ok(view(row))
 }
 
@@ -192,14 +212,46 @@ pub async fn list(state: &AppState, local: Local) -> Result<Vec<ReferenceView>, 
         .collect())
 }
 
-/// Staff remove a reference.
+/// A proposal's document carries its references: the one kept for readers is stale.
+async fn forget_document(state: &AppState, local: Local) {
+    if let Local::Proposal(id) = local {
+        state.caches.forget_proposal(id).await;
+    }
+}
+
+/// Staff remove a reference; its origin is told.
 pub async fn remove(state: &AppState, viewer: &Viewer, id: i64) -> Result<(), AppError> {
     viewer.require_staff()?;
-    let mut conn = state.db.acquire().await?;
-    if !store::delete(conn.ex(), id).await? {
+    let mut tx = state.db.begin().await?;
+    let row = store::find(tx.ex(), id)
+        .await?
+        .ok_or(AppError::NotFound("reference"))?;
+    let local = match row.local_kind.as_str() {
+        "proposal" => Local::Proposal(row.local_id),
+        _ => Local::Theme(row.local_id),
+    };
+    if !store::delete(tx.ex(), id).await? {
         return Err(AppError::NotFound("reference"));
     }
+    let change = ReferenceChange {
+        local,
+        actor: row.actor,
+    };
+    events::record_with(tx.ex(), EventKind::ReferenceRemoved, id, &change).await?;
+    tx.commit().await?;
+    state.event_signal.written();
+    forget_document(state, local).await;
     Ok(())
+}
+
+/// The references a theme or proposal makes, as its document links them; removed ones
+/// are left out.
+pub async fn live_links(state: &AppState, local: Local) -> Result<Vec<ReferenceView>, AppError> {
+    Ok(list(state, local)
+        .await?
+        .into_iter()
+        .filter(|r| !r.removed)
+        .collect())
 }
 
 /// The origin sent what `snapshot.id` now shows (an `Update` from a followed origin):

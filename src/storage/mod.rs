@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL accept, and runs on whichever database the instance was given.
 
 pub mod accounts;
+pub mod backlinks;
 pub mod batch;
 pub mod comments;
 pub mod consumer_lock;

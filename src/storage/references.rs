@@ -19,10 +19,12 @@ pub struct ReferenceRow {
     pub url: Option<String>,
     pub removed: bool,
     pub fetched_at: i64,
+    /// The actor told of the reference.
+    pub actor: Option<String>,
 }
 
 const COLUMNS: &str = "id, local_kind, local_id, target, kind, title, municipality, phase, \
-                       status, idea_count, changed_at, url, removed, fetched_at";
+                       status, idea_count, changed_at, url, removed, fetched_at, actor";
 
 /// What a fetch of the target showed.
 pub struct SnapshotFields<'a> {
@@ -34,6 +36,7 @@ pub struct SnapshotFields<'a> {
     pub idea_count: Option<i64>,
     pub changed_at: Option<&'a str>,
     pub url: Option<&'a str>,
+    pub actor: Option<&'a str>,
 }
 
 /// Adds a reference; `None` when this one already has that target.
@@ -49,7 +52,8 @@ pub async fn insert(
     on_conn!(ex, |c| sqlx::query_scalar(
         "INSERT INTO object_references (local_kind, local_id, target, kind, title, \
          municipality, phase, status, idea_count, changed_at, url, fetched_at, created_by, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12) \
+         created_at, actor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+         $12, $14) \
          ON CONFLICT (local_kind, local_id, target) DO NOTHING RETURNING id"
     )
     .bind(local_kind)
@@ -65,6 +69,7 @@ pub async fn insert(
     .bind(s.url)
     .bind(now)
     .bind(created_by)
+    .bind(s.actor)
     .fetch_optional(c)
     .await)
 }
@@ -79,7 +84,8 @@ pub async fn refresh(
     on_conn!(ex, |c| sqlx::query(
         "UPDATE object_references SET kind = $2, title = $3, municipality = COALESCE($4, \
          municipality), phase = $5, status = $6, idea_count = $7, changed_at = $8, \
-         url = COALESCE($9, url), removed = FALSE, fetched_at = $10 WHERE target = $1"
+         url = COALESCE($9, url), removed = FALSE, fetched_at = $10, \
+         actor = COALESCE($11, actor) WHERE target = $1"
     )
     .bind(target)
     .bind(s.kind)
@@ -91,6 +97,7 @@ pub async fn refresh(
     .bind(s.changed_at)
     .bind(s.url)
     .bind(now)
+    .bind(s.actor)
     .execute(c)
     .await
     .map(|done| done.rows_affected()))

@@ -70,6 +70,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(references::page).post(references::add),
         )
         .route("/staff/references/{id}/remove", post(references::remove))
+        .route(
+            "/staff/backlinks/{id}/visibility",
+            post(references::set_backlink_visibility),
+        )
         .route("/following/posts/{id}", get(following::post))
         .route("/following/posts/{id}/support", post(following::support))
         .route("/following/posts/{id}/replies", post(following::reply))

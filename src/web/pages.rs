@@ -216,6 +216,8 @@ pub struct ThemePage {
     pub follow_error: Option<String>,
     /// Cards of other instances' projects that staff referenced.
     pub references: Vec<crate::services::references::ReferenceView>,
+    /// Other instances' projects that reference this theme (those staff did not hide).
+    pub backlinks: Vec<crate::services::backlinks::BacklinkView>,
 }
 
 impl ThemePage {
@@ -329,6 +331,11 @@ async fn render_theme(
         follow_account: follow.as_ref().map(|f| f.0.clone()).unwrap_or_default(),
         follow_error: follow.map(|f| f.1),
         references: crate::services::references::of_theme(state, &viewer, slug).await?,
+        backlinks: crate::services::backlinks::of_theme(state, &viewer, slug)
+            .await?
+            .into_iter()
+            .filter(|b| !b.hidden)
+            .collect(),
     };
     Ok((status, page).into_response())
 }

@@ -1,5 +1,6 @@
 //! The staff page of a theme's references to other instances' projects: add one by URL or
-//! handle (errors at the field, nothing stored), see each card, remove one.
+//! handle (errors at the field, nothing stored), see each card, remove one; and what
+//! references the theme from elsewhere, each of which staff may hide.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -12,6 +13,7 @@ use super::PageResult;
 use super::context::PageCtx;
 use super::forms::{CsrfForm, FormErrors, form_errors};
 use super::pages::PagePath;
+use crate::services::backlinks::{self, BacklinkView, Linked};
 use crate::services::references::{self, Local, ReferenceInput, ReferenceView};
 use crate::services::themes;
 use crate::state::AppState;
@@ -24,6 +26,8 @@ pub struct ReferencesPage {
     pub slug: String,
     pub theme_title: String,
     pub references: Vec<ReferenceView>,
+    /// What references this theme from elsewhere, hidden ones too.
+    pub backlinks: Vec<BacklinkView>,
     pub target: String,
     pub errors: FormErrors,
 }
@@ -46,6 +50,7 @@ async fn render(
     viewer.require_staff()?;
     let theme = themes::load(state, &viewer, slug).await?;
     let references = references::list(state, Local::Theme(theme.row.id)).await?;
+    let backlinks = backlinks::list(state, &viewer, Linked::Theme(theme.row.id)).await?;
     Ok((
         status,
         ReferencesPage {
@@ -53,6 +58,7 @@ async fn render(
             slug: theme.row.slug,
             theme_title: theme.row.title,
             references,
+            backlinks,
             target,
             errors,
         },
@@ -122,6 +128,25 @@ pub async fn remove(
     CsrfForm(_): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     references::remove(&state, &ctx.viewer(), id).await?;
+    let slug = crate::domain::Slug::parse(&back.theme)
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default();
+    ctx.see_other(&format!("/staff/themes/{slug}/references"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VisibilityForm {
+    pub hidden: bool,
+}
+
+pub async fn set_backlink_visibility(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(id): PagePath<i64>,
+    Query(back): Query<BackTo>,
+    CsrfForm(form): CsrfForm<VisibilityForm>,
+) -> PageResult {
+    backlinks::set_hidden(&state, &ctx.viewer(), id, form.hidden).await?;
     let slug = crate::domain::Slug::parse(&back.theme)
         .map(|s| s.as_str().to_string())
         .unwrap_or_default();

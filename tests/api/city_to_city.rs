@@ -13,7 +13,13 @@ use crate::both_databases;
 use crate::helpers::{Backend, TestApp, day, phase_today};
 use crate::two_instances::{TestHost, eventually, instance_with};
 
-async fn city(backend: &Backend, host: &TestHost, ip: &str, name: &str, pref: &str) -> TestApp {
+pub(crate) async fn city(
+    backend: &Backend,
+    host: &TestHost,
+    ip: &str,
+    name: &str,
+    pref: &str,
+) -> TestApp {
     city_with(backend, host, ip, name, pref, Duration::from_secs(6 * 3600)).await
 }
 

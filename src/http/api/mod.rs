@@ -3,6 +3,7 @@
 //! from what the router answers.
 
 pub mod accounts;
+pub mod backlinks;
 pub mod comments;
 pub mod following;
 pub mod method_library;
@@ -189,6 +190,10 @@ fn routes() -> OpenApiRouter<AppState> {
             references::add_proposal_reference
         ))
         .routes(routes!(references::remove_reference))
+        .routes(routes!(backlinks::list_theme_backlinks))
+        .routes(routes!(backlinks::list_proposal_backlinks))
+        .routes(routes!(backlinks::list_method_backlinks))
+        .routes(routes!(backlinks::set_backlink_visibility))
         .routes(routes!(following::list_posts))
         .routes(routes!(following::list_themes))
         .routes(routes!(following::get_post))
