@@ -47,6 +47,9 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// It existed and was removed (410).
+    #[error("this {0} was removed")]
+    Gone(&'static str),
     #[error("authentication required")]
     Unauthenticated,
     #[error("wrong login or password")]

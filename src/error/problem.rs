@@ -71,6 +71,12 @@ impl From<AppError> for Problem {
                 "Not found",
                 Some(format!("no such {what}")),
             ),
+            AppError::Gone(what) => Problem::new(
+                StatusCode::GONE,
+                "gone",
+                "Gone",
+                Some(format!("this {what} was removed")),
+            ),
             AppError::Unauthenticated => Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",

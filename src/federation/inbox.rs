@@ -305,6 +305,11 @@ async fn handle_kind(
         "Delete" if activity.get("object").and_then(id_of) == Some(actor_id) => {
             let mut conn = state.db.acquire().await?;
             store::remove_follower_everywhere(conn.ex(), actor_id).await?;
+            drop(conn);
+            // What referenced it, or what it referenced, says so too.
+            crate::services::references::origin_removed(state, actor_id).await?;
+            crate::services::backlinks::source_removed(state, actor_id).await?;
+            crate::services::followed_themes::removed(state, actor_id).await?;
             tracing::info!(actor = actor_id, "remote actor deleted");
         }
         "Delete" => {

@@ -444,6 +444,9 @@ pub async fn delete(
         .to_string();
     crate::services::references::origin_removed(state, &object).await?;
     crate::services::backlinks::source_removed(state, &object).await?;
+    if crate::services::followed_themes::removed(state, &object).await? {
+        return Ok(());
+    }
     if crate::services::method_library::removed(state, &object, &actor.actor_id).await? {
         tracing::info!(method = %object, "a method left the library: its municipality deleted it");
         return Ok(());

@@ -1,7 +1,8 @@
 //! What the municipality's own actor publishes to the servers that follow it, for other
 //! cities to learn from: each theme when it opens (an `Announce` of its `Group`, which a
-//! follower can follow in one step) and each change of a theme's running phase (an
-//! `Announce` of the theme's `Update`).
+//! follower can follow in one step), each change of a theme's running phase (an
+//! `Announce` of the theme's `Update`), and a theme's removal (a `Delete` of it, to its
+//! followers, the municipality's, and the servers whose objects reference it).
 
 use serde_json::{Value, json};
 
@@ -89,4 +90,48 @@ pub async fn theme_opened(state: &AppState, theme_id: i64) -> Result<(), AppErro
 /// A theme's phase changed: its `Update` goes to the municipality's followers too.
 pub async fn theme_phase_changed(state: &AppState, update: Value) -> Result<(), AppError> {
     announce(state, update, None).await
+}
+
+/// Staff removed a theme: `Delete` of it, signed by the municipality (the theme's own key
+/// is no longer served), to the theme's followers, the municipality's, and the actors of
+/// objects that reference it, whose cards then say it was removed.
+pub async fn theme_removed(state: &AppState, theme_id: i64) -> Result<(), AppError> {
+    let mut conn = state.db.acquire().await?;
+    let Some(theme) = theme_store::find_removed_theme(conn.ex(), None, Some(theme_id)).await?
+    else {
+        // Restored before this was published.
+        return Ok(());
+    };
+    let mut inboxes = store::follower_inboxes(conn.ex(), "theme", theme_id).await?;
+    inboxes.extend(store::follower_inboxes(conn.ex(), "instance", 0).await?);
+    drop(conn);
+    let linked = crate::services::backlinks::Linked::Theme(theme_id);
+    for actor_id in crate::services::backlinks::linking_actors(state, linked).await? {
+        match super::actors::actor(state, &actor_id, false).await {
+            Ok(actor) => inboxes.push(actor.shared_inbox.unwrap_or(actor.inbox)),
+            Err(e) => {
+                tracing::info!(actor = %actor_id, error = %e, "a referencing server cannot be told of a removal")
+            }
+        }
+    }
+    inboxes.sort();
+    inboxes.dedup();
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let urls = Urls::new(&state.config);
+    let city = urls.instance_actor();
+    let theme_actor = urls.theme(&theme.slug);
+    let activity = json!({
+        "@context": super::objects::context(),
+        "id": Urls::activity_id(&city, "delete", &random_token(12)),
+        "type": "Delete",
+        "actor": city,
+        "object": {"id": theme_actor, "type": "Tombstone", "formerType": "Group"},
+        "to": [PUBLIC],
+        "cc": [format!("{theme_actor}/followers"), format!("{city}/followers")],
+        "published": jiff::Timestamp::now().to_string(),
+    });
+    delivery::enqueue(state, &inboxes, &activity, KeyOwner::Instance).await?;
+    Ok(())
 }

@@ -102,7 +102,13 @@ pub async fn group_json(state: &AppState, slug: &str) -> Result<Value, AppError>
 
 /// A theme as a `Group` actor (FEP-1b12).
 pub async fn theme_actor(state: &AppState, slug: &str) -> Result<Response, AppError> {
-    let theme = themes::get(state, &Viewer::default(), slug).await?;
+    let theme = match themes::get(state, &Viewer::default(), slug).await {
+        Ok(theme) => theme,
+        Err(AppError::Gone(_)) => {
+            return Ok(tombstone(Urls::new(&state.config).theme(slug), "Group"));
+        }
+        Err(e) => return Err(e),
+    };
     let mut conn = state.db.acquire().await?;
     let row = theme_store::find_theme_by_slug(conn.ex(), slug)
         .await?

@@ -215,3 +215,18 @@ pub async fn set_hidden(
 pub struct BacklinkVisibility {
     pub hidden: bool,
 }
+
+/// The actors of every object that references a local one (hidden backlinks too): they are
+/// told when it is removed.
+pub async fn linking_actors(state: &AppState, linked: Linked) -> Result<Vec<String>, AppError> {
+    let (kind, id) = linked.parts();
+    let mut conn = state.db.acquire().await?;
+    let mut actors: Vec<String> = store::list(conn.ex(), kind, id, true)
+        .await?
+        .into_iter()
+        .map(|row| row.actor)
+        .collect();
+    actors.sort();
+    actors.dedup();
+    Ok(actors)
+}

@@ -31,6 +31,8 @@ pub enum EventKind {
     ThemeChanged,
     /// A theme became open: created open, or opened by staff (subject: the theme).
     ThemeOpened,
+    /// Staff removed a published theme (subject: the theme).
+    ThemeRemoved,
     /// The running phase of a theme changed with the date (subject: the theme).
     ThemePhaseChanged,
     /// Staff published a method (subject: the method).
@@ -60,7 +62,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 21] = [
+    pub const ALL: [EventKind; 22] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
@@ -71,6 +73,7 @@ impl EventKind {
         EventKind::CommentRemoved,
         EventKind::ThemeChanged,
         EventKind::ThemeOpened,
+        EventKind::ThemeRemoved,
         EventKind::ThemePhaseChanged,
         EventKind::MethodPublished,
         EventKind::MethodUpdated,
@@ -96,6 +99,7 @@ impl EventKind {
             EventKind::CommentRemoved => "comment_removed",
             EventKind::ThemeChanged => "theme_changed",
             EventKind::ThemeOpened => "theme_opened",
+            EventKind::ThemeRemoved => "theme_removed",
             EventKind::ThemePhaseChanged => "theme_phase_changed",
             EventKind::MethodPublished => "method_published",
             EventKind::MethodUpdated => "method_updated",

@@ -102,3 +102,17 @@ pub async fn list(state: &AppState, page: Page) -> Result<(Vec<RemoteThemeView>,
     rows.truncate(page.per_page as usize);
     Ok((rows.into_iter().map(view).collect(), more))
 }
+
+/// The origin of an announced theme removed it (the caller checked the sender is of the
+/// theme's server): it leaves the list.
+pub async fn removed(state: &AppState, ap_id: &str) -> Result<bool, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let gone = store::delete(conn.ex(), ap_id).await?;
+    if gone {
+        tracing::info!(
+            theme = ap_id,
+            "an announced theme was removed at its origin"
+        );
+    }
+    Ok(gone)
+}

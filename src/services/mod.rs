@@ -17,6 +17,7 @@ pub mod passwords;
 pub mod proposals;
 pub mod references;
 pub mod theme_from_method;
+pub mod theme_removal;
 pub mod themes;
 
 use jiff::Timestamp;

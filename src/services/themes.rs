@@ -324,9 +324,15 @@ async fn complete(
 /// Loads a theme the viewer may see, by slug.
 pub async fn load(state: &AppState, viewer: &Viewer, slug: &str) -> Result<LoadedTheme, AppError> {
     let mut conn = state.db.acquire().await?;
-    let row = store::find_theme_by_slug(conn.ex(), slug)
-        .await?
-        .ok_or(AppError::NotFound("theme"))?;
+    let Some(row) = store::find_theme_by_slug(conn.ex(), slug).await? else {
+        // A removed theme says so (a draft never seen says nothing).
+        return Err(
+            match store::find_removed_theme(conn.ex(), Some(slug), None).await? {
+                Some(removed) if removed.status != "draft" => AppError::Gone("theme"),
+                _ => AppError::NotFound("theme"),
+            },
+        );
+    };
     let theme = complete(&mut conn, row).await?;
     if !theme.visible_to(viewer) {
         return Err(AppError::NotFound("theme"));

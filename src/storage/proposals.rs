@@ -378,14 +378,16 @@ pub async fn support_count(ex: Ex<'_>, proposal_id: i64) -> Result<i64, sqlx::Er
 
 /// The newest published proposals of published themes, for the home page.
 pub async fn recent(ex: Ex<'_>, limit: i64) -> Result<Vec<ProposalRow>, sqlx::Error> {
-    on_conn!(ex, |c| sqlx::query_as(concat!(
+    on_conn!(ex, |c| {
+        sqlx::query_as(concat!(
         proposal_select!(),
-        " WHERE t.status <> 'draft' AND p.withdrawn_at IS NULL AND p.hidden_at IS NULL \
+        " WHERE t.status <> 'draft' AND t.removed_at IS NULL AND p.withdrawn_at IS NULL AND p.hidden_at IS NULL \
           ORDER BY p.created_at DESC, p.id DESC LIMIT $1"
     ))
     .bind(limit)
     .fetch_all(c)
-    .await)
+    .await
+    })
 }
 
 /// Published proposals of published themes whose title or body contains every term
@@ -397,7 +399,7 @@ pub async fn search(
     limit: i64,
 ) -> Result<Vec<ProposalRow>, sqlx::Error> {
     let mut sql = format!(
-        "{} WHERE t.status <> 'draft' AND p.withdrawn_at IS NULL AND p.hidden_at IS NULL",
+        "{} WHERE t.status <> 'draft' AND t.removed_at IS NULL AND p.withdrawn_at IS NULL AND p.hidden_at IS NULL",
         proposal_select!()
     );
     for i in 1..=terms.len() {

@@ -72,3 +72,14 @@ pub async fn list(ex: Ex<'_>, limit: i64, offset: i64) -> Result<Vec<RemoteTheme
     .await
     })
 }
+
+/// Forgets a theme its origin removed; whether it was known.
+pub async fn delete(ex: Ex<'_>, ap_id: &str) -> Result<bool, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "DELETE FROM remote_themes WHERE ap_id = $1"
+    )
+    .bind(ap_id)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected() > 0))
+}

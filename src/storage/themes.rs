@@ -158,7 +158,7 @@ pub async fn replace_tags(ex: Ex<'_>, theme_id: i64, tags: &[&str]) -> Result<()
 pub async fn find_theme_by_slug(ex: Ex<'_>, slug: &str) -> Result<Option<ThemeRow>, sqlx::Error> {
     on_conn!(ex, |c| sqlx::query_as(concat!(
         theme_select!(),
-        " WHERE t.slug = $1"
+        " WHERE t.slug = $1 AND t.removed_at IS NULL"
     ))
     .bind(slug)
     .fetch_optional(c)
@@ -168,11 +168,55 @@ pub async fn find_theme_by_slug(ex: Ex<'_>, slug: &str) -> Result<Option<ThemeRo
 pub async fn find_theme(ex: Ex<'_>, id: i64) -> Result<Option<ThemeRow>, sqlx::Error> {
     on_conn!(ex, |c| sqlx::query_as(concat!(
         theme_select!(),
-        " WHERE t.id = $1"
+        " WHERE t.id = $1 AND t.removed_at IS NULL"
     ))
     .bind(id)
     .fetch_optional(c)
     .await)
+}
+
+/// A removed theme, by slug or id (only those).
+pub async fn find_removed_theme(
+    ex: Ex<'_>,
+    slug: Option<&str>,
+    id: Option<i64>,
+) -> Result<Option<ThemeRow>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(concat!(
+        theme_select!(),
+        " WHERE t.removed_at IS NOT NULL AND (t.slug = $1 OR t.id = $2)"
+    ))
+    .bind(slug)
+    .bind(id)
+    .fetch_optional(c)
+    .await)
+}
+
+/// The removed themes, most recently removed first.
+pub async fn removed_themes(ex: Ex<'_>) -> Result<Vec<ThemeRow>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(concat!(
+        theme_select!(),
+        " WHERE t.removed_at IS NOT NULL ORDER BY t.removed_at DESC, t.id DESC"
+    ))
+    .fetch_all(c)
+    .await)
+}
+
+/// Removes a theme (`Some(now)`) or restores it (`None`); whether it changed.
+pub async fn set_removed(
+    ex: Ex<'_>,
+    id: i64,
+    removed_at: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    on_conn!(ex, |c| {
+        sqlx::query(
+        "UPDATE themes SET removed_at = $2 WHERE id = $1 AND (removed_at IS NULL) = ($2 IS NOT NULL)"
+    )
+    .bind(id)
+    .bind(removed_at)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected() > 0)
+    })
 }
 
 /// Records the method a theme was started from (JSON).
@@ -195,7 +239,8 @@ pub async fn list_themes(
 ) -> Result<Vec<ThemeRow>, sqlx::Error> {
     on_conn!(ex, |c| sqlx::query_as(concat!(
         theme_select!(),
-        " WHERE ($1 OR t.status <> 'draft') AND ($2 IS NULL OR t.status = $2) \
+        " WHERE t.removed_at IS NULL AND ($1 OR t.status <> 'draft') \
+         AND ($2 IS NULL OR t.status = $2) \
          ORDER BY t.created_at DESC, t.id DESC"
     ))
     .bind(include_drafts)
@@ -229,11 +274,13 @@ pub async fn tags(ex: Ex<'_>, theme_id: i64) -> Result<Vec<String>, sqlx::Error>
 pub async fn published_states(
     ex: Ex<'_>,
 ) -> Result<Vec<(i64, String, Option<String>)>, sqlx::Error> {
-    on_conn!(ex, |c| sqlx::query_as(
-        "SELECT id, slug, published_state FROM themes WHERE status <> 'draft' ORDER BY id"
+    on_conn!(ex, |c| {
+        sqlx::query_as(
+        "SELECT id, slug, published_state FROM themes WHERE status <> 'draft' AND removed_at IS NULL ORDER BY id"
     )
     .fetch_all(c)
-    .await)
+    .await
+    })
 }
 
 /// What a theme's `Group` last told followers about the phase (`None`: nothing yet).

@@ -10,6 +10,7 @@ pub mod methods;
 pub mod pages;
 pub mod references;
 pub mod staff;
+pub mod theme_removal;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -100,6 +101,12 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/staff/themes/{slug}/edit",
             get(staff::edit_theme).post(staff::update_theme),
         )
+        .route(
+            "/staff/themes/{slug}/remove",
+            get(theme_removal::confirm).post(theme_removal::remove),
+        )
+        .route("/staff/themes/{slug}/restore", post(theme_removal::restore))
+        .route("/staff/themes/removed", get(theme_removal::list))
         .route("/staff/moderation", get(staff::moderation_queue))
         .route("/staff/reports/{id}/resolve", post(staff::resolve_report))
         .route("/staff/blocks", post(staff::add_block))

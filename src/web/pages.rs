@@ -591,13 +591,14 @@ pub async fn error_page(
     let title = match status {
         StatusCode::NOT_FOUND => crate::t!(ctx, "error-404"),
         StatusCode::FORBIDDEN => crate::t!(ctx, "error-403"),
+        StatusCode::GONE => crate::t!(ctx, "error-410"),
         StatusCode::INTERNAL_SERVER_ERROR | StatusCode::SERVICE_UNAVAILABLE => {
             crate::t!(ctx, "error-500")
         }
         _ => crate::t!(ctx, "error-other"),
     };
     // Details of 404s name internal things ("no such proposal"); keep pages plain.
-    let detail = detail.filter(|_| status != StatusCode::NOT_FOUND);
+    let detail = detail.filter(|_| status != StatusCode::NOT_FOUND && status != StatusCode::GONE);
     (
         status,
         ErrorPage {

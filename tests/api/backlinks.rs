@@ -1,7 +1,8 @@
 //! The referenced city is told: Kamakura references Chofu's theme and one of its ideas;
 //! Kamakura's `Group` carries FEP-e232 links to both, Chofu lists Kamakura's theme as
 //! referencing each (API and theme page), Chofu's staff hide the backlink and show it
-//! again, and a removed reference leaves Chofu's list.
+//! again, and a removed reference leaves Chofu's list. When Chofu removes its theme,
+//! Kamakura (which does not follow it) is told, and its card says so.
 
 use serde_json::json;
 
@@ -163,6 +164,22 @@ async fn the_referenced_city_lists_who_references_it(backend: Backend) {
         1,
         "the theme's backlink stays"
     );
+
+    // Chofu removes its theme: the servers that reference it are told, and say so.
+    a.delete("/api/v1/themes/shinchosha", Some(&staff_a))
+        .await
+        .expect(204);
+    let (status, tombstone) = a.activity("/themes/shinchosha").await;
+    assert_eq!(status, 410);
+    assert_eq!(tombstone["type"], "Tombstone");
+    assert_eq!(tombstone["formerType"], "Group");
+    eventually("Kamakura's card says the theme was removed", || async {
+        let cards = b.get(references, None).await.expect(200);
+        (cards[0]["removed"] == true).then_some(())
+    })
+    .await;
+    let page = Browser::new(&b).get("/themes/cityhall").await;
+    page.contains("このプロジェクトは公開元で削除されました。");
 }
 
 both_databases!(the_referenced_city_lists_who_references_it);

@@ -29,6 +29,7 @@ mod municipality;
 mod openapi;
 mod peer;
 mod proposals;
+mod theme_removal;
 mod themes;
 mod tls;
 mod two_instances;

@@ -135,6 +135,19 @@ async fn a_followed_municipality_announces_its_themes_and_their_phases(backend: 
     );
     assert_eq!(city_announces(&peer, "plan", "Group").len(), 1);
     assert_eq!(city_announces(&peer, "parks", "Group").len(), 1);
+
+    // Staff remove a theme: the city's followers are told by the city itself (the theme's
+    // key is no longer served).
+    app.delete("/api/v1/themes/plan", Some(&staff))
+        .await
+        .expect(204);
+    let delete = peer
+        .wait_for("the Delete of the removed theme", |a| {
+            a["type"] == "Delete" && a["object"]["id"] == format!("{CITY}/themes/plan")
+        })
+        .await;
+    assert_eq!(delete["actor"], format!("{CITY}/actor"));
+    assert_eq!(delete["object"]["type"], "Tombstone");
 }
 
 both_databases!(a_followed_municipality_announces_its_themes_and_their_phases);

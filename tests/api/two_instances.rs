@@ -562,6 +562,15 @@ async fn following_a_municipality_brings_its_themes(backend: Backend) {
         post_titled(&b, "放課後の居場所")
     })
     .await;
+
+    // Kotoura removes the theme: it leaves Kamakura's list of other cities' themes.
+    a.delete("/api/v1/themes/kodomo", Some(&staff_a))
+        .await
+        .expect(204);
+    eventually("the removed theme leaves Kamakura's list", || async {
+        themes(&b).await.is_empty().then_some(())
+    })
+    .await;
 }
 
 both_databases!(

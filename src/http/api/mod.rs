@@ -152,7 +152,12 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::list_users))
         .routes(routes!(accounts::set_role))
         .routes(routes!(themes::list_themes, themes::create_theme))
-        .routes(routes!(themes::get_theme, themes::update_theme))
+        .routes(routes!(
+            themes::get_theme,
+            themes::update_theme,
+            themes::remove_theme
+        ))
+        .routes(routes!(themes::restore_theme))
         .routes(routes!(
             proposals::list_proposals,
             proposals::create_proposal

@@ -54,10 +54,10 @@ pub async fn create_theme(
         .into_response())
 }
 
-/// One theme, with its phases and what residents may do today.
+/// One theme, with its phases and what residents may do today; 410 once staff removed it.
 #[utoipa::path(get, path = "/themes/{slug}", tag = "themes",
     params(("slug" = String, Path, description = "Theme slug")),
-    responses((status = 200, body = ThemeView), (status = 404, body = Problem)))]
+    responses((status = 200, body = ThemeView), (status = 404, body = Problem), (status = 410, body = Problem)))]
 pub async fn get_theme(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -77,4 +77,32 @@ pub async fn update_theme(
     ApiJson(input): ApiJson<ThemeUpdate>,
 ) -> Result<Json<ThemeView>, AppError> {
     Ok(Json(themes::update(&state, &viewer, &slug, input).await?))
+}
+
+/// Remove a theme (staff only): it answers 410 and leaves every list, the fediverse is sent
+/// its `Delete`, and nothing it holds is deleted: staff can restore it.
+#[utoipa::path(delete, path = "/themes/{slug}", tag = "themes",
+    params(("slug" = String, Path, description = "Theme slug")),
+    responses((status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem)))]
+pub async fn remove_theme(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<StatusCode, AppError> {
+    crate::services::theme_removal::remove(&state, &viewer, &slug).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Restore a removed theme (staff only), as it was.
+#[utoipa::path(post, path = "/themes/{slug}/restore", tag = "themes",
+    params(("slug" = String, Path, description = "Theme slug")),
+    responses((status = 200, body = ThemeView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn restore_theme(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Json<ThemeView>, AppError> {
+    Ok(Json(
+        crate::services::theme_removal::restore(&state, &viewer, &slug).await?,
+    ))
 }
