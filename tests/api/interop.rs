@@ -1,6 +1,8 @@
 //! Interoperability with independently written ActivityPub software: a peer built on Fedify
 //! (from npm, with its own Node 22) resolves a theme by WebFinger over https, follows it,
-//! receives the Accept and the Announce of a new proposal, replies and likes. Skipped with a
+//! receives the Accept and the Announce of a new proposal, replies and likes; then it looks
+//! up one of the city's methods and reads it as an `Article` with readable content (software
+//! that knows nothing of Hiroba's extension). Skipped with a
 //! message when `npm ci --prefix tests/interop` has not been run, unless
 //! HIROBA_TEST_REQUIRE_INTEROP=1 (as in CI).
 
@@ -129,7 +131,35 @@ async fn a_fedify_account_follows_replies_and_likes() {
             .expect(200);
         assert_eq!(proposal["remote_support_count"], 1);
         assert_eq!(proposal["support_count"], 0);
-        let _ = json!({});
+
+        // A method, to software that ignores the extension: an Article one can read.
+        let method = app
+            .post(
+                "/api/v1/methods",
+                Some(&staff),
+                json!({
+                    "title": "タブレットで子どもの声を聞く",
+                    "summary": "学校のタブレットで子どもの声を聞いた方法",
+                    "when_to_use": "子どもに関わる計画に。",
+                    "phases": [{"name": "知る", "days": 14,
+                                "allows": {"ideas": false, "comments": true, "supports": false},
+                                "resident_guidance": "説明を読んでください"}],
+                    "lessons": "授業時間に合わせると回答が増えた。"
+                }),
+            )
+            .await
+            .expect(201);
+        let method_id = format!("https://{domain}/methods/{}", method["id"]);
+        writeln!(stdin, "LOOKUP {method_id}").unwrap();
+        let read = tokio::task::block_in_place(|| expect_line(&lines, "LOOKUP ", &mut seen));
+        let read: serde_json::Value = serde_json::from_str(&read).unwrap();
+        assert_eq!(read["isArticle"], true, "{read}");
+        assert_eq!(read["name"], "タブレットで子どもの声を聞く", "{read}");
+        assert_eq!(read["attributedTo"], format!("https://{domain}/actor"), "{read}");
+        let content = read["content"].as_str().unwrap_or_default();
+        for part in ["学校のタブレット", "知る", "説明を読んでください", "授業時間"] {
+            assert!(content.contains(part), "{part} in {content}");
+        }
     });
     let result = futures_catch(outcome).await;
     let _ = writeln!(stdin, "bye");

@@ -1,12 +1,15 @@
 // An independent ActivityPub peer built on Fedify: it resolves a Hiroba theme by WebFinger,
 // follows it with a signed request, waits for the Accept and for the Announce of a new
-// proposal, then replies to the proposal and likes it. The Rust test
+// proposal, then replies to the proposal and likes it; then it looks up each object it is
+// given (a method) and says what it read. The Rust test
 // `interop::a_fedify_account_follows_replies_and_likes` drives it through stdin/stdout:
-// it prints READY, FOLLOWED, ANNOUNCED <id> and DONE, and reads the theme's handle first.
+// it prints READY, FOLLOWED, ANNOUNCED <id> and DONE, and reads the theme's handle first;
+// then for each line `LOOKUP <url>` it prints `LOOKUP <json>` (the class Fedify read, the
+// name, content and attribution), until the line `bye`.
 import { createServer } from "node:http";
 import { createInterface } from "node:readline";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
-import { Accept, Announce, Create, Endpoints, Follow, Like, Note, Person, PUBLIC_COLLECTION } from "@fedify/vocab";
+import { Accept, Announce, Article, Create, Endpoints, Follow, Like, Note, Person, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 
 const say = (line) => process.stdout.write(`${line}\n`);
@@ -133,7 +136,20 @@ try {
     new Like({ id: new URL(`${base}/likes/1`), actor: ctx.getActorUri("resident"), object: pageId }),
   );
   say("DONE");
-  await nextLine();
+  for (;;) {
+    const line = (await nextLine()).trim();
+    if (!line.startsWith("LOOKUP ")) break;
+    const object = await ctx.lookupObject(line.slice("LOOKUP ".length));
+    const read = object && {
+      class: object.constructor.name,
+      isArticle: object instanceof Article,
+      name: object.name?.toString() ?? null,
+      content: object.content?.toString() ?? null,
+      attributedTo: object.attributionId?.href ?? null,
+      url: object.url?.href ?? null,
+    };
+    say(`LOOKUP ${JSON.stringify(read)}`);
+  }
 } catch (error) {
   fail(error.stack || String(error));
 }
