@@ -298,6 +298,19 @@ staff-following-theme-followed = Following
 
 ## Methods
 nav-methods = Methods
+nav-municipalities = Municipalities
+municipalities-title = Connected municipalities
+municipalities-intro = Other municipalities that this one follows or that follow this one. Those it follows send their themes and methods here.
+municipalities-none = No municipality is connected yet.
+municipalities-prefecture = Prefecture
+municipalities-code = Local government code
+municipalities-relation = Connection
+municipalities-mutual = Following each other
+municipalities-followed = Followed by this municipality
+municipalities-follows-us = Follows this municipality
+municipalities-server = Server
+municipalities-open-themes = Open themes
+municipalities-no-open-themes = No open theme.
 methods-title = Methods
 methods-intro = How this municipality runs participation, published for reuse by others.
 methods-library-title = Methods from other municipalities

@@ -283,6 +283,19 @@ staff-following-theme-followed = フォロー中
 
 ## Methods (手法)
 nav-methods = 手法
+nav-municipalities = 自治体
+municipalities-title = つながっている自治体
+municipalities-intro = この自治体がフォローしている、またはこの自治体をフォローしているほかの自治体です。フォローしている自治体からは、テーマや手法が届きます。
+municipalities-none = つながっている自治体はまだありません。
+municipalities-prefecture = 都道府県
+municipalities-code = 地方公共団体コード
+municipalities-relation = つながり
+municipalities-mutual = 相互にフォロー
+municipalities-followed = この自治体がフォロー
+municipalities-follows-us = この自治体をフォロー
+municipalities-server = サーバー
+municipalities-open-themes = 受付中のテーマ
+municipalities-no-open-themes = 受付中のテーマはありません。
 methods-title = 手法
 methods-intro = この自治体が公開している、参加の進め方の手法です。ほかの自治体も使えます。
 methods-library-title = ほかの自治体の手法

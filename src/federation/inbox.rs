@@ -269,6 +269,10 @@ async fn handle_kind(
         }
         "Accept" | "Reject" => {
             following::answered(state, activity, actor_id, kind == "Accept").await?;
+            // A followed server's NodeInfo says whether it is a municipality (directory).
+            if kind == "Accept" {
+                super::software::learn(state, actor_id).await;
+            }
         }
         "Announce" => {
             let remote = sender(state, actor_id).await?;

@@ -13,6 +13,7 @@ pub mod method_library;
 pub mod method_reuse;
 pub mod methods;
 pub mod moderation;
+pub mod municipalities;
 pub mod passwords;
 pub mod proposals;
 pub mod references;

@@ -11,6 +11,7 @@ pub mod federation;
 pub mod following;
 pub mod methods;
 pub mod moderation;
+pub mod municipalities;
 pub mod proposals;
 pub mod references;
 pub mod remote_methods;

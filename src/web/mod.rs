@@ -7,6 +7,7 @@ pub mod context;
 pub mod following;
 pub mod forms;
 pub mod methods;
+pub mod municipalities;
 pub mod pages;
 pub mod references;
 pub mod staff;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/proposals/{id}/comments", post(pages::post_comment))
         .route("/following", get(following::posts))
         .route("/methods", get(methods::list))
+        .route("/municipalities", get(municipalities::directory))
         .route("/methods/library", get(methods::library))
         .route("/methods/library/{id}", get(methods::library_detail))
         .route(

@@ -9,7 +9,8 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::helpers::{Backend, PASSWORD, day, phase_today, spawn_app};
+use crate::helpers::{Backend, PASSWORD, day, phase_today, spawn_app_with};
+use crate::two_instances::{TestHost, instance_with};
 
 fn missing_tools(dir: &Path, chromium: &Path) -> Vec<String> {
     let mut missing = Vec::new();
@@ -51,7 +52,26 @@ async fn residents_and_staff_in_chromium() {
         return;
     }
 
-    let app = spawn_app(&Backend::Sqlite).await;
+    // It may fetch the other city's theme that staff reference (on a loopback address).
+    let app = spawn_app_with(&Backend::Sqlite, |config| {
+        config.federation.insecure = true;
+    })
+    .await;
+    let other_host = TestHost::new("chofu-browser", "127.0.0.27");
+    let other = instance_with(&Backend::Sqlite, &other_host, "127.0.0.27", |config| {
+        config.municipality.name_ja = "調布市".into();
+    })
+    .await;
+    let other_staff = other.staff().await;
+    other
+        .theme(
+            &other_staff,
+            "shinchosha",
+            "open",
+            phase_today(true, true, true),
+        )
+        .await;
+    let reference = format!("{}/themes/shinchosha", other.config.public_url());
     let staff = app.staff().await;
     app.theme(&staff, "parks", "open", phase_today(true, true, true))
         .await;
@@ -78,6 +98,7 @@ async fn residents_and_staff_in_chromium() {
             .env("HIROBA_CHROMIUM", &chromium)
             .env("HIROBA_TODAY", day(0))
             .env("HIROBA_LATER", day(30))
+            .env("HIROBA_REFERENCE_URL", reference)
             .output()
             .expect("run node")
     })
@@ -106,4 +127,9 @@ async fn residents_and_staff_in_chromium() {
         .await
         .expect(200);
     assert_eq!(theme["status"], "open");
+    let references = app
+        .get("/api/v1/themes/kodomo-no-koe/references", None)
+        .await
+        .expect(200);
+    assert_eq!(references[0]["title"], "Theme shinchosha", "{references}");
 }

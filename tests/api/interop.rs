@@ -155,9 +155,18 @@ async fn a_fedify_account_follows_replies_and_likes() {
         let read: serde_json::Value = serde_json::from_str(&read).unwrap();
         assert_eq!(read["isArticle"], true, "{read}");
         assert_eq!(read["name"], "タブレットで子どもの声を聞く", "{read}");
-        assert_eq!(read["attributedTo"], format!("https://{domain}/actor"), "{read}");
+        assert_eq!(
+            read["attributedTo"],
+            format!("https://{domain}/actor"),
+            "{read}"
+        );
         let content = read["content"].as_str().unwrap_or_default();
-        for part in ["学校のタブレット", "知る", "説明を読んでください", "授業時間"] {
+        for part in [
+            "学校のタブレット",
+            "知る",
+            "説明を読んでください",
+            "授業時間",
+        ] {
             assert!(content.contains(part), "{part} in {content}");
         }
     });

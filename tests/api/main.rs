@@ -26,6 +26,7 @@ mod methods;
 mod migrations;
 mod moderation;
 mod municipality;
+mod municipality_directory;
 mod openapi;
 mod peer;
 mod proposals;

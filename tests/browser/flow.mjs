@@ -149,6 +149,29 @@ try {
   await scan(page, "methods-library");
   log("staff saved a theme as a method and started a theme from it");
 
+  // Staff reference another city's theme: its card shows on the theme's page.
+  await page.goto(`${base}/staff/themes/kodomo-no-koe/references`);
+  await scan(page, "staff-references");
+  await page.fill("#reference-target", "not a url or handle");
+  await page.click("main form.stack > button[type=submit]");
+  await page.locator("#reference-target-error").waitFor();
+  await scan(page, "staff-references-error");
+  await page.fill("#reference-target", process.env.HIROBA_REFERENCE_URL);
+  await page.click("main form.stack > button[type=submit]");
+  await page.waitForURL(`${base}/staff/themes/kodomo-no-koe/references`);
+  await expectText(page, "Theme shinchosha");
+  await page.goto(`${base}/themes/kodomo-no-koe`);
+  await expectText(page, "ほかの自治体の関連プロジェクト");
+  await expectText(page, "Theme shinchosha");
+  await scan(page, "theme-with-reference");
+  await page.goto(`${base}/municipalities`);
+  await scan(page, "municipalities");
+  await page.goto(`${base}/staff/themes/kodomo-2027/remove`);
+  await scan(page, "staff-theme-remove");
+  await page.goto(`${base}/staff/themes/removed`);
+  await scan(page, "staff-removed-themes");
+  log("staff referenced another city's theme and looked at the directory");
+
   // Staff look at what the municipality follows; a wrong address is explained at the field.
   await page.goto(`${base}/staff/following`);
   await scan(page, "staff-following");

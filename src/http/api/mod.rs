@@ -9,6 +9,7 @@ pub mod following;
 pub mod method_library;
 pub mod methods;
 pub mod moderation;
+pub mod municipalities;
 pub mod proposals;
 pub mod references;
 pub mod themes;
@@ -201,6 +202,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(backlinks::set_backlink_visibility))
         .routes(routes!(following::list_posts))
         .routes(routes!(following::list_themes))
+        .routes(routes!(municipalities::list_municipalities))
         .routes(routes!(following::get_post))
         .routes(routes!(following::support_post, following::unsupport_post))
         .routes(routes!(following::reply_to_post))
