@@ -151,7 +151,11 @@ pub fn form_errors(
 
 /// The Japanese (or English) text for a field error code; the English message from the
 /// service carries the numbers, so it is appended where a limit matters.
-fn translate_field_error(ctx: &super::context::PageCtx, code: &str, message: &str) -> String {
+pub(super) fn translate_field_error(
+    ctx: &super::context::PageCtx,
+    code: &str,
+    message: &str,
+) -> String {
     let limit: Option<String> = message
         .split(|c: char| !c.is_ascii_digit())
         .find(|s| !s.is_empty())

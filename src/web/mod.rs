@@ -6,6 +6,7 @@ pub mod auth;
 pub mod context;
 pub mod following;
 pub mod forms;
+pub mod method_form;
 pub mod methods;
 pub mod municipalities;
 pub mod pages;
@@ -66,6 +67,18 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(methods::version_page),
         )
         .route("/methods/{id}/themes", post(methods::start_theme))
+        .route(
+            "/staff/methods/new",
+            get(method_form::new_method).post(method_form::create_method),
+        )
+        .route(
+            "/staff/methods/{id}/edit",
+            get(method_form::edit_method).post(method_form::update_method),
+        )
+        .route(
+            "/staff/methods/import",
+            get(method_form::import_form).post(method_form::import),
+        )
         .route("/methods/{id}/fork", post(methods::fork))
         .route("/staff/themes/{slug}/method", post(methods::save_theme))
         .route(

@@ -1,6 +1,8 @@
 //! Method pages without JavaScript: staff save a theme as a method, find it by words and
 //! tag, read its phases and guidance, start a theme from it (a wrong date is shown at the
 //! field, nothing made), and fork it; anyone reads the pages, in Japanese or English.
+//! Staff also write a method on its form and edit it (a new version), and import one from
+//! a file's text; every mistake is shown where it is and nothing is stored.
 
 use crate::both_databases;
 use crate::browser::Browser;
@@ -111,4 +113,156 @@ async fn staff_reuse_methods_from_their_pages(backend: Backend) {
     library.contains("All prefectures");
 }
 
-both_databases!(staff_reuse_methods_from_their_pages);
+async fn staff_write_edit_and_import_methods_on_forms(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    app.staff().await;
+    app.resident("hanako").await;
+    let mut visitor = Browser::new(&app);
+    visitor.log_in("hanako").await;
+    assert_eq!(visitor.get("/staff/methods/new").await.status, 403);
+    let mut browser = Browser::new(&app);
+    browser.log_in("staff_member").await;
+    let form = browser.get("/staff/methods/new").await;
+    assert_eq!(form.status, 200);
+    form.contains("name=\"phase_days_1\"");
+    form.contains("CC-BY-4.0");
+
+    // Mistakes: a missing title and a phase length that is not a number, each at its place;
+    // what was typed stays, nothing is stored.
+    let refused = browser
+        .submit(
+            "/staff/methods/new",
+            "/staff/methods/new",
+            &[
+                ("title", ""),
+                ("summary", "公園を見て回る方法"),
+                ("phase_name_0", "歩く"),
+                ("phase_days_0", "十日"),
+                ("phase_ideas_0", "on"),
+                ("licence", "CC-BY-4.0"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    refused.contains("id=\"method-title-error\"");
+    refused.contains("公園を見て回る方法");
+    refused.contains("value=\"十日\"");
+    assert!(
+        refused
+            .html
+            .contains("<p class=\"field-error\" role=\"alert\">"),
+        "the row says what is wrong: {}",
+        refused.html
+    );
+    assert_eq!(
+        app.get("/api/v1/methods", None).await.expect(200)["items"],
+        serde_json::json!([])
+    );
+
+    let written = browser
+        .submit(
+            "/staff/methods/new",
+            "/staff/methods/new",
+            &[
+                ("title", "まち歩きで聞く"),
+                ("summary", "公園を見て回る方法"),
+                ("when_to_use", "場所の計画に。"),
+                ("phase_name_0", "歩く"),
+                ("phase_days_0", "10"),
+                ("phase_comments_0", "on"),
+                ("phase_staff_0", "集合場所を決める"),
+                ("phase_residents_0", "歩きやすい靴で"),
+                ("phase_name_1", "考える"),
+                ("phase_days_1", "20"),
+                ("phase_ideas_1", "on"),
+                ("tags", "公園、まち歩き"),
+                ("lessons", "雨の日の代わりを決めておく。"),
+                ("licence", "CC-BY-SA-4.0"),
+            ],
+        )
+        .await;
+    assert_eq!(written.status, 303, "{}", written.html);
+    let path = written.location.clone().unwrap();
+    let id = path.trim_start_matches("/methods/").to_string();
+    let method = app
+        .get(&format!("/api/v1/methods/{id}"), None)
+        .await
+        .expect(200);
+    assert_eq!(method["phases"][0]["days"], 10);
+    assert_eq!(method["phases"][0]["allows"]["ideas"], false);
+    assert_eq!(method["phases"][0]["staff_guidance"], "集合場所を決める");
+    assert_eq!(method["phases"][1]["allows"]["ideas"], true);
+    assert_eq!(method["tags"], serde_json::json!(["公園", "まち歩き"]));
+    assert_eq!(method["licence"], "CC-BY-SA-4.0");
+    let page = browser.get(&path).await;
+    page.contains("この手法を直す");
+
+    // Editing makes a new version; the form shows what is stored.
+    let edit = format!("/staff/methods/{id}/edit");
+    let form = browser.get(&edit).await;
+    form.contains("value=\"まち歩きで聞く\"");
+    form.contains("集合場所を決める");
+    let saved = browser
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("title", "まち歩きと地図で聞く"),
+                ("summary", "公園を見て回る方法"),
+                ("phase_name_0", "歩く"),
+                ("phase_days_0", "14"),
+                ("licence", "CC-BY-4.0"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.html);
+    let method = app
+        .get(&format!("/api/v1/methods/{id}"), None)
+        .await
+        .expect(200);
+    assert_eq!(method["version"], 2);
+    assert_eq!(method["title"], "まち歩きと地図で聞く");
+
+    // Import: not JSON, then a file with a wrong field, then the exported file.
+    let file = app
+        .get(&format!("/api/v1/methods/{id}/export"), None)
+        .await
+        .expect(200);
+    let not_json = browser
+        .submit(
+            "/staff/methods/import",
+            "/staff/methods/import",
+            &[("file", "{ not json")],
+        )
+        .await;
+    assert_eq!(not_json.status, 422, "{}", not_json.html);
+    not_json.contains("<code>file</code>");
+    not_json.contains("{ not json");
+    let mut wrong = file.clone();
+    wrong["hiroba:methodPhases"][0]["hiroba:days"] = serde_json::json!("many");
+    let refused = browser
+        .submit(
+            "/staff/methods/import",
+            "/staff/methods/import",
+            &[("file", &wrong.to_string())],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    refused.contains("何も保存していません");
+    refused.contains("hiroba:methodPhases");
+    let imported = browser
+        .submit(
+            "/staff/methods/import",
+            "/staff/methods/import",
+            &[("file", &file.to_string())],
+        )
+        .await;
+    assert_eq!(imported.status, 303, "{}", imported.html);
+    let listed = app.get("/api/v1/methods", None).await.expect(200);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2, "{listed}");
+}
+
+both_databases!(
+    staff_reuse_methods_from_their_pages,
+    staff_write_edit_and_import_methods_on_forms,
+);

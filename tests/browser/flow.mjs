@@ -147,6 +147,16 @@ try {
   await scan(page, "methods");
   await page.goto(`${base}/methods/library`);
   await scan(page, "methods-library");
+  await page.goto(`${base}/staff/methods/new`);
+  await scan(page, "staff-method-form");
+  // No phase: the server says so at the phases (the browser checks nothing of it).
+  await page.fill("#method-title", "まち歩きで聞く");
+  await page.fill("#method-summary", "公園を見て回る方法");
+  await page.click("main form.stack > button[type=submit]");
+  await page.locator(".error-summary").waitFor();
+  await scan(page, "staff-method-form-error");
+  await page.goto(`${base}/staff/methods/import`);
+  await scan(page, "staff-method-import");
   log("staff saved a theme as a method and started a theme from it");
 
   // Staff reference another city's theme: its card shows on the theme's page.
