@@ -370,6 +370,16 @@ pub async fn update(
             return Ok(());
         }
     };
+    // Another actor of the same server (a theme telling what its idea now references) is
+    // read for its links above, but only the author edits.
+    if post
+        .attributed_to
+        .as_deref()
+        .is_some_and(|author| author != actor.actor_id)
+    {
+        tracing::info!(object = %post.id, "an Update from another actor than the author: read for its links only");
+        return Ok(());
+    }
     let edit = proposals::RemoteChange::Edit {
         name: post.name.clone(),
         content: post.content.clone(),

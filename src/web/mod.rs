@@ -83,7 +83,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/staff/themes/{slug}/method", post(methods::save_theme))
         .route(
             "/staff/themes/{slug}/references",
-            get(references::page).post(references::add),
+            get(references::theme_page).post(references::theme_add),
+        )
+        .route(
+            "/staff/proposals/{id}/references",
+            get(references::proposal_page).post(references::proposal_add),
         )
         .route("/staff/references/{id}/remove", post(references::remove))
         .route(

@@ -421,6 +421,10 @@ pub struct IdeaPage {
     pub comments: Vec<CommentItem>,
     pub comment_form: CommentForm,
     pub errors: FormErrors,
+    /// Cards of other instances' projects that staff referenced from this idea.
+    pub references: Vec<crate::services::references::ReferenceView>,
+    /// Other instances' projects that reference this idea (those staff did not hide).
+    pub backlinks: Vec<crate::services::backlinks::BacklinkView>,
 }
 
 impl IdeaPage {
@@ -451,6 +455,12 @@ async fn render_idea(
     let theme = themes::get(state, &viewer, &idea.theme).await?;
     let mut items = Vec::new();
     flatten(comments::list(state, &viewer, id).await?, &mut items);
+    let references =
+        crate::services::references::list(state, crate::services::references::Local::Proposal(id))
+            .await?;
+    let linked = crate::services::backlinks::Linked::Proposal(id);
+    let mut backlinks = crate::services::backlinks::list(state, &viewer, linked).await?;
+    backlinks.retain(|b| !b.hidden);
     let page = IdeaPage {
         ctx,
         notice,
@@ -459,6 +469,8 @@ async fn render_idea(
         comments: items,
         comment_form,
         errors,
+        references,
+        backlinks,
     };
     Ok((status, page).into_response())
 }

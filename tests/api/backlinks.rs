@@ -89,6 +89,9 @@ async fn the_referenced_city_lists_who_references_it(backend: Backend) {
     page.contains("このテーマを参照しているほかの自治体のプロジェクト");
     page.contains("Theme cityhall");
     page.contains("鎌倉市");
+    let idea_page = Browser::new(&a).get(&format!("/proposals/{idea}")).await;
+    idea_page.contains("このアイデアを参照しているほかの自治体のプロジェクト");
+    idea_page.contains("Theme cityhall");
 
     // Chofu's staff hide it: gone from the public list and page, kept for staff.
     let id = backlink["id"].as_i64().unwrap();
@@ -164,6 +167,47 @@ async fn the_referenced_city_lists_who_references_it(backend: Backend) {
         1,
         "the theme's backlink stays"
     );
+
+    // Kamakura's staff reference Chofu's theme from one of Kamakura's ideas, on its page.
+    let b_resident = b.resident("taro").await;
+    let b_idea = b
+        .post(
+            "/api/v1/themes/cityhall/proposals",
+            Some(&b_resident),
+            json!({"title": "屋上に広場を", "body": "調布の例のように"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let mut b_staff_page = Browser::new(&b);
+    b_staff_page.log_in("staff_member").await;
+    let path = format!("/staff/proposals/{b_idea}/references");
+    let added = b_staff_page
+        .submit(&path, &path, &[("target", &theme_url)])
+        .await;
+    assert_eq!(added.status, 303, "{}", added.html);
+    let b_idea_page = Browser::new(&b).get(&format!("/proposals/{b_idea}")).await;
+    b_idea_page.contains("ほかの自治体の関連プロジェクト");
+    b_idea_page.contains("Theme shinchosha");
+    let (_, page_object) = b.activity(&format!("/proposals/{b_idea}")).await;
+    assert!(
+        page_object["tag"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["type"] == "Link" && t["href"] == theme_url.as_str()),
+        "the Page links it: {page_object}"
+    );
+    eventually("Chofu lists Kamakura's idea too", || async {
+        let listed = a.get(theme_backlinks, None).await.expect(200);
+        listed
+            .as_array()?
+            .iter()
+            .any(|b| b["kind"] == "Page" && b["title"] == "屋上に広場を")
+            .then_some(())
+    })
+    .await;
 
     // Chofu removes its theme: the servers that reference it are told, and say so.
     a.delete("/api/v1/themes/shinchosha", Some(&staff_a))
