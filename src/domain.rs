@@ -9,8 +9,11 @@ use utoipa::ToSchema;
 
 use crate::error::Invalid;
 
+pub mod answers;
 pub mod schemas;
 pub mod urls;
+
+pub use answers::AnswerState;
 
 /// NFKC-normalises and trims user text, so that full-width and half-width forms of the same
 /// characters compare equal (ＡＢＣ and ABC, ｶﾀｶﾅ and カタカナ).

@@ -92,6 +92,10 @@ impl Application {
                 &self.state,
                 crate::federation::publisher::Publisher,
             ));
+            workers.push(crate::services::events::spawn(
+                &self.state,
+                crate::services::notifications::Notifier,
+            ));
             workers.push(crate::services::events::spawn_pruning(&self.state));
         }
         let db = self.state.db.clone();

@@ -402,3 +402,11 @@ error-reference-refused = This address cannot be reached from here (it is an int
 error-reference-too-large = The other server's document is too large.
 error-reference-not-activitypub = This page could not be read as a theme, idea or method.
 error-reference-removed = It was removed at its origin.
+
+# Official answers
+answer-state-evaluating = Under consideration
+answer-state-accepted = Accepted
+answer-state-partly-accepted = Partly accepted
+answer-state-not-adopted = Not adopted
+answer-state-implemented = Implemented
+answer-state-out-of-scope = Out of scope

@@ -387,3 +387,11 @@ error-reference-refused = このアドレスには接続できません（内部
 error-reference-too-large = 相手の文書が大きすぎます。
 error-reference-not-activitypub = このページはテーマ・アイデア・手法として読めませんでした。
 error-reference-removed = 公開元で削除されています。
+
+# Official answers
+answer-state-evaluating = 検討中
+answer-state-accepted = 採用
+answer-state-partly-accepted = 一部採用
+answer-state-not-adopted = 不採用
+answer-state-implemented = 実施済み
+answer-state-out-of-scope = 対象外

@@ -184,6 +184,7 @@ async fn theme_outbox(
         proposals::ListQuery {
             tag: None,
             sort: None,
+            state: None,
             page: crate::services::Page::parse(None, Some(20))?,
         },
     )

@@ -554,6 +554,7 @@ pub fn reply_note(
         attachment: Vec::new(),
         support_count: None,
         anonymous: None,
+        answer: None,
     }
 }
 

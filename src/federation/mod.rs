@@ -3,6 +3,7 @@
 
 pub mod activities;
 pub mod actors;
+pub mod answers;
 pub mod authorized_fetch;
 pub mod backlinks;
 pub mod client;

@@ -312,6 +312,13 @@ pub struct PostObject {
         skip_serializing_if = "Option::is_none"
     )]
     pub anonymous: Option<bool>,
+    /// The municipality's official answer to a proposal (`hiroba:Answer`).
+    #[serde(
+        rename = "hiroba:answer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub answer: Option<Value>,
 }
 
 /// Mentions `actor` in a post object sent to it: a `Mention` tag, the actor among the

@@ -89,6 +89,7 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
                 outbox::proposal_removed(state, &view).await?;
             }
         }
+        EventKind::ProposalAnswered => super::answers::proposal_answered(state, id).await?,
         EventKind::CommentCreated => {
             if let Some((proposal, comment, Some(author))) =
                 comments::as_published(state, id).await?

@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .route("/replies/{id}", get(reply))
         .route("/proposals/{id}/context", get(thread))
         .merge(super::collections::router())
+        .merge(super::answers::router())
         .merge(super::activities::router())
 }
 
@@ -344,6 +345,7 @@ pub fn page(urls: &Urls, proposal: &ProposalView) -> PostObject {
         attachment: Vec::new(),
         support_count: Some(proposal.support_count),
         anonymous: Some(proposal.author.anonymous),
+        answer: None,
     }
 }
 
@@ -415,6 +417,9 @@ pub async fn page_document(
     let mut page = page(urls, proposal);
     page.tag
         .extend(super::backlinks::reference_tags(state, Local::Proposal(proposal.id)).await?);
+    page.answer = crate::services::answers::current(state, proposal.id)
+        .await?
+        .map(|answer| super::answers::answer_object(&answer));
     serde_json::to_value(page).map_err(|e| AppError::Internal(e.into()))
 }
 
@@ -472,6 +477,7 @@ pub fn note(
         attachment: Vec::new(),
         support_count: None,
         anonymous: None,
+        answer: None,
     })
 }
 

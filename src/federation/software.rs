@@ -18,6 +18,8 @@ use crate::storage::{federation as store, now_millis};
 const RECHECK_AFTER_MS: i64 = 7 * 24 * 3600 * 1000;
 /// A slow NodeInfo must not hold up the follow that made us ask.
 const LOOKUP_TIMEOUT: Duration = Duration::from_secs(3);
+/// How soon a NodeInfo that could not be read is asked for again.
+const RETRY_UNREAD_AFTER_MS: i64 = 10 * 60 * 1000;
 
 /// Software that reads an `Announce` of an activity and refuses one of an object.
 const GROUP_SOFTWARE: &[&str] = &["lemmy", "mbin", "kbin", "piefed", "lotide"];
@@ -127,32 +129,38 @@ pub async fn learn(state: &AppState, inbox: &str) {
             return;
         }
     }
-    let (software, municipality) = match tokio::time::timeout(
-        LOOKUP_TIMEOUT,
-        nodeinfo_software(state, &url),
-    )
-    .await
-    {
-        Ok(Ok((name, municipality))) => (Some(name), municipality),
+    let read = match tokio::time::timeout(LOOKUP_TIMEOUT, nodeinfo_software(state, &url)).await {
+        Ok(Ok(read)) => Some(read),
         Ok(Err(why)) => {
             tracing::info!(%domain, %why, "no NodeInfo software; both announcement forms are sent");
-            (None, None)
+            None
         }
         Err(_) => {
             tracing::info!(%domain, "NodeInfo timed out; both announcement forms are sent");
-            (None, None)
+            None
         }
     };
-    if let Ok(mut conn) = state.db.acquire().await
-        && let Err(e) = store::set_software(
-            conn.ex(),
-            &domain,
-            software.as_deref(),
-            municipality.as_deref(),
-            now_millis(),
-        )
-        .await
-    {
+    let Ok(mut conn) = state.db.acquire().await else {
+        return;
+    };
+    let recorded = match read {
+        Some((software, municipality)) => {
+            store::set_software(
+                conn.ex(),
+                &domain,
+                Some(&software),
+                municipality.as_deref(),
+                now_millis(),
+            )
+            .await
+        }
+        // A server that did not answer keeps what was known, and is asked again soon.
+        None => {
+            let retry_at = now_millis() - RECHECK_AFTER_MS + RETRY_UNREAD_AFTER_MS;
+            store::software_unread(conn.ex(), &domain, retry_at).await
+        }
+    };
+    if let Err(e) = recorded {
         tracing::warn!(error = %e, "cannot record an instance's software");
     }
 }

@@ -25,6 +25,8 @@ pub enum EventKind {
     ProposalWithdrawn,
     ProposalHidden,
     ProposalRestored,
+    /// Staff answered a proposal or revised the answer (subject: the answer).
+    ProposalAnswered,
     CommentCreated,
     CommentUpdated,
     CommentRemoved,
@@ -62,12 +64,13 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 22] = [
+    pub const ALL: [EventKind; 23] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
         EventKind::ProposalHidden,
         EventKind::ProposalRestored,
+        EventKind::ProposalAnswered,
         EventKind::CommentCreated,
         EventKind::CommentUpdated,
         EventKind::CommentRemoved,
@@ -94,6 +97,7 @@ impl EventKind {
             EventKind::ProposalWithdrawn => "proposal_withdrawn",
             EventKind::ProposalHidden => "proposal_hidden",
             EventKind::ProposalRestored => "proposal_restored",
+            EventKind::ProposalAnswered => "proposal_answered",
             EventKind::CommentCreated => "comment_created",
             EventKind::CommentUpdated => "comment_updated",
             EventKind::CommentRemoved => "comment_removed",

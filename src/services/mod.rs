@@ -2,6 +2,7 @@
 //! call these; they never touch SQL directly.
 
 pub mod accounts;
+pub mod answers;
 pub mod backlinks;
 pub mod comments;
 pub mod directory;
@@ -14,6 +15,7 @@ pub mod method_reuse;
 pub mod methods;
 pub mod moderation;
 pub mod municipalities;
+pub mod notifications;
 pub mod passwords;
 pub mod proposals;
 pub mod references;

@@ -10,7 +10,7 @@ use super::events::{self, EventKind};
 use super::themes::{self, LoadedTheme};
 use super::{Page, Viewer, rfc3339};
 use crate::domain::kept_text;
-use crate::domain::{Action, Tag, parse_text};
+use crate::domain::{Action, AnswerState, Tag, parse_text};
 use crate::error::{AppError, Checker, Invalid, checker_invariant};
 use crate::markdown;
 use crate::state::AppState;
@@ -128,6 +128,11 @@ pub struct ProposalView {
     /// For a proposal from the fediverse: its id on its origin.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+    /// The state of the municipality's official answer; absent until staff answer.
+    pub answer_state: Option<AnswerState>,
+    /// The current answer itself (on a single proposal; lists give only the state).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<super::answers::AnswerView>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -195,7 +200,7 @@ fn author_of(row: &ProposalRow) -> AuthorView {
     }
 }
 
-fn view(
+pub(super) fn view(
     state: &AppState,
     viewer: &Viewer,
     row: &ProposalRow,
@@ -227,6 +232,11 @@ fn view(
         supported,
         url: format!("{}/proposals/{}", state.config.public_url(), row.id),
         origin: row.ap_id.clone(),
+        answer_state: row
+            .answer_state
+            .as_deref()
+            .and_then(|s| AnswerState::parse(s).ok()),
+        answer: None,
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
     }
@@ -291,7 +301,9 @@ pub async fn get(state: &AppState, viewer: &Viewer, id: i64) -> Result<ProposalV
         ),
         None => None,
     };
-    Ok(view(state, viewer, &row, tags, supported))
+    let mut shown = view(state, viewer, &row, tags, supported);
+    shown.answer = super::answers::current(state, row.id).await?;
+    Ok(shown)
 }
 
 /// A proposal as the fediverse is told of it, whatever its state now (withdrawn and hidden
@@ -350,6 +362,8 @@ pub async fn search(
 pub struct ListQuery<'a> {
     pub tag: Option<&'a str>,
     pub sort: Option<&'a str>,
+    /// An answer state, or `unanswered`.
+    pub state: Option<&'a str>,
     pub page: Page,
 }
 
@@ -376,12 +390,22 @@ pub async fn list(
             ));
         }
     };
+    let answer_state = match query.state.map(str::trim) {
+        None | Some("") => None,
+        Some("unanswered") => Some("unanswered"),
+        Some(other) => Some(
+            AnswerState::parse(other)
+                .map_err(|e| AppError::Validation(vec![e.at("state")]))?
+                .as_str(),
+        ),
+    };
     let mut conn = state.db.acquire().await?;
     let mut rows = store::list(
         conn.ex(),
         &ProposalFilter {
             theme_id: theme.row.id,
             tag: tag.as_ref().map(Tag::as_str),
+            answer_state,
             include_hidden: viewer.can_moderate(),
             order,
             limit: query.page.probe_limit(),

@@ -650,6 +650,20 @@ pub async fn set_software(
     .map(|_| ()))
 }
 
+/// The instance's NodeInfo could not be read: what was known of it stays, and it is read
+/// again once `checked_at` is old enough.
+pub async fn software_unread(ex: Ex<'_>, domain: &str, checked_at: i64) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "INSERT INTO instances (domain, failures, software_checked_at) VALUES ($1, 0, $2) \
+         ON CONFLICT (domain) DO UPDATE SET software_checked_at = excluded.software_checked_at"
+    )
+    .bind(domain)
+    .bind(checked_at)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
 /// What the instance's NodeInfo said of its municipality (JSON), if anything.
 pub async fn instance_municipality(
     ex: Ex<'_>,

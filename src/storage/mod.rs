@@ -2,6 +2,7 @@
 //! SQLite and PostgreSQL accept, and runs on whichever database the instance was given.
 
 pub mod accounts;
+pub mod answers;
 pub mod backlinks;
 pub mod batch;
 pub mod comments;
@@ -12,6 +13,7 @@ pub mod following;
 pub mod methods;
 pub mod moderation;
 pub mod municipalities;
+pub mod notifications;
 pub mod proposals;
 pub mod references;
 pub mod remote_methods;

@@ -32,6 +32,8 @@ pub struct ProposalRow {
     /// Likes from fediverse accounts, counted apart from residents' supports.
     pub remote_support_count: i64,
     pub comment_count: i64,
+    /// The state of its official answer, if staff answered it.
+    pub answer_state: Option<String>,
 }
 
 macro_rules! proposal_select {
@@ -41,7 +43,7 @@ macro_rules! proposal_select {
          ra.actor_id AS remote_actor, ra.preferred_username AS remote_username, \
          ra.name AS remote_name, ra.domain AS remote_domain, ra.url AS remote_url, p.ap_id, \
          p.title, p.body, \
-         p.created_at, p.updated_at, p.withdrawn_at, p.hidden_at, p.hidden_reason, \
+         p.created_at, p.updated_at, p.withdrawn_at, p.hidden_at, p.hidden_reason, p.answer_state, \
          (SELECT COUNT(*) FROM supports s WHERE s.proposal_id = p.id) AS support_count, \
          (SELECT COUNT(*) FROM remote_supports rs WHERE rs.proposal_id = p.id) AS remote_support_count, \
          (SELECT COUNT(*) FROM comments c WHERE c.proposal_id = p.id \
@@ -62,6 +64,8 @@ pub enum ProposalOrder {
 pub struct ProposalFilter<'a> {
     pub theme_id: i64,
     pub tag: Option<&'a str>,
+    /// Only those with this answer state; `unanswered` for those without an answer.
+    pub answer_state: Option<&'a str>,
     pub include_hidden: bool,
     pub order: ProposalOrder,
     pub limit: i64,
@@ -81,6 +85,8 @@ pub async fn list(
         "{} WHERE p.theme_id = $1 AND p.withdrawn_at IS NULL AND ($2 OR p.hidden_at IS NULL) \
          AND ($3 IS NULL OR EXISTS (SELECT 1 FROM proposal_tags pt \
               WHERE pt.proposal_id = p.id AND pt.tag = $3)) \
+         AND ($6 IS NULL OR p.answer_state = $6 \
+              OR ($6 = 'unanswered' AND p.answer_state IS NULL)) \
          ORDER BY {order} LIMIT $4 OFFSET $5",
         proposal_select!()
     );
@@ -90,6 +96,7 @@ pub async fn list(
         .bind(filter.tag)
         .bind(filter.limit)
         .bind(filter.offset)
+        .bind(filter.answer_state)
         .fetch_all(c)
         .await)
 }
@@ -419,4 +426,22 @@ pub async fn search(
         }
         query.bind(limit).fetch_all(c).await
     })
+}
+
+/// Published proposals that no official answer has met yet, oldest first (the staff queue).
+pub async fn awaiting_answer(
+    ex: Ex<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ProposalRow>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(concat!(
+        proposal_select!(),
+        " WHERE p.answer_state IS NULL AND p.withdrawn_at IS NULL AND p.hidden_at IS NULL \
+          AND t.status <> 'draft' AND t.removed_at IS NULL \
+          ORDER BY p.created_at, p.id LIMIT $1 OFFSET $2"
+    ))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(c)
+    .await)
 }

@@ -166,6 +166,8 @@ impl HomePage {
 pub struct BoardQuery {
     pub tag: Option<String>,
     pub sort: Option<String>,
+    /// An answer state, or `unanswered`.
+    pub state: Option<String>,
     pub page: Option<u32>,
 }
 
@@ -285,6 +287,7 @@ async fn render_theme(
     };
     let page = Page::parse(query.page.filter(|p| *p > 0), Some(30))?;
     let tag = query.tag.filter(|t| !t.trim().is_empty());
+    let state_filter = query.state.filter(|s| !s.trim().is_empty());
     let (ideas, has_more) = proposals::list(
         state,
         &viewer,
@@ -292,6 +295,7 @@ async fn render_theme(
         ListQuery {
             tag: tag.as_deref(),
             sort: Some(sort),
+            state: state_filter.as_deref(),
             page,
         },
     )

@@ -436,6 +436,8 @@ fn our_example_shapes_round_trip() {
     }
     for name in [
         "hiroba-page.json",
+        "hiroba-page-answered.json",
+        "hiroba-answer-note.json",
         "hiroba-note.json",
         "hiroba-reply-note.json",
     ] {

@@ -2,6 +2,7 @@
 //! and runs once on SQLite and once on PostgreSQL.
 
 mod accounts;
+mod answers;
 mod backlinks;
 mod batch;
 mod browser;

@@ -37,6 +37,11 @@ async fn connected_municipalities_are_listed_with_their_open_themes(backend: Bac
     )
     .await
     .expect(201);
+    eventually("Kotoura accepts", || async {
+        let follows = b.get("/api/v1/following", Some(&staff_b)).await.expect(200);
+        (follows[0]["state"] == "accepted").then_some(())
+    })
+    .await;
     let listed = eventually("Kamakura lists Kotoura", || async {
         let listed = b.get(directory, None).await.expect(200);
         (listed.as_array()?.len() == 1 && listed[0]["followed"] == true).then_some(listed)

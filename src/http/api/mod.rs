@@ -3,6 +3,7 @@
 //! from what the router answers.
 
 pub mod accounts;
+pub mod answers;
 pub mod backlinks;
 pub mod comments;
 pub mod following;
@@ -10,6 +11,7 @@ pub mod method_library;
 pub mod methods;
 pub mod moderation;
 pub mod municipalities;
+pub mod notifications;
 pub mod proposals;
 pub mod references;
 pub mod themes;
@@ -46,6 +48,7 @@ use crate::state::AppState;
         (name = "themes", description = "Themes (テーマ) and their phases"),
         (name = "proposals", description = "Ideas / proposals and supports (共感)"),
         (name = "comments", description = "Threaded comments"),
+        (name = "answers", description = "The municipality's official answers to proposals"),
         (name = "methods", description = "Process templates the municipality publishes for others to reuse"),
         (name = "references", description = "Cards that point at other instances' themes, proposals and methods"),
         (name = "moderation", description = "Hiding and restoring content"),
@@ -196,6 +199,11 @@ fn routes() -> OpenApiRouter<AppState> {
             references::add_proposal_reference
         ))
         .routes(routes!(references::remove_reference))
+        .routes(routes!(answers::answer_proposal))
+        .routes(routes!(answers::list_answers))
+        .routes(routes!(answers::list_awaiting))
+        .routes(routes!(notifications::list_notifications))
+        .routes(routes!(notifications::mark_read))
         .routes(routes!(backlinks::list_theme_backlinks))
         .routes(routes!(backlinks::list_proposal_backlinks))
         .routes(routes!(backlinks::list_method_backlinks))

@@ -26,6 +26,11 @@ pub struct ProposalListQuery {
     /// newest (default), most_supported or most_discussed
     #[param(pattern = r"^(newest|most_supported|most_discussed)?$")]
     pub sort: Option<String>,
+    /// Only proposals whose official answer has this state, or `unanswered`.
+    #[param(
+        pattern = r"^(evaluating|accepted|partly_accepted|not_adopted|implemented|out_of_scope|unanswered)?$"
+    )]
+    pub state: Option<String>,
     /// Page number, from 1 to 1,000,000.
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
@@ -60,6 +65,7 @@ pub async fn list_proposals(
         ListQuery {
             tag: query.tag.as_deref(),
             sort: query.sort.as_deref(),
+            state: query.state.as_deref(),
             page,
         },
     )

@@ -1,0 +1,114 @@
+//! Residents' notifications on the site: the event log's notifier consumer tells the
+//! author, commenters and supporters of a proposal when staff answer it; residents read
+//! their notifications (the header shows how many are unread) and mark them read.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::events::{Event, EventConsumer, EventKind, Progress};
+use super::{Page, Viewer, rfc3339};
+use crate::domain::AnswerState;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::storage::{answers as answer_store, notifications as store, now_millis};
+
+/// The event log's consumer that writes residents' notifications.
+pub struct Notifier;
+
+impl EventConsumer for Notifier {
+    const NAME: &'static str = "notifier";
+
+    async fn handle(
+        &self,
+        state: &AppState,
+        event: &Event,
+        _progress: &Progress,
+    ) -> Result<(), AppError> {
+        // Each account is told once per event: handling an event again changes nothing.
+        if event.kind == EventKind::ProposalAnswered
+            && let Some((_, proposal, answered_by)) =
+                super::answers::as_published(state, event.subject_id).await?
+        {
+            let mut conn = state.db.acquire().await?;
+            let told = answer_store::local_participants(conn.ex(), proposal, answered_by).await?;
+            store::add(
+                conn.ex(),
+                &told,
+                "proposal_answered",
+                Some(proposal),
+                event.id,
+                now_millis(),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NotificationView {
+    pub id: i64,
+    /// What happened: `proposal_answered`.
+    pub kind: String,
+    pub proposal_id: Option<i64>,
+    pub proposal_title: Option<String>,
+    /// The proposal's answer state now.
+    pub answer_state: Option<AnswerState>,
+    pub created_at: String,
+    pub read: bool,
+}
+
+/// The viewer's notifications, newest first.
+pub async fn list(
+    state: &AppState,
+    viewer: &Viewer,
+    page: Page,
+) -> Result<(Vec<NotificationView>, bool), AppError> {
+    let user = viewer.user()?;
+    let mut conn = state.db.acquire().await?;
+    let mut rows = store::list(conn.ex(), user.id, page.probe_limit(), page.offset()).await?;
+    let more = rows.len() as i64 > i64::from(page.per_page);
+    rows.truncate(page.per_page as usize);
+    Ok((
+        rows.into_iter()
+            .map(|row| NotificationView {
+                id: row.id,
+                kind: row.kind,
+                proposal_id: row.proposal_id,
+                proposal_title: row.proposal_title,
+                answer_state: row
+                    .answer_state
+                    .as_deref()
+                    .and_then(|s| AnswerState::parse(s).ok()),
+                created_at: rfc3339(row.created_at),
+                read: row.read_at.is_some(),
+            })
+            .collect(),
+        more,
+    ))
+}
+
+/// How many of the viewer's notifications are unread (0 when not signed in).
+pub async fn unread(state: &AppState, viewer: &Viewer) -> Result<i64, AppError> {
+    let Some(user) = viewer.0.as_ref() else {
+        return Ok(0);
+    };
+    let mut conn = state.db.acquire().await?;
+    Ok(store::unread_count(conn.ex(), user.id).await?)
+}
+
+/// Marks one of the viewer's notifications read, or all of them; how many changed.
+pub async fn mark_read(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Option<i64>,
+) -> Result<u64, AppError> {
+    let user = viewer.user()?;
+    let mut conn = state.db.acquire().await?;
+    let changed = store::mark_read(conn.ex(), user.id, id, now_millis()).await?;
+    if id.is_some() && changed == 0 {
+        // Unknown, someone else's, or read already: the list says which.
+        tracing::debug!(user = user.id, notification = ?id, "nothing to mark read");
+    }
+    Ok(changed)
+}

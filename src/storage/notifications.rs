@@ -1,0 +1,89 @@
+//! What residents are told on the site: one notification per account and event.
+
+use super::{Ex, on_conn};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub kind: String,
+    pub proposal_id: Option<i64>,
+    pub proposal_title: Option<String>,
+    pub answer_state: Option<String>,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+/// Tells each of `users` of an event; an account already told of it is not told again.
+pub async fn add(
+    ex: Ex<'_>,
+    users: &[i64],
+    kind: &str,
+    proposal_id: Option<i64>,
+    event_id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| {
+        for user in users {
+            sqlx::query(
+                "INSERT INTO notifications (user_id, kind, proposal_id, event_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, event_id) DO NOTHING",
+            )
+            .bind(user)
+            .bind(kind)
+            .bind(proposal_id)
+            .bind(event_id)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+        }
+        Ok(())
+    })
+}
+
+/// An account's notifications, newest first.
+pub async fn list(
+    ex: Ex<'_>,
+    user_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<NotificationRow>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT n.id, n.kind, n.proposal_id, p.title AS proposal_title, p.answer_state, \
+         n.created_at, n.read_at FROM notifications n \
+         LEFT JOIN proposals p ON p.id = n.proposal_id \
+         WHERE n.user_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2 OFFSET $3"
+    )
+    .bind(user_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(c)
+    .await)
+}
+
+pub async fn unread_count(ex: Ex<'_>, user_id: i64) -> Result<i64, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL"
+    )
+    .bind(user_id)
+    .fetch_one(c)
+    .await)
+}
+
+/// Marks one notification (`Some(id)`) or all of an account's as read; how many changed.
+pub async fn mark_read(
+    ex: Ex<'_>,
+    user_id: i64,
+    id: Option<i64>,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "UPDATE notifications SET read_at = $3 WHERE user_id = $1 AND read_at IS NULL \
+         AND ($2 IS NULL OR id = $2)"
+    )
+    .bind(user_id)
+    .bind(id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))
+}
