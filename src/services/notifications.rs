@@ -112,3 +112,17 @@ pub async fn mark_read(
     }
     Ok(changed)
 }
+
+/// The viewer opened a proposal: what they were told of it is read.
+pub async fn seen_proposal(
+    state: &AppState,
+    viewer: &Viewer,
+    proposal_id: i64,
+) -> Result<(), AppError> {
+    let Some(user) = viewer.0.as_ref() else {
+        return Ok(());
+    };
+    let mut conn = state.db.acquire().await?;
+    store::mark_proposal_read(conn.ex(), user.id, proposal_id, now_millis()).await?;
+    Ok(())
+}

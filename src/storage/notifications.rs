@@ -87,3 +87,22 @@ pub async fn mark_read(
     .await
     .map(|done| done.rows_affected()))
 }
+
+/// Marks an account's unread notifications about one proposal read.
+pub async fn mark_proposal_read(
+    ex: Ex<'_>,
+    user_id: i64,
+    proposal_id: i64,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "UPDATE notifications SET read_at = $3 WHERE user_id = $1 AND proposal_id = $2 \
+         AND read_at IS NULL"
+    )
+    .bind(user_id)
+    .bind(proposal_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected()))
+}

@@ -63,6 +63,8 @@ pub struct PageCtx {
     pub site_name: String,
     pub time_zone: jiff::tz::TimeZone,
     pub domain: String,
+    /// How many of the signed-in resident's notifications are unread (for the header).
+    pub unread: i64,
 }
 
 impl PageCtx {
@@ -140,7 +142,9 @@ impl FromRequestParts<AppState> for PageCtx {
         }
         let m = &state.config.municipality;
         let profile = crate::services::instance::profile(state).await?;
+        let unread = crate::services::notifications::unread(state, &Viewer(user.clone())).await?;
         Ok(PageCtx {
+            unread,
             lang,
             catalogue: state.catalogue.clone(),
             user,

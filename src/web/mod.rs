@@ -2,6 +2,7 @@
 //! is a form post), accessible HTML from compile-checked templates.
 
 pub mod account;
+pub mod answers;
 pub mod auth;
 pub mod context;
 pub mod following;
@@ -47,6 +48,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/themes/{slug}/remote-follow", post(pages::remote_follow))
         .route("/proposals/{id}", get(pages::idea))
         .route("/proposals/{id}/support", post(pages::support))
+        .route("/proposals/{id}/answer", post(answers::answer))
+        .route("/staff/answers", get(answers::awaiting))
+        .route("/notifications", get(answers::notifications_page))
+        .route("/notifications/read", post(answers::mark_all_read))
         .route("/proposals/{id}/comments", post(pages::post_comment))
         .route("/following", get(following::posts))
         .route("/methods", get(methods::list))
@@ -328,6 +333,28 @@ fn static_asset(body: &'static str, content_type: &'static str) -> Response {
 pub type PageResult = Result<Response, WebError>;
 
 impl PageCtx {
+    /// A catalogue message chosen at run time (an answer state's label), in the visitor's
+    /// language.
+    pub fn label(&self, key: &str) -> String {
+        self.l().get(key)
+    }
+
+    /// An amount of yen, with thousands separators.
+    pub fn yen(&self, amount: &i64) -> String {
+        let digits = amount.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if *amount < 0 {
+            out.insert(0, '-');
+        }
+        out
+    }
+
     /// A 303 redirect after a successful form post.
     pub fn see_other(&self, to: &str) -> PageResult {
         Ok(Redirect::to(to).into_response())

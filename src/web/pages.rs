@@ -209,6 +209,9 @@ pub struct ThemePage {
     pub page: u32,
     pub tag: Option<String>,
     pub sort: String,
+    /// The answer state the board shows only, or `unanswered`.
+    pub state: Option<String>,
+    pub answer_states: Vec<(&'static str, String)>,
     pub tags: Vec<String>,
     pub form: IdeaForm,
     pub errors: FormErrors,
@@ -228,16 +231,35 @@ impl ThemePage {
         if let Some(tag) = &self.tag {
             link.push_str(&format!("&tag={}", super::encode_component(tag)));
         }
+        if let Some(state) = &self.state {
+            link.push_str(&format!("&state={}", super::encode_component(state)));
+        }
         link
     }
 
     pub fn tag_link(&self, tag: &str) -> String {
-        format!(
+        let mut link = format!(
             "/themes/{}?sort={}&tag={}",
             self.theme.slug,
             self.sort,
             super::encode_component(tag)
-        )
+        );
+        if let Some(state) = &self.state {
+            link.push_str(&format!("&state={}", super::encode_component(state)));
+        }
+        link
+    }
+
+    /// The board with only the ideas whose answer has `state` (all for "").
+    pub fn state_link(&self, state: &str) -> String {
+        let mut link = format!("/themes/{}?sort={}", self.theme.slug, self.sort);
+        if let Some(tag) = &self.tag {
+            link.push_str(&format!("&tag={}", super::encode_component(tag)));
+        }
+        if !state.is_empty() {
+            link.push_str(&format!("&state={}", super::encode_component(state)));
+        }
+        link
     }
 
     pub fn page_link(&self, page: u32) -> String {
@@ -320,6 +342,7 @@ async fn render_theme(
         status,
         follow,
     } = forms;
+    let answer_states = super::answers::state_choices(&ctx);
     let page = ThemePage {
         ctx,
         theme,
@@ -328,6 +351,8 @@ async fn render_theme(
         page: page.number,
         tag,
         sort: sort.to_string(),
+        state: state_filter,
+        answer_states,
         tags,
         form,
         errors,
@@ -429,6 +454,11 @@ pub struct IdeaPage {
     pub references: Vec<crate::services::references::ReferenceView>,
     /// Other instances' projects that reference this idea (those staff did not hide).
     pub backlinks: Vec<crate::services::backlinks::BacklinkView>,
+    /// The answers before the current one, newest first.
+    pub earlier_answers: Vec<crate::services::answers::AnswerView>,
+    /// The staff answer form, as typed or as the answer is now.
+    pub answer_form: super::answers::AnswerForm,
+    pub answer_states: Vec<(&'static str, String)>,
 }
 
 impl IdeaPage {
@@ -445,17 +475,34 @@ pub struct CommentForm {
     pub parent_id: Option<String>,
 }
 
-async fn render_idea(
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn render_idea(
     state: &AppState,
     ctx: PageCtx,
     id: i64,
     comment_form: CommentForm,
+    answer_form: Option<super::answers::AnswerForm>,
     errors: FormErrors,
     status: StatusCode,
     notice: Option<String>,
 ) -> PageResult {
     let viewer = ctx.viewer();
     let idea = proposals::get(state, &viewer, id).await?;
+    // Reading the idea reads what the resident was told of it.
+    if ctx.unread > 0 {
+        crate::services::notifications::seen_proposal(state, &viewer, id).await?;
+    }
+    let mut earlier_answers = crate::services::answers::history(state, &viewer, id).await?;
+    if !earlier_answers.is_empty() {
+        earlier_answers.remove(0);
+    }
+    let answer_form = answer_form.unwrap_or_else(|| {
+        idea.answer
+            .as_ref()
+            .map(super::answers::AnswerForm::from_answer)
+            .unwrap_or_default()
+    });
+    let answer_states = super::answers::state_choices(&ctx);
     let theme = themes::get(state, &viewer, &idea.theme).await?;
     let mut items = Vec::new();
     flatten(comments::list(state, &viewer, id).await?, &mut items);
@@ -475,6 +522,9 @@ async fn render_idea(
         errors,
         references,
         backlinks,
+        earlier_answers,
+        answer_form,
+        answer_states,
     };
     Ok((status, page).into_response())
 }
@@ -503,6 +553,7 @@ pub async fn idea(
         ctx,
         id,
         CommentForm::default(),
+        None,
         FormErrors::default(),
         StatusCode::OK,
         notice,
@@ -532,6 +583,7 @@ pub async fn support(
                 ctx,
                 id,
                 CommentForm::default(),
+                None,
                 errors,
                 status,
                 None,
@@ -564,7 +616,7 @@ pub async fn post_comment(
         Ok(comment) => ctx.see_other(&format!("/proposals/{id}#comment-{}", comment.id)),
         Err(err) => {
             let (status, errors) = form_errors(&ctx, err)?;
-            render_idea(&state, ctx, id, form, errors, status, None).await
+            render_idea(&state, ctx, id, form, None, errors, status, None).await
         }
     }
 }
@@ -603,6 +655,7 @@ pub async fn error_page(
         },
         time_zone: m.time_zone.clone(),
         domain: state.config.domain.clone(),
+        unread: 0,
     };
     let title = match status {
         StatusCode::NOT_FOUND => crate::t!(ctx, "error-404"),

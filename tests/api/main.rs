@@ -36,5 +36,6 @@ mod themes;
 mod tls;
 mod two_instances;
 mod web;
+mod web_answers;
 mod web_methods;
 mod web_staff;

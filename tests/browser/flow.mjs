@@ -194,6 +194,20 @@ try {
   await scan(page, "following");
   log("staff checked the following pages");
 
+  // Staff answer the idea the resident supported, from the queue of ideas awaiting one.
+  await page.goto(`${base}/staff/answers`);
+  await scan(page, "staff-answers");
+  await page.goto(`${base}${ideaPath}`);
+  await page.locator("summary", { hasText: "回答する" }).click();
+  await page.selectOption("#answer-state", "partly_accepted");
+  await page.fill("#answer-body", "駅前の駐輪場は来年度に一部を整備します。");
+  await page.fill("#answer-department", "交通政策課");
+  await page.click("form[action$='/answer'] button[type=submit]");
+  await expectText(page, "市からの回答");
+  await expectText(page, "一部採用");
+  await scan(page, "idea-answered");
+  log("staff answered an idea");
+
   await page.goto(`${base}/staff/moderation`);
   await scan(page, "staff-moderation");
   await expectText(page, "人を傷つける表現です");
@@ -207,6 +221,20 @@ try {
   await page.goto(`${base}${ideaPath}`);
   await expectText(page, "このコメントはモデレーターにより非表示になっています");
   log("staff hid the reported comment");
+
+  // The resident who supported it is told, in the header and on her notifications page.
+  await page.goto(`${base}/login`);
+  await page.fill("#login-handle", "hanako");
+  await page.fill("#login-password", password);
+  await page.click("main button[type=submit]");
+  await page.waitForURL(`${base}/`);
+  await expectText(page, "未読 1件");
+  await page.click("header a[href='/notifications']");
+  await expectText(page, "市が回答しました: 一部採用");
+  await scan(page, "notifications");
+  await page.click(`main a[href='${ideaPath}#answer']`);
+  await expectText(page, "交通政策課");
+  log("the resident read what the city answered");
 } catch (error) {
   failed = true;
   console.error(`[browser] step failed: ${error.stack || error}`);
