@@ -289,6 +289,12 @@ pub async fn like(
             })
         })
         .await?;
+    // Remote supports count toward the threshold only where the theme says so.
+    if theme.row.support_threshold.is_some()
+        && theme.row.threshold_counts == "residents_and_fediverse"
+    {
+        crate::services::thresholds::supported(state, id).await?;
+    }
     Ok(())
 }
 

@@ -90,6 +90,8 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
             }
         }
         EventKind::ProposalAnswered => super::answers::proposal_answered(state, id).await?,
+        // Told on the site only (the notifier); nothing for the fediverse.
+        EventKind::ProposalThresholdReached => {}
         EventKind::CommentCreated => {
             if let Some((proposal, comment, Some(author))) =
                 comments::as_published(state, id).await?

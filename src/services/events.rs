@@ -27,6 +27,8 @@ pub enum EventKind {
     ProposalRestored,
     /// Staff answered a proposal or revised the answer (subject: the answer).
     ProposalAnswered,
+    /// A proposal reached its theme's support threshold (subject: the proposal).
+    ProposalThresholdReached,
     CommentCreated,
     CommentUpdated,
     CommentRemoved,
@@ -64,13 +66,14 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 23] = [
+    pub const ALL: [EventKind; 24] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
         EventKind::ProposalHidden,
         EventKind::ProposalRestored,
         EventKind::ProposalAnswered,
+        EventKind::ProposalThresholdReached,
         EventKind::CommentCreated,
         EventKind::CommentUpdated,
         EventKind::CommentRemoved,
@@ -98,6 +101,7 @@ impl EventKind {
             EventKind::ProposalHidden => "proposal_hidden",
             EventKind::ProposalRestored => "proposal_restored",
             EventKind::ProposalAnswered => "proposal_answered",
+            EventKind::ProposalThresholdReached => "proposal_threshold_reached",
             EventKind::CommentCreated => "comment_created",
             EventKind::CommentUpdated => "comment_updated",
             EventKind::CommentRemoved => "comment_removed",

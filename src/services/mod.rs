@@ -22,6 +22,7 @@ pub mod references;
 pub mod theme_from_method;
 pub mod theme_removal;
 pub mod themes;
+pub mod thresholds;
 
 use jiff::Timestamp;
 

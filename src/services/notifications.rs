@@ -25,6 +25,23 @@ impl EventConsumer for Notifier {
         _progress: &Progress,
     ) -> Result<(), AppError> {
         // Each account is told once per event: handling an event again changes nothing.
+        if event.kind == EventKind::ProposalThresholdReached {
+            let mut conn = state.db.acquire().await?;
+            if let Some(author) = crate::storage::proposals::find(conn.ex(), event.subject_id)
+                .await?
+                .and_then(|p| p.author_id)
+            {
+                store::add(
+                    conn.ex(),
+                    &[author],
+                    "threshold_reached",
+                    Some(event.subject_id),
+                    event.id,
+                    now_millis(),
+                )
+                .await?;
+            }
+        }
         if event.kind == EventKind::ProposalAnswered
             && let Some((_, proposal, answered_by)) =
                 super::answers::as_published(state, event.subject_id).await?
@@ -48,7 +65,8 @@ impl EventConsumer for Notifier {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NotificationView {
     pub id: i64,
-    /// What happened: `proposal_answered`.
+    /// What happened: `proposal_answered`, or `threshold_reached` (the author's proposal
+    /// has enough supports to need an answer).
     pub kind: String,
     pub proposal_id: Option<i64>,
     pub proposal_title: Option<String>,

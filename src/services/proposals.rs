@@ -133,6 +133,8 @@ pub struct ProposalView {
     /// The current answer itself (on a single proposal; lists give only the state).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answer: Option<super::answers::AnswerView>,
+    /// Progress toward the theme's support threshold, if it sets one.
+    pub threshold: Option<super::thresholds::ThresholdView>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -237,6 +239,7 @@ pub(super) fn view(
             .as_deref()
             .and_then(|s| AnswerState::parse(s).ok()),
         answer: None,
+        threshold: super::thresholds::progress(row),
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
     }
@@ -693,6 +696,10 @@ pub async fn set_support(
         store::remove_support(conn.ex(), row.id, user.id).await?;
     }
     let support_count = store::support_count(conn.ex(), row.id).await?;
+    drop(conn);
+    if support {
+        super::thresholds::supported(state, row.id).await?;
+    }
     Ok(SupportView {
         proposal_id: row.id,
         supported: support,

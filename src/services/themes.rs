@@ -162,6 +162,10 @@ pub struct ThemeView {
     pub follower_count: i64,
     /// The method the theme was started from.
     pub based_on: Option<BasedOn>,
+    /// Supports that make a proposal need an answer, if the theme sets a number.
+    pub support_threshold: Option<i32>,
+    /// Who counts toward it: `residents` or `residents_and_fediverse`.
+    pub threshold_counts: String,
     pub url: String,
     pub created_at: String,
     pub updated_at: String,
@@ -297,6 +301,8 @@ impl LoadedTheme {
                 .based_on
                 .as_deref()
                 .and_then(|json| serde_json::from_str(json).ok()),
+            support_threshold: self.row.support_threshold,
+            threshold_counts: self.row.threshold_counts.clone(),
             url: format!("{}/themes/{}", state.config.public_url(), self.row.slug),
             created_at: rfc3339(self.row.created_at),
             updated_at: rfc3339(self.row.updated_at),

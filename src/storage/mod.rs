@@ -20,6 +20,7 @@ pub mod remote_methods;
 pub mod remote_themes;
 pub mod settings;
 pub mod themes;
+pub mod thresholds;
 
 use std::path::PathBuf;
 use std::str::FromStr;

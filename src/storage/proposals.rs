@@ -34,6 +34,11 @@ pub struct ProposalRow {
     pub comment_count: i64,
     /// The state of its official answer, if staff answered it.
     pub answer_state: Option<String>,
+    /// The theme's support threshold and who counts toward it.
+    pub theme_support_threshold: Option<i32>,
+    pub theme_threshold_counts: String,
+    /// When it reached the threshold.
+    pub threshold_reached_at: Option<i64>,
 }
 
 macro_rules! proposal_select {
@@ -44,6 +49,8 @@ macro_rules! proposal_select {
          ra.name AS remote_name, ra.domain AS remote_domain, ra.url AS remote_url, p.ap_id, \
          p.title, p.body, \
          p.created_at, p.updated_at, p.withdrawn_at, p.hidden_at, p.hidden_reason, p.answer_state, \
+         t.support_threshold AS theme_support_threshold, \
+         t.threshold_counts AS theme_threshold_counts, p.threshold_reached_at, \
          (SELECT COUNT(*) FROM supports s WHERE s.proposal_id = p.id) AS support_count, \
          (SELECT COUNT(*) FROM remote_supports rs WHERE rs.proposal_id = p.id) AS remote_support_count, \
          (SELECT COUNT(*) FROM comments c WHERE c.proposal_id = p.id \
@@ -438,7 +445,8 @@ pub async fn awaiting_answer(
         proposal_select!(),
         " WHERE p.answer_state IS NULL AND p.withdrawn_at IS NULL AND p.hidden_at IS NULL \
           AND t.status <> 'draft' AND t.removed_at IS NULL \
-          ORDER BY p.created_at, p.id LIMIT $1 OFFSET $2"
+          ORDER BY CASE WHEN p.threshold_reached_at IS NULL THEN 1 ELSE 0 END, \
+          p.threshold_reached_at, p.created_at, p.id LIMIT $1 OFFSET $2"
     ))
     .bind(limit)
     .bind(offset)

@@ -18,6 +18,10 @@ pub struct ThemeRow {
     pub proposal_count: i64,
     /// Fediverse accounts that follow the theme.
     pub follower_count: i64,
+    /// Supports that make a proposal need an answer, if the theme sets a number.
+    pub support_threshold: Option<i32>,
+    /// Who counts toward it: `residents` or `residents_and_fediverse`.
+    pub threshold_counts: String,
 }
 
 macro_rules! theme_select {
@@ -26,7 +30,7 @@ macro_rules! theme_select {
          t.based_on, (SELECT COUNT(*) FROM proposals p WHERE p.theme_id = t.id \
             AND p.withdrawn_at IS NULL AND p.hidden_at IS NULL) AS proposal_count, \
          (SELECT COUNT(*) FROM followers f WHERE f.local_kind = 'theme' \
-            AND f.local_id = t.id) AS follower_count \
+            AND f.local_id = t.id) AS follower_count, t.support_threshold, t.threshold_counts \
          FROM themes t"
     };
 }

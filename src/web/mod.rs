@@ -14,6 +14,7 @@ pub mod pages;
 pub mod references;
 pub mod staff;
 pub mod theme_removal;
+pub mod thresholds;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -131,6 +132,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/staff/themes/{slug}/restore", post(theme_removal::restore))
         .route("/staff/themes/removed", get(theme_removal::list))
+        .route(
+            "/staff/themes/{slug}/threshold",
+            get(thresholds::page).post(thresholds::save),
+        )
         .route("/staff/moderation", get(staff::moderation_queue))
         .route("/staff/reports/{id}/resolve", post(staff::resolve_report))
         .route("/staff/blocks", post(staff::add_block))

@@ -33,6 +33,7 @@ mod peer;
 mod proposals;
 mod theme_removal;
 mod themes;
+mod thresholds;
 mod tls;
 mod two_instances;
 mod web;

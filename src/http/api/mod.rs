@@ -162,6 +162,7 @@ fn routes() -> OpenApiRouter<AppState> {
             themes::remove_theme
         ))
         .routes(routes!(themes::restore_theme))
+        .routes(routes!(themes::set_threshold))
         .routes(routes!(
             proposals::list_proposals,
             proposals::create_proposal

@@ -106,3 +106,20 @@ pub async fn restore_theme(
         crate::services::theme_removal::restore(&state, &viewer, &slug).await?,
     ))
 }
+
+/// Set or clear the theme's support threshold and who counts toward it (staff only).
+/// Proposals that already have enough supports reach it at once.
+#[utoipa::path(put, path = "/themes/{slug}/threshold", tag = "themes",
+    request_body = crate::services::thresholds::ThresholdInput,
+    params(("slug" = String, Path, description = "Theme slug")),
+    responses((status = 200, body = ThemeView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_threshold(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(input): ApiJson<crate::services::thresholds::ThresholdInput>,
+) -> Result<Json<ThemeView>, AppError> {
+    Ok(Json(
+        crate::services::thresholds::set(&state, &viewer, &slug, &input).await?,
+    ))
+}
