@@ -23,6 +23,7 @@ pub mod phase_watch;
 pub mod publisher;
 pub mod references;
 pub mod remote_follow;
+pub mod results;
 pub mod routes;
 pub mod signatures;
 pub mod software;

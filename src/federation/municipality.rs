@@ -17,7 +17,11 @@ use crate::storage::themes as theme_store;
 
 /// The municipality announces `object` (a `Group`, or a theme's activity) to its followers,
 /// and to `also` (an actor that must be told even if it does not follow).
-async fn announce(state: &AppState, object: Value, also: Option<&str>) -> Result<(), AppError> {
+pub(super) async fn announce(
+    state: &AppState,
+    object: Value,
+    also: Option<&str>,
+) -> Result<(), AppError> {
     let mut conn = state.db.acquire().await?;
     let mut inboxes = store::follower_inboxes(conn.ex(), "instance", 0).await?;
     drop(conn);

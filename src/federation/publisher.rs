@@ -117,6 +117,8 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
         }
         EventKind::ThemeOpened => municipality::theme_opened(state, id).await?,
         EventKind::ThemeRemoved => municipality::theme_removed(state, id).await?,
+        EventKind::ResultPublished => super::results::result_changed(state, id, "Create").await?,
+        EventKind::ResultUpdated => super::results::result_changed(state, id, "Update").await?,
         EventKind::MethodPublished => methods::method_changed(state, id, "Create").await?,
         EventKind::MethodUpdated => methods::method_changed(state, id, "Update").await?,
         EventKind::FollowRequested => following::send_follow(state, id).await?,

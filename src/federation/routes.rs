@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/proposals/{id}/context", get(thread))
         .merge(super::collections::router())
         .merge(super::answers::router())
+        .merge(super::results::router())
         .merge(super::activities::router())
 }
 

@@ -39,6 +39,10 @@ pub enum EventKind {
     ThemeRemoved,
     /// The running phase of a theme changed with the date (subject: the theme).
     ThemePhaseChanged,
+    /// Staff published a section of a theme's results (subject: the result).
+    ResultPublished,
+    /// A section of results changed or got a progress update (subject: the result).
+    ResultUpdated,
     /// Staff published a method (subject: the method).
     MethodPublished,
     /// Staff made a new version of a method (subject: the method).
@@ -66,7 +70,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 24] = [
+    pub const ALL: [EventKind; 26] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
@@ -81,6 +85,8 @@ impl EventKind {
         EventKind::ThemeOpened,
         EventKind::ThemeRemoved,
         EventKind::ThemePhaseChanged,
+        EventKind::ResultPublished,
+        EventKind::ResultUpdated,
         EventKind::MethodPublished,
         EventKind::MethodUpdated,
         EventKind::FollowRequested,
@@ -109,6 +115,8 @@ impl EventKind {
             EventKind::ThemeOpened => "theme_opened",
             EventKind::ThemeRemoved => "theme_removed",
             EventKind::ThemePhaseChanged => "theme_phase_changed",
+            EventKind::ResultPublished => "result_published",
+            EventKind::ResultUpdated => "result_updated",
             EventKind::MethodPublished => "method_published",
             EventKind::MethodUpdated => "method_updated",
             EventKind::FollowRequested => "follow_requested",

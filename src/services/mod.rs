@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod passwords;
 pub mod proposals;
 pub mod references;
+pub mod results;
 pub mod theme_from_method;
 pub mod theme_removal;
 pub mod themes;

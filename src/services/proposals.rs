@@ -135,8 +135,20 @@ pub struct ProposalView {
     pub answer: Option<super::answers::AnswerView>,
     /// Progress toward the theme's support threshold, if it sets one.
     pub threshold: Option<super::thresholds::ThresholdView>,
+    /// The sections of the theme's results that took it up (on a single proposal).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reflected_in: Vec<ReflectedIn>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// A section of results that took a proposal up.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReflectedIn {
+    pub result_id: i64,
+    pub heading: String,
+    /// How it took it up.
+    pub note: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -240,6 +252,7 @@ pub(super) fn view(
             .and_then(|s| AnswerState::parse(s).ok()),
         answer: None,
         threshold: super::thresholds::progress(row),
+        reflected_in: Vec::new(),
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
     }
@@ -306,6 +319,15 @@ pub async fn get(state: &AppState, viewer: &Viewer, id: i64) -> Result<ProposalV
     };
     let mut shown = view(state, viewer, &row, tags, supported);
     shown.answer = super::answers::current(state, row.id).await?;
+    shown.reflected_in = super::results::reflecting(state, row.id)
+        .await?
+        .into_iter()
+        .map(|(result_id, heading, note)| ReflectedIn {
+            result_id,
+            heading,
+            note,
+        })
+        .collect();
     Ok(shown)
 }
 

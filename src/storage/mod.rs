@@ -18,6 +18,7 @@ pub mod proposals;
 pub mod references;
 pub mod remote_methods;
 pub mod remote_themes;
+pub mod results;
 pub mod settings;
 pub mod themes;
 pub mod thresholds;

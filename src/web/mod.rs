@@ -12,6 +12,7 @@ pub mod methods;
 pub mod municipalities;
 pub mod pages;
 pub mod references;
+pub mod results;
 pub mod staff;
 pub mod theme_removal;
 pub mod thresholds;
@@ -46,6 +47,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/", get(pages::home))
         .route("/themes/{slug}", get(pages::theme))
         .route("/themes/{slug}/proposals", post(pages::post_idea))
+        .route(
+            "/themes/{slug}/results",
+            get(results::page).post(results::publish),
+        )
+        .route(
+            "/themes/{slug}/results/{id}/progress",
+            post(results::add_progress),
+        )
         .route("/themes/{slug}/remote-follow", post(pages::remote_follow))
         .route("/proposals/{id}", get(pages::idea))
         .route("/proposals/{id}/support", post(pages::support))

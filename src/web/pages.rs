@@ -223,6 +223,8 @@ pub struct ThemePage {
     pub references: Vec<crate::services::references::ReferenceView>,
     /// Other instances' projects that reference this theme (those staff did not hide).
     pub backlinks: Vec<crate::services::backlinks::BacklinkView>,
+    /// Whether staff published results (the page links them).
+    pub has_results: bool,
 }
 
 impl ThemePage {
@@ -360,6 +362,9 @@ async fn render_theme(
         follow_account: follow.as_ref().map(|f| f.0.clone()).unwrap_or_default(),
         follow_error: follow.map(|f| f.1),
         references: crate::services::references::of_theme(state, &viewer, slug).await?,
+        has_results: crate::services::results::of_theme(state, &viewer, slug)
+            .await
+            .map(|r| !r.is_empty())?,
         backlinks: crate::services::backlinks::of_theme(state, &viewer, slug)
             .await?
             .into_iter()

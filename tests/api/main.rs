@@ -31,6 +31,7 @@ mod municipality_directory;
 mod openapi;
 mod peer;
 mod proposals;
+mod results;
 mod theme_removal;
 mod themes;
 mod thresholds;

@@ -14,6 +14,7 @@ pub mod municipalities;
 pub mod notifications;
 pub mod proposals;
 pub mod references;
+pub mod results;
 pub mod themes;
 
 use axum::Json;
@@ -49,6 +50,7 @@ use crate::state::AppState;
         (name = "proposals", description = "Ideas / proposals and supports (共感)"),
         (name = "comments", description = "Threaded comments"),
         (name = "answers", description = "The municipality's official answers to proposals"),
+        (name = "results", description = "What became of a theme's input (反映) and its implementation"),
         (name = "methods", description = "Process templates the municipality publishes for others to reuse"),
         (name = "references", description = "Cards that point at other instances' themes, proposals and methods"),
         (name = "moderation", description = "Hiding and restoring content"),
@@ -200,6 +202,9 @@ fn routes() -> OpenApiRouter<AppState> {
             references::add_proposal_reference
         ))
         .routes(routes!(references::remove_reference))
+        .routes(routes!(results::list_results, results::publish_result))
+        .routes(routes!(results::update_result))
+        .routes(routes!(results::add_progress))
         .routes(routes!(answers::answer_proposal))
         .routes(routes!(answers::list_answers))
         .routes(routes!(answers::list_awaiting))

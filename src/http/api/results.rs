@@ -1,0 +1,68 @@
+//! Results API: a theme's sections of results (反映), the proposals each reflects, and the
+//! implementation record of each; staff publish, change and record progress.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use crate::error::AppError;
+use crate::http::extract::{ApiJson, ApiPath, Authorized, Staff};
+use crate::http::problem::Problem;
+use crate::services::Viewer;
+use crate::services::results::{self, ProgressInput, ResultInput, ResultView};
+use crate::state::AppState;
+
+/// A theme's results, in order.
+#[utoipa::path(get, path = "/themes/{slug}/results", tag = "results",
+    params(("slug" = String, Path, description = "Theme slug")),
+    responses((status = 200, body = Vec<ResultView>), (status = 404, body = Problem)))]
+pub async fn list_results(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Json<Vec<ResultView>>, AppError> {
+    Ok(Json(results::of_theme(&state, &viewer, &slug).await?))
+}
+
+/// Publish a section of the theme's results (staff only). Each proposal it names must be a
+/// published proposal of the theme, named once; followers get it as an `Article`.
+#[utoipa::path(post, path = "/themes/{slug}/results", tag = "results", request_body = ResultInput,
+    params(("slug" = String, Path, description = "Theme slug")),
+    responses((status = 201, body = ResultView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn publish_result(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+    ApiPath(slug): ApiPath<String>,
+    ApiJson(input): ApiJson<ResultInput>,
+) -> Result<(StatusCode, Json<ResultView>), AppError> {
+    let published = results::publish(&state, &viewer, &slug, &input).await?;
+    Ok((StatusCode::CREATED, Json(published)))
+}
+
+/// Change a section's text and the proposals it names (staff only).
+#[utoipa::path(put, path = "/results/{id}", tag = "results", request_body = ResultInput,
+    params(("id" = i64, Path, description = "Result id", minimum = 1)),
+    responses((status = 200, body = ResultView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_result(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ResultInput>,
+) -> Result<Json<ResultView>, AppError> {
+    Ok(Json(results::update(&state, &viewer, id, &input).await?))
+}
+
+/// Add a dated progress update to a section's implementation record (staff only).
+#[utoipa::path(post, path = "/results/{id}/progress", tag = "results", request_body = ProgressInput,
+    params(("id" = i64, Path, description = "Result id", minimum = 1)),
+    responses((status = 200, body = ResultView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_progress(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ProgressInput>,
+) -> Result<Json<ResultView>, AppError> {
+    Ok(Json(
+        results::add_progress(&state, &viewer, id, &input).await?,
+    ))
+}

@@ -1,0 +1,205 @@
+//! The results page of a theme (反映): each section with the ideas it took up and its
+//! implementation record (a table, with the share done as text beside a bar); staff publish
+//! a section and add progress updates on the same page, without a script.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+
+use super::PageResult;
+use super::context::PageCtx;
+use super::forms::{CsrfForm, FormErrors, form_errors};
+use super::pages::PagePath;
+use crate::error::AppError;
+use crate::services::results::{self, ProgressInput, ReflectInput, ResultInput, ResultView};
+use crate::services::themes::{self, ThemeView};
+use crate::state::AppState;
+use crate::t;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "results.html")]
+pub struct ResultsPage {
+    pub ctx: PageCtx,
+    pub theme: ThemeView,
+    pub results: Vec<ResultView>,
+    pub form: SectionForm,
+    pub errors: FormErrors,
+}
+
+impl ResultsPage {
+    pub fn status_label(&self, status: &str) -> String {
+        self.ctx
+            .l()
+            .get(&format!("result-status-{}", status.replace('_', "-")))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SectionForm {
+    #[serde(default)]
+    pub heading: String,
+    #[serde(default)]
+    pub body: String,
+    /// One idea per line: its number, then after a colon how it was taken up.
+    #[serde(default)]
+    pub reflects: String,
+}
+
+/// Reads the "ideas taken up" lines; a line that does not start with a number is refused.
+fn reflects(text: &str) -> Result<Vec<ReflectInput>, usize> {
+    let mut all = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (id, note) = line
+            .split_once([':', '：'])
+            .map_or((line, ""), |(id, note)| (id, note));
+        let id = id.trim().trim_start_matches('#');
+        let proposal_id = id.parse::<i64>().map_err(|_| i + 1)?;
+        all.push(ReflectInput {
+            proposal_id,
+            note: note.trim().to_string(),
+        });
+    }
+    Ok(all)
+}
+
+async fn render(
+    state: &AppState,
+    ctx: PageCtx,
+    slug: &str,
+    form: SectionForm,
+    errors: FormErrors,
+    status: StatusCode,
+) -> PageResult {
+    let viewer = ctx.viewer();
+    let theme = themes::get(state, &viewer, slug).await?;
+    let results = results::of_theme(state, &viewer, slug).await?;
+    Ok((
+        status,
+        ResultsPage {
+            ctx,
+            theme,
+            results,
+            form,
+            errors,
+        },
+    )
+        .into_response())
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(slug): PagePath<String>,
+) -> PageResult {
+    render(
+        &state,
+        ctx,
+        &slug,
+        SectionForm::default(),
+        FormErrors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(slug): PagePath<String>,
+    CsrfForm(form): CsrfForm<SectionForm>,
+) -> PageResult {
+    let viewer = ctx.viewer();
+    viewer.require_staff()?;
+    let outcome = match reflects(&form.reflects) {
+        Ok(reflects) => {
+            let input = ResultInput {
+                heading: form.heading.clone(),
+                body: form.body.clone(),
+                reflects,
+            };
+            results::publish(&state, &viewer, &slug, &input).await
+        }
+        Err(line) => Err(AppError::invalid(
+            "reflects",
+            "unreadable_line",
+            format!("line {line} does not start with an idea's number"),
+        )),
+    };
+    match outcome {
+        Ok(result) => ctx.see_other(&format!("/themes/{slug}/results#result-{}", result.id)),
+        Err(err) => {
+            let (status, mut errors) = form_errors(&ctx, err)?;
+            if errors.get("reflects").is_none()
+                && let Some(why) = errors.with_prefix("reflects[")
+            {
+                errors.set("reflects", why);
+            }
+            if errors.has("reflects") && reflects(&form.reflects).is_err() {
+                errors.set("reflects", t!(ctx, "result-reflects-unreadable"));
+            }
+            render(&state, ctx, &slug, form, errors, status).await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ProgressForm {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub percent: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub async fn add_progress(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath((slug, id)): PagePath<(String, i64)>,
+    CsrfForm(form): CsrfForm<ProgressForm>,
+) -> PageResult {
+    let viewer = ctx.viewer();
+    viewer.require_staff()?;
+    let percent = form
+        .percent
+        .trim()
+        .trim_end_matches(['%', '％'])
+        .parse::<i32>();
+    let outcome = match percent {
+        Ok(percent) => {
+            let input = ProgressInput {
+                status: form.status.clone(),
+                percent,
+                note: form.note.clone(),
+            };
+            results::add_progress(&state, &viewer, id, &input)
+                .await
+                .map(|_| ())
+        }
+        Err(_) => Err(AppError::invalid(
+            "percent",
+            "not_a_number",
+            "must be a number from 0 to 100",
+        )),
+    };
+    match outcome {
+        Ok(()) => ctx.see_other(&format!("/themes/{slug}/results#result-{id}")),
+        Err(err) => {
+            let (status, service_errors) = form_errors(&ctx, err)?;
+            let mut errors = FormErrors::default();
+            for field in ["status", "percent", "note"] {
+                if let Some(why) = service_errors.get(field) {
+                    errors.set(&format!("progress_{id}_{field}"), why.to_string());
+                }
+            }
+            render(&state, ctx, &slug, SectionForm::default(), errors, status).await
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Results (反映): staff publish sections that name the ideas they took up and record
+//! progress; bad input is refused by field with nothing stored; each idea links back; the
+//! results page shows the record as a table; followers get the `Article` and its updates.
+
+use serde_json::json;
+
+use crate::both_databases;
+use crate::browser::Browser;
+use crate::helpers::{Backend, federating_app, phase_today};
+use crate::peer::GtsPeer;
+
+const CITY: &str = "http://localhost";
+
+async fn staff_publish_results_that_take_ideas_up(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let peer = GtsPeer::start("127.0.0.30", CITY).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    app.theme(&staff, "roads", "open", phase_today(true, true, true))
+        .await;
+    peer.follow_theme(&app, "parks").await;
+    let idea = app.idea(&hanako, "parks", "木陰にベンチを").await;
+    let elsewhere = app.idea(&hanako, "roads", "歩道を広げて").await;
+    let path = "/api/v1/themes/parks/results";
+
+    let refused = app
+        .post(
+            path,
+            Some(&staff),
+            json!({"heading": " ", "body": "計画案に反映しました。",
+                   "reflects": [{"proposal_id": elsewhere}, {"proposal_id": idea},
+                                {"proposal_id": idea}]}),
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let mut fields: Vec<&str> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "heading",
+            "reflects[0].proposal_id",
+            "reflects[2].proposal_id"
+        ]
+    );
+    assert_eq!(app.get(path, None).await.expect(200), json!([]));
+    let resident_publishes = app
+        .post(path, Some(&hanako), json!({"heading": "x", "body": "x"}))
+        .await;
+    assert_eq!(resident_publishes.status, 403);
+
+    let published = app
+        .post(
+            path,
+            Some(&staff),
+            json!({"heading": "公園のベンチ", "body": "計画案の**3.2節**に入れました。",
+                   "reflects": [{"proposal_id": idea, "note": "計画案の3.2節に反映"}]}),
+        )
+        .await
+        .expect(201);
+    let id = published["id"].as_i64().unwrap();
+    assert_eq!(published["reflects"][0]["title"], "木陰にベンチを");
+    let shown = app
+        .get(&format!("/api/v1/proposals/{idea}"), None)
+        .await
+        .expect(200);
+    assert_eq!(shown["reflected_in"][0]["result_id"], id, "{shown}");
+    assert_eq!(shown["reflected_in"][0]["note"], "計画案の3.2節に反映");
+
+    // Followers get the Article.
+    let create = peer
+        .wait_for("the results Article", |a| {
+            a["type"] == "Create" && a["object"]["type"] == "Article"
+        })
+        .await;
+    let article = &create["object"];
+    assert_eq!(create["actor"], format!("{CITY}/themes/parks"));
+    assert_eq!(article["name"], "公園のベンチ");
+    assert_eq!(article["attributedTo"], format!("{CITY}/themes/parks"));
+    assert_eq!(
+        article["hiroba:reflects"],
+        json!([format!("{CITY}/proposals/{idea}")])
+    );
+    assert!(
+        article["content"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>3.2節</strong>")
+    );
+
+    // Progress: bad values by field, then a record, sent as an Update.
+    let progress = format!("/api/v1/results/{id}/progress");
+    let refused = app
+        .post(
+            &progress,
+            Some(&staff),
+            json!({"status": "finished", "percent": 101}),
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.body["errors"].as_array().unwrap().len(), 2);
+    let recorded = app
+        .post(
+            &progress,
+            Some(&staff),
+            json!({"status": "in_progress", "percent": 40, "note": "設計を終えました"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(recorded["progress"][0]["percent"], 40);
+    let update = peer
+        .wait_for("the progress Update", |a| {
+            a["type"] == "Update" && a["object"]["type"] == "Article"
+        })
+        .await;
+    assert_eq!(
+        update["object"]["hiroba:progress"]["hiroba:percentDone"],
+        40
+    );
+    let (status, served) = app.activity(&format!("/results/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(served["type"], "Article");
+    let example = crate::federation::example("hiroba-result-article.json");
+    let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&served), keys(&example), "the documented shape");
+
+    // The pages: the theme links its results; the record is a table; the idea links back.
+    let theme_page = Browser::new(&app).get("/themes/parks").await;
+    theme_page.contains("結果と反映を見る");
+    let page = Browser::new(&app).get("/themes/parks/results").await;
+    page.contains("公園のベンチ");
+    page.contains("<strong>3.2節</strong>");
+    page.contains("いまの状況: 実施中（40%）");
+    page.contains("<td class=\"number\">40%</td>");
+    page.contains("設計を終えました");
+    let idea_page = Browser::new(&app).get(&format!("/proposals/{idea}")).await;
+    idea_page.contains("このアイデアは「公園のベンチ」に反映されました");
+    idea_page.contains(&format!("/themes/parks/results#result-{id}"));
+
+    // Staff publish on the page: an unreadable line is shown at the field, typed text kept.
+    let mut staff_page = Browser::new(&app);
+    staff_page.log_in("staff_member").await;
+    let wrong = staff_page
+        .submit(
+            "/themes/parks/results",
+            "/themes/parks/results",
+            &[
+                ("heading", "遊具"),
+                ("body", "更新します。"),
+                ("reflects", "ベンチの件"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 422, "{}", wrong.html);
+    wrong.contains("id=\"result-reflects-error\"");
+    wrong.contains("ベンチの件");
+    let done = staff_page
+        .submit(
+            "/themes/parks/results",
+            "/themes/parks/results",
+            &[
+                ("heading", "遊具"),
+                ("body", "更新します。"),
+                ("reflects", &format!("{idea}: 遊具の更新にも反映")),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.html);
+    assert_eq!(
+        app.get(path, None)
+            .await
+            .expect(200)
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let recorded = staff_page
+        .submit(
+            "/themes/parks/results",
+            &format!("/themes/parks/results/{id}/progress"),
+            &[("status", "done"), ("percent", "百"), ("note", "")],
+        )
+        .await;
+    assert_eq!(recorded.status, 422, "{}", recorded.html);
+    recorded.contains(&format!("id=\"progress-percent-{id}-error\""));
+}
+
+both_databases!(staff_publish_results_that_take_ideas_up);
