@@ -122,6 +122,9 @@ pub async fn mark_read(
     id: Option<i64>,
 ) -> Result<u64, AppError> {
     let user = viewer.user()?;
+    if id.is_some_and(|id| id < 1) {
+        return Err(AppError::invalid("id", "out_of_range", "must be 1 or more"));
+    }
     let mut conn = state.db.acquire().await?;
     let changed = store::mark_read(conn.ex(), user.id, id, now_millis()).await?;
     if id.is_some() && changed == 0 {
