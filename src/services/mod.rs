@@ -20,6 +20,7 @@ pub mod passwords;
 pub mod proposals;
 pub mod references;
 pub mod results;
+pub mod summary;
 pub mod theme_from_method;
 pub mod theme_removal;
 pub mod themes;

@@ -265,7 +265,7 @@ impl LoadedTheme {
         self.status != ThemeStatus::Draft || viewer.can_manage_themes()
     }
 
-    fn view(&self, state: &AppState) -> ThemeView {
+    pub fn view(&self, state: &AppState) -> ThemeView {
         let today = state.config.municipality.today();
         let (progress, current_phase) = self.progress(today);
         ThemeView {

@@ -20,6 +20,7 @@ pub mod remote_methods;
 pub mod remote_themes;
 pub mod results;
 pub mod settings;
+pub mod summary;
 pub mod themes;
 pub mod thresholds;
 

@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/themes/{slug}/results",
             get(results::page).post(results::publish),
         )
+        .route("/themes/{slug}/summary", get(results::summary))
         .route(
             "/themes/{slug}/results/{id}/progress",
             post(results::add_progress),

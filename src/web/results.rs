@@ -203,3 +203,35 @@ pub async fn add_progress(
         }
     }
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "summary.html")]
+pub struct SummaryPage {
+    pub ctx: PageCtx,
+    pub summary: crate::services::summary::ThemeSummary,
+}
+
+impl SummaryPage {
+    pub fn answer_label(&self, state: &str) -> String {
+        match crate::domain::AnswerState::parse(state) {
+            Ok(s) => self.ctx.l().get(s.label_key()),
+            Err(_) => t!(self.ctx, "answer-state-unanswered"),
+        }
+    }
+
+    pub fn status_label(&self, status: &str) -> String {
+        self.ctx
+            .l()
+            .get(&format!("result-status-{}", status.replace('_', "-")))
+    }
+}
+
+/// The public, printable summary of a theme.
+pub async fn summary(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(slug): PagePath<String>,
+) -> PageResult {
+    let summary = crate::services::summary::of_theme(&state, &ctx.viewer(), &slug).await?;
+    Ok(SummaryPage { ctx, summary }.into_response())
+}

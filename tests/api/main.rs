@@ -32,6 +32,7 @@ mod openapi;
 mod peer;
 mod proposals;
 mod results;
+mod summary;
 mod theme_removal;
 mod themes;
 mod thresholds;

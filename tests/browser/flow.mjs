@@ -208,6 +208,24 @@ try {
   await scan(page, "idea-answered");
   log("staff answered an idea");
 
+  // Staff publish a result that takes the idea up; the results and summary pages are scanned.
+  const ideaNumber = ideaPath.split("/").pop();
+  await page.goto(`${base}/themes/parks/results`);
+  await page.fill("#result-heading", "駐輪場の整備");
+  await page.fill("#result-body", "駅前の駐輪場を**来年度**に整備します。");
+  await page.fill("#result-reflects", `${ideaNumber}: 整備計画に反映`);
+  await page.click("form[action='/themes/parks/results'] button[type=submit]");
+  await expectText(page, "整備計画に反映");
+  await page.locator("summary", { hasText: "進み具合を記録する" }).first().click();
+  await page.locator("input[name=percent]").first().fill("30");
+  await page.locator("form[action$='/progress'] button[type=submit]").first().click();
+  await expectText(page, "30%");
+  await scan(page, "results");
+  await page.goto(`${base}/themes/parks/summary`);
+  await expectText(page, "参加した住民");
+  await scan(page, "summary");
+  log("staff published a result; the summary lists it");
+
   await page.goto(`${base}/staff/moderation`);
   await scan(page, "staff-moderation");
   await expectText(page, "人を傷つける表現です");

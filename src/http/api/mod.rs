@@ -205,6 +205,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(results::list_results, results::publish_result))
         .routes(routes!(results::update_result))
         .routes(routes!(results::add_progress))
+        .routes(routes!(results::theme_summary))
         .routes(routes!(answers::answer_proposal))
         .routes(routes!(answers::list_answers))
         .routes(routes!(answers::list_awaiting))

@@ -66,3 +66,18 @@ pub async fn add_progress(
         results::add_progress(&state, &viewer, id, &input).await?,
     ))
 }
+
+/// A theme's public summary: who took part (residents and fediverse accounts apart), ideas,
+/// comments and supports, ideas by the state of their answer, and the results.
+#[utoipa::path(get, path = "/themes/{slug}/summary", tag = "results",
+    params(("slug" = String, Path, description = "Theme slug")),
+    responses((status = 200, body = crate::services::summary::ThemeSummary), (status = 404, body = Problem)))]
+pub async fn theme_summary(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(slug): ApiPath<String>,
+) -> Result<Json<crate::services::summary::ThemeSummary>, AppError> {
+    Ok(Json(
+        crate::services::summary::of_theme(&state, &viewer, &slug).await?,
+    ))
+}

@@ -1,0 +1,64 @@
+//! The figures of a theme's public summary: who took part, how much, and how the ideas were
+//! answered.
+
+use super::{Ex, on_conn};
+
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct Participation {
+    /// Registered residents who posted, commented or supported.
+    pub residents: i64,
+    /// Fediverse accounts that posted, replied or liked.
+    pub fediverse_accounts: i64,
+    /// Published ideas.
+    pub ideas: i64,
+    pub comments: i64,
+    pub supports: i64,
+    pub remote_supports: i64,
+}
+
+pub async fn participation(ex: Ex<'_>, theme_id: i64) -> Result<Participation, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT \
+           (SELECT COUNT(*) FROM ( \
+              SELECT author_id AS who FROM proposals WHERE theme_id = $1 \
+                AND author_id IS NOT NULL AND withdrawn_at IS NULL AND hidden_at IS NULL \
+              UNION SELECT c.author_id FROM comments c JOIN proposals p ON p.id = c.proposal_id \
+                WHERE p.theme_id = $1 AND c.author_id IS NOT NULL AND c.deleted_at IS NULL \
+              UNION SELECT s.user_id FROM supports s JOIN proposals p ON p.id = s.proposal_id \
+                WHERE p.theme_id = $1) residents) AS residents, \
+           (SELECT COUNT(*) FROM ( \
+              SELECT remote_actor_id AS who FROM proposals WHERE theme_id = $1 \
+                AND remote_actor_id IS NOT NULL AND withdrawn_at IS NULL AND hidden_at IS NULL \
+              UNION SELECT c.remote_actor_id FROM comments c \
+                JOIN proposals p ON p.id = c.proposal_id \
+                WHERE p.theme_id = $1 AND c.remote_actor_id IS NOT NULL AND c.deleted_at IS NULL \
+              UNION SELECT r.remote_actor_id FROM remote_supports r \
+                JOIN proposals p ON p.id = r.proposal_id WHERE p.theme_id = $1) accounts) \
+             AS fediverse_accounts, \
+           (SELECT COUNT(*) FROM proposals WHERE theme_id = $1 AND withdrawn_at IS NULL \
+              AND hidden_at IS NULL) AS ideas, \
+           (SELECT COUNT(*) FROM comments c JOIN proposals p ON p.id = c.proposal_id \
+              WHERE p.theme_id = $1 AND c.deleted_at IS NULL AND c.hidden_at IS NULL) AS comments, \
+           (SELECT COUNT(*) FROM supports s JOIN proposals p ON p.id = s.proposal_id \
+              WHERE p.theme_id = $1) AS supports, \
+           (SELECT COUNT(*) FROM remote_supports r JOIN proposals p ON p.id = r.proposal_id \
+              WHERE p.theme_id = $1) AS remote_supports"
+    )
+    .bind(theme_id)
+    .fetch_one(c)
+    .await)
+}
+
+/// How many published ideas have each answer state (`None`: not answered yet).
+pub async fn answers_by_state(
+    ex: Ex<'_>,
+    theme_id: i64,
+) -> Result<Vec<(Option<String>, i64)>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT answer_state, COUNT(*) FROM proposals WHERE theme_id = $1 \
+         AND withdrawn_at IS NULL AND hidden_at IS NULL GROUP BY answer_state"
+    )
+    .bind(theme_id)
+    .fetch_all(c)
+    .await)
+}
