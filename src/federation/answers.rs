@@ -6,6 +6,7 @@
 use serde_json::{Value, json};
 
 use super::keys::KeyOwner;
+use super::objects::escape;
 use super::{PUBLIC, Urls, delivery, outbox};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -32,13 +33,6 @@ pub fn answer_object(answer: &AnswerView) -> Value {
         object["url"] = json!(link);
     }
     object
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The theme's `Note` stating an answer, without its mentions.
@@ -107,7 +101,7 @@ pub async fn proposal_answered(state: &AppState, answer_id: i64) -> Result<(), A
         let profile = who.url.as_deref().unwrap_or(&who.actor_id);
         super::objects::mention(&mut note, &who.actor_id, username, &who.domain, profile);
         match super::actors::actor(state, &who.actor_id, false).await {
-            Ok(actor) => inboxes.push(actor.shared_inbox.unwrap_or(actor.inbox)),
+            Ok(actor) => inboxes.push(actor.delivery_inbox()),
             Err(e) => {
                 tracing::info!(actor = %who.actor_id, error = %e, "an account that took part cannot be told of the answer")
             }

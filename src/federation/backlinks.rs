@@ -100,7 +100,7 @@ pub async fn tell(state: &AppState, change: &ReferenceChange) -> Result<(), AppE
         return Ok(());
     };
     let inbox = match super::actors::actor(state, actor_id, false).await {
-        Ok(actor) => actor.shared_inbox.unwrap_or(actor.inbox),
+        Ok(actor) => actor.delivery_inbox(),
         Err(e) => {
             tracing::warn!(actor = actor_id, error = %e, "the referenced object's actor cannot be told");
             return Ok(());

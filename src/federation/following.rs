@@ -447,7 +447,7 @@ async fn inboxes_of(state: &AppState, post: &RemotePostRow) -> Result<Vec<String
         {
             inboxes.push(inbox);
         } else if let Ok(found) = actors::actor(state, author, false).await {
-            inboxes.push(found.shared_inbox.unwrap_or(found.inbox));
+            inboxes.push(found.delivery_inbox());
         }
     }
     let mut conn = state.db.acquire().await?;

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use super::PUBLIC;
-use super::objects::{context, values};
+use super::objects::{context, escape, values};
 use crate::domain::PhaseActions;
 use crate::error::{FieldError, Invalid};
 use crate::markdown;
@@ -46,13 +46,6 @@ pub fn is_method(object: &Value) -> bool {
         .iter()
         .filter_map(Value::as_str)
         .any(|k| k == METHOD_TYPE || k == METHOD_TYPE_IRI)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn link(href: &str, name: &str) -> Value {

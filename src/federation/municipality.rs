@@ -29,7 +29,7 @@ pub(super) async fn announce(
     if let Some(actor_id) = also {
         match super::actors::actor(state, actor_id, false).await {
             Ok(actor) => {
-                let inbox = actor.shared_inbox.clone().unwrap_or(actor.inbox.clone());
+                let inbox = actor.delivery_inbox();
                 if !inboxes.contains(&inbox) {
                     inboxes.push(inbox);
                 }
@@ -112,7 +112,7 @@ pub async fn theme_removed(state: &AppState, theme_id: i64) -> Result<(), AppErr
     let linked = crate::services::backlinks::Linked::Theme(theme_id);
     for actor_id in crate::services::backlinks::linking_actors(state, linked).await? {
         match super::actors::actor(state, &actor_id, false).await {
-            Ok(actor) => inboxes.push(actor.shared_inbox.unwrap_or(actor.inbox)),
+            Ok(actor) => inboxes.push(actor.delivery_inbox()),
             Err(e) => {
                 tracing::info!(actor = %actor_id, error = %e, "a referencing server cannot be told of a removal")
             }

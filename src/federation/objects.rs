@@ -321,6 +321,14 @@ pub struct PostObject {
     pub answer: Option<Value>,
 }
 
+/// Text made safe to put in HTML content or an attribute of what this server sends.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// Mentions `actor` in a post object sent to it: a `Mention` tag, the actor among the
 /// addressees, and `@user@host` at the start of the content, as Mastodon writes it.
 /// GoToSocial keeps a reply only from an account it follows or one that mentions it.
@@ -350,12 +358,6 @@ pub fn mention(post: &mut Value, actor: &str, username: &str, domain: &str, prof
         cc.push(json!(actor));
     }
     map.insert("cc".into(), Value::Array(cc));
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     let link = format!(
         "<span class=\"h-card\"><a href=\"{}\" class=\"u-url mention\">@<span>{}</span></a></span> ",
         escape(profile),

@@ -6,19 +6,13 @@
 use serde_json::{Value, json};
 
 use super::keys::KeyOwner;
+use super::objects::escape;
 use super::{PUBLIC, Urls, delivery};
 use crate::error::AppError;
 use crate::services::accounts::random_token;
 use crate::services::results::{self, ResultView};
 use crate::state::AppState;
 use crate::storage::{federation as store, themes as theme_store};
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// A section of results as an `Article`.
 pub fn article(state: &AppState, slug: &str, result: &ResultView) -> Value {

@@ -126,12 +126,8 @@ pub async fn mark_read(
         return Err(AppError::invalid("id", "out_of_range", "must be 1 or more"));
     }
     let mut conn = state.db.acquire().await?;
-    let changed = store::mark_read(conn.ex(), user.id, id, now_millis()).await?;
-    if id.is_some() && changed == 0 {
-        // Unknown, someone else's, or read already: the list says which.
-        tracing::debug!(user = user.id, notification = ?id, "nothing to mark read");
-    }
-    Ok(changed)
+    // An unknown id, someone else's, or one read already marks nothing.
+    Ok(store::mark_read(conn.ex(), user.id, id, now_millis()).await?)
 }
 
 /// The viewer opened a proposal: what they were told of it is read.

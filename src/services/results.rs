@@ -187,10 +187,11 @@ pub async fn of_theme(
     views(state, theme.row.id, None).await
 }
 
-/// Whether a theme has results (its page then links them).
-pub async fn exist(state: &AppState, theme_id: i64) -> Result<bool, AppError> {
+/// Whether a theme the viewer may see has results (its page then links them).
+pub async fn exist(state: &AppState, viewer: &Viewer, slug: &str) -> Result<bool, AppError> {
+    let theme = super::themes::load(state, viewer, slug).await?;
     let mut conn = state.db.acquire().await?;
-    Ok(store::count_of_theme(conn.ex(), theme_id).await? > 0)
+    Ok(store::count_of_theme(conn.ex(), theme.row.id).await? > 0)
 }
 
 /// One section and its theme's slug, for the federation face.

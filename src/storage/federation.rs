@@ -103,6 +103,15 @@ pub struct RemoteActorRow {
     pub fetched_at: i64,
 }
 
+impl RemoteActorRow {
+    /// Where to deliver to the actor: its server's shared inbox, else its own.
+    pub fn delivery_inbox(&self) -> String {
+        self.shared_inbox
+            .clone()
+            .unwrap_or_else(|| self.inbox.clone())
+    }
+}
+
 macro_rules! remote_actor_columns {
     () => {
         "id, actor_id, domain, kind, preferred_username, name, url, inbox, shared_inbox, key_id, public_key_pem, fetched_at"

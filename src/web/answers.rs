@@ -1,6 +1,5 @@
-//! Official answers on the pages: staff answer an idea (or revise the answer) on its page;
-//! staff see the ideas that await an answer, oldest first; residents read what they were
-//! told on their notifications page and mark it read. All without a script.
+//! Official answers on the pages: staff answer an idea (or revise the answer) on its page,
+//! and see the ideas that await an answer, oldest first. Without a script.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -16,7 +15,6 @@ use super::pages::{CommentForm, PagePath, render_idea};
 use crate::domain::AnswerState;
 use crate::services::Page;
 use crate::services::answers::{self, AnswerInput, AnswerView};
-use crate::services::notifications::{self, NotificationView};
 use crate::services::proposals::ProposalView;
 use crate::state::AppState;
 use crate::t;
@@ -158,45 +156,4 @@ pub async fn awaiting(
         has_more,
     }
     .into_response())
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "notifications.html")]
-pub struct NotificationsPage {
-    pub ctx: PageCtx,
-    pub items: Vec<NotificationView>,
-    pub page: u32,
-    pub has_more: bool,
-}
-
-impl NotificationsPage {
-    pub fn state_label(&self, state: &AnswerState) -> String {
-        self.ctx.l().get(state.label_key())
-    }
-}
-
-pub async fn notifications_page(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Query(query): Query<PageQuery>,
-) -> PageResult {
-    let page = Page::parse(query.page.filter(|p| *p > 0), Some(30))?;
-    let (items, has_more) = notifications::list(&state, &ctx.viewer(), page).await?;
-    Ok(NotificationsPage {
-        ctx,
-        items,
-        page: page.number,
-        has_more,
-    }
-    .into_response())
-}
-
-/// Marks every notification read.
-pub async fn mark_all_read(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
-) -> PageResult {
-    notifications::mark_read(&state, &ctx.viewer(), None).await?;
-    ctx.see_other("/notifications")
 }

@@ -185,3 +185,17 @@ pub(super) fn translate_field_error(
         _ => message.to_string(),
     }
 }
+
+/// The fields of the numbered rows a form sends as `{prefix}{field}_{index}` (a phase
+/// editor's rows): `(index, field, value)`, for indexes below `max`.
+pub fn row_fields<'a>(
+    pairs: &'a [(String, String)],
+    prefix: &'a str,
+    max: usize,
+) -> impl Iterator<Item = (usize, &'a str, &'a str)> + 'a {
+    pairs.iter().filter_map(move |(key, value)| {
+        let (field, index) = key.strip_prefix(prefix)?.rsplit_once('_')?;
+        let index = index.parse::<usize>().ok().filter(|i| *i < max)?;
+        Some((index, field, value.as_str()))
+    })
+}

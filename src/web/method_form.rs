@@ -76,19 +76,8 @@ impl MethodForm {
                 .unwrap_or_default()
         };
         let mut phases: Vec<MethodPhaseRow> = Vec::new();
-        for (key, value) in pairs {
-            let Some((field, index)) = key
-                .strip_prefix("phase_")
-                .and_then(|rest| rest.rsplit_once('_'))
-            else {
-                continue;
-            };
-            let Ok(index) = index.parse::<usize>() else {
-                continue;
-            };
-            if index >= 40 {
-                continue;
-            }
+        for (index, field, value) in super::forms::row_fields(pairs, "phase_", 40) {
+            let value = value.to_string();
             while phases.len() <= index {
                 let i = phases.len();
                 phases.push(MethodPhaseRow {
@@ -98,13 +87,13 @@ impl MethodForm {
             }
             let row = &mut phases[index];
             match field {
-                "name" => row.name = value.clone(),
-                "days" => row.days = value.clone(),
+                "name" => row.name = value,
+                "days" => row.days = value,
                 "ideas" => row.ideas = true,
                 "comments" => row.comments = true,
                 "supports" => row.supports = true,
-                "staff" => row.staff_guidance = value.clone(),
-                "residents" => row.resident_guidance = value.clone(),
+                "staff" => row.staff_guidance = value,
+                "residents" => row.resident_guidance = value,
                 _ => {}
             }
         }

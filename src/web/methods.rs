@@ -84,6 +84,26 @@ fn blank(text: &str) -> Option<String> {
     Some(text.trim().to_string()).filter(|t| !t.is_empty())
 }
 
+/// The list's result as a page: what was found, or the filter's errors at their fields.
+fn listed<T>(
+    ctx: &PageCtx,
+    found: Result<(Vec<T>, bool), crate::error::AppError>,
+    item: impl Fn(T) -> MethodItem,
+) -> Result<(Vec<MethodItem>, bool, FormErrors, StatusCode), super::WebError> {
+    match found {
+        Ok((views, has_more)) => Ok((
+            views.into_iter().map(item).collect(),
+            has_more,
+            FormErrors::default(),
+            StatusCode::OK,
+        )),
+        Err(err) => {
+            let (status, errors) = form_errors(ctx, err)?;
+            Ok((Vec::new(), false, errors, status))
+        }
+    }
+}
+
 pub async fn list(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -94,25 +114,15 @@ pub async fn list(
         q: blank(&query.q),
         tag: blank(&query.tag),
     };
-    let (found, errors, status) = match methods::list(&state, &filter, page).await {
-        Ok(found) => (found, FormErrors::default(), StatusCode::OK),
-        Err(err) => {
-            let (status, errors) = form_errors(&ctx, err)?;
-            ((Vec::new(), false), errors, status)
-        }
-    };
-    let (views, has_more) = found;
-    let items = views
-        .into_iter()
-        .map(|m| MethodItem {
-            href: format!("/methods/{}", m.id),
-            title: m.document.title,
-            summary: m.document.summary,
-            tags: m.document.tags,
-            origin: None,
-            updated_at: m.updated_at,
-        })
-        .collect();
+    let found = methods::list(&state, &filter, page).await;
+    let (items, has_more, errors, status) = listed(&ctx, found, |m| MethodItem {
+        href: format!("/methods/{}", m.id),
+        title: m.document.title,
+        summary: m.document.summary,
+        tags: m.document.tags,
+        origin: None,
+        updated_at: m.updated_at,
+    })?;
     Ok((
         status,
         MethodsPage {
@@ -142,25 +152,15 @@ pub async fn library(
         tag: blank(&query.tag),
         prefecture: blank(&query.prefecture),
     };
-    let (found, errors, status) = match method_library::list(&state, &filter, page).await {
-        Ok(found) => (found, FormErrors::default(), StatusCode::OK),
-        Err(err) => {
-            let (status, errors) = form_errors(&ctx, err)?;
-            ((Vec::new(), false), errors, status)
-        }
-    };
-    let (views, has_more) = found;
-    let items = views
-        .into_iter()
-        .map(|m| MethodItem {
-            href: format!("/methods/library/{}", m.id),
-            title: m.document.title,
-            summary: m.document.summary,
-            tags: m.document.tags,
-            origin: Some((m.origin.name, m.origin.prefecture)),
-            updated_at: m.updated_at,
-        })
-        .collect();
+    let found = method_library::list(&state, &filter, page).await;
+    let (items, has_more, errors, status) = listed(&ctx, found, |m| MethodItem {
+        href: format!("/methods/library/{}", m.id),
+        title: m.document.title,
+        summary: m.document.summary,
+        tags: m.document.tags,
+        origin: Some((m.origin.name, m.origin.prefecture)),
+        updated_at: m.updated_at,
+    })?;
     Ok((
         status,
         MethodsPage {

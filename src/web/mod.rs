@@ -10,6 +10,7 @@ pub mod forms;
 pub mod method_form;
 pub mod methods;
 pub mod municipalities;
+pub mod notifications;
 pub mod pages;
 pub mod references;
 pub mod results;
@@ -61,8 +62,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/proposals/{id}/support", post(pages::support))
         .route("/proposals/{id}/answer", post(answers::answer))
         .route("/staff/answers", get(answers::awaiting))
-        .route("/notifications", get(answers::notifications_page))
-        .route("/notifications/read", post(answers::mark_all_read))
+        .route("/notifications", get(notifications::notifications_page))
+        .route("/notifications/read", post(notifications::mark_all_read))
         .route("/proposals/{id}/comments", post(pages::post_comment))
         .route("/following", get(following::posts))
         .route("/methods", get(methods::list))

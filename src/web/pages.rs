@@ -362,9 +362,7 @@ async fn render_theme(
         follow_account: follow.as_ref().map(|f| f.0.clone()).unwrap_or_default(),
         follow_error: follow.map(|f| f.1),
         references: crate::services::references::of_theme(state, &viewer, slug).await?,
-        has_results: crate::services::results::of_theme(state, &viewer, slug)
-            .await
-            .map(|r| !r.is_empty())?,
+        has_results: crate::services::results::exist(state, &viewer, slug).await?,
         backlinks: crate::services::backlinks::of_theme(state, &viewer, slug)
             .await?
             .into_iter()

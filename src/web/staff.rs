@@ -95,19 +95,8 @@ impl ThemeForm {
                 .unwrap_or_default()
         };
         let mut phases: Vec<PhaseRow> = Vec::new();
-        for (key, value) in pairs {
-            let Some(rest) = key.strip_prefix("phase_") else {
-                continue;
-            };
-            let Some((field, index)) = rest.rsplit_once('_') else {
-                continue;
-            };
-            let Ok(index) = index.parse::<usize>() else {
-                continue;
-            };
-            if index > 40 {
-                continue;
-            }
+        for (index, field, value) in super::forms::row_fields(pairs, "phase_", 41) {
+            let value = value.to_string();
             while phases.len() <= index {
                 let i = phases.len();
                 phases.push(PhaseRow {
@@ -117,11 +106,11 @@ impl ThemeForm {
             }
             let row = &mut phases[index];
             match field {
-                "name" => row.name = value.clone(),
-                "description" => row.description = value.clone(),
-                "guidance" => row.staff_guidance = value.clone(),
-                "starts" => row.starts_on = value.clone(),
-                "ends" => row.ends_on = value.clone(),
+                "name" => row.name = value,
+                "description" => row.description = value,
+                "guidance" => row.staff_guidance = value,
+                "starts" => row.starts_on = value,
+                "ends" => row.ends_on = value,
                 "ideas" => row.ideas = true,
                 "comments" => row.comments = true,
                 "supports" => row.supports = true,
