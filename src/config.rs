@@ -28,6 +28,7 @@ struct RawConfig {
     log_format: String,
     login_attempts_per_minute: u32,
     signups_per_hour: u32,
+    upload_max_megabytes: u32,
     #[serde(deserialize_with = "switch")]
     federation_insecure: bool,
     extra_ca_cert: Option<PathBuf>,
@@ -108,6 +109,7 @@ impl Default for RawConfig {
             log_format: "text".into(),
             login_attempts_per_minute: 5,
             signups_per_hour: 30,
+            upload_max_megabytes: 20,
             federation_insecure: false,
             extra_ca_cert: None,
             authorized_fetch: false,
@@ -250,6 +252,8 @@ impl Municipality {
 pub struct Limits {
     pub login_attempts_per_minute: u32,
     pub signups_per_hour: u32,
+    /// The largest document staff may upload (a result's PDF or image), in bytes.
+    pub upload_max_bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -425,6 +429,12 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        if !(1..=512).contains(&raw.upload_max_megabytes) {
+            return Err(ConfigError::invalid(
+                "upload_max_megabytes",
+                "must be from 1 to 512",
+            ));
+        }
         let m = raw.municipality;
         let time_zone = jiff::tz::TimeZone::get(m.time_zone.trim()).map_err(|_| {
             ConfigError::invalid(
@@ -465,6 +475,7 @@ impl Config {
             limits: Limits {
                 login_attempts_per_minute: raw.login_attempts_per_minute,
                 signups_per_hour: raw.signups_per_hour,
+                upload_max_bytes: raw.upload_max_megabytes as usize * 1024 * 1024,
             },
             municipality: Municipality {
                 name_ja: m.name_ja.trim().to_string(),
@@ -513,7 +524,7 @@ impl Config {
         format!(
             "domain = {}\nscheme = {}\nlisten = {}\ndata_dir = {}\ndatabase_url = {}\n\
              database_max_connections = {}\nbehind_proxy = {}\nlog_format = {}\n\
-             login_attempts_per_minute = {}\nsignups_per_hour = {}\n\
+             login_attempts_per_minute = {}\nsignups_per_hour = {}\nupload_max_megabytes = {}\n\
              federation_insecure = {}\nextra_ca_cert = {}\nauthorized_fetch = {}\ndelivery_workers = {}\n\
              reference_refresh_hours = {}\nevent_retention_days = {}\nrun_event_consumers = {}\n\
              municipality.name_ja = {}\nmunicipality.name_en = {}\nmunicipality.prefecture = {}\n\
@@ -531,6 +542,7 @@ impl Config {
             },
             self.limits.login_attempts_per_minute,
             self.limits.signups_per_hour,
+            self.limits.upload_max_bytes / (1024 * 1024),
             self.federation.insecure,
             self.federation
                 .extra_ca_cert

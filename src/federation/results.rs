@@ -51,6 +51,20 @@ pub fn article(state: &AppState, slug: &str, result: &ResultView) -> Value {
         "updated": result.updated_at,
         "hiroba:reflects": result.reflects.iter().map(|r| urls.proposal(r.proposal_id)).collect::<Vec<_>>(),
     });
+    if !result.documents.is_empty() {
+        article["attachment"] = result
+            .documents
+            .iter()
+            .map(|d| {
+                json!({
+                    "type": if d.is_image() { "Image" } else { "Document" },
+                    "mediaType": d.content_type,
+                    "url": d.url,
+                    "name": d.title,
+                })
+            })
+            .collect();
+    }
     if let Some(latest) = result.latest() {
         article["hiroba:progress"] = json!({
             "type": "hiroba:Progress",

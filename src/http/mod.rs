@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod extract;
+pub mod upload;
 /// problem+json lives with the error type, shared by every face.
 pub use crate::error::problem;
 
@@ -56,7 +57,10 @@ pub fn router(state: AppState) -> Router {
             crate::federation::authorized_fetch::guard,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(refuse_declared_oversize))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            refuse_declared_oversize,
+        ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 let id = req
@@ -146,37 +150,76 @@ async fn not_found(
     Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", None).into_response()
 }
 
+/// Room for an upload form's other fields and part headers, beyond the file itself.
+const UPLOAD_FORM_OVERHEAD: usize = 64 * 1024;
+
+/// Whether a request posts an upload form (a document for a result). Those routes lift
+/// the general body limit; [`refuse_declared_oversize`] applies the upload limit instead.
+pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST && path.ends_with("/documents")
+}
+
 /// A body declared larger than the limit is refused before a byte of it is read, and before
 /// `100 Continue` invites the client to send it. Closing a connection with a large unread
 /// body in flight makes the peer's TCP stack reset it, and a client that is still writing
 /// may then never read the answer; a refusal sent before the body arrives always reaches it.
-/// Bodies of undeclared length are still counted as they are read (`DefaultBodyLimit`).
+/// Bodies of undeclared length are still counted as they are read (`DefaultBodyLimit`, or
+/// for uploads a limit on the body itself).
 async fn refuse_declared_oversize(
+    State(state): State<AppState>,
     request: Request<axum::body::Body>,
     next: axum::middleware::Next,
 ) -> Response {
+    let upload = is_upload(request.method(), request.uri().path());
+    let limit = if upload {
+        state.config.limits.upload_max_bytes + UPLOAD_FORM_OVERHEAD
+    } else {
+        MAX_BODY_BYTES
+    };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
-        let mut refusal = too_large();
+    if declared.is_some_and(|length| length > limit as u64) {
+        let wants_page = !request.uri().path().starts_with("/api/")
+            && request
+                .headers()
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"));
+        let mut refusal = if wants_page {
+            let lang = crate::web::context::negotiate(request.headers());
+            let detail = upload.then(|| {
+                format!(
+                    "{} MB",
+                    state.config.limits.upload_max_bytes / (1024 * 1024)
+                )
+            });
+            crate::web::pages::error_page(&state, lang, StatusCode::PAYLOAD_TOO_LARGE, detail).await
+        } else {
+            too_large(limit)
+        };
         // The unread body makes the connection unusable for another request.
         refusal
             .headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
         return refusal;
     }
+    if upload {
+        let (parts, body) = request.into_parts();
+        let limited = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+        return next.run(Request::from_parts(parts, limited)).await;
+    }
     next.run(request).await
 }
 
-fn too_large() -> Response {
+fn too_large(limit: usize) -> Response {
     Problem::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "too-large",
         "Request body too large",
-        Some(format!("the limit is {MAX_BODY_BYTES} bytes")),
+        Some(format!("the limit is {limit} bytes")),
     )
     .into_response()
 }
@@ -196,7 +239,7 @@ async fn plain_errors_as_problems(response: Response) -> Response {
         return response;
     }
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        return too_large();
+        return too_large(MAX_BODY_BYTES);
     }
     let (kind, title) = match status {
         StatusCode::METHOD_NOT_ALLOWED => ("method-not-allowed", "Method not allowed"),

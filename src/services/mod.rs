@@ -6,6 +6,7 @@ pub mod answers;
 pub mod backlinks;
 pub mod comments;
 pub mod directory;
+pub mod documents;
 pub mod events;
 pub mod followed_themes;
 pub mod following;

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::documents::DocumentView;
 use super::events::{self, EventKind};
 use super::{Viewer, rfc3339};
 use crate::domain::parse_text;
@@ -97,6 +98,8 @@ pub struct ResultView {
     pub reflects: Vec<ReflectedView>,
     /// The implementation record, oldest first.
     pub progress: Vec<ProgressView>,
+    /// Attached PDFs and images, in the order they were attached.
+    pub documents: Vec<DocumentView>,
     /// Its id on the fediverse (an `Article`).
     pub url: String,
     pub published_at: String,
@@ -117,6 +120,7 @@ fn view(
     row: ResultRow,
     reflected: &mut HashMap<i64, Vec<ReflectedView>>,
     progress: &mut HashMap<i64, Vec<ProgressView>>,
+    documents: &mut HashMap<i64, Vec<DocumentView>>,
 ) -> ResultView {
     ResultView {
         id: row.id,
@@ -126,6 +130,7 @@ fn view(
         body: row.body,
         reflects: reflected.remove(&row.id).unwrap_or_default(),
         progress: progress.remove(&row.id).unwrap_or_default(),
+        documents: documents.remove(&row.id).unwrap_or_default(),
         url: format!("{}/results/{}", state.config.public_url(), row.id),
         published_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
@@ -170,10 +175,17 @@ async fn views(
             at: rfc3339(created_at),
         });
     }
+    let mut documents: HashMap<i64, Vec<DocumentView>> = HashMap::new();
+    for row in crate::storage::documents::of_theme(conn.ex(), theme_id).await? {
+        documents
+            .entry(row.result_id)
+            .or_default()
+            .push(super::documents::view(state, row));
+    }
     Ok(rows
         .into_iter()
         .filter(|row| only.is_none_or(|id| id == row.id))
-        .map(|row| view(state, row, &mut reflected, &mut progress))
+        .map(|row| view(state, row, &mut reflected, &mut progress, &mut documents))
         .collect())
 }
 
@@ -301,7 +313,8 @@ pub async fn publish(
         .ok_or(AppError::NotFound("result"))
 }
 
-async fn theme_of(
+/// A section the viewer may see, with its theme's slug.
+pub(super) async fn theme_of(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
@@ -378,7 +391,7 @@ pub async fn add_progress(
         now_millis(),
     )
     .await?;
-    store::update(tx.ex(), id, &row.heading, &row.body, now_millis()).await?;
+    store::touch(tx.ex(), id, now_millis()).await?;
     events::record(tx.ex(), EventKind::ResultUpdated, id).await?;
     tx.commit().await?;
     state.event_signal.written();

@@ -75,6 +75,18 @@ pub async fn update(
     .map(|done| done.rows_affected() > 0))
 }
 
+/// Marks a section changed (a document or progress update added).
+pub async fn touch(ex: Ex<'_>, id: i64, now: i64) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "UPDATE theme_results SET updated_at = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
 /// Replaces the proposals a section reflects.
 pub async fn set_reflected(
     ex: Ex<'_>,

@@ -182,6 +182,10 @@ pub(super) fn translate_field_error(
         ("too_large", _) => crate::t!(ctx, "error-reference-too-large"),
         ("not_activitypub", _) => crate::t!(ctx, "error-reference-not-activitypub"),
         ("removed", _) => crate::t!(ctx, "error-reference-removed"),
+        ("file_too_large", Some(n)) => crate::t!(ctx, "error-file-too-large", limit = n),
+        ("unsupported_type", _) => crate::t!(ctx, "error-unsupported-file"),
+        ("empty", _) => crate::t!(ctx, "error-empty-file"),
+        ("unreadable", _) => crate::t!(ctx, "error-unreadable-upload"),
         _ => message.to_string(),
     }
 }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod answers;
 pub mod auth;
 pub mod context;
+pub mod documents;
 pub mod following;
 pub mod forms;
 pub mod method_form;
@@ -57,6 +58,16 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/themes/{slug}/results/{id}/progress",
             post(results::add_progress),
         )
+        .route(
+            "/themes/{slug}/results/{id}/documents",
+            // Uploads have their own, larger limit (`refuse_declared_oversize`).
+            post(documents::attach).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/themes/{slug}/documents/{id}/remove",
+            post(documents::remove),
+        )
+        .route("/documents/{id}", get(documents::serve))
         .route("/themes/{slug}/remote-follow", post(pages::remote_follow))
         .route("/proposals/{id}", get(pages::idea))
         .route("/proposals/{id}/support", post(pages::support))

@@ -664,13 +664,25 @@ pub async fn error_page(
         StatusCode::NOT_FOUND => crate::t!(ctx, "error-404"),
         StatusCode::FORBIDDEN => crate::t!(ctx, "error-403"),
         StatusCode::GONE => crate::t!(ctx, "error-410"),
+        // For an upload, the detail is its limit ("20 MB").
+        StatusCode::PAYLOAD_TOO_LARGE => match &detail {
+            Some(limit) => crate::t!(ctx, "error-413-upload", limit = limit.clone()),
+            None => crate::t!(ctx, "error-413"),
+        },
         StatusCode::INTERNAL_SERVER_ERROR | StatusCode::SERVICE_UNAVAILABLE => {
             crate::t!(ctx, "error-500")
         }
         _ => crate::t!(ctx, "error-other"),
     };
     // Details of 404s name internal things ("no such proposal"); keep pages plain.
-    let detail = detail.filter(|_| status != StatusCode::NOT_FOUND && status != StatusCode::GONE);
+    let detail = detail.filter(|_| {
+        ![
+            StatusCode::NOT_FOUND,
+            StatusCode::GONE,
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ]
+        .contains(&status)
+    });
     (
         status,
         ErrorPage {

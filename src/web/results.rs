@@ -27,9 +27,30 @@ pub struct ResultsPage {
     pub results: Vec<ResultView>,
     pub form: SectionForm,
     pub errors: FormErrors,
+    /// The largest document staff may attach, in MB.
+    pub upload_limit_mb: usize,
 }
 
 impl ResultsPage {
+    /// "PDF", "PNG"... from a document's type.
+    pub fn kind_label(&self, content_type: &str) -> String {
+        content_type
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_uppercase()
+    }
+
+    /// A file size as people read it ("1.2 MB", "340 KB").
+    pub fn size_label(&self, bytes: &i64) -> String {
+        let bytes = *bytes as f64;
+        if bytes >= 1024.0 * 1024.0 {
+            format!("{:.1} MB", bytes / (1024.0 * 1024.0))
+        } else {
+            format!("{} KB", (bytes / 1024.0).ceil().max(1.0))
+        }
+    }
+
     pub fn status_label(&self, status: &str) -> String {
         self.ctx
             .l()
@@ -69,7 +90,7 @@ fn reflects(text: &str) -> Result<Vec<ReflectInput>, usize> {
     Ok(all)
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     ctx: PageCtx,
     slug: &str,
@@ -88,6 +109,7 @@ async fn render(
             results,
             form,
             errors,
+            upload_limit_mb: state.config.limits.upload_max_bytes / (1024 * 1024),
         },
     )
         .into_response())

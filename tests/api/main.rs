@@ -11,6 +11,7 @@ mod city_to_city;
 mod cli;
 mod comments;
 mod crash_safety;
+mod documents;
 mod errors;
 mod event_log;
 mod federation;

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod answers;
 pub mod backlinks;
 pub mod comments;
+pub mod documents;
 pub mod following;
 pub mod method_library;
 pub mod methods;
@@ -206,6 +207,13 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(results::update_result))
         .routes(routes!(results::add_progress))
         .routes(routes!(results::theme_summary))
+        .merge(
+            // Uploads have their own, larger limit (`refuse_declared_oversize`).
+            OpenApiRouter::new()
+                .routes(routes!(documents::attach_document))
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .routes(routes!(documents::remove_document))
         .routes(routes!(answers::answer_proposal))
         .routes(routes!(answers::list_answers))
         .routes(routes!(answers::list_awaiting))
