@@ -213,11 +213,13 @@ async fn seed(state: &AppState) -> Result<(), AppError> {
         ideas: false,
         comments: true,
         supports: false,
+        amendments: false,
     };
     let create_only = PhaseActions {
         ideas: false,
         comments: true,
         supports: true,
+        amendments: false,
     };
 
     themes::create(

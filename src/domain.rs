@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::error::Invalid;
 
 pub mod answers;
+pub mod drafts;
 pub mod schemas;
 pub mod urls;
 
@@ -599,6 +600,9 @@ pub struct PhaseActions {
     pub ideas: bool,
     pub comments: bool,
     pub supports: bool,
+    /// Proposing amendments (修正提案) to a draft, and supporting and discussing them.
+    #[serde(default)]
+    pub amendments: bool,
 }
 
 impl PhaseActions {
@@ -606,11 +610,13 @@ impl PhaseActions {
         ideas: true,
         comments: true,
         supports: true,
+        amendments: true,
     };
     pub const NONE: PhaseActions = PhaseActions {
         ideas: false,
         comments: false,
         supports: false,
+        amendments: false,
     };
 }
 
@@ -619,6 +625,7 @@ pub enum Action {
     PostIdea,
     Comment,
     Support,
+    Amend,
 }
 
 impl Action {
@@ -627,6 +634,7 @@ impl Action {
             Action::PostIdea => actions.ideas,
             Action::Comment => actions.comments,
             Action::Support => actions.supports,
+            Action::Amend => actions.amendments,
         }
     }
 
@@ -635,6 +643,7 @@ impl Action {
             Action::PostIdea => "posting ideas",
             Action::Comment => "commenting",
             Action::Support => "supporting ideas",
+            Action::Amend => "proposing amendments to a draft",
         }
     }
 }

@@ -11,6 +11,7 @@ use super::{Urls, following, outbox};
 use crate::domain::Action;
 use crate::error::AppError;
 use crate::services::Viewer;
+use crate::services::discussion::Topic;
 use crate::services::following as followed_posts;
 use crate::services::proposals;
 use crate::state::AppState;
@@ -21,6 +22,8 @@ use crate::storage::{comments as comment_store, federation as store, moderation,
 enum LocalTarget {
     Proposal(i64),
     Comment(i64),
+    Draft(i64),
+    Result(i64),
 }
 
 fn local_target(urls: &Urls, url: &str) -> Option<LocalTarget> {
@@ -31,9 +34,14 @@ fn local_target(urls: &Urls, url: &str) -> Option<LocalTarget> {
     {
         return Some(LocalTarget::Proposal(id));
     }
-    rest.strip_prefix("/comments/")
-        .and_then(|r| r.parse().ok())
-        .map(LocalTarget::Comment)
+    let numbered = |prefix: &str| rest.strip_prefix(prefix).and_then(|r| r.parse().ok());
+    if let Some(id) = numbered("/drafts/") {
+        return Some(LocalTarget::Draft(id));
+    }
+    if let Some(id) = numbered("/results/") {
+        return Some(LocalTarget::Result(id));
+    }
+    numbered("/comments/").map(LocalTarget::Comment)
 }
 
 /// The object of an activity: embedded when it shares the actor's origin, else fetched from
@@ -99,6 +107,12 @@ pub async fn create(
     };
     let (proposal_id, parent_id) = match local_target(&urls, &reply_to) {
         Some(LocalTarget::Proposal(id)) => (id, None),
+        Some(LocalTarget::Draft(id)) => {
+            return super::discussion::reply(state, actor, &post, Topic::Draft(id)).await;
+        }
+        Some(LocalTarget::Result(id)) => {
+            return super::discussion::reply(state, actor, &post, Topic::Result(id)).await;
+        }
         target => {
             let mut conn = state.db.acquire().await?;
             let parent = match target {
@@ -491,7 +505,12 @@ pub async fn delete(
         }
         None => {
             drop(conn);
-            if !followed_posts::post_deleted(state, &object, &actor.actor_id).await? {
+            if crate::services::discussion::deleted_on_fediverse(state, &object, actor.id).await? {
+                tracing::info!(
+                    object,
+                    "a reply to a draft or result was deleted by its author"
+                );
+            } else if !followed_posts::post_deleted(state, &object, &actor.actor_id).await? {
                 tracing::info!(object, "ignored a Delete of an unknown object");
             }
         }
@@ -522,7 +541,8 @@ pub async fn flag(
         let target = match local_target(&urls, &object) {
             Some(LocalTarget::Proposal(id)) => ("proposal", id),
             Some(LocalTarget::Comment(id)) => ("comment", id),
-            None => continue,
+            // Staff publish drafts and results; there is nothing of a stranger's to report.
+            Some(LocalTarget::Draft(_) | LocalTarget::Result(_)) | None => continue,
         };
         moderation::insert_remote_report(conn.ex(), target.0, target.1, &reason, now_millis())
             .await?;

@@ -63,6 +63,9 @@ fn allowed(actions: PhaseActions) -> String {
     if actions.supports {
         parts.push("supports");
     }
+    if actions.amendments {
+        parts.push("amendments");
+    }
     if parts.is_empty() {
         "—".to_string()
     } else {
@@ -125,6 +128,7 @@ impl WireMethod {
                     "hiroba:allowsIdeas": p.allows.ideas,
                     "hiroba:allowsComments": p.allows.comments,
                     "hiroba:allowsSupports": p.allows.supports,
+                    "hiroba:allowsAmendments": p.allows.amendments,
                     "hiroba:staffGuidance": p.staff_guidance,
                     "hiroba:residentGuidance": p.resident_guidance,
                 })
@@ -428,6 +432,7 @@ impl Reader {
                 ideas: self.flag(phase, "hiroba:allowsIdeas", &at),
                 comments: self.flag(phase, "hiroba:allowsComments", &at),
                 supports: self.flag(phase, "hiroba:allowsSupports", &at),
+                amendments: self.flag(phase, "hiroba:allowsAmendments", &at),
             };
             phases.push(MethodPhase {
                 name,

@@ -10,6 +10,8 @@ pub mod client;
 pub mod collections;
 pub mod delivery;
 pub mod discovery;
+pub mod discussion;
+pub mod drafts;
 pub mod following;
 pub mod inbox;
 pub mod interactions;

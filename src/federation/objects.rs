@@ -105,6 +105,9 @@ pub struct PhaseObject {
     pub allows_comments: bool,
     #[serde(rename = "hiroba:allowsSupports")]
     pub allows_supports: bool,
+    /// Absent from servers that predate amendments.
+    #[serde(rename = "hiroba:allowsAmendments", default)]
+    pub allows_amendments: bool,
 }
 
 /// An actor: a theme (`Group`), a resident or pseudonym (`Person`), the municipality

@@ -133,6 +133,10 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
         EventKind::ReferenceAdded | EventKind::ReferenceRemoved => {
             super::backlinks::tell(state, &event.payload_as()?).await?
         }
+        EventKind::DraftPublished => super::drafts::draft_changed(state, id, "Create").await?,
+        EventKind::DraftRevised => super::drafts::draft_changed(state, id, "Update").await?,
+        // Told on the site only (the notifier).
+        EventKind::AmendmentDecided => {}
         EventKind::ActorBlocked => {
             outbox::reject_blocked_follower(state, &event.payload_as()?).await?
         }

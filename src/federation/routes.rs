@@ -160,6 +160,7 @@ fn group(urls: &Urls, id: &str, theme: &ThemeView, public_pem: String, links: Ve
                 allows_ideas: p.allows.ideas,
                 allows_comments: p.allows.comments,
                 allows_supports: p.allows.supports,
+                allows_amendments: p.allows.amendments,
             })
             .collect(),
         current_phase: theme.current_phase,

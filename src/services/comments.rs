@@ -53,8 +53,19 @@ pub struct CommentAuthor {
     pub url: Option<String>,
 }
 
-fn author_of(row: &CommentRow) -> Option<CommentAuthor> {
-    if let (Some(handle), Some(name)) = (&row.author_handle, &row.author_display_name) {
+/// Who wrote a comment, as stored: a resident's handle and name, or a remote actor's.
+pub(super) struct AuthorFields<'a> {
+    pub handle: Option<&'a String>,
+    pub display_name: Option<&'a String>,
+    pub remote_actor: Option<&'a String>,
+    pub remote_username: Option<&'a String>,
+    pub remote_domain: Option<&'a String>,
+    pub remote_name: Option<&'a String>,
+    pub remote_url: Option<&'a String>,
+}
+
+pub(super) fn author(fields: AuthorFields<'_>) -> Option<CommentAuthor> {
+    if let (Some(handle), Some(name)) = (fields.handle, fields.display_name) {
         return Some(CommentAuthor {
             handle: handle.clone(),
             display_name: name.clone(),
@@ -62,20 +73,32 @@ fn author_of(row: &CommentRow) -> Option<CommentAuthor> {
             url: None,
         });
     }
-    let actor = row.remote_actor.as_ref()?;
-    let handle = match (&row.remote_username, &row.remote_domain) {
+    let actor = fields.remote_actor?;
+    let handle = match (fields.remote_username, fields.remote_domain) {
         (Some(user), Some(domain)) => format!("{user}@{domain}"),
         _ => actor.clone(),
     };
     Some(CommentAuthor {
-        display_name: row
+        display_name: fields
             .remote_name
-            .clone()
             .filter(|n| !n.trim().is_empty())
+            .cloned()
             .unwrap_or_else(|| handle.clone()),
         handle,
         remote: true,
-        url: Some(row.remote_url.clone().unwrap_or_else(|| actor.clone())),
+        url: Some(fields.remote_url.unwrap_or(actor).clone()),
+    })
+}
+
+fn author_of(row: &CommentRow) -> Option<CommentAuthor> {
+    author(AuthorFields {
+        handle: row.author_handle.as_ref(),
+        display_name: row.author_display_name.as_ref(),
+        remote_actor: row.remote_actor.as_ref(),
+        remote_username: row.remote_username.as_ref(),
+        remote_domain: row.remote_domain.as_ref(),
+        remote_name: row.remote_name.as_ref(),
+        remote_url: row.remote_url.as_ref(),
     })
 }
 

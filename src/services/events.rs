@@ -67,10 +67,16 @@ pub enum EventKind {
     ReferenceAdded,
     /// Staff removed a reference (same subject and payload; the reference is gone).
     ReferenceRemoved,
+    /// Staff published a draft (subject: the draft).
+    DraftPublished,
+    /// A draft has a new version (subject: the draft).
+    DraftRevised,
+    /// Staff accepted or rejected an amendment (subject: the amendment).
+    AmendmentDecided,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 26] = [
+    pub const ALL: [EventKind; 29] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
@@ -97,6 +103,9 @@ impl EventKind {
         EventKind::ActorBlocked,
         EventKind::ReferenceAdded,
         EventKind::ReferenceRemoved,
+        EventKind::DraftPublished,
+        EventKind::DraftRevised,
+        EventKind::AmendmentDecided,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -127,6 +136,9 @@ impl EventKind {
             EventKind::ActorBlocked => "actor_blocked",
             EventKind::ReferenceAdded => "reference_added",
             EventKind::ReferenceRemoved => "reference_removed",
+            EventKind::DraftPublished => "draft_published",
+            EventKind::DraftRevised => "draft_revised",
+            EventKind::AmendmentDecided => "amendment_decided",
         }
     }
 

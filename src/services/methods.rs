@@ -491,6 +491,7 @@ pub async fn from_theme(
                 ideas: phase.allow_ideas,
                 comments: phase.allow_comments,
                 supports: phase.allow_supports,
+                amendments: phase.allow_amendments,
             },
             staff_guidance: phase.staff_guidance.clone(),
             resident_guidance: phase.description.clone(),

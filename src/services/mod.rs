@@ -2,11 +2,14 @@
 //! call these; they never touch SQL directly.
 
 pub mod accounts;
+pub mod amendments;
 pub mod answers;
 pub mod backlinks;
 pub mod comments;
 pub mod directory;
+pub mod discussion;
 pub mod documents;
+pub mod drafts;
 pub mod events;
 pub mod followed_themes;
 pub mod following;

@@ -36,6 +36,7 @@ impl EventConsumer for Notifier {
                     &[author],
                     "threshold_reached",
                     Some(event.subject_id),
+                    None,
                     event.id,
                     now_millis(),
                 )
@@ -53,6 +54,22 @@ impl EventConsumer for Notifier {
                 &told,
                 "proposal_answered",
                 Some(proposal),
+                None,
+                event.id,
+                now_millis(),
+            )
+            .await?;
+        }
+        if event.kind == EventKind::AmendmentDecided {
+            let mut conn = state.db.acquire().await?;
+            let told =
+                crate::storage::drafts::people_of_amendment(conn.ex(), event.subject_id).await?;
+            store::add(
+                conn.ex(),
+                &told,
+                "amendment_decided",
+                None,
+                Some(event.subject_id),
                 event.id,
                 now_millis(),
             )
@@ -65,13 +82,20 @@ impl EventConsumer for Notifier {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NotificationView {
     pub id: i64,
-    /// What happened: `proposal_answered`, or `threshold_reached` (the author's proposal
-    /// has enough supports to need an answer).
+    /// What happened: `proposal_answered`, `threshold_reached` (the author's proposal
+    /// has enough supports to need an answer), or `amendment_decided` (staff accepted or
+    /// rejected an amendment the account proposed or supported).
     pub kind: String,
     pub proposal_id: Option<i64>,
     pub proposal_title: Option<String>,
     /// The proposal's answer state now.
     pub answer_state: Option<AnswerState>,
+    pub amendment_id: Option<i64>,
+    pub draft_id: Option<i64>,
+    pub draft_title: Option<String>,
+    pub paragraph: Option<i32>,
+    /// The amendment's status now: `accepted` or `rejected`.
+    pub amendment_status: Option<String>,
     pub created_at: String,
     pub read: bool,
 }
@@ -98,6 +122,11 @@ pub async fn list(
                     .answer_state
                     .as_deref()
                     .and_then(|s| AnswerState::parse(s).ok()),
+                amendment_id: row.amendment_id,
+                draft_id: row.draft_id,
+                draft_title: row.draft_title,
+                paragraph: row.paragraph,
+                amendment_status: row.amendment_status,
                 created_at: rfc3339(row.created_at),
                 read: row.read_at.is_some(),
             })

@@ -100,6 +100,8 @@ pub struct ResultView {
     pub progress: Vec<ProgressView>,
     /// Attached PDFs and images, in the order they were attached.
     pub documents: Vec<DocumentView>,
+    /// Replies from the fediverse, oldest first.
+    pub comments: Vec<super::discussion::DiscussionView>,
     /// Its id on the fediverse (an `Article`).
     pub url: String,
     pub published_at: String,
@@ -131,6 +133,7 @@ fn view(
         reflects: reflected.remove(&row.id).unwrap_or_default(),
         progress: progress.remove(&row.id).unwrap_or_default(),
         documents: documents.remove(&row.id).unwrap_or_default(),
+        comments: Vec::new(),
         url: format!("{}/results/{}", state.config.public_url(), row.id),
         published_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
@@ -182,11 +185,18 @@ async fn views(
             .or_default()
             .push(super::documents::view(state, row));
     }
-    Ok(rows
+    drop(conn);
+    let mut all = Vec::new();
+    for row in rows
         .into_iter()
         .filter(|row| only.is_none_or(|id| id == row.id))
-        .map(|row| view(state, row, &mut reflected, &mut progress, &mut documents))
-        .collect())
+    {
+        let mut result = view(state, row, &mut reflected, &mut progress, &mut documents);
+        let topic = super::discussion::Topic::Result(result.id);
+        result.comments = super::discussion::of_topic(state, topic).await?;
+        all.push(result);
+    }
+    Ok(all)
 }
 
 /// A theme's results, in order.

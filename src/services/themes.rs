@@ -232,6 +232,7 @@ impl LoadedTheme {
                     ideas: p.allow_ideas,
                     comments: p.allow_comments,
                     supports: p.allow_supports,
+                    amendments: p.allow_amendments,
                 }
             }
             _ => PhaseActions::NONE,
@@ -288,6 +289,7 @@ impl LoadedTheme {
                         ideas: p.allow_ideas,
                         comments: p.allow_comments,
                         supports: p.allow_supports,
+                        amendments: p.allow_amendments,
                     },
                 })
                 .collect(),
@@ -518,6 +520,7 @@ async fn write_details(
             allow_ideas: p.allows.ideas,
             allow_comments: p.allows.comments,
             allow_supports: p.allows.supports,
+            allow_amendments: p.allows.amendments,
         })
         .collect();
     store::replace_phases(ex.ex(), theme_id, &phases).await?;

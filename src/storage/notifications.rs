@@ -9,6 +9,11 @@ pub struct NotificationRow {
     pub proposal_id: Option<i64>,
     pub proposal_title: Option<String>,
     pub answer_state: Option<String>,
+    pub amendment_id: Option<i64>,
+    pub draft_id: Option<i64>,
+    pub draft_title: Option<String>,
+    pub paragraph: Option<i32>,
+    pub amendment_status: Option<String>,
     pub created_at: i64,
     pub read_at: Option<i64>,
 }
@@ -19,18 +24,21 @@ pub async fn add(
     users: &[i64],
     kind: &str,
     proposal_id: Option<i64>,
+    amendment_id: Option<i64>,
     event_id: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     on_conn!(ex, |c| {
         for user in users {
             sqlx::query(
-                "INSERT INTO notifications (user_id, kind, proposal_id, event_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, event_id) DO NOTHING",
+                "INSERT INTO notifications (user_id, kind, proposal_id, amendment_id, event_id, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (user_id, event_id) DO NOTHING",
             )
             .bind(user)
             .bind(kind)
             .bind(proposal_id)
+            .bind(amendment_id)
             .bind(event_id)
             .bind(now)
             .execute(&mut *c)
@@ -49,8 +57,11 @@ pub async fn list(
 ) -> Result<Vec<NotificationRow>, sqlx::Error> {
     on_conn!(ex, |c| sqlx::query_as(
         "SELECT n.id, n.kind, n.proposal_id, p.title AS proposal_title, p.answer_state, \
-         n.created_at, n.read_at FROM notifications n \
+         n.amendment_id, a.draft_id, d.title AS draft_title, a.paragraph, \
+         a.status AS amendment_status, n.created_at, n.read_at FROM notifications n \
          LEFT JOIN proposals p ON p.id = n.proposal_id \
+         LEFT JOIN amendments a ON a.id = n.amendment_id \
+         LEFT JOIN drafts d ON d.id = a.draft_id \
          WHERE n.user_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2 OFFSET $3"
     )
     .bind(user_id)

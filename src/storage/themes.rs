@@ -47,6 +47,7 @@ pub struct PhaseRow {
     pub allow_ideas: bool,
     pub allow_comments: bool,
     pub allow_supports: bool,
+    pub allow_amendments: bool,
     pub staff_guidance: String,
 }
 
@@ -59,6 +60,7 @@ pub struct NewPhase<'a> {
     pub allow_ideas: bool,
     pub allow_comments: bool,
     pub allow_supports: bool,
+    pub allow_amendments: bool,
 }
 
 pub struct ThemeFields<'a> {
@@ -122,8 +124,8 @@ pub async fn replace_phases(
         for (position, phase) in phases.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO theme_phases (theme_id, position, name, description, starts_on, ends_on, \
-                 allow_ideas, allow_comments, allow_supports, staff_guidance) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 allow_ideas, allow_comments, allow_supports, staff_guidance, allow_amendments) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(theme_id)
             .bind(position as i64)
@@ -135,6 +137,7 @@ pub async fn replace_phases(
             .bind(phase.allow_comments)
             .bind(phase.allow_supports)
             .bind(phase.staff_guidance)
+            .bind(phase.allow_amendments)
             .execute(&mut *c)
             .await?;
         }
@@ -256,7 +259,8 @@ pub async fn list_themes(
 pub async fn phases(ex: Ex<'_>, theme_id: i64) -> Result<Vec<PhaseRow>, sqlx::Error> {
     on_conn!(ex, |c| sqlx::query_as(
         "SELECT id, theme_id, position, name, description, starts_on, ends_on, allow_ideas, \
-         allow_comments, allow_supports, staff_guidance FROM theme_phases WHERE theme_id = $1 \
+         allow_comments, allow_supports, allow_amendments, staff_guidance FROM theme_phases \
+         WHERE theme_id = $1 \
          ORDER BY position"
     )
     .bind(theme_id)

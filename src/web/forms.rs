@@ -186,6 +186,12 @@ pub(super) fn translate_field_error(
         ("unsupported_type", _) => crate::t!(ctx, "error-unsupported-file"),
         ("empty", _) => crate::t!(ctx, "error-empty-file"),
         ("unreadable", _) => crate::t!(ctx, "error-unreadable-upload"),
+        ("no_such_paragraph", _) => crate::t!(ctx, "error-no-such-paragraph"),
+        ("unchanged", _) => crate::t!(ctx, "error-unchanged"),
+        ("no_such_version", _) => crate::t!(ctx, "error-no-such-version"),
+        ("unknown_decision", _) => crate::t!(ctx, "error-unknown-decision"),
+        ("too_many_paragraphs", _) => crate::t!(ctx, "error-too-many-paragraphs"),
+        ("paragraph_too_long", _) => crate::t!(ctx, "error-paragraph-too-long"),
         _ => message.to_string(),
     }
 }

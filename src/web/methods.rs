@@ -186,6 +186,7 @@ pub struct PhaseItem {
     pub ideas: bool,
     pub comments: bool,
     pub supports: bool,
+    pub amendments: bool,
     pub resident_html: String,
     pub staff_html: String,
 }
@@ -255,6 +256,7 @@ fn page(ctx: PageCtx, shown: Shown, start_form: StartForm, errors: FormErrors) -
                 ideas: p.allows.ideas,
                 comments: p.allows.comments,
                 supports: p.allows.supports,
+                amendments: p.allows.amendments,
                 resident_html: markdown::render(&p.resident_guidance),
                 staff_html: markdown::render(&p.staff_guidance),
             })

@@ -6,6 +6,7 @@ pub mod answers;
 pub mod auth;
 pub mod context;
 pub mod documents;
+pub mod drafts;
 pub mod following;
 pub mod forms;
 pub mod method_form;
@@ -68,6 +69,18 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(documents::remove),
         )
         .route("/documents/{id}", get(documents::serve))
+        .route(
+            "/themes/{slug}/drafts",
+            get(drafts::list).post(drafts::publish),
+        )
+        .route("/drafts/{id}", get(drafts::draft))
+        .route("/drafts/{id}/amendments", post(drafts::propose))
+        .route("/drafts/{id}/versions", get(drafts::versions))
+        .route("/drafts/{id}/compare", get(drafts::compare))
+        .route("/amendments/{id}", get(drafts::amendment))
+        .route("/amendments/{id}/support", post(drafts::support))
+        .route("/amendments/{id}/comments", post(drafts::comment))
+        .route("/amendments/{id}/decision", post(drafts::decide))
         .route("/themes/{slug}/remote-follow", post(pages::remote_follow))
         .route("/proposals/{id}", get(pages::idea))
         .route("/proposals/{id}/support", post(pages::support))
@@ -244,6 +257,11 @@ async fn pages_middleware(
             .and_then(|r| r.parse::<i64>().ok())
         {
             Some(crate::federation::methods::method_object(&state, id).await)
+        } else if let Some(id) = path
+            .strip_prefix("/drafts/")
+            .and_then(|r| r.parse::<i64>().ok())
+        {
+            Some(crate::federation::drafts::draft_object(&state, id).await)
         } else if let Some(slug) = path
             .strip_prefix("/themes/")
             .filter(|r| !r.is_empty() && !r.contains('/'))

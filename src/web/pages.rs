@@ -225,6 +225,7 @@ pub struct ThemePage {
     pub backlinks: Vec<crate::services::backlinks::BacklinkView>,
     /// Whether staff published results (the page links them).
     pub has_results: bool,
+    pub has_drafts: bool,
 }
 
 impl ThemePage {
@@ -363,6 +364,7 @@ async fn render_theme(
         follow_error: follow.map(|f| f.1),
         references: crate::services::references::of_theme(state, &viewer, slug).await?,
         has_results: crate::services::results::exist(state, &viewer, slug).await?,
+        has_drafts: crate::services::drafts::exist(state, &viewer, slug).await?,
         backlinks: crate::services::backlinks::of_theme(state, &viewer, slug)
             .await?
             .into_iter()

@@ -62,6 +62,7 @@ pub struct PhaseRow {
     pub ideas: bool,
     pub comments: bool,
     pub supports: bool,
+    pub amendments: bool,
     pub error: Option<String>,
 }
 
@@ -114,6 +115,7 @@ impl ThemeForm {
                 "ideas" => row.ideas = true,
                 "comments" => row.comments = true,
                 "supports" => row.supports = true,
+                "amendments" => row.amendments = true,
                 _ => {}
             }
         }
@@ -148,6 +150,7 @@ impl ThemeForm {
                     ideas: p.allows.ideas,
                     comments: p.allows.comments,
                     supports: p.allows.supports,
+                    amendments: p.allows.amendments,
                     error: None,
                 })
                 .collect(),
@@ -189,6 +192,7 @@ impl ThemeForm {
                     ideas: p.ideas,
                     comments: p.comments,
                     supports: p.supports,
+                    amendments: p.amendments,
                 },
             })
             .collect();

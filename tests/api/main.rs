@@ -12,6 +12,7 @@ mod cli;
 mod comments;
 mod crash_safety;
 mod documents;
+mod drafts;
 mod errors;
 mod event_log;
 mod federation;

@@ -7,6 +7,7 @@ pub mod answers;
 pub mod backlinks;
 pub mod comments;
 pub mod documents;
+pub mod drafts;
 pub mod following;
 pub mod method_library;
 pub mod methods;
@@ -51,6 +52,7 @@ use crate::state::AppState;
         (name = "proposals", description = "Ideas / proposals and supports (共感)"),
         (name = "comments", description = "Threaded comments"),
         (name = "answers", description = "The municipality's official answers to proposals"),
+        (name = "drafts", description = "Drafts (たたき台) residents improve with amendments (修正提案)"),
         (name = "results", description = "What became of a theme's input (反映) and its implementation"),
         (name = "methods", description = "Process templates the municipality publishes for others to reuse"),
         (name = "references", description = "Cards that point at other instances' themes, proposals and methods"),
@@ -214,6 +216,19 @@ fn routes() -> OpenApiRouter<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .routes(routes!(documents::remove_document))
+        .routes(routes!(drafts::list_drafts, drafts::publish_draft))
+        .routes(routes!(drafts::get_draft))
+        .routes(routes!(drafts::list_draft_versions))
+        .routes(routes!(drafts::get_draft_version))
+        .routes(routes!(drafts::compare_draft_versions))
+        .routes(routes!(drafts::propose_amendment))
+        .routes(routes!(drafts::get_amendment))
+        .routes(routes!(
+            drafts::support_amendment,
+            drafts::unsupport_amendment
+        ))
+        .routes(routes!(drafts::comment_on_amendment))
+        .routes(routes!(drafts::decide_amendment))
         .routes(routes!(answers::answer_proposal))
         .routes(routes!(answers::list_answers))
         .routes(routes!(answers::list_awaiting))

@@ -1,0 +1,510 @@
+//! Drafts (たたき台) and amendments (修正提案): staff publish a draft as numbered paragraphs;
+//! residents propose amendments to a paragraph while the phase takes them, support and
+//! discuss them; staff accept (a new version) or reject with a reason; every version and a
+//! per-paragraph comparison can be read; followers get the `Article` and its `Update`;
+//! replies from the fediverse to a draft or a result become comments on it; bad input is
+//! refused by field with nothing stored.
+
+use serde_json::{Value, json};
+
+use crate::both_databases;
+use crate::browser::Browser;
+use crate::helpers::{Backend, federating_app, phase_today};
+use crate::peer::GtsPeer;
+
+const CITY: &str = "http://localhost";
+const TEXT: &str = "第1条 この計画は、駅前の広場を整えることを目的とする。\n\n\
+    第2条 市は、駅前に駐輪場を整備する。\n\n第3条 この計画は、公布の日から施行する。";
+
+/// A phase running today that takes amendments (and comments), but no ideas.
+fn amendment_phase() -> Value {
+    let mut phases = phase_today(false, true, true);
+    phases[0]["allows"]["amendments"] = json!(true);
+    phases
+}
+
+fn fields(body: &Value) -> Vec<String> {
+    let mut all: Vec<String> = body["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .map(|e| e["field"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    all.sort();
+    all
+}
+
+async fn residents_amend_a_draft_and_staff_decide(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let peer = GtsPeer::start("127.0.0.33", CITY).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    let taro = app.resident("taro").await;
+    app.theme(&staff, "plan", "open", amendment_phase()).await;
+    app.theme(&staff, "closed", "open", phase_today(true, true, true))
+        .await;
+    peer.follow_theme(&app, "plan").await;
+    let drafts = "/api/v1/themes/plan/drafts";
+
+    // Publishing: fields refused, residents refused, nothing stored.
+    let refused = app
+        .post(
+            drafts,
+            Some(&staff),
+            json!({"title": " ", "text": "\n\n  \n"}),
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(fields(&refused.body), ["text", "title"]);
+    let by_resident = app
+        .post(drafts, Some(&hanako), json!({"title": "x", "text": "x"}))
+        .await;
+    assert_eq!(by_resident.status, 403);
+    assert_eq!(app.get(drafts, None).await.expect(200), json!([]));
+
+    let draft = app
+        .post(
+            drafts,
+            Some(&staff),
+            json!({"title": "駅前広場整備計画（案）", "text": TEXT}),
+        )
+        .await
+        .expect(201);
+    let id = draft["id"].as_i64().unwrap();
+    assert_eq!(draft["version"], 1);
+    assert_eq!(draft["paragraphs"].as_array().unwrap().len(), 3);
+    assert_eq!(draft["paragraphs"][1]["number"], 2);
+    assert_eq!(
+        draft["paragraphs"][1]["text"],
+        "第2条 市は、駅前に駐輪場を整備する。"
+    );
+    assert_eq!(draft["open_for_amendments"], true);
+    let create = peer
+        .wait_for("the draft Article", |a| {
+            a["type"] == "Create" && a["object"]["type"] == "Article"
+        })
+        .await;
+    assert_eq!(create["object"]["id"], format!("{CITY}/drafts/{id}"));
+    assert_eq!(create["object"]["hiroba:version"], 1);
+    assert_eq!(create["object"]["hiroba:paragraphs"][2]["hiroba:number"], 3);
+    assert!(
+        create["object"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>§2</strong>")
+    );
+
+    // Amending: a paragraph that does not exist, the text unchanged, no reason.
+    let amend = format!("/api/v1/drafts/{id}/amendments");
+    let refused = app
+        .post(
+            &amend,
+            Some(&hanako),
+            json!({"paragraph": 9, "replacement": "新しい文", "reason": ""}),
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(fields(&refused.body), ["paragraph", "reason"]);
+    let unchanged = app
+        .post(
+            &amend,
+            Some(&hanako),
+            json!({"paragraph": 2,
+            "replacement": "第2条 市は、駅前に駐輪場を整備する。", "reason": "同じ"}),
+        )
+        .await;
+    assert_eq!(unchanged.status, 422);
+    assert_eq!(unchanged.body["errors"][0]["code"], "unchanged");
+    let anonymous = app
+        .post(
+            &amend,
+            None,
+            json!({"paragraph": 2, "replacement": "x", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(anonymous.status, 401);
+    assert!(
+        app.get(&format!("/api/v1/drafts/{id}"), None)
+            .await
+            .expect(200)["paragraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["amendments"] == json!([])),
+        "nothing stored"
+    );
+
+    let proposed = app
+        .post(
+            &amend,
+            Some(&hanako),
+            json!({"paragraph": 2,
+            "replacement": "第2条 市は、駅前に屋根付きの駐輪場を整備する。",
+            "reason": "雨の日に自転車が濡れるため。"}),
+        )
+        .await
+        .expect(201);
+    let first = proposed["amendment"]["id"].as_i64().unwrap();
+    assert_eq!(proposed["amendment"]["status"], "open");
+    assert!(
+        proposed["amendment"]["changes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"change": "inserted", "text": "屋根付きの"})),
+        "{proposed}"
+    );
+    let second = app
+        .post(&amend, Some(&taro), json!({"paragraph": 3,
+            "replacement": "第3条 この計画は、令和9年4月1日から施行する。", "reason": "準備の期間がいるため。"}))
+        .await
+        .expect(201)["amendment"]["id"]
+        .as_i64()
+        .unwrap();
+
+    // Support (twice counts once) and discussion.
+    let support = format!("/api/v1/amendments/{first}/support");
+    app.put(&support, Some(&taro), json!(null))
+        .await
+        .expect(200);
+    let supported = app
+        .put(&support, Some(&taro), json!(null))
+        .await
+        .expect(200);
+    assert_eq!(supported["amendment"]["support_count"], 1);
+    assert_eq!(supported["amendment"]["supported"], true);
+    let discussed = app
+        .post(
+            &format!("/api/v1/amendments/{first}/comments"),
+            Some(&taro),
+            json!({"body": "賛成です。"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(discussed["comments"][0]["body"], "賛成です。");
+
+    // Deciding: bad input by field; a rejection needs a reason.
+    let decide = |a: i64| format!("/api/v1/amendments/{a}/decision");
+    let wrong = app
+        .put(&decide(first), Some(&staff), json!({"decision": "maybe"}))
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert_eq!(fields(&wrong.body), ["decision"]);
+    let no_reason = app
+        .put(
+            &decide(second),
+            Some(&staff),
+            json!({"decision": "rejected", "reason": " "}),
+        )
+        .await;
+    assert_eq!(no_reason.status, 422);
+    assert_eq!(fields(&no_reason.body), ["reason"]);
+    assert_eq!(
+        app.put(
+            &decide(first),
+            Some(&hanako),
+            json!({"decision": "accepted"})
+        )
+        .await
+        .status,
+        403
+    );
+    let rejected = app
+        .put(
+            &decide(second),
+            Some(&staff),
+            json!({"decision": "rejected",
+            "reason": "施行日は議会の議決後に決めます。"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(rejected["amendment"]["status"], "rejected");
+    assert_eq!(
+        rejected["current_version"], 1,
+        "a rejection makes no version"
+    );
+    let accepted = app
+        .put(
+            &decide(first),
+            Some(&staff),
+            json!({"decision": "accepted", "reason": "取り入れます。"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(accepted["amendment"]["accepted_version"], 2);
+    assert_eq!(
+        app.put(
+            &decide(first),
+            Some(&staff),
+            json!({"decision": "rejected", "reason": "x"})
+        )
+        .await
+        .status,
+        409,
+        "decided once"
+    );
+    let closed_support = app.put(&support, Some(&hanako), json!(null)).await;
+    assert_eq!(
+        closed_support.status, 409,
+        "a decided amendment takes no supports"
+    );
+
+    let now = app
+        .get(&format!("/api/v1/drafts/{id}"), None)
+        .await
+        .expect(200);
+    assert_eq!(now["version"], 2);
+    assert_eq!(
+        now["paragraphs"][1]["text"],
+        "第2条 市は、駅前に屋根付きの駐輪場を整備する。"
+    );
+    assert_eq!(
+        now["paragraphs"][2]["text"],
+        "第3条 この計画は、公布の日から施行する。"
+    );
+    let first_version = app
+        .get(&format!("/api/v1/drafts/{id}/versions/1"), None)
+        .await
+        .expect(200);
+    assert_eq!(
+        first_version["paragraphs"][1],
+        "第2条 市は、駅前に駐輪場を整備する。"
+    );
+    let versions = app
+        .get(&format!("/api/v1/drafts/{id}/versions"), None)
+        .await
+        .expect(200);
+    assert_eq!(versions[1]["amendment_id"], first);
+    assert_eq!(versions[1]["paragraph"], 2);
+    let compared = app
+        .get(&format!("/api/v1/drafts/{id}/compare?from=1&to=2"), None)
+        .await
+        .expect(200);
+    let changed: Vec<bool> = compared["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["changed"].as_bool().unwrap())
+        .collect();
+    assert_eq!(changed, [false, true, false]);
+    let beyond = app
+        .get(&format!("/api/v1/drafts/{id}/compare?from=1&to=9"), None)
+        .await;
+    assert_eq!(beyond.status, 422);
+    assert_eq!(fields(&beyond.body), ["to"]);
+    let update = peer
+        .wait_for("the draft's Update", |a| {
+            a["type"] == "Update" && a["object"]["hiroba:version"] == 2
+        })
+        .await;
+    assert!(
+        update["object"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("屋根付きの駐輪場")
+    );
+
+    // The author and the supporter are told; the author of the rejected one too.
+    for (who, amendment, status) in [
+        (&hanako, first, "accepted"),
+        (&taro, first, "accepted"),
+        (&taro, second, "rejected"),
+    ] {
+        crate::helpers::wait_until("the notification", async || {
+            let list = app
+                .get("/api/v1/me/notifications", Some(who))
+                .await
+                .expect(200);
+            list["items"].as_array().unwrap().iter().any(|n| {
+                n["kind"] == "amendment_decided"
+                    && n["amendment_id"] == amendment
+                    && n["amendment_status"] == status
+            })
+        })
+        .await;
+    }
+
+    // A theme whose phase takes no amendments refuses them.
+    let other = app
+        .post(
+            "/api/v1/themes/closed/drafts",
+            Some(&staff),
+            json!({"title": "案", "text": "本文"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(other["open_for_amendments"], false);
+    let refused = app
+        .post(
+            &format!("/api/v1/drafts/{}/amendments", other["id"]),
+            Some(&hanako),
+            json!({"paragraph": 1, "replacement": "別の本文", "reason": "理由"}),
+        )
+        .await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+
+    // Replies from the fediverse to the draft and to a result become comments on them.
+    let result = app
+        .post(
+            "/api/v1/themes/plan/results",
+            Some(&staff),
+            json!({"heading": "反映", "body": "計画に反映します。"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    for (n, target) in [
+        (1, format!("{CITY}/drafts/{id}")),
+        (2, format!("{CITY}/results/{result}")),
+    ] {
+        let mut reply = peer.example("gotosocial-create-reply.json");
+        let note = format!("{}/statuses/draft-reply-{n}", peer.actor_id());
+        reply["id"] = json!(format!("{note}/activity"));
+        reply["object"]["id"] = json!(note);
+        reply["object"]["inReplyTo"] = json!(target);
+        let (status, body) = peer.post(&app, "/inbox", &reply).await;
+        assert_eq!(status, 202, "{body}");
+        // Delivered twice, kept once.
+        peer.post(&app, "/inbox", &reply).await;
+    }
+    let replied = app
+        .get(&format!("/api/v1/drafts/{id}"), None)
+        .await
+        .expect(200);
+    assert_eq!(
+        replied["comments"].as_array().unwrap().len(),
+        1,
+        "{replied}"
+    );
+    assert_eq!(replied["comments"][0]["author"]["remote"], true);
+    let results = app
+        .get("/api/v1/themes/plan/results", None)
+        .await
+        .expect(200);
+    assert_eq!(
+        results[0]["comments"].as_array().unwrap().len(),
+        1,
+        "{results}"
+    );
+
+    // The pages: the paragraphs, the history, the comparison with changes marked.
+    let page = Browser::new(&app).get(&format!("/drafts/{id}")).await;
+    page.contains("屋根付きの駐輪場");
+    page.contains("フェディバースからの返信");
+    page.contains(&format!("/amendments/{first}"));
+    let history = Browser::new(&app)
+        .get(&format!("/drafts/{id}/versions"))
+        .await;
+    history.contains(&format!("修正提案 {first} を採用（§2）"));
+    let comparison = Browser::new(&app)
+        .get(&format!("/drafts/{id}/compare"))
+        .await;
+    comparison.contains("<ins><span class=\"visually-hidden\">[追加:</span>屋根付きの<span class=\"visually-hidden\">]</span></ins>");
+    comparison.contains("§2: <strong>変更あり</strong>");
+    comparison.contains("§1: 変更なし");
+    let (status, served) = app.activity(&format!("/drafts/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(served["type"], "Article");
+    assert_eq!(served["hiroba:version"], 2);
+    let example = crate::federation::example("hiroba-draft-article.json");
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&served), keys(&example), "the documented shape");
+    assert_eq!(served["@context"], example["@context"]);
+    let paragraph_keys = |v: &Value| keys(&v["hiroba:paragraphs"][0]);
+    assert_eq!(paragraph_keys(&served), paragraph_keys(&example));
+}
+
+/// Residents amend on the page without a script: a refused amendment keeps what was typed
+/// at the paragraph's form; staff decide on the amendment's page.
+async fn amendments_work_on_the_pages(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let staff = app.staff().await;
+    app.resident("hanako").await;
+    app.theme(&staff, "plan", "open", amendment_phase()).await;
+    let id = app
+        .post(
+            "/api/v1/themes/plan/drafts",
+            Some(&staff),
+            json!({"title": "計画案", "text": TEXT}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let mut hanako = Browser::new(&app);
+    hanako.log_in("hanako").await;
+    let draft = format!("/drafts/{id}");
+    let page = hanako.get(&draft).await;
+    page.contains("§2 に修正を提案する");
+    let refused = hanako
+        .submit(
+            &draft,
+            &format!("{draft}/amendments"),
+            &[
+                ("paragraph", "2"),
+                (
+                    "replacement",
+                    "第2条 市は、駅前に屋根付きの駐輪場を整備する。",
+                ),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    refused.contains("id=\"amend-2-reason-error\"");
+    refused.contains("屋根付きの駐輪場を整備する。</textarea>");
+    let sent = hanako
+        .submit(
+            &draft,
+            &format!("{draft}/amendments"),
+            &[
+                ("paragraph", "2"),
+                (
+                    "replacement",
+                    "第2条 市は、駅前に屋根付きの駐輪場を整備する。",
+                ),
+                ("reason", "雨の日のため。"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.html);
+    let amendment = sent.location.clone().unwrap();
+    let shown = hanako.get(&amendment).await;
+    shown.contains("<ins>");
+    shown.contains("雨の日のため。");
+    let supported = hanako
+        .submit(&amendment, &format!("{amendment}/support"), &[])
+        .await;
+    assert_eq!(supported.status, 303);
+    hanako.get(&amendment).await.contains("共感 1 件");
+
+    let mut clerk = Browser::new(&app);
+    clerk.log_in("staff_member").await;
+    let no_reason = clerk
+        .submit(
+            &amendment,
+            &format!("{amendment}/decision"),
+            &[("decision", "rejected"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(no_reason.status, 422, "{}", no_reason.html);
+    no_reason.contains("id=\"decision-reason-error\"");
+    let accepted = clerk
+        .submit(
+            &amendment,
+            &format!("{amendment}/decision"),
+            &[("decision", "accepted"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(accepted.status, 303, "{}", accepted.html);
+    let decided = Browser::new(&app).get(&amendment).await;
+    decided.contains("第2版に反映");
+    Browser::new(&app).get(&draft).await.contains("第2版");
+}
+
+both_databases!(
+    residents_amend_a_draft_and_staff_decide,
+    amendments_work_on_the_pages
+);
