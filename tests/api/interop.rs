@@ -169,6 +169,49 @@ async fn a_fedify_account_follows_replies_and_likes() {
         ] {
             assert!(content.contains(part), "{part} in {content}");
         }
+
+        // Staff answer the proposal the Fedify account replied to and liked: it gets the
+        // Update of the Page and the theme's Note in reply, mentioning it.
+        app.put(
+            &format!("/api/v1/proposals/{id}/answer"),
+            Some(&staff),
+            json!({"state": "accepted", "body": "来年度に**実施**します。", "department": "公園緑地課"}),
+        )
+        .await
+        .expect(200);
+        writeln!(stdin, "EXPECT_ANSWER https://{domain}/proposals/{id}").unwrap();
+        let answered = tokio::task::block_in_place(|| expect_line(&lines, "ANSWERED ", &mut seen));
+        let answered: serde_json::Value = serde_json::from_str(&answered).unwrap();
+        assert_eq!(answered["actor"], format!("https://{domain}/themes/parks"), "{answered}");
+        let text = answered["content"].as_str().unwrap_or_default();
+        assert!(text.contains("採用") && text.contains("公園緑地課"), "{answered}");
+        assert_eq!(
+            answered["mentions"],
+            json!([format!("{peer_base}/users/resident")]),
+            "{answered}"
+        );
+
+        // Results reach it as an Article; its reply becomes a comment on the section.
+        let result = app
+            .post(
+                "/api/v1/themes/parks/results",
+                Some(&staff),
+                json!({"heading": "公園の計画への反映", "body": "計画案に入れました。",
+                       "reflects": [{"proposal_id": id}]}),
+            )
+            .await
+            .expect(201);
+        writeln!(stdin, "EXPECT_ARTICLE").unwrap();
+        let article = tokio::task::block_in_place(|| expect_line(&lines, "ARTICLE ", &mut seen));
+        let article: serde_json::Value = serde_json::from_str(&article).unwrap();
+        assert_eq!(article["name"], "公園の計画への反映", "{article}");
+        assert_eq!(article["id"], result["url"], "{article}");
+        tokio::task::block_in_place(|| expect_line(&lines, "REPLIED", &mut seen));
+        crate::helpers::wait_until("the reply to the result", async || {
+            let results = app.get("/api/v1/themes/parks/results", None).await.expect(200);
+            results[0]["comments"][0]["body"] == "<p>結果を読みました</p>"
+        })
+        .await;
     });
     let result = futures_catch(outcome).await;
     let _ = writeln!(stdin, "bye");

@@ -4,12 +4,15 @@
 // given (a method) and says what it read. The Rust test
 // `interop::a_fedify_account_follows_replies_and_likes` drives it through stdin/stdout:
 // it prints READY, FOLLOWED, ANNOUNCED <id> and DONE, and reads the theme's handle first;
-// then for each line `LOOKUP <url>` it prints `LOOKUP <json>` (the class Fedify read, the
-// name, content and attribution), until the line `bye`.
+// then it reads commands until the line `bye`: `LOOKUP <url>` prints `LOOKUP <json>` (the
+// class Fedify read, the name, content and attribution); `EXPECT_ANSWER <page>` waits for the
+// `Update` of that Page and the theme's `Note` in reply to it and prints `ANSWERED <json>`
+// (the Note's text and the accounts it mentions); `EXPECT_ARTICLE` waits for a `Create` of an
+// `Article` from the theme, prints `ARTICLE <json>`, replies to it and prints `REPLIED`.
 import { createServer } from "node:http";
 import { createInterface } from "node:readline";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
-import { Accept, Announce, Article, Create, Endpoints, Follow, Like, Note, Person, PUBLIC_COLLECTION } from "@fedify/vocab";
+import { Accept, Announce, Article, Create, Endpoints, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 
 const say = (line) => process.stdout.write(`${line}\n`);
@@ -20,7 +23,7 @@ const fail = (why) => {
 
 const federation = createFederation({ kv: new MemoryKvStore(), allowPrivateAddress: true });
 const keys = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
-const received = { accept: null, announces: [] };
+const received = { accept: null, announces: [], updates: [], creates: [] };
 let notify = () => {};
 
 federation
@@ -46,6 +49,22 @@ federation
   })
   .on(Announce, async (_ctx, announce) => {
     received.announces.push(announce);
+    notify();
+  })
+  .on(Update, async (_ctx, update) => {
+    received.updates.push(update);
+    notify();
+  })
+  .on(Create, async (_ctx, create) => {
+    // Read the object as Fedify understands it, with its mentions.
+    const object = await create.getObject();
+    const mentions = [];
+    if (object) {
+      for await (const tag of object.getTags()) {
+        if (tag instanceof Mention && tag.href) mentions.push(tag.href.href);
+      }
+    }
+    received.creates.push({ create, object, mentions });
     notify();
   });
 
@@ -138,17 +157,58 @@ try {
   say("DONE");
   for (;;) {
     const line = (await nextLine()).trim();
-    if (!line.startsWith("LOOKUP ")) break;
-    const object = await ctx.lookupObject(line.slice("LOOKUP ".length));
-    const read = object && {
-      class: object.constructor.name,
-      isArticle: object instanceof Article,
-      name: object.name?.toString() ?? null,
-      content: object.content?.toString() ?? null,
-      attributedTo: object.attributionId?.href ?? null,
-      url: object.url?.href ?? null,
-    };
-    say(`LOOKUP ${JSON.stringify(read)}`);
+    if (line.startsWith("LOOKUP ")) {
+      const object = await ctx.lookupObject(line.slice("LOOKUP ".length));
+      const read = object && {
+        class: object.constructor.name,
+        isArticle: object instanceof Article,
+        name: object.name?.toString() ?? null,
+        content: object.content?.toString() ?? null,
+        attributedTo: object.attributionId?.href ?? null,
+        url: object.url?.href ?? null,
+      };
+      say(`LOOKUP ${JSON.stringify(read)}`);
+    } else if (line.startsWith("EXPECT_ANSWER ")) {
+      const page = line.slice("EXPECT_ANSWER ".length);
+      await waitFor(() => received.updates.find((u) => u.objectId?.href === page), "the Update of the Page");
+      const reply = await waitFor(
+        () => received.creates.find((c) => c.object instanceof Note && c.object.replyTargetId?.href === page),
+        "the theme's Note in reply",
+      );
+      say(`ANSWERED ${JSON.stringify({
+        actor: reply.create.actorId?.href ?? null,
+        content: reply.object.content?.toString() ?? null,
+        mentions: reply.mentions,
+      })}`);
+    } else if (line === "EXPECT_ARTICLE") {
+      const found = await waitFor(
+        () => received.creates.find((c) => c.object instanceof Article),
+        "the Article",
+      );
+      say(`ARTICLE ${JSON.stringify({ id: found.object.id?.href ?? null, name: found.object.name?.toString() ?? null })}`);
+      await ctx.sendActivity(
+        sender,
+        theme,
+        new Create({
+          id: new URL(`${base}/notes/2/create`),
+          actor: ctx.getActorUri("resident"),
+          to: PUBLIC_COLLECTION,
+          ccs: [theme.id],
+          object: new Note({
+            id: new URL(`${base}/notes/2`),
+            attribution: ctx.getActorUri("resident"),
+            replyTarget: found.object.id,
+            content: "<p>結果を読みました</p>",
+            to: PUBLIC_COLLECTION,
+            ccs: [theme.id],
+            published: Temporal.Now.instant(),
+          }),
+        }),
+      );
+      say("REPLIED");
+    } else {
+      break;
+    }
   }
 } catch (error) {
   fail(error.stack || String(error));
