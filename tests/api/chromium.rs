@@ -73,8 +73,10 @@ async fn residents_and_staff_in_chromium() {
         .await;
     let reference = format!("{}/themes/shinchosha", other.config.public_url());
     let staff = app.staff().await;
-    app.theme(&staff, "parks", "open", phase_today(true, true, true))
-        .await;
+    // The phase also takes amendments to drafts.
+    let mut phases = phase_today(true, true, true);
+    phases[0]["allows"]["amendments"] = json!(true);
+    app.theme(&staff, "parks", "open", phases).await;
     let taro = app.resident("taro").await;
     let idea = app.idea(&taro, "parks", "駅前に駐輪場を").await;
     app.post(

@@ -226,6 +226,16 @@ try {
   await scan(page, "summary");
   log("staff published a result; the summary lists it");
 
+  // Staff put a draft up for amendments.
+  await page.goto(`${base}/themes/parks/drafts`);
+  await page.fill("#draft-title", "駅前広場整備計画（案）");
+  await page.fill("#draft-text", "第1条 この計画は、駅前の広場を整えることを目的とする。\n\n第2条 市は、駅前に駐輪場を整備する。");
+  await page.click("form[action='/themes/parks/drafts'] button[type=submit]");
+  await expectText(page, "§2");
+  const draftPath = new URL(page.url()).pathname;
+  await scan(page, "draft");
+  log("staff published a draft");
+
   await page.goto(`${base}/staff/moderation`);
   await scan(page, "staff-moderation");
   await expectText(page, "人を傷つける表現です");
@@ -253,6 +263,42 @@ try {
   await page.click(`main a[href='${ideaPath}#answer']`);
   await expectText(page, "交通政策課");
   log("the resident read what the city answered");
+
+  // She proposes an amendment to §2: first without a reason (shown at the field, her text
+  // kept), then with one.
+  await page.goto(`${base}${draftPath}`);
+  await page.locator("summary", { hasText: "§2 に修正を提案する" }).click();
+  await page.fill("#amend-2-replacement", "第2条 市は、駅前に屋根付きの駐輪場を整備する。");
+  await page.click("#p-2 form button[type=submit]");
+  await page.locator("#amend-2-reason-error").waitFor();
+  await scan(page, "draft-amendment-error");
+  await page.fill("#amend-2-reason", "雨の日に自転車が濡れないように。");
+  await page.click("#p-2 form button[type=submit]");
+  await expectText(page, "修正の内容");
+  await page.locator("ins", { hasText: "屋根付きの" }).waitFor();
+  const amendmentPath = new URL(page.url()).pathname;
+  await scan(page, "amendment");
+  await page.click("form[action='/logout'] button");
+  log("the resident proposed an amendment");
+
+  // Staff accept it: a new version, and the comparison marks what changed.
+  await page.goto(`${base}/login`);
+  await page.fill("#login-handle", "staff_member");
+  await page.fill("#login-password", password);
+  await page.click("main button[type=submit]");
+  await page.waitForURL(`${base}/`);
+  await page.goto(`${base}${amendmentPath}`);
+  await page.check("#decision-accepted");
+  await page.click("form[action$='/decision'] button[type=submit]");
+  await expectText(page, "第2版に反映");
+  await page.goto(`${base}${draftPath}/versions`);
+  await scan(page, "draft-versions");
+  await page.goto(`${base}${draftPath}/compare`);
+  await expectText(page, "変更あり");
+  await page.locator("ins", { hasText: "屋根付きの" }).waitFor();
+  await scan(page, "draft-compare");
+  await shoot(page, "draft-compare");
+  log("staff accepted the amendment; the comparison shows it");
 } catch (error) {
   failed = true;
   console.error(`[browser] step failed: ${error.stack || error}`);
