@@ -317,6 +317,9 @@ pub async fn get(state: &AppState, viewer: &Viewer, id: i64) -> Result<ProposalV
         ),
         None => None,
     };
+    // The calls below take connections of their own: holding this one meanwhile would let
+    // concurrent requests exhaust the pool and wait on each other.
+    drop(conn);
     let mut shown = view(state, viewer, &row, tags, supported);
     shown.answer = super::answers::current(state, row.id).await?;
     shown.reflected_in = super::results::reflecting(state, row.id)

@@ -182,9 +182,16 @@ async fn a_fedify_account_follows_replies_and_likes() {
         writeln!(stdin, "EXPECT_ANSWER https://{domain}/proposals/{id}").unwrap();
         let answered = tokio::task::block_in_place(|| expect_line(&lines, "ANSWERED ", &mut seen));
         let answered: serde_json::Value = serde_json::from_str(&answered).unwrap();
-        assert_eq!(answered["actor"], format!("https://{domain}/themes/parks"), "{answered}");
+        assert_eq!(
+            answered["actor"],
+            format!("https://{domain}/themes/parks"),
+            "{answered}"
+        );
         let text = answered["content"].as_str().unwrap_or_default();
-        assert!(text.contains("採用") && text.contains("公園緑地課"), "{answered}");
+        assert!(
+            text.contains("採用") && text.contains("公園緑地課"),
+            "{answered}"
+        );
         assert_eq!(
             answered["mentions"],
             json!([format!("{peer_base}/users/resident")]),
@@ -208,7 +215,10 @@ async fn a_fedify_account_follows_replies_and_likes() {
         assert_eq!(article["id"], result["url"], "{article}");
         tokio::task::block_in_place(|| expect_line(&lines, "REPLIED", &mut seen));
         crate::helpers::wait_until("the reply to the result", async || {
-            let results = app.get("/api/v1/themes/parks/results", None).await.expect(200);
+            let results = app
+                .get("/api/v1/themes/parks/results", None)
+                .await
+                .expect(200);
             results[0]["comments"][0]["body"] == "<p>結果を読みました</p>"
         })
         .await;

@@ -465,7 +465,47 @@ async fn supports_follow_the_phase(backend: Backend) {
     assert_eq!(reply.status, 409);
 }
 
+/// Many people open an answered idea at once, more than the pool has connections (the
+/// tests' pool has 5): each request uses one connection at a time, so none waits on another
+/// request's and all are served at once (a request holding one while asking for a second
+/// waited the pool's 15 seconds and failed).
+async fn many_open_an_idea_at_once(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    let id = app.idea(&hanako, "parks", "木陰にベンチを").await;
+    app.put(
+        &format!("/api/v1/proposals/{id}/answer"),
+        Some(&staff),
+        json!({"state": "accepted", "body": "設置します。", "department": "公園緑地課"}),
+    )
+    .await
+    .expect(200);
+    let requests: Vec<_> = (0..40)
+        .map(|_| {
+            let (client, url) = (
+                app.client.clone(),
+                format!("{}/api/v1/proposals/{id}", app.address),
+            );
+            tokio::spawn(async move { client.get(url).send().await.map(|r| r.status().as_u16()) })
+        })
+        .collect();
+    let all = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        let mut statuses = Vec::new();
+        for request in requests {
+            statuses.push(request.await.unwrap().unwrap());
+        }
+        statuses
+    })
+    .await
+    .expect("40 concurrent reads are answered within 10 s");
+    assert!(all.iter().all(|s| *s == 200), "{all:?}");
+}
+
 both_databases!(
+    many_open_an_idea_at_once,
     residents_post_ideas_only_while_the_phase_allows,
     anonymous_ideas_use_a_pseudonym_stable_per_theme,
     authors_edit_and_withdraw_their_own_ideas,
