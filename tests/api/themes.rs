@@ -41,7 +41,7 @@ async fn staff_open_a_theme_and_the_current_phase_is_today(backend: Backend) {
     assert_eq!(theme["phases"][1]["name"], "考える");
     assert_eq!(
         theme["allows_now"],
-        json!({"ideas": true, "comments": true, "supports": true})
+        json!({"ideas": true, "comments": true, "supports": true, "amendments": false})
     );
     assert_eq!(theme["tags"], json!(["まちづくり", "総合計画"]));
     assert!(
@@ -236,7 +236,7 @@ async fn a_refused_update_changes_nothing(backend: Backend) {
     assert_eq!(updated["tags"], json!(["公園"]));
     assert_eq!(
         updated["allows_now"],
-        json!({"ideas": false, "comments": false, "supports": false}),
+        json!({"ideas": false, "comments": false, "supports": false, "amendments": false}),
         "a closed theme allows nothing, whatever its phase"
     );
 }
@@ -278,7 +278,11 @@ async fn progress_before_between_and_after_phases(backend: Backend) {
     assert_eq!(ended["progress"], "ended");
     let unphased = app.theme(&staff, "unphased", "open", json!([])).await;
     assert_eq!(unphased["progress"], "unphased");
-    assert_eq!(unphased["allows_now"], all);
+    // Without phases everything is open, amendments to drafts too.
+    assert_eq!(
+        unphased["allows_now"],
+        json!({"ideas": true, "comments": true, "supports": true, "amendments": true})
+    );
 }
 
 both_databases!(

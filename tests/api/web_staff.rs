@@ -76,7 +76,7 @@ async fn staff_create_and_edit_themes_with_phases(backend: Backend) {
     assert_eq!(theme["phases"].as_array().unwrap().len(), 2);
     assert_eq!(
         theme["phases"][0]["allows"],
-        json!({"ideas": false, "comments": true, "supports": false})
+        json!({"ideas": false, "comments": true, "supports": false, "amendments": false})
     );
     assert_eq!(theme["tags"], json!(["まちづくり", "計画"]));
 
