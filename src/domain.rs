@@ -12,6 +12,7 @@ use crate::error::Invalid;
 pub mod answers;
 pub mod drafts;
 pub mod schemas;
+pub mod terms;
 pub mod urls;
 
 pub use answers::AnswerState;

@@ -96,6 +96,10 @@ impl Application {
                 &self.state,
                 crate::services::notifications::Notifier,
             ));
+            workers.push(crate::services::events::spawn(
+                &self.state,
+                crate::services::word_cloud::TermCounter,
+            ));
             workers.push(crate::services::events::spawn_pruning(&self.state));
         }
         let db = self.state.db.clone();

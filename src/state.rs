@@ -32,6 +32,8 @@ pub struct AppState {
     pub caches: Arc<Caches>,
     /// Finds remote actors by address, for services (implemented by the federation face).
     pub directory: Arc<dyn crate::services::directory::ActorDirectory>,
+    /// The word cloud's tokeniser, with its dictionary (built once per process).
+    pub terms: Arc<crate::domain::terms::TermFinder>,
 }
 
 /// Per-process caches that services fill or empty and faces read.
@@ -87,6 +89,9 @@ impl AppState {
             event_signal: Default::default(),
             caches: Arc::new(Caches::new()),
             directory: Arc::new(crate::federation::following::Directory),
+            terms: Arc::new(
+                crate::domain::terms::TermFinder::new(None).map_err(anyhow::Error::msg)?,
+            ),
             db,
             config: Arc::new(config),
             limits: Arc::new(limits),

@@ -564,3 +564,28 @@ error-no-such-version = There is no such version.
 error-unknown-decision = Choose whether to accept it.
 error-too-many-paragraphs = Too many paragraphs (at most 300).
 error-paragraph-too-long = A paragraph is too long (at most 5,000 characters each).
+
+## Word cloud (ワードクラウド)
+staff-word-cloud = Word cloud stop words
+words-title = Word cloud
+words-link = See the word cloud
+words-intro = The words that come up most in this theme's ideas: the larger, the more ideas contain it. Choose a word to see the ideas that contain it.
+words-phase = Period
+words-all-phases = The whole theme
+words-show = Show
+words-as-table = See as a table
+words-as-cloud = See as a word cloud
+words-projector = Projector view (updates by itself)
+words-projector-hint = Updates by itself every { $seconds } seconds.
+words-leave-projector = Leave the projector view
+words-none = No words yet.
+words-term = Word
+words-ideas = Ideas
+words-count = ({ $count ->
+    [one] 1 idea
+   *[other] { $count } ideas
+})
+words-ideas-with = Ideas containing “{ $term }”
+words-stop-words = Words the word cloud leaves out
+words-stop-words-hint = One word per line. They are left out of every theme's word cloud (up to 40 characters each, 500 words).
+error-no-such-phase = There is no such period.

@@ -546,3 +546,25 @@ error-no-such-version = その版はありません。
 error-unknown-decision = 採用するか採用しないかを選んでください。
 error-too-many-paragraphs = 段落が多すぎます（300 段落まで）。
 error-paragraph-too-long = 長すぎる段落があります（1 段落 5,000 文字まで）。
+
+## Word cloud (ワードクラウド)
+staff-word-cloud = ワードクラウドの除外語
+words-title = ワードクラウド
+words-link = ワードクラウドを見る
+words-intro = このテーマのアイデアによく出てくることばです。大きいほど多くのアイデアに出てきます。ことばを選ぶと、そのことばを含むアイデアを見られます。
+words-phase = 期間
+words-all-phases = テーマ全体
+words-show = 表示する
+words-as-table = 表で見る
+words-as-cloud = ワードクラウドで見る
+words-projector = 投影用の画面（自動で更新）
+words-projector-hint = { $seconds } 秒ごとに自動で新しくなります。
+words-leave-projector = 投影用の画面を閉じる
+words-none = まだことばがありません。
+words-term = ことば
+words-ideas = アイデアの数
+words-count = ({ $count }件)
+words-ideas-with = 「{ $term }」を含むアイデア
+words-stop-words = ワードクラウドに出さないことば
+words-stop-words-hint = 1 行に 1 語。ここに書いたことばは、すべてのテーマのワードクラウドから外れます（40 文字まで、500 語まで）。
+error-no-such-phase = その期間はありません。

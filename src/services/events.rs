@@ -67,6 +67,9 @@ pub enum EventKind {
     ReferenceAdded,
     /// Staff removed a reference (same subject and payload; the reference is gone).
     ReferenceRemoved,
+    /// A proposal from the fediverse was stored, or its origin edited or deleted it
+    /// (subject: the proposal). Its theme announces it on its own; the word cloud counts it.
+    RemoteProposalChanged,
     /// Staff published a draft (subject: the draft).
     DraftPublished,
     /// A draft has a new version (subject: the draft).
@@ -76,7 +79,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 29] = [
+    pub const ALL: [EventKind; 30] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
@@ -103,6 +106,7 @@ impl EventKind {
         EventKind::ActorBlocked,
         EventKind::ReferenceAdded,
         EventKind::ReferenceRemoved,
+        EventKind::RemoteProposalChanged,
         EventKind::DraftPublished,
         EventKind::DraftRevised,
         EventKind::AmendmentDecided,
@@ -136,6 +140,7 @@ impl EventKind {
             EventKind::ActorBlocked => "actor_blocked",
             EventKind::ReferenceAdded => "reference_added",
             EventKind::ReferenceRemoved => "reference_removed",
+            EventKind::RemoteProposalChanged => "remote_proposal_changed",
             EventKind::DraftPublished => "draft_published",
             EventKind::DraftRevised => "draft_revised",
             EventKind::AmendmentDecided => "amendment_decided",

@@ -29,6 +29,7 @@ pub mod theme_from_method;
 pub mod theme_removal;
 pub mod themes;
 pub mod thresholds;
+pub mod word_cloud;
 
 use jiff::Timestamp;
 

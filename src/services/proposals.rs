@@ -833,8 +833,12 @@ pub async fn create_from_fediverse(
     if let Some(id) = stored {
         let tag_strs: Vec<&str> = tags.iter().map(Tag::as_str).collect();
         store::replace_tags(tx.ex(), id, &tag_strs).await?;
+        events::record(tx.ex(), EventKind::RemoteProposalChanged, id).await?;
     }
     tx.commit().await?;
+    if stored.is_some() {
+        state.event_signal.written();
+    }
     if let Some(id) = stored {
         tracing::info!(proposal = id, theme = %theme.row.slug, origin = %input.ap_id, "proposal from the fediverse stored");
     }
@@ -860,7 +864,7 @@ pub async fn change_from_fediverse(
     actor: &str,
     change: RemoteChange,
 ) -> Result<Option<ChangedIn>, AppError> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.begin().await?;
     let Some(row) = store::find_by_ap_id(conn.ex(), ap_id).await? else {
         return Ok(None);
     };
@@ -885,7 +889,9 @@ pub async fn change_from_fediverse(
             );
         }
     }
-    drop(conn);
+    events::record(conn.ex(), EventKind::RemoteProposalChanged, row.id).await?;
+    conn.commit().await?;
+    state.event_signal.written();
     state.caches.forget_proposal(row.id).await;
     Ok(Some(ChangedIn {
         theme_id: row.theme_id,

@@ -186,6 +186,7 @@ pub(super) fn translate_field_error(
         ("unsupported_type", _) => crate::t!(ctx, "error-unsupported-file"),
         ("empty", _) => crate::t!(ctx, "error-empty-file"),
         ("unreadable", _) => crate::t!(ctx, "error-unreadable-upload"),
+        ("no_such_phase", _) => crate::t!(ctx, "error-no-such-phase"),
         ("no_such_paragraph", _) => crate::t!(ctx, "error-no-such-paragraph"),
         ("unchanged", _) => crate::t!(ctx, "error-unchanged"),
         ("no_such_version", _) => crate::t!(ctx, "error-no-such-version"),

@@ -19,6 +19,7 @@ pub mod results;
 pub mod staff;
 pub mod theme_removal;
 pub mod thresholds;
+pub mod word_cloud;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -72,6 +73,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/themes/{slug}/drafts",
             get(drafts::list).post(drafts::publish),
+        )
+        .route("/themes/{slug}/words", get(word_cloud::cloud))
+        .route("/themes/{slug}/words/live", get(word_cloud::projector))
+        .route("/themes/{slug}/words/term/{term}", get(word_cloud::term))
+        .route(
+            "/staff/word-cloud",
+            get(word_cloud::stop_words).post(word_cloud::save_stop_words),
         )
         .route("/drafts/{id}", get(drafts::draft))
         .route("/drafts/{id}/amendments", post(drafts::propose))

@@ -44,3 +44,4 @@ mod web;
 mod web_answers;
 mod web_methods;
 mod web_staff;
+mod word_cloud;

@@ -18,6 +18,7 @@ pub mod proposals;
 pub mod references;
 pub mod results;
 pub mod themes;
+pub mod word_cloud;
 
 use axum::Json;
 use axum::extract::State;
@@ -216,6 +217,11 @@ fn routes() -> OpenApiRouter<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .routes(routes!(documents::remove_document))
+        .routes(routes!(word_cloud::theme_words))
+        .routes(routes!(
+            word_cloud::get_stop_words,
+            word_cloud::set_stop_words
+        ))
         .routes(routes!(drafts::list_drafts, drafts::publish_draft))
         .routes(routes!(drafts::get_draft))
         .routes(routes!(drafts::list_draft_versions))

@@ -1,0 +1,205 @@
+//! The terms of a text for the word cloud: Japanese nouns found by morphological analysis
+//! with the IPADIC dictionary compiled into the binary (a noun keeps the prefix and suffixes
+//! the dictionary attaches to it, 新校舎, 駐輪場), and English words; without stop words.
+//! Names in a user dictionary (places, facilities) stay whole.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use lindera::dictionary::{Dictionary, UserDictionary};
+use lindera::mode::Mode;
+use lindera::segmenter::Segmenter;
+
+mod embedded {
+    lindera_dictionary::embedded_dictionary!("/lindera-ipadic", IpadicLoader);
+}
+
+/// The longest term kept (characters).
+const MAX_TERM: usize = 40;
+
+/// Japanese words too general to say anything on their own.
+const JAPANESE_STOP_WORDS: &[&str] = &[
+    "こと",
+    "もの",
+    "ため",
+    "よう",
+    "ところ",
+    "とき",
+    "方",
+    "等",
+    "際",
+    "件",
+    "点",
+    "中",
+    "感じ",
+    "気",
+    "的",
+    "私",
+    "皆",
+    "さん",
+    "様",
+    "今回",
+    "今後",
+    "自分",
+    "みんな",
+    "お願い",
+];
+
+/// English words too general to say anything on their own.
+const ENGLISH_STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "for", "from", "have",
+    "i", "if", "in", "is", "it", "its", "more", "not", "of", "on", "or", "our", "so", "that",
+    "the", "their", "there", "this", "to", "we", "with", "would", "you",
+];
+
+/// Finds terms; built once, shared by every request.
+pub struct TermFinder {
+    segmenter: Segmenter,
+}
+
+impl TermFinder {
+    /// The embedded dictionary, with the names of a user dictionary (`name,reading` lines)
+    /// kept whole when given.
+    pub fn new(user_names: Option<UserDictionary>) -> Result<TermFinder, String> {
+        let dictionary: Dictionary =
+            embedded::load().map_err(|e| format!("the embedded dictionary: {e}"))?;
+        Ok(TermFinder {
+            segmenter: Segmenter::new(Mode::Normal, dictionary, user_names),
+        })
+    }
+
+    /// The distinct terms of a text, in order of first appearance.
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let normalized = crate::domain::normalize_text(text);
+        let Ok(mut tokens) = self.segmenter.segment(Cow::Borrowed(normalized.as_str())) else {
+            return Vec::new();
+        };
+        let mut found = Found::default();
+        let mut noun = Noun::default();
+        for token in tokens.iter_mut() {
+            let surface = token.surface.to_string();
+            let details = token.details();
+            let pos = details.first().copied().unwrap_or_default();
+            let detail = details.get(1).copied().unwrap_or_default();
+            if let Some(word) = english_word(&surface) {
+                found.keep(noun.finish());
+                if !ENGLISH_STOP_WORDS.contains(&word.as_str()) {
+                    found.keep(Some(word));
+                }
+                continue;
+            }
+            match (pos, detail) {
+                // A prefix that attaches to nouns (新, 旧, 各...) starts one.
+                ("接頭詞", "名詞接続") => {
+                    found.keep(noun.finish());
+                    noun.text.push_str(&surface);
+                }
+                // A suffix (場, 化, 者...) belongs to the noun before it.
+                ("名詞", "接尾") if noun.has_head => noun.text.push_str(&surface),
+                ("名詞", "一般" | "固有名詞" | "サ変接続") => {
+                    if noun.has_head {
+                        found.keep(noun.finish());
+                    }
+                    noun.text.push_str(&surface);
+                    noun.has_head = true;
+                }
+                _ => found.keep(noun.finish()),
+            }
+        }
+        found.keep(noun.finish());
+        found.terms
+    }
+}
+
+/// A noun being read: its text so far, and whether it has its head noun yet.
+#[derive(Default)]
+struct Noun {
+    text: String,
+    has_head: bool,
+}
+
+impl Noun {
+    /// The noun read so far, if it is one worth keeping; starts the next.
+    fn finish(&mut self) -> Option<String> {
+        let text = std::mem::take(&mut self.text);
+        let had_head = std::mem::take(&mut self.has_head);
+        (had_head && is_worth_keeping(&text)).then_some(text)
+    }
+}
+
+/// The terms found so far, each once.
+#[derive(Default)]
+struct Found {
+    terms: Vec<String>,
+    seen: BTreeSet<String>,
+}
+
+impl Found {
+    fn keep(&mut self, term: Option<String>) {
+        if let Some(term) = term
+            && term.chars().count() <= MAX_TERM
+            && self.seen.insert(term.clone())
+        {
+            self.terms.push(term);
+        }
+    }
+}
+
+/// A word of Latin letters (and digits), lower-cased, of two letters or more.
+fn english_word(surface: &str) -> Option<String> {
+    let word = surface.trim();
+    (word.chars().count() >= 2
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '\'')
+        && word.chars().any(|c| c.is_ascii_alphabetic()))
+    .then(|| word.to_ascii_lowercase())
+}
+
+/// Whether a noun says something: not a stop word, not a lone kana, not only digits or
+/// symbols.
+fn is_worth_keeping(term: &str) -> bool {
+    if JAPANESE_STOP_WORDS.contains(&term) {
+        return false;
+    }
+    let chars: Vec<char> = term.chars().collect();
+    let kana = |c: &char| ('\u{3040}'..='\u{30ff}').contains(c);
+    if chars.len() == 1 && kana(&chars[0]) {
+        return false;
+    }
+    chars.iter().any(|c| c.is_alphabetic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_real_dictionary_finds_the_nouns_of_a_proposal() {
+        let finder = TermFinder::new(None).unwrap();
+        let terms = finder
+            .terms("子育て世代が気軽に集まれる公園の整備と、駅前の駐輪場不足の解消を提案します。");
+        for expected in [
+            "子育て",
+            "世代",
+            "公園",
+            "整備",
+            "駅前",
+            "駐輪場",
+            "不足",
+            "解消",
+            "提案",
+        ] {
+            assert!(
+                terms.iter().any(|t| t == expected),
+                "{expected} in {terms:?}"
+            );
+        }
+        assert!(
+            !terms.iter().any(|t| t == "気軽"),
+            "adjectival nouns are left out: {terms:?}"
+        );
+        let english = finder.terms("More benches in the park, and the park needs shade.");
+        assert_eq!(english, ["benches", "park", "needs", "shade"]);
+    }
+}

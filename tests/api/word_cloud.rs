@@ -1,0 +1,192 @@
+//! The word cloud: the terms of a theme's ideas found with the real dictionary, counted as
+//! ideas are posted, edited and withdrawn (kept counts, read by the page), for the whole
+//! theme or one phase; staff stop words leave a term out at once; the page (cloud and
+//! table), the ideas of a term and the self-reloading projector view.
+
+use serde_json::{Value, json};
+
+use crate::both_databases;
+use crate::browser::Browser;
+use crate::helpers::{Backend, TestApp, day, spawn_app, wait_until};
+
+const SENTENCE: &str =
+    "子育て世代が気軽に集まれる公園の整備と、駅前の駐輪場不足の解消を提案します。";
+
+async fn words(app: &TestApp, query: &str) -> Value {
+    app.get(&format!("/api/v1/themes/parks/words{query}"), None)
+        .await
+        .expect(200)
+}
+
+fn count_of(cloud: &Value, term: &str) -> Option<i64> {
+    cloud["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["term"] == term)
+        .map(|t| t["ideas"].as_i64().unwrap())
+}
+
+async fn the_cloud_counts_the_nouns_of_ideas(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    // Two phases: ideas now fall in the second one.
+    app.theme(
+        &staff,
+        "parks",
+        "open",
+        json!([
+            {"name": "前半", "starts_on": day(-20), "ends_on": day(-10),
+             "allows": {"ideas": true, "comments": true, "supports": true}},
+            {"name": "後半", "starts_on": day(-9), "ends_on": day(9),
+             "allows": {"ideas": true, "comments": true, "supports": true}}
+        ]),
+    )
+    .await;
+    assert_eq!(words(&app, "").await["terms"], json!([]));
+    let first = app
+        .post(
+            "/api/v1/themes/parks/proposals",
+            Some(&hanako),
+            json!({"title": "公園と駐輪場", "body": SENTENCE}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    wait_until("the first idea's terms", async || {
+        count_of(&words(&app, "").await, "駐輪場") == Some(1)
+    })
+    .await;
+    let cloud = words(&app, "").await;
+    for term in [
+        "子育て",
+        "世代",
+        "公園",
+        "整備",
+        "駅前",
+        "駐輪場",
+        "不足",
+        "解消",
+        "提案",
+    ] {
+        assert_eq!(count_of(&cloud, term), Some(1), "{term} in {cloud}");
+    }
+    let second = app
+        .post(
+            "/api/v1/themes/parks/proposals",
+            Some(&hanako),
+            json!({"title": "公園に木陰を", "body": "夏の公園は日差しが強いので、木を植えてください。"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    wait_until("the second idea counted", async || {
+        count_of(&words(&app, "").await, "公園") == Some(2)
+    })
+    .await;
+    let cloud = words(&app, "").await;
+    assert_eq!(
+        cloud["terms"][0]["term"], "公園",
+        "most frequent first: {cloud}"
+    );
+    assert_eq!(cloud["terms"][0]["step"], 5);
+    // The ideas of the current phase, and none in the first one.
+    assert_eq!(count_of(&words(&app, "?phase=1").await, "公園"), Some(2));
+    assert_eq!(words(&app, "?phase=0").await["terms"], json!([]));
+    let no_phase = app.get("/api/v1/themes/parks/words?phase=7", None).await;
+    assert_eq!(no_phase.status, 422);
+    assert_eq!(no_phase.body["errors"][0]["field"], "phase");
+
+    // Editing and withdrawing move the counts.
+    app.patch(
+        &format!("/api/v1/proposals/{second}"),
+        Some(&hanako),
+        json!({"title": "広場に木陰を", "body": "夏の広場は日差しが強いので、木を植えてください。"}),
+    )
+    .await
+    .expect(200);
+    wait_until("the edit counted", async || {
+        let cloud = words(&app, "").await;
+        count_of(&cloud, "公園") == Some(1) && count_of(&cloud, "広場") == Some(1)
+    })
+    .await;
+    app.post(
+        &format!("/api/v1/proposals/{first}/withdraw"),
+        Some(&hanako),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    wait_until("the withdrawal counted", async || {
+        let cloud = words(&app, "").await;
+        count_of(&cloud, "駐輪場").is_none() && count_of(&cloud, "公園").is_none()
+    })
+    .await;
+
+    // Stop words: staff only, checked by field, left out at once.
+    let refused = app
+        .put(
+            "/api/v1/word-cloud/stop-words",
+            Some(&hanako),
+            json!({"terms": ["広場"]}),
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    let bad = app
+        .put(
+            "/api/v1/word-cloud/stop-words",
+            Some(&staff),
+            json!({"terms": ["木陰", " "]}),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_eq!(bad.body["errors"][0]["field"], "terms[1]");
+    assert!(
+        count_of(&words(&app, "").await, "広場").is_some(),
+        "nothing stored"
+    );
+    app.put(
+        "/api/v1/word-cloud/stop-words",
+        Some(&staff),
+        json!({"terms": ["広場"]}),
+    )
+    .await
+    .expect(200);
+    assert!(count_of(&words(&app, "").await, "広場").is_none());
+    assert!(count_of(&words(&app, "").await, "日差し").is_some());
+
+    // The pages: the count as text, the table, a term's ideas, the projector view.
+    let page = Browser::new(&app).get("/themes/parks/words").await;
+    page.contains("日差し <span class=\"term-count\">(1件)</span>");
+    page.contains("/themes/parks/words/term/%E6%97%A5%E5%B7%AE%E3%81%97");
+    let table = Browser::new(&app)
+        .get("/themes/parks/words?view=table")
+        .await;
+    table.contains("<td class=\"number\">1</td>");
+    let ideas = Browser::new(&app)
+        .get("/themes/parks/words/term/%E6%97%A5%E5%B7%AE%E3%81%97")
+        .await;
+    ideas.contains(&format!("/proposals/{second}"));
+    let live = Browser::new(&app).get("/themes/parks/words/live").await;
+    live.contains("<meta http-equiv=\"refresh\" content=\"5\">");
+    live.contains("日差し");
+    let mut clerk = Browser::new(&app);
+    clerk.log_in("staff_member").await;
+    let saved = clerk
+        .submit(
+            "/staff/word-cloud",
+            "/staff/word-cloud",
+            &[("terms", "広場\n木陰")],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.html);
+    clerk
+        .get("/staff/word-cloud")
+        .await
+        .contains("広場\n木陰</textarea>");
+}
+
+both_databases!(the_cloud_counts_the_nouns_of_ideas);
