@@ -52,26 +52,46 @@ const ENGLISH_STOP_WORDS: &[&str] = &[
     "the", "their", "there", "this", "to", "we", "with", "would", "you",
 ];
 
-/// Finds terms; built once, shared by every request.
+/// Finds terms; shared by every request. The dictionary is loaded when the first text is
+/// read, so a process that never counts terms (a test, a server without ideas yet) does not
+/// hold it in memory.
 pub struct TermFinder {
-    segmenter: Segmenter,
+    user_names: std::sync::Mutex<Option<UserDictionary>>,
+    segmenter: std::sync::OnceLock<Result<Segmenter, String>>,
 }
 
 impl TermFinder {
-    /// The embedded dictionary, with the names of a user dictionary (`name,reading` lines)
-    /// kept whole when given.
-    pub fn new(user_names: Option<UserDictionary>) -> Result<TermFinder, String> {
-        let dictionary: Dictionary =
-            embedded::load().map_err(|e| format!("the embedded dictionary: {e}"))?;
-        Ok(TermFinder {
-            segmenter: Segmenter::new(Mode::Normal, dictionary, user_names),
-        })
+    /// The embedded dictionary, with the names of a user dictionary kept whole when given.
+    pub fn new(user_names: Option<UserDictionary>) -> TermFinder {
+        TermFinder {
+            user_names: std::sync::Mutex::new(user_names),
+            segmenter: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn segmenter(&self) -> Result<&Segmenter, &str> {
+        self.segmenter
+            .get_or_init(|| {
+                let dictionary: Dictionary =
+                    embedded::load().map_err(|e| format!("the embedded dictionary: {e}"))?;
+                let names = self.user_names.lock().ok().and_then(|mut n| n.take());
+                Ok(Segmenter::new(Mode::Normal, dictionary, names))
+            })
+            .as_ref()
+            .map_err(String::as_str)
     }
 
     /// The distinct terms of a text, in order of first appearance.
     pub fn terms(&self, text: &str) -> Vec<String> {
+        let segmenter = match self.segmenter() {
+            Ok(segmenter) => segmenter,
+            Err(why) => {
+                tracing::error!(error = why, "the word cloud's dictionary cannot be loaded");
+                return Vec::new();
+            }
+        };
         let normalized = crate::domain::normalize_text(text);
-        let Ok(mut tokens) = self.segmenter.segment(Cow::Borrowed(normalized.as_str())) else {
+        let Ok(mut tokens) = segmenter.segment(Cow::Borrowed(normalized.as_str())) else {
             return Vec::new();
         };
         let mut found = Found::default();
@@ -176,7 +196,7 @@ mod tests {
 
     #[test]
     fn the_real_dictionary_finds_the_nouns_of_a_proposal() {
-        let finder = TermFinder::new(None).unwrap();
+        let finder = TermFinder::new(None);
         let terms = finder
             .terms("子育て世代が気軽に集まれる公園の整備と、駅前の駐輪場不足の解消を提案します。");
         for expected in [
