@@ -9,19 +9,22 @@
 //! log filter; HIROBA_BENCH_PROGRESS=1 prints how many deliveries arrived, twice a second;
 //! HIROBA_BENCH_COMPARE another build's `hiroba` binary for the posting part.
 
+#[path = "support/mod.rs"]
+mod support;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use support::{Server, rss_kib, viewer};
 
 use axum::http::{HeaderValue, Method};
 use hiroba::config::{Config, DatabaseTarget, SecretUrl};
 use hiroba::domain::Role;
 use hiroba::federation::signatures::sign_request;
-use hiroba::services::accounts::{self, SignupInput};
+use hiroba::services::Viewer;
+use hiroba::services::accounts;
 use hiroba::services::proposals;
 use hiroba::services::themes::{self, ThemeInput};
-use hiroba::services::{CurrentUser, Viewer};
 use hiroba::state::AppState;
 use hiroba::storage::federation::{self as store, RemoteActorRow};
 use hiroba::storage::{Db, now_millis};
@@ -35,18 +38,6 @@ mod posting;
 /// Headers and body of a pre-signed inbox POST.
 type SignedRequest = (Vec<(&'static str, String)>, Vec<u8>);
 
-/// A memory figure (`VmRSS:` now, `VmHWM:` peak) of a process, in KiB.
-fn rss_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix(field)
-                .map(|v| v.trim().trim_end_matches(" kB").trim().parse().unwrap_or(0))
-        })
-        .unwrap_or(0)
-}
-
 /// RSA-2048 signatures per second that `openssl speed` makes on one core, or on `cores`
 /// cores at once.
 fn openssl_sign_rate(cores: usize) -> Option<f64> {
@@ -59,27 +50,6 @@ fn openssl_sign_rate(cores: usize) -> Option<f64> {
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text.lines().find(|l| l.starts_with("rsa 2048 bits"))?;
     line.split_whitespace().nth(5)?.parse().ok()
-}
-
-async fn viewer(state: &AppState, handle: &str, role: Role) -> Viewer {
-    let user = accounts::create_user_with_role(
-        state,
-        SignupInput {
-            handle: Some(handle.into()),
-            email: None,
-            password: "bench password".into(),
-            display_name: None,
-        },
-        role,
-    )
-    .await
-    .expect("user");
-    Viewer(Some(CurrentUser {
-        id: user.id,
-        handle: user.handle,
-        display_name: user.display_name,
-        role,
-    }))
 }
 
 /// CPU time (user and system) that a process has used so far, in seconds.
@@ -188,16 +158,6 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(run());
-}
-
-/// The server under test, stopped when dropped.
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 async fn run() {

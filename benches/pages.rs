@@ -8,21 +8,19 @@
 //! selects PostgreSQL (a fresh, empty database); HIROBA_BENCH_REQUESTS the requests per page
 //! (default 1,000) and HIROBA_BENCH_CLIENTS the concurrent clients (default 16).
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+#[path = "support/mod.rs"]
+mod support;
+use std::time::Instant;
+use support::{rss_kib, viewer};
 
-use hiroba::config::{Config, DatabaseTarget, SecretUrl};
 use hiroba::domain::Role;
-use hiroba::services::accounts::{self, SignupInput};
 use hiroba::services::amendments::{self, AmendmentInput, DecisionInput};
 use hiroba::services::answers::{self, AnswerInput};
 use hiroba::services::drafts::{self, DraftInput};
 use hiroba::services::proposals::{self, ProposalInput};
 use hiroba::services::results::{self, ProgressInput, ReflectInput, ResultInput};
 use hiroba::services::themes::{self, ThemeInput};
-use hiroba::services::{CurrentUser, Viewer};
 use hiroba::state::AppState;
-use hiroba::storage::Db;
 
 const IDEAS: usize = 2_000;
 const RESIDENTS: usize = 40;
@@ -43,49 +41,6 @@ fn env_number(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// A memory figure (`VmRSS:` now, `VmHWM:` peak) of a process, in KiB.
-fn rss_kib(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix(field)
-                .map(|v| v.trim().trim_end_matches(" kB").trim().parse().unwrap_or(0))
-        })
-        .unwrap_or(0)
-}
-
-async fn viewer(state: &AppState, handle: &str, role: Role) -> Viewer {
-    let user = accounts::create_user_with_role(
-        state,
-        SignupInput {
-            handle: Some(handle.into()),
-            email: None,
-            password: "bench password".into(),
-            display_name: None,
-        },
-        role,
-    )
-    .await
-    .expect("user");
-    Viewer(Some(CurrentUser {
-        id: user.id,
-        handle: user.handle,
-        display_name: user.display_name,
-        role,
-    }))
-}
-
-/// The server under test, stopped when dropped.
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// What the seeding left to open.
@@ -247,55 +202,6 @@ async fn seed(state: &AppState) -> Seeded {
     }
 }
 
-/// Rate and latency of `requests` GETs of one URL by `clients` concurrent clients.
-async fn measure(
-    client: &reqwest::Client,
-    url: &str,
-    requests: usize,
-    clients: usize,
-) -> (f64, Duration, Duration) {
-    // Warm up: caches, connections, the first template render.
-    for _ in 0..clients {
-        let response = client.get(url).send().await.expect("request");
-        assert!(
-            response.status().is_success(),
-            "{url}: {}",
-            response.status()
-        );
-        let _ = response.bytes().await;
-    }
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..clients)
-        .map(|_| {
-            let (client, url, next) = (client.clone(), url.to_string(), next.clone());
-            tokio::spawn(async move {
-                let mut times = Vec::new();
-                while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < requests {
-                    let one = Instant::now();
-                    let response = client.get(&url).send().await.expect("request");
-                    assert!(
-                        response.status().is_success(),
-                        "{url}: {}",
-                        response.status()
-                    );
-                    let _ = response.bytes().await.expect("body");
-                    times.push(one.elapsed());
-                }
-                times
-            })
-        })
-        .collect();
-    let mut times = Vec::with_capacity(requests);
-    for task in tasks {
-        times.extend(task.await.expect("client"));
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    times.sort();
-    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
-    (times.len() as f64 / elapsed, at(0.50), at(0.99))
-}
-
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -305,57 +211,16 @@ fn main() {
 }
 
 async fn run() {
-    let data = tempfile::tempdir().expect("temp dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let domain = format!("127.0.0.1:{port}");
-    let base = format!("http://{domain}");
-    let database_url = std::env::var("HIROBA_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}", data.path().join("bench.sqlite3").display()));
-    let mut config = Config::for_data_dir(data.path());
-    config.domain = domain.clone();
-    config.database = if database_url.starts_with("postgres") {
-        DatabaseTarget::Postgres(SecretUrl::new(database_url.clone()))
-    } else {
-        DatabaseTarget::Sqlite(data.path().join("bench.sqlite3"))
-    };
-    println!("database: {}", config.database.describe());
-    let db = Db::connect(&config.database, 4).await.expect("database");
-    db.migrate().await.expect("migrate");
-    let state = AppState::new(db, config).expect("state");
-    let seeded = seed(&state).await;
+    let instance = support::instance().await;
+    let (state, base) = (&instance.state, instance.base.clone());
+    let seeded = seed(state).await;
 
-    let server = Server(
-        std::process::Command::new(env!("CARGO_BIN_EXE_hiroba"))
-            .arg("serve")
-            .env("HIROBA_DATA_DIR", data.path())
-            .env("HIROBA_DATABASE_URL", &database_url)
-            .env("HIROBA_LISTEN", &domain)
-            .env("HIROBA_DOMAIN", &domain)
-            .env("RUST_LOG", "error")
-            .spawn()
-            .expect("start hiroba serve"),
-    );
-    let pid = server.0.id();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()
         .expect("client");
-    let started = Instant::now();
-    while !client
-        .get(format!("{base}/health"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let server = instance.serve(&client).await;
+    let pid = server.0.id();
     println!(
         "server memory after start: {} MiB",
         rss_kib(pid, "VmRSS:") / 1024
@@ -396,7 +261,8 @@ async fn run() {
     println!("| page | pages/s | of /health | p50 | p99 |");
     println!("|---|---|---|---|---|");
     for (name, path) in pages {
-        let (rate, p50, p99) = measure(&client, &format!("{base}{path}"), requests, clients).await;
+        let (rate, p50, p99) =
+            support::measure(&client, &format!("{base}{path}"), requests, clients).await;
         if reference == 0.0 {
             reference = rate;
         }
