@@ -24,14 +24,7 @@ pub struct UploadForm {
 
 fn unreadable(e: MultipartError, state: &AppState) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::invalid(
-            "file",
-            "file_too_large",
-            format!(
-                "the file must be at most {} MB",
-                state.config.limits.upload_max_bytes / (1024 * 1024)
-            ),
-        )
+        crate::services::documents::too_large(state.config.limits.upload_max_bytes)
     } else {
         AppError::invalid(
             "file",

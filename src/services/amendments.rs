@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::comments::CommentAuthor;
+use super::comments::{AuthorFields, CommentAuthor, author};
 use super::discussion::{self, DiscussionView, Topic};
 use super::events::{self, EventKind};
 use super::{Viewer, rfc3339};
@@ -100,15 +100,15 @@ fn view(row: AmendmentRow, base_text: &str, supported: bool) -> AmendmentView {
         base_version: row.base_version,
         replacement: row.replacement,
         reason: row.reason,
-        author: match (row.author_handle, row.author_display_name) {
-            (Some(handle), Some(display_name)) => Some(CommentAuthor {
-                handle,
-                display_name,
-                remote: false,
-                url: None,
-            }),
-            _ => None,
-        },
+        author: author(AuthorFields {
+            handle: row.author_handle.as_ref(),
+            display_name: row.author_display_name.as_ref(),
+            remote_actor: None,
+            remote_username: None,
+            remote_domain: None,
+            remote_name: None,
+            remote_url: None,
+        }),
         status: row.status,
         decision_reason: row.decision_reason,
         decided_at: row.decided_at.map(rfc3339),

@@ -124,7 +124,8 @@ impl Upload {
     }
 }
 
-fn too_large(limit: usize) -> AppError {
+/// The refusal of a file over the limit, at the `file` field.
+pub fn too_large(limit: usize) -> AppError {
     AppError::invalid(
         "file",
         "file_too_large",
