@@ -18,9 +18,23 @@ pub mod urls;
 pub use answers::AnswerState;
 
 /// NFKC-normalises and trims user text, so that full-width and half-width forms of the same
-/// characters compare equal (ＡＢＣ and ABC, ｶﾀｶﾅ and カタカナ).
+/// characters compare equal (ＡＢＣ and ABC, ｶﾀｶﾅ and カタカナ). Control characters at the
+/// ends are kept, so that the value's parser refuses them instead of silently dropping them.
 pub fn normalize_text(input: &str) -> String {
-    input.nfkc().collect::<String>().trim().to_string()
+    trim_spaces(&input.nfkc().collect::<String>()).to_string()
+}
+
+/// Drops the spaces around a value (not control characters such as a tab or a vertical tab).
+fn trim_spaces(input: &str) -> &str {
+    input.trim_matches(|c: char| c.is_whitespace() && !c.is_control())
+}
+
+/// An optional field as given: none when it is absent or only spaces (which clears it or
+/// takes its default), else the value without its surrounding spaces. A value of control
+/// characters is not blank: the field's parser refuses it.
+pub fn given(raw: Option<&str>) -> Option<&str> {
+    let value = trim_spaces(raw?);
+    (!value.is_empty()).then_some(value)
 }
 
 fn char_len(s: &str) -> usize {
@@ -34,6 +48,12 @@ fn has_control_chars(s: &str, allow_newlines: bool) -> bool {
 
 /// Checks a free-text value for length and stray control characters.
 pub fn parse_text(input: &str, min: usize, max: usize, multiline: bool) -> Result<String, Invalid> {
+    if has_control_chars(input, multiline) {
+        return Err(Invalid::new(
+            "control_characters",
+            "must not contain control characters",
+        ));
+    }
     let value = if multiline {
         input.trim().replace("\r\n", "\n")
     } else {
@@ -51,12 +71,6 @@ pub fn parse_text(input: &str, min: usize, max: usize, multiline: bool) -> Resul
         return Err(Invalid::new(
             "too_long",
             format!("must be at most {max} characters (got {len})"),
-        ));
-    }
-    if has_control_chars(&value, multiline) {
-        return Err(Invalid::new(
-            "control_characters",
-            "must not contain control characters",
         ));
     }
     Ok(value)

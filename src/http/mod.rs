@@ -26,6 +26,11 @@ use problem::Problem;
 /// Largest request body accepted by the API.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Largest body of a request that carries a whole document (a draft, whose text may be
+/// 200,000 characters). In the most escaped encodings a client may use (JSON's `\u` pairs,
+/// a form's percent-encoding) a character takes up to 12 bytes.
+pub const MAX_DOCUMENT_BODY_BYTES: usize = 4 * 1024 * 1024;
+
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn router(state: AppState) -> Router {
@@ -159,6 +164,24 @@ pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
     method == axum::http::Method::POST && path.ends_with("/documents")
 }
 
+/// Whether a request publishes a draft, whose body may be larger than others
+/// ([`MAX_DOCUMENT_BODY_BYTES`]); its routes raise the general limit to that.
+pub fn carries_document(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST && path.ends_with("/drafts")
+}
+
+/// The body limit of a request (`DefaultBodyLimit` still applies the general limit to the
+/// routes that do not raise it).
+fn body_limit(state: &AppState, method: &axum::http::Method, path: &str) -> usize {
+    if is_upload(method, path) {
+        state.config.limits.upload_max_bytes + UPLOAD_FORM_OVERHEAD
+    } else if carries_document(method, path) {
+        MAX_DOCUMENT_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
+
 /// A body declared larger than the limit is refused before a byte of it is read, and before
 /// `100 Continue` invites the client to send it. Closing a connection with a large unread
 /// body in flight makes the peer's TCP stack reset it, and a client that is still writing
@@ -171,11 +194,7 @@ async fn refuse_declared_oversize(
     next: axum::middleware::Next,
 ) -> Response {
     let upload = is_upload(request.method(), request.uri().path());
-    let limit = if upload {
-        state.config.limits.upload_max_bytes + UPLOAD_FORM_OVERHEAD
-    } else {
-        MAX_BODY_BYTES
-    };
+    let limit = body_limit(&state, request.method(), request.uri().path());
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)

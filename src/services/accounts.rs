@@ -110,12 +110,12 @@ struct NewAccount {
 
 fn parse_new_account(input: &SignupInput) -> Result<NewAccount, AppError> {
     let mut check = Checker::new();
-    let handle = match input.handle.as_deref().map(str::trim) {
-        Some(h) if !h.is_empty() => check.check("handle", Handle::parse(h)).map(Some),
+    let handle = match crate::domain::given(input.handle.as_deref()) {
+        Some(h) => check.check("handle", Handle::parse(h)).map(Some),
         _ => Some(None),
     };
-    let email = match input.email.as_deref().map(str::trim) {
-        Some(e) if !e.is_empty() => check.check("email", Email::parse(e)).map(Some),
+    let email = match crate::domain::given(input.email.as_deref()) {
+        Some(e) => check.check("email", Email::parse(e)).map(Some),
         _ => Some(None),
     };
     if matches!((&handle, &email), (Some(None), Some(None))) {
@@ -366,12 +366,12 @@ pub async fn update_profile(
         Some(name) => check.check("display_name", parse_text(name, 1, 50, false)),
         None => Some(user.display_name.clone()),
     };
-    let age_band = match input.age_band.as_deref().map(str::trim) {
-        None | Some("") => Some(None),
+    let age_band = match crate::domain::given(input.age_band.as_deref()) {
+        None => Some(None),
         Some(band) => check.check("age_band", AgeBand::parse(band)).map(Some),
     };
-    let area = match input.area.as_deref().map(str::trim) {
-        None | Some("") => Some(None),
+    let area = match crate::domain::given(input.area.as_deref()) {
+        None => Some(None),
         Some(area) => check
             .check("area", parse_text(area, 1, 100, false))
             .map(Some),

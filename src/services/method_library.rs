@@ -126,11 +126,7 @@ pub async fn list(
 ) -> Result<(Vec<LibraryMethodView>, bool), AppError> {
     let terms = methods::search_terms(filter.q.as_deref())?;
     let tag = methods::tag_filter(filter.tag.as_deref())?;
-    let prefecture = filter
-        .prefecture
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty());
+    let prefecture = crate::domain::given(filter.prefecture.as_deref());
     if prefecture.is_some_and(|p| p.chars().count() > 20) {
         return Err(AppError::invalid(
             "prefecture",

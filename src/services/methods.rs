@@ -185,8 +185,8 @@ pub(super) fn parse_input(input: &MethodInput) -> Result<MethodDocument, AppErro
             None
         }
     };
-    let licence = match input.licence.as_deref().map(str::trim) {
-        None | Some("") => Some(LICENCES[0].to_string()),
+    let licence = match crate::domain::given(input.licence.as_deref()) {
+        None => Some(LICENCES[0].to_string()),
         Some(given) => check.check(
             "licence",
             LICENCES
@@ -427,8 +427,8 @@ pub fn search_terms(q: Option<&str>) -> Result<Vec<String>, AppError> {
 
 /// A list's tag filter, normalised as stored tags are; none when empty.
 pub fn tag_filter(tag: Option<&str>) -> Result<Option<String>, AppError> {
-    match tag.map(str::trim) {
-        None | Some("") => Ok(None),
+    match crate::domain::given(tag) {
+        None => Ok(None),
         Some(tag) => Ok(Some(
             Tag::parse(tag)
                 .map_err(|e| AppError::Validation(vec![e.at("tag")]))?

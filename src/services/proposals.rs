@@ -402,12 +402,12 @@ pub async fn list(
     query: ListQuery<'_>,
 ) -> Result<(Vec<ProposalView>, bool), AppError> {
     let theme = themes::load(state, viewer, slug).await?;
-    let tag = match query.tag.map(str::trim) {
-        None | Some("") => None,
+    let tag = match crate::domain::given(query.tag) {
+        None => None,
         Some(t) => Some(Tag::parse(t).map_err(|e| AppError::Validation(vec![e.at("tag")]))?),
     };
-    let order = match query.sort.map(str::trim) {
-        None | Some("") | Some("newest") => ProposalOrder::Newest,
+    let order = match crate::domain::given(query.sort) {
+        None | Some("newest") => ProposalOrder::Newest,
         Some("most_supported") => ProposalOrder::MostSupported,
         Some("most_discussed") => ProposalOrder::MostDiscussed,
         Some(_) => {
@@ -418,8 +418,8 @@ pub async fn list(
             ));
         }
     };
-    let answer_state = match query.state.map(str::trim) {
-        None | Some("") => None,
+    let answer_state = match crate::domain::given(query.state) {
+        None => None,
         Some("unanswered") => Some("unanswered"),
         Some(other) => Some(
             AnswerState::parse(other)

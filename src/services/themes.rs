@@ -434,8 +434,8 @@ fn parse_draft(
             None
         }
     };
-    let status = match status.map(str::trim) {
-        None | Some("") => Some(ThemeStatus::Draft),
+    let status = match crate::domain::given(status) {
+        None => Some(ThemeStatus::Draft),
         Some(s) => check.check("status", ThemeStatus::parse(s)),
     };
     if phases.len() > MAX_PHASES {

@@ -82,8 +82,8 @@ fn parse(input: &ThresholdInput) -> Result<(Option<i32>, &'static str), AppError
             None
         }
     };
-    let counts = match input.counts.as_deref().map(str::trim) {
-        None | Some("") | Some("residents") => "residents",
+    let counts = match crate::domain::given(input.counts.as_deref()) {
+        None | Some("residents") => "residents",
         Some("residents_and_fediverse") => "residents_and_fediverse",
         Some(_) => {
             errors.push(

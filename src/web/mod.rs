@@ -72,7 +72,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/documents/{id}", get(documents::serve))
         .route(
             "/themes/{slug}/drafts",
-            get(drafts::list).post(drafts::publish),
+            // A draft's text may be larger than the general limit (`carries_document`).
+            get(drafts::list)
+                .post(drafts::publish)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::http::MAX_DOCUMENT_BODY_BYTES,
+                )),
         )
         .route("/themes/{slug}/words", get(word_cloud::cloud))
         .route("/themes/{slug}/words/live", get(word_cloud::projector))

@@ -504,7 +504,85 @@ async fn amendments_work_on_the_pages(backend: Backend) {
     Browser::new(&app).get(&draft).await.contains("第2版");
 }
 
+/// A long draft (close to the 200,000 characters a draft may have) is published whether a
+/// client sends its text as escaped JSON (six bytes a character) or the page's form sends it
+/// percent-encoded (nine): both bodies are larger than the general limit of 1 MiB. A body
+/// larger than the draft limit is still refused before it is read.
+async fn a_long_draft_is_published_in_any_encoding(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let staff = app.staff().await;
+    app.theme(&staff, "plan", "open", amendment_phase()).await;
+    let paragraph = format!("第1条 {}", "駅前の広場を整える。".repeat(160));
+    let text = vec![paragraph; 120].join("\n\n");
+    assert!(text.chars().count() > 190_000 && text.chars().count() <= 200_000);
+    let escaped: String = json!({"title": "長い計画案", "text": text})
+        .to_string()
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                format!("\\u{:04x}", c as u32)
+            }
+        })
+        .collect();
+    assert!(escaped.len() > 1024 * 1024);
+    let crate::helpers::Auth::Session { cookie, csrf } = &staff else {
+        unreachable!("staff sign in with a session")
+    };
+    let sent = app
+        .client
+        .post(format!("{}/api/v1/themes/plan/drafts", app.address))
+        .header("cookie", format!("hiroba_session={cookie}"))
+        .header("x-csrf-token", csrf)
+        .header("content-type", "application/json")
+        .body(escaped)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 201);
+    let draft: Value = sent.json().await.unwrap();
+    assert_eq!(draft["paragraphs"].as_array().unwrap().len(), 120);
+
+    let mut browser = Browser::new(&app);
+    browser.log_in("staff_member").await;
+    let page = browser
+        .submit(
+            "/themes/plan/drafts",
+            "/themes/plan/drafts",
+            &[("title", "長い計画案（第2案）"), ("text", &text)],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.html);
+    assert!(page.location.unwrap().starts_with("/drafts/"));
+    let listed = app
+        .get("/api/v1/themes/plan/drafts", None)
+        .await
+        .expect(200);
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+
+    // Declared larger than the draft limit: refused before the body is sent.
+    let host = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let head = format!(
+        "POST /api/v1/themes/plan/drafts HTTP/1.1\r\nhost: {host}\r\n\
+         cookie: hiroba_session={cookie}\r\nx-csrf-token: {csrf}\r\n\
+         content-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        5 * 1024 * 1024
+    );
+    tokio::io::AsyncWriteExt::write_all(&mut stream, head.as_bytes())
+        .await
+        .unwrap();
+    let mut answer = vec![0; 512];
+    let read = tokio::io::AsyncReadExt::read(&mut stream, &mut answer)
+        .await
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+}
+
 both_databases!(
     residents_amend_a_draft_and_staff_decide,
-    amendments_work_on_the_pages
+    amendments_work_on_the_pages,
+    a_long_draft_is_published_in_any_encoding
 );

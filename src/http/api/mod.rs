@@ -222,7 +222,14 @@ fn routes() -> OpenApiRouter<AppState> {
             word_cloud::get_stop_words,
             word_cloud::set_stop_words
         ))
-        .routes(routes!(drafts::list_drafts, drafts::publish_draft))
+        .merge(
+            // A draft's text may be larger than the general limit (`carries_document`).
+            OpenApiRouter::new()
+                .routes(routes!(drafts::list_drafts, drafts::publish_draft))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::http::MAX_DOCUMENT_BODY_BYTES,
+                )),
+        )
         .routes(routes!(drafts::get_draft))
         .routes(routes!(drafts::list_draft_versions))
         .routes(routes!(drafts::get_draft_version))
