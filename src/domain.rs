@@ -12,29 +12,43 @@ use crate::error::Invalid;
 pub mod answers;
 pub mod drafts;
 pub mod schemas;
+pub mod surveys;
 pub mod terms;
 pub mod urls;
 
 pub use answers::AnswerState;
 
 /// NFKC-normalises and trims user text, so that full-width and half-width forms of the same
-/// characters compare equal (ＡＢＣ and ABC, ｶﾀｶﾅ and カタカナ). Control characters at the
-/// ends are kept, so that the value's parser refuses them instead of silently dropping them.
+/// characters compare equal (ＡＢＣ and ABC, ｶﾀｶﾅ and カタカナ).
 pub fn normalize_text(input: &str) -> String {
-    trim_spaces(&input.nfkc().collect::<String>()).to_string()
+    input.nfkc().collect::<String>().trim().to_string()
 }
 
-/// Drops the spaces around a value (not control characters such as a tab or a vertical tab).
-fn trim_spaces(input: &str) -> &str {
-    input.trim_matches(|c: char| c.is_whitespace() && !c.is_control())
-}
-
-/// An optional field as given: none when it is absent or only spaces (which clears it or
-/// takes its default), else the value without its surrounding spaces. A value of control
-/// characters is not blank: the field's parser refuses it.
+/// An optional field as given: none when it is absent or blank (which clears it or takes its
+/// default), else the value without the white space around it.
 pub fn given(raw: Option<&str>) -> Option<&str> {
-    let value = trim_spaces(raw?);
+    let value = raw?.trim();
     (!value.is_empty()).then_some(value)
+}
+
+/// An optional text field: none when absent or blank, else the text checked as
+/// [`parse_text`] does (at most `max` characters as sent, spaces around it included).
+pub fn optional_text(raw: Option<&str>, max: usize) -> Result<Option<String>, Invalid> {
+    if let Some(raw) = raw {
+        too_long(raw, max)?;
+    }
+    given(raw).map(|v| parse_text(v, 1, max, false)).transpose()
+}
+
+fn too_long(value: &str, max: usize) -> Result<(), Invalid> {
+    let len = char_len(value);
+    if len > max {
+        return Err(Invalid::new(
+            "too_long",
+            format!("must be at most {max} characters (got {len})"),
+        ));
+    }
+    Ok(())
 }
 
 fn char_len(s: &str) -> usize {
@@ -54,6 +68,8 @@ pub fn parse_text(input: &str, min: usize, max: usize, multiline: bool) -> Resul
             "must not contain control characters",
         ));
     }
+    // As sent (a client's limit counts the spaces around it) and as kept.
+    too_long(input, max)?;
     let value = if multiline {
         input.trim().replace("\r\n", "\n")
     } else {
@@ -67,12 +83,7 @@ pub fn parse_text(input: &str, min: usize, max: usize, multiline: bool) -> Resul
             Invalid::new("too_short", format!("must be at least {min} characters"))
         });
     }
-    if len > max {
-        return Err(Invalid::new(
-            "too_long",
-            format!("must be at most {max} characters (got {len})"),
-        ));
-    }
+    too_long(&value, max)?;
     Ok(value)
 }
 

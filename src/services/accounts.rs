@@ -346,9 +346,9 @@ pub struct ProfileInput {
     #[serde(default)]
     #[schema(schema_with = crate::domain::schemas::age_band_optional)]
     pub age_band: Option<String>,
-    /// Empty clears it.
+    /// Empty (or only white space) clears it.
     #[serde(default)]
-    #[schema(pattern = r"^[^\x00-\x1f\x7f-\x9f]*$", max_length = 100)]
+    #[schema(pattern = r"^\s*[^\x00-\x1f\x7f-\x9f]*\s*$", max_length = 100)]
     pub area: Option<String>,
     #[serde(default)]
     #[schema(value_type = Vec<crate::domain::Relation>)]
@@ -370,15 +370,13 @@ pub async fn update_profile(
         None => Some(None),
         Some(band) => check.check("age_band", AgeBand::parse(band)).map(Some),
     };
-    let area = match crate::domain::given(input.area.as_deref()) {
-        None => Some(None),
-        Some(area) => check
-            .check("area", parse_text(area, 1, 100, false))
-            .map(Some),
-    };
+    let area = check.check(
+        "area",
+        crate::domain::optional_text(input.area.as_deref(), 100),
+    );
     let mut relations = Vec::new();
     for (i, raw) in input.relations.iter().enumerate() {
-        if let Some(r) = check.check(format!("relations[{i}]"), Relation::parse(raw.trim())) {
+        if let Some(r) = check.check(format!("relations[{i}]"), Relation::parse(raw)) {
             relations.push(r);
         }
     }

@@ -406,7 +406,9 @@ pub async fn list(
         None => None,
         Some(t) => Some(Tag::parse(t).map_err(|e| AppError::Validation(vec![e.at("tag")]))?),
     };
-    let order = match crate::domain::given(query.sort) {
+    // Sort and state exactly as the document states them (not trimmed): they are picked
+    // from a list, not typed.
+    let order = match query.sort.filter(|s| !s.is_empty()) {
         None | Some("newest") => ProposalOrder::Newest,
         Some("most_supported") => ProposalOrder::MostSupported,
         Some("most_discussed") => ProposalOrder::MostDiscussed,
@@ -418,7 +420,7 @@ pub async fn list(
             ));
         }
     };
-    let answer_state = match crate::domain::given(query.state) {
+    let answer_state = match query.state.filter(|s| !s.is_empty()) {
         None => None,
         Some("unanswered") => Some("unanswered"),
         Some(other) => Some(

@@ -25,6 +25,7 @@ pub mod remote_themes;
 pub mod results;
 pub mod settings;
 pub mod summary;
+pub mod surveys;
 pub mod terms;
 pub mod themes;
 pub mod thresholds;

@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod proposals;
 pub mod references;
 pub mod results;
+pub mod surveys;
 pub mod themes;
 pub mod word_cloud;
 
@@ -54,6 +55,7 @@ use crate::state::AppState;
         (name = "comments", description = "Threaded comments"),
         (name = "answers", description = "The municipality's official answers to proposals"),
         (name = "drafts", description = "Drafts (たたき台) residents improve with amendments (修正提案)"),
+        (name = "surveys", description = "Surveys (アンケート) with anonymous answers, and their results"),
         (name = "results", description = "What became of a theme's input (反映) and its implementation"),
         (name = "methods", description = "Process templates the municipality publishes for others to reuse"),
         (name = "references", description = "Cards that point at other instances' themes, proposals and methods"),
@@ -242,6 +244,12 @@ fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(drafts::comment_on_amendment))
         .routes(routes!(drafts::decide_amendment))
+        .routes(routes!(surveys::list_surveys, surveys::create_survey))
+        .routes(routes!(surveys::get_survey))
+        .routes(routes!(surveys::respond, surveys::change_response))
+        .routes(routes!(surveys::create_links))
+        .routes(routes!(surveys::get_results))
+        .routes(routes!(surveys::hide_text))
         .routes(routes!(answers::answer_proposal))
         .routes(routes!(answers::list_answers))
         .routes(routes!(answers::list_awaiting))

@@ -1,0 +1,495 @@
+//! Surveys (アンケート): staff build one on a theme as sections of questions; residents, the
+//! holders of one-time links, and help-desk staff entering a paper answer (代理入力) answer
+//! it while it is open. A response is stored without its account: the account is only
+//! marked as having answered, and the respondent keeps the key that can change the answer.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::accounts::{random_token, token_digest};
+use super::{Viewer, rfc3339};
+use crate::domain::surveys::{MAX_QUESTIONS, Question, QuestionDraft, QuestionKind};
+use crate::domain::{parse_date, parse_text};
+use crate::error::{AppError, Checker, Invalid};
+use crate::state::AppState;
+use crate::storage::now_millis;
+use crate::storage::surveys::{self as store, SurveyRow};
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionInput {
+    pub kind: QuestionKind,
+    #[schema(min_length = 1, max_length = 500)]
+    pub prompt: String,
+    #[serde(default)]
+    #[schema(max_length = 1000)]
+    pub help: String,
+    #[serde(default)]
+    pub required: bool,
+    /// Choices and ranking: the options, in order (2 to 30).
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// Multiple choice and ranking: how many may be chosen.
+    #[serde(default)]
+    pub max_choices: Option<i64>,
+    /// Labelled scales: 5 or 7 points.
+    #[serde(default)]
+    pub points: Option<i64>,
+    /// Numbers: the allowed range.
+    #[serde(default)]
+    pub min: Option<i64>,
+    #[serde(default)]
+    pub max: Option<i64>,
+    /// Scales: what the lowest and highest points mean.
+    #[serde(default)]
+    #[schema(max_length = 50)]
+    pub low_label: String,
+    #[serde(default)]
+    #[schema(max_length = 50)]
+    pub high_label: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SectionInput {
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub title: String,
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub description: String,
+    pub questions: Vec<QuestionInput>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyInput {
+    #[schema(min_length = 1, max_length = 200)]
+    pub title: String,
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub description: String,
+    /// Who answers: `residents` (one answer per account) or `link` (one per one-time link).
+    #[serde(default)]
+    pub audience: Audience,
+    /// Open from this day to `closes_on` (both included, in the municipality's time zone)...
+    #[serde(default)]
+    pub opens_on: Option<String>,
+    #[serde(default)]
+    pub closes_on: Option<String>,
+    /// ...or while this phase of the theme runs (numbered from 1).
+    #[serde(default)]
+    #[schema(minimum = 1)]
+    pub phase: Option<i64>,
+    pub sections: Vec<SectionInput>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    #[default]
+    Residents,
+    Link,
+}
+
+impl Audience {
+    fn as_str(self) -> &'static str {
+        match self {
+            Audience::Residents => "residents",
+            Audience::Link => "link",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OptionView {
+    /// The number an answer gives to choose it.
+    pub number: i32,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuestionView {
+    pub id: i64,
+    pub kind: QuestionKind,
+    pub prompt: String,
+    pub help: String,
+    pub required: bool,
+    pub options: Vec<OptionView>,
+    pub max_choices: Option<i64>,
+    /// Scales: the lowest and highest point; numbers: the allowed range.
+    pub low: Option<i64>,
+    pub high: Option<i64>,
+    pub low_label: String,
+    pub high_label: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SectionView {
+    pub title: String,
+    pub description: String,
+    pub questions: Vec<QuestionView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SurveyView {
+    pub id: i64,
+    pub theme_slug: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub audience: Audience,
+    pub opens_on: Option<String>,
+    pub closes_on: Option<String>,
+    pub phase: Option<i64>,
+    /// Whether it takes answers today.
+    pub open: bool,
+    /// Whether it has closed (its results are then public).
+    pub closed: bool,
+    pub response_count: i32,
+    /// Whether the signed-in viewer has answered.
+    pub answered: bool,
+    pub sections: Vec<SectionView>,
+    pub created_at: String,
+}
+
+impl SurveyView {
+    pub fn questions(&self) -> impl Iterator<Item = &QuestionView> {
+        self.sections.iter().flat_map(|s| &s.questions)
+    }
+}
+
+/// A survey row with the theme it belongs to, checked visible to the viewer.
+struct Loaded {
+    row: SurveyRow,
+    theme: Option<super::themes::LoadedTheme>,
+}
+
+impl Loaded {
+    fn phase_number(&self) -> Option<i64> {
+        let (id, theme) = (self.row.phase_id?, self.theme.as_ref()?);
+        theme
+            .phases
+            .iter()
+            .position(|p| p.id == id)
+            .map(|i| i as i64 + 1)
+    }
+
+    /// Whether it takes answers on `today`, and whether it has closed for good.
+    fn window(&self, today: jiff::civil::Date) -> (bool, bool) {
+        let theme_open = self
+            .theme
+            .as_ref()
+            .is_none_or(|t| t.status == crate::domain::ThemeStatus::Open);
+        if let (Some(phase_id), Some(theme)) = (self.row.phase_id, self.theme.as_ref()) {
+            let Some(phase) = theme.phases.iter().find(|p| p.id == phase_id) else {
+                return (false, true);
+            };
+            let (Ok(starts), Ok(ends)) = (parse_date(&phase.starts_on), parse_date(&phase.ends_on))
+            else {
+                return (false, false);
+            };
+            let ended = today > ends;
+            return (theme_open && starts <= today && !ended, ended);
+        }
+        let opens = self
+            .row
+            .opens_on
+            .as_deref()
+            .and_then(|d| parse_date(d).ok());
+        let closes = self
+            .row
+            .closes_on
+            .as_deref()
+            .and_then(|d| parse_date(d).ok());
+        let started = opens.is_none_or(|d| d <= today);
+        let ended = closes.is_some_and(|d| today > d);
+        (theme_open && started && !ended, ended)
+    }
+}
+
+async fn load(state: &AppState, viewer: &Viewer, id: i64) -> Result<Loaded, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let row = store::find(conn.ex(), id)
+        .await?
+        .ok_or(AppError::NotFound("survey"))?;
+    drop(conn);
+    let theme = match row.theme_id {
+        Some(theme_id) => {
+            let theme = super::themes::load_by_id(state, theme_id)
+                .await
+                .map_err(|_| AppError::NotFound("survey"))?;
+            if !theme.visible_to(viewer) {
+                return Err(AppError::NotFound("survey"));
+            }
+            Some(theme)
+        }
+        None => None,
+    };
+    Ok(Loaded { row, theme })
+}
+
+/// Staff build a survey on a theme.
+pub async fn create(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+    input: &SurveyInput,
+) -> Result<SurveyView, AppError> {
+    let staff = viewer.require_staff()?;
+    let theme = super::themes::load(state, viewer, slug).await?;
+    let mut check = Checker::new();
+    let keep = |check: &mut Checker, field: &str, result: Result<String, Invalid>| {
+        check.check(field, result).unwrap_or_default()
+    };
+    let title = keep(&mut check, "title", parse_text(&input.title, 1, 200, false));
+    let description = keep(
+        &mut check,
+        "description",
+        parse_text(&input.description, 0, 5_000, true),
+    );
+    let mut sections = Vec::new();
+    let mut questions = Vec::new();
+    for (s, section) in input.sections.iter().enumerate() {
+        let at = |field: &str| format!("sections[{s}].{field}");
+        let title = keep(
+            &mut check,
+            &at("title"),
+            parse_text(&section.title, 0, 200, false),
+        );
+        let description = keep(
+            &mut check,
+            &at("description"),
+            parse_text(&section.description, 0, 2_000, true),
+        );
+        sections.push((title, description));
+        for (q, raw) in section.questions.iter().enumerate() {
+            let draft = QuestionDraft {
+                kind: raw.kind.as_str(),
+                prompt: &raw.prompt,
+                help: &raw.help,
+                required: raw.required,
+                options: &raw.options,
+                max_choices: raw.max_choices,
+                points: raw.points,
+                min: raw.min,
+                max: raw.max,
+                low_label: &raw.low_label,
+                high_label: &raw.high_label,
+            };
+            match Question::parse(&draft) {
+                Ok(question) => questions.push((s as i32, question)),
+                Err(found) => {
+                    for mut e in found {
+                        e.field = format!("sections[{s}].questions[{q}].{}", e.field);
+                        check.push(e);
+                    }
+                }
+            }
+        }
+    }
+    let question_count: usize = input.sections.iter().map(|s| s.questions.len()).sum();
+    if question_count == 0 {
+        check.push(Invalid::new("required", "a survey needs at least one question").at("sections"));
+    }
+    if question_count > MAX_QUESTIONS {
+        check.push(
+            Invalid::new("too_many", format!("at most {MAX_QUESTIONS} questions")).at("sections"),
+        );
+    }
+    let date = |check: &mut Checker, field: &str, raw: Option<&str>| {
+        crate::domain::given(raw).and_then(|raw| check.check(field, parse_date(raw)))
+    };
+    let opens_on = date(&mut check, "opens_on", input.opens_on.as_deref());
+    let closes_on = date(&mut check, "closes_on", input.closes_on.as_deref());
+    if let (Some(opens), Some(closes)) = (opens_on, closes_on)
+        && closes < opens
+    {
+        check.push(Invalid::new("before_opening", "must not be before opens_on").at("closes_on"));
+    }
+    let phase_id = match input.phase {
+        None => None,
+        Some(_) if opens_on.is_some() || closes_on.is_some() => {
+            check.push(Invalid::new("both", "give either a phase or dates, not both").at("phase"));
+            None
+        }
+        Some(n) => match usize::try_from(n)
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| theme.phases.get(i))
+        {
+            Some(phase) => Some(phase.id),
+            None => {
+                check.push(
+                    Invalid::new(
+                        "unknown_phase",
+                        format!("the theme has {} phases", theme.phases.len()),
+                    )
+                    .at("phase"),
+                );
+                None
+            }
+        },
+    };
+    check.finish()?;
+    let opens_on = opens_on.map(|d| d.to_string());
+    let closes_on = closes_on.map(|d| d.to_string());
+    let new_sections: Vec<_> = sections
+        .iter()
+        .map(|(title, description)| store::NewSection { title, description })
+        .collect();
+    let new_questions: Vec<_> = questions
+        .iter()
+        .map(|(section, question)| store::NewQuestion {
+            section: *section,
+            question,
+        })
+        .collect();
+    let mut tx = state.db.begin().await?;
+    let id = store::insert(
+        tx.ex(),
+        &store::NewSurvey {
+            theme_id: Some(theme.row.id),
+            title: &title,
+            description: &description,
+            audience: input.audience.as_str(),
+            opens_on: opens_on.as_deref(),
+            closes_on: closes_on.as_deref(),
+            phase_id,
+            by: staff.id,
+            now: now_millis(),
+        },
+        &new_sections,
+        &new_questions,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        theme = slug,
+        survey = id,
+        by = staff.id,
+        questions = questions.len(),
+        "survey created"
+    );
+    get(state, viewer, id).await
+}
+
+/// A theme's surveys.
+pub async fn of_theme(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+) -> Result<Vec<SurveyView>, AppError> {
+    let theme = super::themes::load(state, viewer, slug).await?;
+    let mut conn = state.db.acquire().await?;
+    let rows = store::of_theme(conn.ex(), theme.row.id).await?;
+    drop(conn);
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        views.push(get(state, viewer, row.id).await?);
+    }
+    Ok(views)
+}
+
+pub async fn get(state: &AppState, viewer: &Viewer, id: i64) -> Result<SurveyView, AppError> {
+    let loaded = load(state, viewer, id).await?;
+    let mut conn = state.db.acquire().await?;
+    let sections = store::sections(conn.ex(), id).await?;
+    let questions = store::questions(conn.ex(), id).await?;
+    let options = store::options(conn.ex(), id).await?;
+    let answered = match viewer.id() {
+        Some(user) => store::has_answered(conn.ex(), id, user).await?,
+        None => false,
+    };
+    drop(conn);
+    let mut section_views: Vec<SectionView> = sections
+        .into_iter()
+        .map(|s| SectionView {
+            title: s.title,
+            description: s.description,
+            questions: Vec::new(),
+        })
+        .collect();
+    for q in questions {
+        let kind = QuestionKind::parse(&q.kind)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored question: {}", e.message)))?;
+        let view = QuestionView {
+            id: q.id,
+            kind,
+            prompt: q.prompt,
+            help: q.help,
+            required: q.required,
+            options: options
+                .iter()
+                .filter(|o| o.question_id == q.id)
+                .map(|o| OptionView {
+                    number: o.position,
+                    label: o.label.clone(),
+                })
+                .collect(),
+            max_choices: q.max_choices,
+            low: q.low,
+            high: q.high,
+            low_label: q.low_label,
+            high_label: q.high_label,
+        };
+        if let Some(section) = section_views.get_mut(q.section as usize) {
+            section.questions.push(view);
+        }
+    }
+    let (open, closed) = loaded.window(state.config.municipality.today());
+    let phase = loaded.phase_number();
+    let row = loaded.row;
+    Ok(SurveyView {
+        id,
+        theme_slug: loaded.theme.map(|t| t.row.slug),
+        title: row.title,
+        description: row.description,
+        audience: if row.audience == "link" {
+            Audience::Link
+        } else {
+            Audience::Residents
+        },
+        opens_on: row.opens_on,
+        closes_on: row.closes_on,
+        phase,
+        open,
+        closed,
+        response_count: row.response_count,
+        answered,
+        sections: section_views,
+        created_at: rfc3339(row.created_at),
+    })
+}
+
+/// Staff make one-time links (at most 1,000 at a time); each opens the survey for one answer.
+pub async fn create_links(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    count: i64,
+) -> Result<Vec<String>, AppError> {
+    viewer.require_staff()?;
+    let survey = get(state, viewer, id).await?;
+    if survey.audience != Audience::Link {
+        return Err(AppError::conflict(
+            "count",
+            "this survey is answered by residents' accounts, not by links",
+        ));
+    }
+    if !(1..=1_000).contains(&count) {
+        return Err(AppError::invalid(
+            "count",
+            "out_of_range",
+            "must be between 1 and 1000",
+        ));
+    }
+    let tokens: Vec<String> = (0..count).map(|_| random_token(24)).collect();
+    let hashes: Vec<String> = tokens.iter().map(|t| token_digest(t)).collect();
+    let mut conn = state.db.acquire().await?;
+    store::insert_links(conn.ex(), id, &hashes).await?;
+    let base = state.config.public_url();
+    Ok(tokens
+        .into_iter()
+        .map(|t| format!("{base}/surveys/{id}?link={t}"))
+        .collect())
+}
