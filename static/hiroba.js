@@ -17,6 +17,36 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     el.after(" ", button);
   }
+  // The projector view of a word cloud reads itself again every few seconds and shows the
+  // new counts, unless paused (without this script, a link shows the latest).
+  const live = document.getElementById("live-cloud");
+  if (live && window.fetch && window.DOMParser) {
+    const seconds = Math.max(2, Number(live.dataset.liveSeconds) || 5);
+    const pause = document.getElementById("live-pause");
+    let paused = false;
+    document.getElementById("live-hint").hidden = false;
+    document.getElementById("live-reload").hidden = true;
+    pause.addEventListener("click", () => {
+      paused = !paused;
+      pause.textContent = paused ? pause.dataset.resume : pause.dataset.pause;
+      pause.setAttribute("aria-pressed", String(paused));
+    });
+    const refresh = async () => {
+      if (!paused && !document.hidden) {
+        try {
+          const reply = await fetch(location.href, { headers: { accept: "text/html" }, cache: "no-store" });
+          if (reply.ok) {
+            const fresh = new DOMParser().parseFromString(await reply.text(), "text/html").getElementById("live-cloud");
+            if (fresh) live.replaceChildren(...Array.from(fresh.childNodes, (node) => document.importNode(node, true)));
+          }
+        } catch {
+          // The next round tries again.
+        }
+      }
+      setTimeout(refresh, seconds * 1000);
+    };
+    setTimeout(refresh, seconds * 1000);
+  }
   // Move focus to a form's error summary so screen readers announce it.
   const summary = document.querySelector(".error-summary");
   if (summary) {

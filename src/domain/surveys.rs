@@ -155,7 +155,7 @@ impl Question {
             }
             if draft.options.len() > MAX_OPTIONS {
                 errors.push(
-                    Invalid::new("too_many", format!("at most {MAX_OPTIONS} options"))
+                    Invalid::new("too_many_options", format!("at most {MAX_OPTIONS} options"))
                         .at("options"),
                 );
             }
@@ -301,7 +301,10 @@ impl Question {
                 if let Some(max) = self.max_choices
                     && chosen.len() as i64 > max
                 {
-                    return Err(Invalid::new("too_many", format!("choose at most {max}")));
+                    return Err(Invalid::new(
+                        "too_many_choices",
+                        format!("choose at most {max}"),
+                    ));
                 }
                 if self.kind == QuestionKind::Ranking {
                     Answer::Ranking(chosen)
@@ -422,7 +425,7 @@ mod tests {
         );
         assert_eq!(
             q.answer(&strings(&["1", "2", "3"])).unwrap_err().code,
-            "too_many"
+            "too_many_choices"
         );
         assert_eq!(
             q.answer(&strings(&["1", "1"])).unwrap_err().code,

@@ -328,3 +328,56 @@ pub async fn change_response(
     tx.commit().await?;
     Ok(())
 }
+
+/// The answers that `edit_key` opens, in the shape they are sent in (an option number, a
+/// list of them in order, a number or a text per question id), to fill the form that
+/// changes them.
+pub async fn answers_for_key(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    edit_key: &str,
+) -> Result<BTreeMap<String, serde_json::Value>, AppError> {
+    use crate::domain::surveys::QuestionKind;
+    use serde_json::Value;
+    let survey = get(state, viewer, id).await?;
+    let mut conn = state.db.acquire().await?;
+    let response_id = store::response_by_key(conn.ex(), id, &token_digest(edit_key))
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid(
+                "edit_key",
+                "unknown",
+                "this key opens no answer of this survey",
+            )
+        })?;
+    let rows = store::answers_of_response(conn.ex(), response_id).await?;
+    drop(conn);
+    let mut answers = BTreeMap::new();
+    for question in survey.questions() {
+        let mine: Vec<_> = rows
+            .iter()
+            .filter(|r| r.question_id == question.id)
+            .collect();
+        let Some(first) = mine.first() else { continue };
+        let value = match question.kind {
+            QuestionKind::MultipleChoice | QuestionKind::Ranking => Value::Array(
+                mine.iter()
+                    .filter_map(|r| r.choice_position)
+                    .map(Value::from)
+                    .collect(),
+            ),
+            QuestionKind::SingleChoice => {
+                first.choice_position.map(Value::from).unwrap_or_default()
+            }
+            QuestionKind::Number | QuestionKind::Scale | QuestionKind::ZeroToTen => {
+                first.number.map(Value::from).unwrap_or_default()
+            }
+            QuestionKind::ShortText | QuestionKind::LongText | QuestionKind::Date => {
+                first.text.clone().map(Value::from).unwrap_or_default()
+            }
+        };
+        answers.insert(question.id.to_string(), value);
+    }
+    Ok(answers)
+}

@@ -293,7 +293,11 @@ pub async fn create(
     }
     if question_count > MAX_QUESTIONS {
         check.push(
-            Invalid::new("too_many", format!("at most {MAX_QUESTIONS} questions")).at("sections"),
+            Invalid::new(
+                "too_many_questions",
+                format!("at most {MAX_QUESTIONS} questions"),
+            )
+            .at("sections"),
         );
     }
     let date = |check: &mut Checker, field: &str, raw: Option<&str>| {
@@ -371,6 +375,13 @@ pub async fn create(
         "survey created"
     );
     get(state, viewer, id).await
+}
+
+/// Whether a theme has surveys (the theme page links to them).
+pub async fn exist(state: &AppState, viewer: &Viewer, slug: &str) -> Result<bool, AppError> {
+    let theme = super::themes::load(state, viewer, slug).await?;
+    let mut conn = state.db.acquire().await?;
+    Ok(store::count_of_theme(conn.ex(), theme.row.id).await? > 0)
 }
 
 /// A theme's surveys.

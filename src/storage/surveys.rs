@@ -181,6 +181,15 @@ pub async fn of_theme(ex: Ex<'_>, theme_id: i64) -> Result<Vec<SurveyRow>, sqlx:
         .await)
 }
 
+pub async fn count_of_theme(ex: Ex<'_>, theme_id: i64) -> Result<i64, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM surveys WHERE theme_id = $1"
+    )
+    .bind(theme_id)
+    .fetch_one(&mut *c)
+    .await)
+}
+
 pub async fn sections(ex: Ex<'_>, survey_id: i64) -> Result<Vec<SectionRow>, sqlx::Error> {
     on_conn!(ex, |c| sqlx::query_as(
         "SELECT position, title, description FROM survey_sections WHERE survey_id = $1 \
@@ -345,6 +354,20 @@ pub async fn response_by_key(
     .bind(survey_id)
     .bind(edit_key_hash)
     .fetch_optional(&mut *c)
+    .await)
+}
+
+/// The answers of one response, to fill the form that changes them.
+pub async fn answers_of_response(
+    ex: Ex<'_>,
+    response_id: i64,
+) -> Result<Vec<StoredAnswer>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT question_id, choice_position, rank, number, text, response_id, hidden \
+         FROM survey_answers WHERE response_id = $1 ORDER BY question_id, rank, choice_position"
+    )
+    .bind(response_id)
+    .fetch_all(&mut *c)
     .await)
 }
 

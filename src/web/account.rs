@@ -12,7 +12,6 @@ use super::context::PageCtx;
 use super::forms::{CsrfForm, FormErrors, form_errors};
 use super::pages::PagePath;
 use super::{PageResult, WebError};
-use crate::domain::{AgeBand, Relation};
 use crate::error::AppError;
 use crate::http::extract::SessionToken;
 use crate::services::accounts::{self, ProfileInput, UserView};
@@ -87,37 +86,11 @@ impl ProfileForm {
 
 impl ProfilePage {
     pub fn age_bands(&self) -> Vec<(&'static str, String)> {
-        AgeBand::ALL
-            .iter()
-            .map(|band| {
-                let label = match band {
-                    AgeBand::Under20 => t!(self.ctx, "age-under-20"),
-                    AgeBand::Twenties => t!(self.ctx, "age-20s"),
-                    AgeBand::Thirties => t!(self.ctx, "age-30s"),
-                    AgeBand::Forties => t!(self.ctx, "age-40s"),
-                    AgeBand::Fifties => t!(self.ctx, "age-50s"),
-                    AgeBand::Sixties => t!(self.ctx, "age-60s"),
-                    AgeBand::Seventies => t!(self.ctx, "age-70s"),
-                    AgeBand::EightyPlus => t!(self.ctx, "age-80-plus"),
-                };
-                (band.as_str(), label)
-            })
-            .collect()
+        self.ctx.age_bands()
     }
 
     pub fn relations(&self) -> Vec<(&'static str, String)> {
-        Relation::ALL
-            .iter()
-            .map(|relation| {
-                let label = match relation {
-                    Relation::Lives => t!(self.ctx, "relation-lives"),
-                    Relation::Works => t!(self.ctx, "relation-works"),
-                    Relation::Studies => t!(self.ctx, "relation-studies"),
-                    Relation::Visits => t!(self.ctx, "relation-visits"),
-                };
-                (relation.as_str(), label)
-            })
-            .collect()
+        self.ctx.relations()
     }
 }
 

@@ -154,8 +154,11 @@ pub async fn login(
     }
 }
 
+/// Ends the session and forgets the survey answer keys this browser kept (a shared tablet
+/// must not let the next person open them).
 pub async fn logout(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     SessionToken(token): SessionToken,
     CsrfForm(_): CsrfForm<AccountForm>,
 ) -> PageResult {
@@ -166,6 +169,12 @@ pub async fn logout(
     response
         .headers_mut()
         .insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    for name in super::surveys::key_cookie_names(&headers) {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            super::surveys::key_cookie(&state, &name, ""),
+        );
+    }
     Ok(response)
 }
 

@@ -113,6 +113,44 @@ impl PageCtx {
         self.user.as_ref().is_some_and(|u| u.role.can_moderate())
     }
 
+    /// The age bands a profile or a paper answer may give, with their labels.
+    pub fn age_bands(&self) -> Vec<(&'static str, String)> {
+        use crate::domain::AgeBand;
+        AgeBand::ALL
+            .iter()
+            .map(|band| {
+                let label = match band {
+                    AgeBand::Under20 => crate::t!(self, "age-under-20"),
+                    AgeBand::Twenties => crate::t!(self, "age-20s"),
+                    AgeBand::Thirties => crate::t!(self, "age-30s"),
+                    AgeBand::Forties => crate::t!(self, "age-40s"),
+                    AgeBand::Fifties => crate::t!(self, "age-50s"),
+                    AgeBand::Sixties => crate::t!(self, "age-60s"),
+                    AgeBand::Seventies => crate::t!(self, "age-70s"),
+                    AgeBand::EightyPlus => crate::t!(self, "age-80-plus"),
+                };
+                (band.as_str(), label)
+            })
+            .collect()
+    }
+
+    /// The relations to the municipality a profile or a paper answer may give, labelled.
+    pub fn relations(&self) -> Vec<(&'static str, String)> {
+        use crate::domain::Relation;
+        Relation::ALL
+            .iter()
+            .map(|relation| {
+                let label = match relation {
+                    Relation::Lives => crate::t!(self, "relation-lives"),
+                    Relation::Works => crate::t!(self, "relation-works"),
+                    Relation::Studies => crate::t!(self, "relation-studies"),
+                    Relation::Visits => crate::t!(self, "relation-visits"),
+                };
+                (relation.as_str(), label)
+            })
+            .collect()
+    }
+
     pub fn is_admin(&self) -> bool {
         self.user
             .as_ref()

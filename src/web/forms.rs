@@ -81,6 +81,21 @@ impl FormErrors {
         keys.first().map(|k| self.by_field[*k].clone())
     }
 
+    /// The first error of a field path starting with `prefix`, with the path's rest
+    /// (`options` of `sections[0].questions[2].options`).
+    pub fn first_with_prefix(&self, prefix: &str) -> Option<(String, String)> {
+        let mut keys: Vec<&String> = self
+            .by_field
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .collect();
+        keys.sort();
+        keys.first().map(|k| {
+            let rest = k.strip_prefix(prefix).unwrap_or_default();
+            (rest.to_string(), self.by_field[*k].clone())
+        })
+    }
+
     /// Shows `text` at `field` (for errors a page words itself).
     pub fn set(&mut self, field: &str, text: String) {
         self.by_field.insert(field.to_string(), text);
@@ -193,7 +208,46 @@ pub(super) fn translate_field_error(
         ("unknown_decision", _) => crate::t!(ctx, "error-unknown-decision"),
         ("too_many_paragraphs", _) => crate::t!(ctx, "error-too-many-paragraphs"),
         ("paragraph_too_long", _) => crate::t!(ctx, "error-paragraph-too-long"),
+        ("one_value", _) => crate::t!(ctx, "error-one-value"),
+        ("duplicate", _) => crate::t!(ctx, "error-duplicate-choice"),
+        ("duplicate_rank", _) => crate::t!(ctx, "error-duplicate-rank"),
+        ("not_a_number", _) => crate::t!(ctx, "error-not-a-number"),
+        ("unknown_option", _) => crate::t!(ctx, "error-unknown-option"),
+        ("too_many_choices", Some(n)) => crate::t!(ctx, "error-too-many-choices", limit = n),
+        ("too_many_options", Some(n)) => crate::t!(ctx, "error-too-many-options", limit = n),
+        ("too_many_questions", Some(n)) => crate::t!(ctx, "error-too-many-questions", limit = n),
+        ("too_few", _) => crate::t!(ctx, "error-too-few-options"),
+        ("invalid_points", _) => crate::t!(ctx, "error-invalid-points"),
+        ("not_allowed", _) => crate::t!(ctx, "error-not-for-this-kind"),
+        ("unknown_kind", _) => crate::t!(ctx, "error-unknown-kind"),
+        ("unknown_phase", _) => crate::t!(ctx, "error-no-such-phase"),
+        ("both", _) => crate::t!(ctx, "error-phase-or-dates"),
+        ("before_opening", _) => crate::t!(ctx, "error-ends-before-start"),
+        ("used_or_unknown", _) => crate::t!(ctx, "error-link-used"),
+        ("out_of_range", _) => out_of_range(ctx, message),
         _ => message.to_string(),
+    }
+}
+
+/// "must be between 1 and 5", "must be at least -3", "must be at most 10", in the page's
+/// language (the numbers are read from the service's message).
+fn out_of_range(ctx: &super::context::PageCtx, message: &str) -> String {
+    let numbers: Vec<String> = message
+        .split(|c: char| !(c.is_ascii_digit() || c == '-'))
+        .filter(|s| s.trim_start_matches('-').parse::<i64>().is_ok())
+        .map(str::to_string)
+        .collect();
+    match (message, numbers.as_slice()) {
+        (m, [low, high]) if m.starts_with("must be between") => {
+            crate::t!(ctx, "error-between", low = low.clone(), high = high.clone())
+        }
+        (m, [low]) if m.starts_with("must be at least") => {
+            crate::t!(ctx, "error-at-least", low = low.clone())
+        }
+        (m, [high]) if m.starts_with("must be at most") => {
+            crate::t!(ctx, "error-at-most", high = high.clone())
+        }
+        _ => crate::t!(ctx, "error-out-of-range"),
     }
 }
 

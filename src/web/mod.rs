@@ -17,6 +17,9 @@ pub mod pages;
 pub mod references;
 pub mod results;
 pub mod staff;
+pub mod survey_builder;
+pub mod survey_results;
+pub mod surveys;
 pub mod theme_removal;
 pub mod thresholds;
 pub mod word_cloud;
@@ -85,6 +88,31 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route(
             "/staff/word-cloud",
             get(word_cloud::stop_words).post(word_cloud::save_stop_words),
+        )
+        .route("/themes/{slug}/surveys", get(surveys::of_theme))
+        .route(
+            "/staff/themes/{slug}/surveys/new",
+            get(survey_builder::new_survey).post(survey_builder::create_survey),
+        )
+        .route("/surveys/{id}", get(surveys::survey).post(surveys::answer))
+        .route(
+            "/surveys/{id}/change",
+            get(surveys::change_form).post(surveys::change),
+        )
+        .route("/surveys/{id}/key", post(surveys::keep_key))
+        .route("/surveys/{id}/forget", post(surveys::forget_key))
+        .route(
+            "/surveys/{id}/paper",
+            get(surveys::paper_form).post(surveys::paper),
+        )
+        .route(
+            "/surveys/{id}/links",
+            get(survey_builder::links_form).post(survey_builder::make_links),
+        )
+        .route("/surveys/{id}/results", get(survey_results::results))
+        .route(
+            "/surveys/{id}/texts/{question}/{response}",
+            post(survey_results::hide_text),
         )
         .route("/drafts/{id}", get(drafts::draft))
         .route("/drafts/{id}/amendments", post(drafts::propose))

@@ -226,6 +226,7 @@ pub struct ThemePage {
     /// Whether staff published results (the page links them).
     pub has_results: bool,
     pub has_drafts: bool,
+    pub has_surveys: bool,
 }
 
 impl ThemePage {
@@ -365,6 +366,7 @@ async fn render_theme(
         references: crate::services::references::of_theme(state, &viewer, slug).await?,
         has_results: crate::services::results::exist(state, &viewer, slug).await?,
         has_drafts: crate::services::drafts::exist(state, &viewer, slug).await?,
+        has_surveys: crate::services::surveys::exist(state, &viewer, slug).await?,
         backlinks: crate::services::backlinks::of_theme(state, &viewer, slug)
             .await?
             .into_iter()

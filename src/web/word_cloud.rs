@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::t;
 
 /// How often the projector view reloads itself, in seconds.
-pub const PROJECTOR_REFRESH_SECONDS: u32 = 5;
+pub const PROJECTOR_REFRESH_SECONDS: u32 = 3;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct CloudQuery {

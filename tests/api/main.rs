@@ -45,4 +45,5 @@ mod web;
 mod web_answers;
 mod web_methods;
 mod web_staff;
+mod web_surveys;
 mod word_cloud;

@@ -171,7 +171,12 @@ async fn the_cloud_counts_the_nouns_of_ideas(backend: Backend) {
         .await;
     ideas.contains(&format!("/proposals/{second}"));
     let live = Browser::new(&app).get("/themes/parks/words/live").await;
-    live.contains("<meta http-equiv=\"refresh\" content=\"5\">");
+    // It updates by a script of its own (no timed refresh of the whole page), and without
+    // the script a link shows the latest.
+    live.contains("id=\"live-cloud\" data-live-seconds=\"3\"");
+    live.contains("<script src=\"/static/hiroba.js\" defer></script>");
+    live.contains("最新の表示にする");
+    assert!(!live.html.contains("http-equiv=\"refresh\""));
     live.contains("日差し");
     let mut clerk = Browser::new(&app);
     clerk.log_in("staff_member").await;

@@ -42,6 +42,14 @@ async function shoot(page, name) {
   await page.setViewportSize({ width: 390, height: 844 });
 }
 
+async function logIn(page, handle) {
+  await page.goto(`${base}/login`);
+  await page.fill("#login-handle", handle);
+  await page.fill("#login-password", password);
+  await page.click("main button[type=submit]");
+  await page.waitForURL(`${base}/`);
+}
+
 async function expectText(page, text) {
   await page.getByText(text, { exact: false }).first().waitFor({ timeout: 10_000 });
 }
@@ -299,6 +307,59 @@ try {
   await scan(page, "draft-compare");
   await shoot(page, "draft-compare");
   log("staff accepted the amendment; the comparison shows it");
+
+  // Staff build a survey on the page; a resident answers it (first without the required
+  // answer); staff read the results; the word cloud's projector view is scanned.
+  await page.goto(`${base}/staff/themes/parks/surveys/new`);
+  await page.fill("#survey-title", "公園の使い方アンケート");
+  await page.selectOption("#q-kind-0", "single_choice");
+  await page.fill("#q-prompt-0", "よく使う公園");
+  await page.check("#q-required-0");
+  await page.fill("#q-options-0", "中央公園\n駅前広場");
+  await page.selectOption("#q-kind-1", "scale");
+  await page.fill("#q-prompt-1", "公園の満足度");
+  await page.fill("#q-points-1", "5");
+  await page.fill("#q-low-1", "不満");
+  await page.fill("#q-high-1", "満足");
+  await scan(page, "survey-builder");
+  await page.click("#survey-save");
+  await expectText(page, "回答はアカウントと結び付けずに保存されます");
+  const surveyPath = new URL(page.url()).pathname;
+  await page.click("form[action='/logout'] button");
+  await logIn(page, "hanako");
+  await page.goto(`${base}${surveyPath}`);
+  await scan(page, "survey");
+  await page.click("#survey-submit");
+  await page.locator(".field-error").first().waitFor();
+  await scan(page, "survey-error");
+  await page.getByLabel("中央公園").check();
+  await page.getByLabel("4", { exact: true }).check();
+  await page.click("#survey-submit");
+  await expectText(page, "回答ありがとうございました");
+  await scan(page, "survey-answered");
+  await shoot(page, "survey-answered");
+  await page.click("form[action='/logout'] button");
+  log("a resident answered the survey");
+  await logIn(page, "staff_member");
+  await page.goto(`${base}${surveyPath}/results`);
+  await expectText(page, "回答 1件");
+  await page.locator("svg.chart").first().waitFor();
+  await scan(page, "survey-results");
+  await shoot(page, "survey-results");
+  // The projector view shows a new idea's words by itself within a few seconds.
+  await page.goto(`${base}/themes/parks/words/live`);
+  await scan(page, "word-cloud-projector");
+  const poster = await page.context().newPage();
+  await poster.goto(`${base}/themes/parks`);
+  await poster.fill("#idea-title", "図書館の自習室を増やしてほしい");
+  await poster.fill("#idea-body", "図書館の自習室がいつも満席です。");
+  await poster.click("form[action='/themes/parks/proposals'] button[type=submit]");
+  await poster.close();
+  await page.locator("#live-cloud li", { hasText: "自習室" }).waitFor({ timeout: 15_000 });
+  await page.click("#live-pause");
+  await expectText(page, "再開");
+  await scan(page, "word-cloud-projector-paused");
+  log("staff read the results; the projector view showed a new idea by itself");
 } catch (error) {
   failed = true;
   console.error(`[browser] step failed: ${error.stack || error}`);
