@@ -29,6 +29,7 @@ struct RawConfig {
     login_attempts_per_minute: u32,
     signups_per_hour: u32,
     upload_max_megabytes: u32,
+    statistics_min_group: u32,
     #[serde(deserialize_with = "switch")]
     federation_insecure: bool,
     extra_ca_cert: Option<PathBuf>,
@@ -110,6 +111,7 @@ impl Default for RawConfig {
             login_attempts_per_minute: 5,
             signups_per_hour: 30,
             upload_max_megabytes: 20,
+            statistics_min_group: 5,
             federation_insecure: false,
             extra_ca_cert: None,
             authorized_fetch: false,
@@ -254,6 +256,9 @@ pub struct Limits {
     pub signups_per_hour: u32,
     /// The largest document staff may upload (a result's PDF or image), in bytes.
     pub upload_max_bytes: usize,
+    /// The fewest people a published figure may count (k of k-anonymity): smaller groups
+    /// are shown as `< k`, and other cells are held back so that totals do not reveal them.
+    pub statistics_min_group: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -429,6 +434,12 @@ impl Config {
                 "must be at least 1",
             ));
         }
+        if !(3..=1_000).contains(&raw.statistics_min_group) {
+            return Err(ConfigError::invalid(
+                "statistics_min_group",
+                "must be between 3 and 1000: smaller groups would let a figure point at a person",
+            ));
+        }
         if !(1..=512).contains(&raw.upload_max_megabytes) {
             return Err(ConfigError::invalid(
                 "upload_max_megabytes",
@@ -476,6 +487,7 @@ impl Config {
                 login_attempts_per_minute: raw.login_attempts_per_minute,
                 signups_per_hour: raw.signups_per_hour,
                 upload_max_bytes: raw.upload_max_megabytes as usize * 1024 * 1024,
+                statistics_min_group: i64::from(raw.statistics_min_group),
             },
             municipality: Municipality {
                 name_ja: m.name_ja.trim().to_string(),
@@ -525,6 +537,7 @@ impl Config {
             "domain = {}\nscheme = {}\nlisten = {}\ndata_dir = {}\ndatabase_url = {}\n\
              database_max_connections = {}\nbehind_proxy = {}\nlog_format = {}\n\
              login_attempts_per_minute = {}\nsignups_per_hour = {}\nupload_max_megabytes = {}\n\
+             statistics_min_group = {}\n\
              federation_insecure = {}\nextra_ca_cert = {}\nauthorized_fetch = {}\ndelivery_workers = {}\n\
              reference_refresh_hours = {}\nevent_retention_days = {}\nrun_event_consumers = {}\n\
              municipality.name_ja = {}\nmunicipality.name_en = {}\nmunicipality.prefecture = {}\n\
@@ -543,6 +556,7 @@ impl Config {
             self.limits.login_attempts_per_minute,
             self.limits.signups_per_hour,
             self.limits.upload_max_bytes / (1024 * 1024),
+            self.limits.statistics_min_group,
             self.federation.insecure,
             self.federation
                 .extra_ca_cert
@@ -585,6 +599,27 @@ mod tests {
             DatabaseTarget::Sqlite(PathBuf::from("data/x.db"))
         );
         assert!(DatabaseTarget::parse("mysql://x").is_err());
+    }
+
+    /// A published figure never counts fewer than 3 people, whatever the operator sets.
+    #[test]
+    fn the_statistics_group_is_never_below_three() {
+        for (k, accepted) in [(2, false), (3, true), (5, true), (1_001, false)] {
+            let raw = RawConfig {
+                statistics_min_group: k,
+                ..RawConfig::default()
+            };
+            match Config::from_raw(raw) {
+                Ok(config) => {
+                    assert!(accepted, "k = {k} was accepted");
+                    assert_eq!(config.limits.statistics_min_group, i64::from(k));
+                }
+                Err(e) => {
+                    assert!(!accepted, "k = {k}: {e}");
+                    assert!(e.to_string().contains("statistics_min_group"), "{e}");
+                }
+            }
+        }
     }
 
     /// What a newcomer copies must work: the example loads through the real loader, its

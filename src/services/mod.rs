@@ -25,6 +25,7 @@ pub mod proposals;
 pub mod references;
 pub mod results;
 pub mod summary;
+pub mod survey_breakdowns;
 pub mod survey_responses;
 pub mod survey_results;
 pub mod surveys;

@@ -466,3 +466,104 @@ pub async fn set_text_hidden(
     .await
     .map(|done| done.rows_affected() > 0))
 }
+
+/// The attributes copied into responses, as one combination (the statistics' groups).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, sqlx::FromRow)]
+pub struct Attributes {
+    pub age_band: Option<String>,
+    pub area: Option<String>,
+    pub relations: String,
+}
+
+/// How many answers share each value, per combination of attributes (free texts apart; a
+/// ranked option counts once whatever its place).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GroupValueCount {
+    #[sqlx(flatten)]
+    pub group: Attributes,
+    pub question_id: i64,
+    pub choice_position: Option<i32>,
+    pub number: Option<i64>,
+    pub count: i64,
+}
+
+pub async fn group_value_counts(
+    ex: Ex<'_>,
+    survey_id: i64,
+) -> Result<Vec<GroupValueCount>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT r.age_band, r.area, r.relations, a.question_id, a.choice_position, a.number, \
+         COUNT(*) AS count FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
+         WHERE r.survey_id = $1 AND a.text IS NULL \
+         GROUP BY r.age_band, r.area, r.relations, a.question_id, a.choice_position, a.number"
+    )
+    .bind(survey_id)
+    .fetch_all(&mut *c)
+    .await)
+}
+
+/// How many responses of each combination of attributes answered each question.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GroupAnswered {
+    #[sqlx(flatten)]
+    pub group: Attributes,
+    pub question_id: i64,
+    pub count: i64,
+}
+
+pub async fn group_answered(ex: Ex<'_>, survey_id: i64) -> Result<Vec<GroupAnswered>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT r.age_band, r.area, r.relations, a.question_id, \
+         COUNT(DISTINCT a.response_id) AS count \
+         FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id \
+         WHERE r.survey_id = $1 GROUP BY r.age_band, r.area, r.relations, a.question_id"
+    )
+    .bind(survey_id)
+    .fetch_all(&mut *c)
+    .await)
+}
+
+/// How many responses each combination of attributes has.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GroupSize {
+    #[sqlx(flatten)]
+    pub group: Attributes,
+    pub count: i64,
+}
+
+pub async fn group_sizes(ex: Ex<'_>, survey_id: i64) -> Result<Vec<GroupSize>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT age_band, area, relations, COUNT(*) AS count FROM survey_responses \
+         WHERE survey_id = $1 GROUP BY age_band, area, relations"
+    )
+    .bind(survey_id)
+    .fetch_all(&mut *c)
+    .await)
+}
+
+/// Every answer of a survey with its response's attributes, for the staff's export; in the
+/// order of the random response ids, which says nothing of when anyone answered.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ExportedAnswer {
+    pub response_id: i64,
+    pub proxy: bool,
+    #[sqlx(flatten)]
+    pub group: Attributes,
+    pub question_id: Option<i64>,
+    pub choice_position: Option<i32>,
+    pub rank: Option<i32>,
+    pub number: Option<i64>,
+    pub text: Option<String>,
+}
+
+pub async fn export(ex: Ex<'_>, survey_id: i64) -> Result<Vec<ExportedAnswer>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_as(
+        "SELECT r.id AS response_id, r.proxy, r.age_band, r.area, r.relations, a.question_id, \
+         a.choice_position, a.rank, a.number, a.text \
+         FROM survey_responses r LEFT JOIN survey_answers a ON a.response_id = r.id \
+         WHERE r.survey_id = $1 ORDER BY r.id, a.question_id, a.rank, a.choice_position"
+    )
+    .bind(survey_id)
+    .fetch_all(&mut *c)
+    .await)
+}

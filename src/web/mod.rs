@@ -18,6 +18,7 @@ pub mod references;
 pub mod results;
 pub mod staff;
 pub mod survey_builder;
+pub mod survey_exports;
 pub mod survey_results;
 pub mod surveys;
 pub mod theme_removal;
@@ -110,6 +111,19 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(survey_builder::links_form).post(survey_builder::make_links),
         )
         .route("/surveys/{id}/results", get(survey_results::results))
+        .route(
+            "/surveys/{id}/results.csv",
+            get(survey_exports::results_csv),
+        )
+        .route("/surveys/{id}/breakdown", get(survey_exports::breakdown))
+        .route(
+            "/surveys/{id}/breakdown.csv",
+            get(survey_exports::breakdown_csv),
+        )
+        .route(
+            "/surveys/{id}/answers.csv",
+            get(survey_exports::answers_csv),
+        )
         .route(
             "/surveys/{id}/texts/{question}/{response}",
             post(survey_results::hide_text),

@@ -35,6 +35,7 @@ mod peer;
 mod proposals;
 mod results;
 mod summary;
+mod survey_breakdowns;
 mod surveys;
 mod theme_removal;
 mod themes;

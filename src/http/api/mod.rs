@@ -249,6 +249,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(surveys::respond, surveys::change_response))
         .routes(routes!(surveys::create_links))
         .routes(routes!(surveys::get_results))
+        .routes(routes!(surveys::get_breakdown))
         .routes(routes!(surveys::hide_text))
         .routes(routes!(answers::answer_proposal))
         .routes(routes!(answers::list_answers))

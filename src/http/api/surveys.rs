@@ -8,9 +8,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::error::AppError;
-use crate::http::extract::{ApiJson, ApiPath, Authorized, Staff};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Authorized, Staff};
 use crate::http::problem::Problem;
 use crate::services::Viewer;
+use crate::services::survey_breakdowns::{self, Breakdown, Dimension};
 use crate::services::survey_responses::{self, Receipt, ResponseInput};
 use crate::services::survey_results::{self, SurveyResults};
 use crate::services::surveys::{self, SurveyInput, SurveyView};
@@ -150,4 +151,28 @@ pub async fn hide_text(
 ) -> Result<StatusCode, AppError> {
     survey_results::hide_text(&state, &viewer, id, question_id, response_id, input.hidden).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BreakdownQuery {
+    /// What to group the respondents by.
+    pub by: Dimension,
+}
+
+/// A survey's choice, ranking and scale questions by age band, area or relation, with every
+/// count of fewer than `min_group` people (and whatever would reveal one) given as `null`:
+/// staff at any time, everyone once it has closed.
+#[utoipa::path(get, path = "/surveys/{id}/breakdown", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id", minimum = 1), BreakdownQuery),
+    responses((status = 200, body = Breakdown), (status = 400, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_breakdown(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<BreakdownQuery>,
+) -> Result<Json<Breakdown>, AppError> {
+    Ok(Json(
+        survey_breakdowns::of_survey(&state, &viewer, id, query.by).await?,
+    ))
 }
