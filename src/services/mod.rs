@@ -24,6 +24,7 @@ pub mod passwords;
 pub mod proposals;
 pub mod references;
 pub mod results;
+pub mod statistics;
 pub mod summary;
 pub mod survey_breakdowns;
 pub mod survey_responses;

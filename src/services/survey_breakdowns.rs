@@ -122,13 +122,15 @@ fn raw_groups(attributes: &Attributes, by: Dimension) -> Vec<Group> {
 }
 
 /// The rows of a breakdown, in order, and how each raw group maps onto them.
-struct Rows {
-    order: Vec<Group>,
+pub(super) struct Rows {
+    pub(super) order: Vec<Group>,
     merged: HashMap<Group, Group>,
 }
 
 impl Rows {
-    fn of(by: Dimension, sizes: &[store::GroupSize], k: i64) -> Self {
+    /// The rows for groups of these sizes: every age band or relation, the areas of at
+    /// least k people (the others together), and those who gave none.
+    pub(super) fn of(by: Dimension, sizes: &[(Attributes, i64)], k: i64) -> Self {
         let mut order: Vec<Group> = match by {
             Dimension::AgeBand => AgeBand::ALL
                 .iter()
@@ -143,9 +145,9 @@ impl Rows {
         let mut merged = HashMap::new();
         if by == Dimension::Area {
             let mut per_area: HashMap<Group, i64> = HashMap::new();
-            for size in sizes {
-                for group in raw_groups(&size.group, by) {
-                    *per_area.entry(group).or_default() += size.count;
+            for (attributes, count) in sizes {
+                for group in raw_groups(attributes, by) {
+                    *per_area.entry(group).or_default() += count;
                 }
             }
             let mut named: Vec<String> = Vec::new();
@@ -171,7 +173,7 @@ impl Rows {
     }
 
     /// The rows a response with these attributes is counted in.
-    fn of_response(&self, attributes: &Attributes, by: Dimension) -> Vec<usize> {
+    pub(super) fn of_response(&self, attributes: &Attributes, by: Dimension) -> Vec<usize> {
         let mut rows: Vec<usize> = raw_groups(attributes, by)
             .into_iter()
             .map(|g| self.merged.get(&g).cloned().unwrap_or(g))
@@ -221,6 +223,7 @@ pub async fn of_survey(
     let answered = store::group_answered(conn.ex(), id).await?;
     let sizes = store::group_sizes(conn.ex(), id).await?;
     drop(conn);
+    let sizes: Vec<(Attributes, i64)> = sizes.into_iter().map(|s| (s.group, s.count)).collect();
     let rows = Rows::of(by, &sizes, k);
     let mut questions = Vec::new();
     for question in survey.questions() {

@@ -24,6 +24,7 @@ pub mod remote_methods;
 pub mod remote_themes;
 pub mod results;
 pub mod settings;
+pub mod statistics;
 pub mod summary;
 pub mod surveys;
 pub mod terms;

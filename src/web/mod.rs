@@ -17,6 +17,7 @@ pub mod pages;
 pub mod references;
 pub mod results;
 pub mod staff;
+pub mod statistics;
 pub mod survey_builder;
 pub mod survey_exports;
 pub mod survey_results;
@@ -91,6 +92,18 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(word_cloud::stop_words).post(word_cloud::save_stop_words),
         )
         .route("/themes/{slug}/surveys", get(surveys::of_theme))
+        .route("/statistics", get(statistics::instance))
+        .route("/statistics.csv", get(statistics::instance_csv))
+        .route(
+            "/statistics/publication",
+            post(statistics::publish_instance),
+        )
+        .route("/themes/{slug}/statistics", get(statistics::theme))
+        .route("/themes/{slug}/statistics.csv", get(statistics::theme_csv))
+        .route(
+            "/themes/{slug}/statistics/publication",
+            post(statistics::publish_theme),
+        )
         .route(
             "/staff/themes/{slug}/surveys/new",
             get(survey_builder::new_survey).post(survey_builder::create_survey),

@@ -55,7 +55,7 @@ pub fn group_label(ctx: &PageCtx, by: Dimension, group: &Group, k: i64) -> Strin
 
 /// The mark of a held-back count. One mark for every such count: telling the small counts
 /// from the ones held back to protect them would narrow down what they are.
-const HELD_BACK: &str = "X";
+pub const HELD_BACK: &str = "X";
 
 #[derive(Template, WebTemplate)]
 #[template(path = "survey_breakdown.html")]
@@ -104,7 +104,7 @@ pub async fn breakdown(
     Ok(BreakdownPage { ctx, breakdown }.into_response())
 }
 
-fn csv_file(name: &str, rows: Vec<Vec<String>>) -> PageResult {
+pub fn csv_file(name: &str, rows: Vec<Vec<String>>) -> PageResult {
     let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     for row in rows {
         writer

@@ -34,6 +34,7 @@ mod openapi;
 mod peer;
 mod proposals;
 mod results;
+mod statistics;
 mod summary;
 mod survey_breakdowns;
 mod surveys;

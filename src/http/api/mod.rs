@@ -17,6 +17,7 @@ pub mod notifications;
 pub mod proposals;
 pub mod references;
 pub mod results;
+pub mod statistics;
 pub mod surveys;
 pub mod themes;
 pub mod word_cloud;
@@ -56,6 +57,7 @@ use crate::state::AppState;
         (name = "answers", description = "The municipality's official answers to proposals"),
         (name = "drafts", description = "Drafts (たたき台) residents improve with amendments (修正提案)"),
         (name = "surveys", description = "Surveys (アンケート) with anonymous answers, and their results"),
+        (name = "statistics", description = "Participation statistics, k-anonymous"),
         (name = "results", description = "What became of a theme's input (反映) and its implementation"),
         (name = "methods", description = "Process templates the municipality publishes for others to reuse"),
         (name = "references", description = "Cards that point at other instances' themes, proposals and methods"),
@@ -250,6 +252,10 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(surveys::create_links))
         .routes(routes!(surveys::get_results))
         .routes(routes!(surveys::get_breakdown))
+        .routes(routes!(statistics::instance_statistics))
+        .routes(routes!(statistics::theme_statistics))
+        .routes(routes!(statistics::publish_instance_statistics))
+        .routes(routes!(statistics::publish_theme_statistics))
         .routes(routes!(surveys::hide_text))
         .routes(routes!(answers::answer_proposal))
         .routes(routes!(answers::list_answers))
