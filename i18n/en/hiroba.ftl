@@ -99,6 +99,7 @@ error-too-long = Use at most { $limit } characters.
 error-invalid-email = Enter an e-mail address, such as name@example.jp.
 error-handle-characters = Use only lower-case letters a–z, digits and underscores (_).
 error-reserved = This name is reserved; choose another.
+error-too-many = At most { $limit }.
 error-tags = Tags cannot contain spaces, commas or # (up to 10 tags).
 error-control-characters = This contains characters that cannot be used.
 error-taken = This is already taken.

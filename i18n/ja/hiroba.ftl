@@ -90,6 +90,7 @@ error-too-long = { $limit } 文字以内で入力してください。
 error-invalid-email = メールアドレスの形式で入力してください（例：name@example.jp）。
 error-handle-characters = 半角の英小文字・数字・アンダースコア（_）だけが使えます。
 error-reserved = この名前は使えません。別の名前にしてください。
+error-too-many = { $limit } 個までです。
 error-tags = タグには空白・カンマ・# を含めないでください（10 個まで）。
 error-control-characters = 使えない文字が含まれています。
 error-taken = すでに使われています。

@@ -182,7 +182,10 @@ pub(super) fn translate_field_error(
         ("invalid_email", _) => crate::t!(ctx, "error-invalid-email"),
         ("invalid_characters", _) => crate::t!(ctx, "error-handle-characters"),
         ("reserved", _) => crate::t!(ctx, "error-reserved"),
-        ("invalid_tag", _) | ("too_many", _) => crate::t!(ctx, "error-tags"),
+        ("invalid_tag", _) => crate::t!(ctx, "error-tags"),
+        // Too many tags, phases, stop words...: the limit, whatever the field holds.
+        ("too_many", Some(n)) => crate::t!(ctx, "error-too-many", limit = n),
+        ("too_many", None) => crate::t!(ctx, "error-tags"),
         ("control_characters", _) => crate::t!(ctx, "error-control-characters"),
         ("invalid_date", _) => crate::t!(ctx, "error-invalid-date"),
         ("ends_before_start", _) => crate::t!(ctx, "error-ends-before-start"),

@@ -154,6 +154,24 @@ async fn staff_write_edit_and_import_methods_on_forms(backend: Backend) {
         "the row says what is wrong: {}",
         refused.html
     );
+    // Too many phases: the limit is said at the phases, not a message about tags.
+    let names: Vec<String> = (0..21).map(|i| format!("phase_name_{i}")).collect();
+    let days: Vec<String> = (0..21).map(|i| format!("phase_days_{i}")).collect();
+    let mut fields = vec![
+        ("title", "長い方法"),
+        ("summary", "段階が多すぎる"),
+        ("licence", "CC-BY-4.0"),
+    ];
+    for (name, day) in names.iter().zip(&days) {
+        fields.push((name.as_str(), "段階"));
+        fields.push((day.as_str(), "3"));
+    }
+    let too_many = browser
+        .submit("/staff/methods/new", "/staff/methods/new", &fields)
+        .await;
+    assert_eq!(too_many.status, 422, "{}", too_many.html);
+    too_many.contains("20 個までです。");
+    assert!(!too_many.html.contains("タグには"), "{}", too_many.html);
     assert_eq!(
         app.get("/api/v1/methods", None).await.expect(200)["items"],
         serde_json::json!([])
