@@ -161,7 +161,7 @@ impl SurveyView {
 /// A survey row with the theme it belongs to, checked visible to the viewer.
 struct Loaded {
     row: SurveyRow,
-    theme: Option<super::themes::LoadedTheme>,
+    theme: Option<std::sync::Arc<super::themes::LoadedTheme>>,
 }
 
 impl Loaded {
@@ -221,7 +221,7 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> Result<Loaded, AppE
             if !theme.visible_to(viewer) {
                 return Err(AppError::NotFound("survey"));
             }
-            Some(theme)
+            Some(std::sync::Arc::new(theme))
         }
         None => None,
     };
@@ -390,19 +390,29 @@ pub async fn of_theme(
     viewer: &Viewer,
     slug: &str,
 ) -> Result<Vec<SurveyView>, AppError> {
-    let theme = super::themes::load(state, viewer, slug).await?;
+    let theme = std::sync::Arc::new(super::themes::load(state, viewer, slug).await?);
     let mut conn = state.db.acquire().await?;
     let rows = store::of_theme(conn.ex(), theme.row.id).await?;
     drop(conn);
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
-        views.push(get(state, viewer, row.id).await?);
+        let loaded = Loaded {
+            row,
+            theme: Some(theme.clone()),
+        };
+        views.push(view(state, viewer, loaded).await?);
     }
     Ok(views)
 }
 
 pub async fn get(state: &AppState, viewer: &Viewer, id: i64) -> Result<SurveyView, AppError> {
     let loaded = load(state, viewer, id).await?;
+    view(state, viewer, loaded).await
+}
+
+/// A loaded survey with its sections, questions and options, as the viewer sees it.
+async fn view(state: &AppState, viewer: &Viewer, loaded: Loaded) -> Result<SurveyView, AppError> {
+    let id = loaded.row.id;
     let mut conn = state.db.acquire().await?;
     let sections = store::sections(conn.ex(), id).await?;
     let questions = store::questions(conn.ex(), id).await?;
@@ -452,7 +462,7 @@ pub async fn get(state: &AppState, viewer: &Viewer, id: i64) -> Result<SurveyVie
     let row = loaded.row;
     Ok(SurveyView {
         id,
-        theme_slug: loaded.theme.map(|t| t.row.slug),
+        theme_slug: loaded.theme.map(|t| t.row.slug.clone()),
         title: row.title,
         description: row.description,
         audience: if row.audience == "link" {
