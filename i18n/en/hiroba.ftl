@@ -657,6 +657,7 @@ survey-col-count = Count
 survey-col-percent = Share
 survey-col-mean-rank = Mean place
 survey-mean-rank-hint = The count is how many answers gave the option a place; a smaller mean place is higher.
+survey-words = Words the answers use most
 survey-no-texts = No answers yet.
 survey-text-hidden = Hidden
 survey-text-hide = Hide from the public

@@ -630,6 +630,7 @@ survey-col-count = 件数
 survey-col-percent = 割合
 survey-col-mean-rank = 平均順位
 survey-mean-rank-hint = 件数はその選択肢に順位を付けた回答の数、平均順位は小さいほど上位です。
+survey-words = 回答に多いことば
 survey-no-texts = まだ回答はありません。
 survey-text-hidden = 非公開
 survey-text-hide = 公開しない

@@ -54,6 +54,9 @@ pub struct QuestionResult {
     pub mean: Option<f64>,
     pub median: Option<f64>,
     pub texts: Vec<TextAnswer>,
+    /// Free-text questions: the terms of the answers shown (most frequent first, at most
+    /// 30), counted by how many answers contain each.
+    pub words: Vec<super::word_cloud::TermView>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -114,6 +117,16 @@ pub async fn of_survey(
             question_result(q, answered, &counts, &texts)
         })
         .collect();
+    let mut questions: Vec<QuestionResult> = questions;
+    for question in questions.iter_mut().filter(|q| q.kind.is_text()) {
+        let texts: Vec<String> = question
+            .texts
+            .iter()
+            .filter(|t| !t.hidden)
+            .map(|t| t.text.clone())
+            .collect();
+        question.words = words_of(state, texts).await?;
+    }
     Ok(SurveyResults {
         survey_id: id,
         title: survey.title.clone(),
@@ -123,6 +136,35 @@ pub async fn of_survey(
         closed: survey.closed,
         questions,
     })
+}
+
+/// The most frequent terms of free-text answers, by how many answers contain each.
+async fn words_of(
+    state: &AppState,
+    texts: Vec<String>,
+) -> Result<Vec<super::word_cloud::TermView>, AppError> {
+    if texts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let finder = state.terms.clone();
+    let counted = tokio::task::spawn_blocking(move || {
+        let mut counts: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        for text in &texts {
+            for term in finder.terms(text) {
+                *counts.entry(term).or_default() += 1;
+            }
+        }
+        counts
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("tokeniser: {e}")))?;
+    let mut counts: Vec<crate::storage::terms::TermCount> = counted
+        .into_iter()
+        .map(|(term, ideas)| crate::storage::terms::TermCount { term, ideas })
+        .collect();
+    counts.sort_by(|a, b| b.ideas.cmp(&a.ideas).then_with(|| a.term.cmp(&b.term)));
+    counts.truncate(30);
+    Ok(super::word_cloud::steps(counts))
 }
 
 fn question_result(
@@ -212,6 +254,7 @@ fn question_result(
                 hidden: t.hidden,
             })
             .collect(),
+        words: Vec::new(),
     }
 }
 

@@ -109,7 +109,8 @@ pub struct WordCloud {
     pub terms: Vec<TermView>,
 }
 
-fn steps(counts: Vec<TermCount>) -> Vec<TermView> {
+/// Size steps for counted terms, most frequent first.
+pub(super) fn steps(counts: Vec<TermCount>) -> Vec<TermView> {
     let most = counts.iter().map(|c| c.ideas).max().unwrap_or(1).max(1);
     let least = counts.iter().map(|c| c.ideas).min().unwrap_or(1);
     counts

@@ -311,6 +311,9 @@ async fn surveys_are_built_answered_and_counted_on_the_pages(backend: Backend) {
     shown.contains("<th scope=\"row\">5（満足）</th><td>1</td><td>50%</td>");
     shown.contains("平均 3.5");
     shown.contains("ベンチを増やしてほしい");
+    // The free texts' word cloud: the terms of the answers shown, with their counts.
+    shown.contains("回答に多いことば");
+    shown.contains("<li class=\"term-step-3\">ベンチ <span class=\"term-count\">(1件)</span></li>");
     assert!(
         !shown.html.contains("木陰がほしい"),
         "the changed text is gone"
