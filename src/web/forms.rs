@@ -72,13 +72,7 @@ impl FormErrors {
 
     /// The first error of a field path starting with `prefix` (`phases[1].`).
     pub fn with_prefix(&self, prefix: &str) -> Option<String> {
-        let mut keys: Vec<&String> = self
-            .by_field
-            .keys()
-            .filter(|k| k.starts_with(prefix))
-            .collect();
-        keys.sort();
-        keys.first().map(|k| self.by_field[*k].clone())
+        self.first_with_prefix(prefix).map(|(_, message)| message)
     }
 
     /// The first error of a field path starting with `prefix`, with the path's rest

@@ -20,6 +20,7 @@ pub mod staff;
 pub mod statistics;
 pub mod survey_builder;
 pub mod survey_exports;
+pub mod survey_form;
 pub mod survey_results;
 pub mod surveys;
 pub mod theme_removal;

@@ -2,24 +2,22 @@
 //! of a link holder and of help-desk staff entering a paper answer; and changing an answer
 //! with the key this browser keeps for it (a cookie per survey, cleared at logout).
 
-use std::collections::{BTreeMap, HashMap};
-
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::Value;
 
 use super::PageResult;
 use super::context::PageCtx;
 use super::forms::{CsrfForm, FormErrors, form_errors};
 use super::pages::PagePath;
+use super::survey_form::Typed;
 use crate::domain::surveys::QuestionKind;
-use crate::error::{AppError, FieldError, Invalid};
+use crate::error::AppError;
 use crate::http::extract::cookie;
-use crate::services::survey_responses::{self, ProxyInput, ResponseInput};
+use crate::services::survey_responses::{self, ResponseInput};
 use crate::services::surveys::{self, Audience, QuestionView, SurveyView};
 use crate::services::themes::{self, ThemeView};
 use crate::state::AppState;
@@ -61,133 +59,6 @@ fn kept_key(headers: &HeaderMap, id: i64) -> Option<String> {
     cookie(headers, &cookie_name(id)).filter(|k| !k.is_empty())
 }
 
-/// What the form holds, by field name, as typed (or as stored, when changing an answer):
-/// `answers.{question}` for one value or each chosen option, `answers.{question}.{option}`
-/// for the rank given to an option.
-#[derive(Debug, Default)]
-pub struct Typed(HashMap<String, Vec<String>>);
-
-impl Typed {
-    fn from_pairs(pairs: &[(String, String)]) -> Self {
-        let mut typed: HashMap<String, Vec<String>> = HashMap::new();
-        for (name, value) in pairs {
-            if name.starts_with("answers.") || name.starts_with("proxy_") {
-                typed.entry(name.clone()).or_default().push(value.clone());
-            }
-        }
-        Typed(typed)
-    }
-
-    fn from_answers(survey: &SurveyView, answers: &BTreeMap<String, Value>) -> Self {
-        let text = |v: &Value| match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        let mut typed: HashMap<String, Vec<String>> = HashMap::new();
-        for question in survey.questions() {
-            let Some(value) = answers.get(&question.id.to_string()) else {
-                continue;
-            };
-            let values: Vec<String> = match value {
-                Value::Array(items) => items.iter().map(text).collect(),
-                Value::Null => Vec::new(),
-                one => vec![text(one)],
-            };
-            if question.kind == QuestionKind::Ranking {
-                for (rank, option) in values.iter().enumerate() {
-                    typed.insert(
-                        format!("answers.{}.{option}", question.id),
-                        vec![(rank + 1).to_string()],
-                    );
-                }
-            } else {
-                typed.insert(format!("answers.{}", question.id), values);
-            }
-        }
-        Typed(typed)
-    }
-
-    fn first(&self, name: &str) -> String {
-        self.0
-            .get(name)
-            .and_then(|v| v.first())
-            .cloned()
-            .unwrap_or_default()
-    }
-
-    fn all(&self, name: &str) -> &[String] {
-        self.0.get(name).map(Vec::as_slice).unwrap_or_default()
-    }
-
-    /// The answers in the shape the service reads; a ranking is the options in the order
-    /// of the ranks given. Two options with one rank are refused at the question, together
-    /// with whatever the service finds wrong in the other answers.
-    fn answers(&self, survey: &SurveyView) -> Result<BTreeMap<String, Value>, AppError> {
-        let (answers, mut errors) = self.read(survey);
-        if errors.is_empty() {
-            return Ok(answers);
-        }
-        if let Err(AppError::Validation(found)) = survey_responses::check_answers(survey, &answers)
-        {
-            let refused: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
-            errors.extend(found.into_iter().filter(|e| !refused.contains(&e.field)));
-        }
-        Err(AppError::Validation(errors))
-    }
-
-    fn read(&self, survey: &SurveyView) -> (BTreeMap<String, Value>, Vec<FieldError>) {
-        let mut answers = BTreeMap::new();
-        let mut errors = Vec::new();
-        for question in survey.questions() {
-            let field = format!("answers.{}", question.id);
-            if question.kind == QuestionKind::Ranking {
-                let mut ranked: Vec<(i64, i32)> = Vec::new();
-                for option in &question.options {
-                    let given = self.first(&format!("{field}.{}", option.number));
-                    let given = given.trim();
-                    if given.is_empty() {
-                        continue;
-                    }
-                    match given.parse::<i64>() {
-                        Ok(rank) => ranked.push((rank, option.number)),
-                        Err(_) => errors.push(
-                            Invalid::new("not_a_number", "a rank must be a number")
-                                .at(field.clone()),
-                        ),
-                    }
-                }
-                ranked.sort_unstable();
-                if ranked.windows(2).any(|w| w[0].0 == w[1].0) {
-                    errors.push(
-                        Invalid::new("duplicate_rank", "give each rank to one option only")
-                            .at(field.clone()),
-                    );
-                }
-                let order: Vec<Value> = ranked.iter().map(|(_, o)| Value::from(*o)).collect();
-                answers.insert(question.id.to_string(), Value::Array(order));
-            } else {
-                let given: Vec<Value> = self.all(&field).iter().cloned().map(Value::from).collect();
-                let value = match (question.kind, given.len()) {
-                    (QuestionKind::MultipleChoice, _) => Value::Array(given),
-                    (_, 0) => Value::Null,
-                    (_, 1) => given.into_iter().next().unwrap_or_default(),
-                    (_, _) => Value::Array(given),
-                };
-                answers.insert(question.id.to_string(), value);
-            }
-        }
-        (answers, errors)
-    }
-
-    fn proxy(&self) -> ProxyInput {
-        ProxyInput {
-            age_band: Some(self.first("proxy_age_band")),
-            area: Some(self.first("proxy_area")),
-            relations: self.all("proxy_relations").to_vec(),
-        }
-    }
-}
-
 /// What the survey page offers this visitor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Offer {
@@ -226,6 +97,20 @@ pub struct SurveyPage {
 }
 
 impl SurveyPage {
+    /// The page offering `offer`, with an empty form.
+    fn new(ctx: PageCtx, survey: SurveyView, offer: Offer) -> Self {
+        SurveyPage {
+            ctx,
+            survey,
+            offer,
+            typed: Typed::default(),
+            errors: FormErrors::default(),
+            link: String::new(),
+            key: None,
+            entered: false,
+        }
+    }
+
     /// Choices, rankings and scales are a group of controls under one legend.
     pub fn is_grouped(&self, question: &QuestionView) -> bool {
         !matches!(
@@ -399,14 +284,10 @@ pub async fn survey(
     let offer = offer_for(&ctx, &survey, &key, link.trim());
     render(
         SurveyPage {
-            ctx,
-            survey,
-            offer,
-            typed: Typed::default(),
-            errors: FormErrors::default(),
             link,
             key,
             entered: query.entered.is_some(),
+            ..SurveyPage::new(ctx, survey, offer)
         },
         StatusCode::OK,
     )
@@ -459,14 +340,10 @@ pub async fn answer(
             };
             render(
                 SurveyPage {
-                    ctx,
-                    survey,
-                    offer,
                     typed,
                     errors,
                     link,
-                    key: None,
-                    entered: false,
+                    ..SurveyPage::new(ctx, survey, offer)
                 },
                 status,
             )
@@ -503,16 +380,12 @@ pub async fn change_form(
     } else {
         Offer::NotOpen
     };
+    let typed = Typed::from_answers(&survey, &answers);
     render(
         SurveyPage {
-            typed: Typed::from_answers(&survey, &answers),
-            ctx,
-            survey,
-            offer,
-            errors: FormErrors::default(),
-            link: String::new(),
+            typed,
             key: Some(key),
-            entered: false,
+            ..SurveyPage::new(ctx, survey, offer)
         },
         StatusCode::OK,
     )
@@ -541,14 +414,10 @@ pub async fn change(
             let (status, errors) = form_errors(&ctx, err)?;
             render(
                 SurveyPage {
-                    ctx,
-                    survey,
-                    offer: Offer::Change,
                     typed,
                     errors,
-                    link: String::new(),
                     key: Some(key),
-                    entered: false,
+                    ..SurveyPage::new(ctx, survey, Offer::Change)
                 },
                 status,
             )
@@ -592,14 +461,8 @@ pub async fn keep_key(
     let offer = offer_for(&ctx, &survey, &None, "");
     render(
         SurveyPage {
-            ctx,
-            survey,
-            offer,
-            typed: Typed::default(),
             errors,
-            link: String::new(),
-            key: None,
-            entered: false,
+            ..SurveyPage::new(ctx, survey, offer)
         },
         StatusCode::UNPROCESSABLE_ENTITY,
     )
@@ -636,14 +499,8 @@ pub async fn paper_form(
     };
     render(
         SurveyPage {
-            ctx,
-            survey,
-            offer,
-            typed: Typed::default(),
-            errors: FormErrors::default(),
-            link: String::new(),
-            key: None,
             entered: query.entered.is_some(),
+            ..SurveyPage::new(ctx, survey, offer)
         },
         StatusCode::OK,
     )
@@ -684,14 +541,9 @@ pub async fn paper(
             }
             render(
                 SurveyPage {
-                    ctx,
-                    survey,
-                    offer: Offer::Paper,
                     typed,
                     errors,
-                    link: String::new(),
-                    key: None,
-                    entered: false,
+                    ..SurveyPage::new(ctx, survey, Offer::Paper)
                 },
                 status,
             )
