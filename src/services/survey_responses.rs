@@ -298,6 +298,24 @@ pub async fn respond(
     })
 }
 
+/// The response an edit key opens in its survey; a key that opens none is refused at the
+/// key's field.
+async fn response_of_key(
+    ex: crate::storage::Ex<'_>,
+    survey_id: i64,
+    edit_key: &str,
+) -> Result<i64, AppError> {
+    store::response_by_key(ex, survey_id, &token_digest(edit_key))
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid(
+                "edit_key",
+                "unknown",
+                "this key opens no answer of this survey",
+            )
+        })
+}
+
 /// Replaces the answers of the response that `edit_key` opens, while the survey is open.
 pub async fn change_response(
     state: &AppState,
@@ -314,15 +332,7 @@ pub async fn change_response(
     }
     let values = check_answers(&survey, answers)?;
     let mut tx = state.db.begin().await?;
-    let response_id = store::response_by_key(tx.ex(), id, &token_digest(edit_key))
-        .await?
-        .ok_or_else(|| {
-            AppError::invalid(
-                "edit_key",
-                "unknown",
-                "this key opens no answer of this survey",
-            )
-        })?;
+    let response_id = response_of_key(tx.ex(), id, edit_key).await?;
     store::delete_answers(tx.ex(), response_id).await?;
     store::insert_answers(tx.ex(), response_id, &values).await?;
     tx.commit().await?;
@@ -342,15 +352,7 @@ pub async fn answers_for_key(
     use serde_json::Value;
     let survey = get(state, viewer, id).await?;
     let mut conn = state.db.acquire().await?;
-    let response_id = store::response_by_key(conn.ex(), id, &token_digest(edit_key))
-        .await?
-        .ok_or_else(|| {
-            AppError::invalid(
-                "edit_key",
-                "unknown",
-                "this key opens no answer of this survey",
-            )
-        })?;
+    let response_id = response_of_key(conn.ex(), id, edit_key).await?;
     let rows = store::answers_of_response(conn.ex(), response_id).await?;
     drop(conn);
     let mut answers = BTreeMap::new();
