@@ -298,6 +298,8 @@ pub struct FederationSettings {
     /// How often themes are checked for a phase that changed with the date, whose `Group`
     /// followers must then be sent.
     pub phase_check_interval: std::time::Duration,
+    /// The least time between two tallies of a fediverse poll sent while votes arrive.
+    pub poll_tally_interval: std::time::Duration,
     /// How often a referenced object of another instance is fetched again.
     pub reference_refresh: std::time::Duration,
 }
@@ -505,6 +507,7 @@ impl Config {
                 retry_base: std::time::Duration::from_secs(30),
                 probe_interval: std::time::Duration::from_secs(3600),
                 phase_check_interval: std::time::Duration::from_secs(60),
+                poll_tally_interval: std::time::Duration::from_secs(60),
                 reference_refresh: std::time::Duration::from_secs(
                     u64::from(raw.reference_refresh_hours.clamp(1, 24 * 7)) * 3600,
                 ),

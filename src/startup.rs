@@ -86,6 +86,7 @@ impl Application {
         });
         let mut workers = crate::federation::delivery::spawn_workers(&self.state);
         workers.push(crate::federation::phase_watch::spawn(&self.state));
+        workers.push(crate::services::polls::spawn_tally_watch(&self.state));
         workers.push(crate::services::references::spawn_refresher(&self.state));
         if self.state.config.events.run_consumers {
             workers.push(crate::services::events::spawn(

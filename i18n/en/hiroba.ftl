@@ -657,6 +657,17 @@ survey-col-count = Count
 survey-col-percent = Share
 survey-col-mean-rank = Mean place
 survey-mean-rank-hint = The count is how many answers gave the option a place; a smaller mean place is higher.
+poll-votes-caption = Votes from fediverse accounts (counted apart from the answers above)
+poll-col-votes = Votes
+poll-voters = { $count ->
+    [one] { $count } fediverse account voted
+   *[other] { $count } fediverse accounts voted
+}
+poll-closed = The poll has closed.
+poll-open-until = Votes are taken until { $time }.
+poll-apart-hint = Fediverse votes are not answers to the survey: they carry no profile attributes and are never added to the figures above.
+poll-publish = Publish as a fediverse poll
+poll-publish-hint = The theme posts this question as a poll; people who follow it from a fediverse account see a poll and can vote until the survey closes.
 survey-words = Words the answers use most
 survey-no-texts = No answers yet.
 survey-text-hidden = Hidden

@@ -88,9 +88,21 @@ pub async fn create(
     activity: &Value,
     actor: &RemoteActorRow,
 ) -> Result<(), AppError> {
+    // Several objects in one `Create` (the votes of a multiple-choice poll): one by one.
+    if let Some(items) = activity.get("object").and_then(Value::as_array) {
+        for item in items.iter().filter(|item| !item.is_array()) {
+            let mut one = activity.clone();
+            one["object"] = item.clone();
+            Box::pin(create(state, &one, actor)).await?;
+        }
+        return Ok(());
+    }
     let object = trusted_object(state, activity, &actor.actor_id).await?;
     if super::method_object::is_method(&object) {
         return super::methods::received(state, actor, &object).await;
+    }
+    if let Some(question) = super::poll_votes::voted_poll(&Urls::new(&state.config), &object) {
+        return super::poll_votes::received(state, actor, &object, question).await;
     }
     let post = PostObject::from_wire(object)
         .map_err(|e| AppError::invalid("object", "unreadable", format!("object.{e}")))?;

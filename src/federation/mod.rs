@@ -22,6 +22,8 @@ pub mod municipality;
 pub mod objects;
 pub mod outbox;
 pub mod phase_watch;
+pub mod poll_question;
+pub mod poll_votes;
 pub mod publisher;
 pub mod references;
 pub mod remote_follow;

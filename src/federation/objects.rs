@@ -17,6 +17,7 @@ pub fn context() -> Value {
             "toot": "http://joinmastodon.org/ns#",
             "featured": {"@id": "toot:featured", "@type": "@id"},
             "discoverable": "toot:discoverable",
+            "votersCount": "toot:votersCount",
             "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
             "sensitive": "as:sensitive",
             "lemmy": "https://join-lemmy.org/ns#",

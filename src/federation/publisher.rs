@@ -137,6 +137,8 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
         EventKind::DraftRevised => super::drafts::draft_changed(state, id, "Update").await?,
         // Told on the site only (the notifier).
         EventKind::AmendmentDecided => {}
+        EventKind::PollPublished => super::poll_question::poll_changed(state, id, "Create").await?,
+        EventKind::PollTallied => super::poll_question::poll_changed(state, id, "Update").await?,
         // Announced by the inbox as it arrived; counted by the word cloud.
         EventKind::RemoteProposalChanged => {}
         EventKind::ActorBlocked => {

@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(super::collections::router())
         .merge(super::answers::router())
         .merge(super::results::router())
+        .merge(super::poll_question::router())
         .merge(super::activities::router())
 }
 

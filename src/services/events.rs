@@ -76,10 +76,14 @@ pub enum EventKind {
     DraftRevised,
     /// Staff accepted or rejected an amendment (subject: the amendment).
     AmendmentDecided,
+    /// Staff published a survey question as a fediverse poll (subject: the question).
+    PollPublished,
+    /// A poll's fediverse tally is due: votes arrived, or it closed (subject: the question).
+    PollTallied,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 30] = [
+    pub const ALL: [EventKind; 32] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
@@ -110,6 +114,8 @@ impl EventKind {
         EventKind::DraftPublished,
         EventKind::DraftRevised,
         EventKind::AmendmentDecided,
+        EventKind::PollPublished,
+        EventKind::PollTallied,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -144,6 +150,8 @@ impl EventKind {
             EventKind::DraftPublished => "draft_published",
             EventKind::DraftRevised => "draft_revised",
             EventKind::AmendmentDecided => "amendment_decided",
+            EventKind::PollPublished => "poll_published",
+            EventKind::PollTallied => "poll_tallied",
         }
     }
 

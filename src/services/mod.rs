@@ -21,6 +21,7 @@ pub mod moderation;
 pub mod municipalities;
 pub mod notifications;
 pub mod passwords;
+pub mod polls;
 pub mod proposals;
 pub mod references;
 pub mod results;

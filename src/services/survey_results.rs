@@ -57,6 +57,9 @@ pub struct QuestionResult {
     /// Free-text questions: the terms of the answers shown (most frequent first, at most
     /// 30), counted by how many answers contain each.
     pub words: Vec<super::word_cloud::TermView>,
+    /// When the question is also a fediverse poll: the fediverse votes, counted apart from
+    /// the residents' answers above.
+    pub fediverse: Option<super::polls::PollView>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -68,6 +71,8 @@ pub struct SurveyResults {
     /// Of them, paper answers entered by help-desk staff.
     pub proxy_respondents: i64,
     pub closed: bool,
+    /// Whether it takes answers now.
+    pub open: bool,
     pub questions: Vec<QuestionResult>,
 }
 
@@ -127,6 +132,11 @@ pub async fn of_survey(
             .collect();
         question.words = words_of(state, texts).await?;
     }
+    for poll in super::polls::of_survey(state, &survey).await? {
+        if let Some(question) = questions.iter_mut().find(|q| q.id == poll.question_id) {
+            question.fediverse = Some(poll);
+        }
+    }
     Ok(SurveyResults {
         survey_id: id,
         title: survey.title.clone(),
@@ -134,6 +144,7 @@ pub async fn of_survey(
         respondents: survey.response_count,
         proxy_respondents,
         closed: survey.closed,
+        open: survey.open,
         questions,
     })
 }
@@ -255,6 +266,7 @@ fn question_result(
             })
             .collect(),
         words: Vec::new(),
+        fediverse: None,
     }
 }
 

@@ -18,6 +18,7 @@ pub mod methods;
 pub mod moderation;
 pub mod municipalities;
 pub mod notifications;
+pub mod polls;
 pub mod proposals;
 pub mod references;
 pub mod remote_methods;

@@ -139,6 +139,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(survey_exports::answers_csv),
         )
         .route(
+            "/surveys/{id}/questions/{question}/poll",
+            post(survey_results::publish_poll),
+        )
+        .route(
             "/surveys/{id}/texts/{question}/{response}",
             post(survey_results::hide_text),
         )

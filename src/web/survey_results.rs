@@ -144,6 +144,18 @@ impl ResultsPage {
         )
     }
 
+    /// Whether staff may publish this question as a fediverse poll now.
+    pub fn can_publish_poll(&self, question: &QuestionResult) -> bool {
+        self.ctx.is_staff()
+            && self.results.open
+            && self.results.theme_slug.is_some()
+            && question.fediverse.is_none()
+            && matches!(
+                question.kind,
+                QuestionKind::SingleChoice | QuestionKind::MultipleChoice
+            )
+    }
+
     /// Numbers answered to a number question, listed when they are few.
     pub fn lists_numbers(&self, question: &QuestionResult) -> bool {
         question.kind == QuestionKind::Number && question.points.len() <= 20
@@ -174,5 +186,16 @@ pub async fn hide_text(
 ) -> PageResult {
     let hidden = form.hidden == "1";
     survey_results::hide_text(&state, &ctx.viewer(), id, question, response, hidden).await?;
+    ctx.see_other(&format!("/surveys/{id}/results#q{question}"))
+}
+
+/// Staff publish a choice question as a fediverse poll of the survey's theme.
+pub async fn publish_poll(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath((id, question)): PagePath<(i64, i64)>,
+    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    crate::services::polls::publish(&state, &ctx.viewer(), id, question).await?;
     ctx.see_other(&format!("/surveys/{id}/results#q{question}"))
 }

@@ -476,6 +476,7 @@ pub async fn federating_app(backend: &Backend) -> TestApp {
         config.federation.retry_base = Duration::from_millis(100);
         config.federation.probe_interval = Duration::from_millis(300);
         config.federation.phase_check_interval = Duration::from_millis(100);
+        config.federation.poll_tally_interval = Duration::from_millis(300);
     })
     .await
 }

@@ -34,7 +34,7 @@ fn expect_line(lines: &mpsc::Receiver<String>, prefix: &str, seen: &mut Vec<Stri
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_fedify_account_follows_replies_and_likes() {
+async fn a_fedify_account_follows_replies_likes_and_votes() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
         .join("interop");
@@ -63,6 +63,7 @@ async fn a_fedify_account_follows_replies_and_likes() {
         config.scheme = hiroba::config::Scheme::Https;
         config.federation.insecure = true;
         config.federation.retry_base = Duration::from_millis(100);
+        config.federation.poll_tally_interval = Duration::from_millis(300);
     })
     .await;
     let backend = app.address.trim_start_matches("http://").parse().unwrap();
@@ -222,6 +223,75 @@ async fn a_fedify_account_follows_replies_and_likes() {
             results[0]["comments"][0]["body"] == "<p>結果を読みました</p>"
         })
         .await;
+
+        // A survey question published as a poll: Fedify reads a Question, votes as Mastodon
+        // does, and the tally Update that reaches it counts the vote, apart from residents'.
+        let survey = app
+            .post(
+                "/api/v1/themes/parks/surveys",
+                Some(&staff),
+                json!({"title": "公園アンケート", "audience": "residents",
+                       "opens_on": crate::helpers::day(-1), "closes_on": crate::helpers::day(7),
+                       "sections": [{"questions": [{"kind": "single_choice",
+                         "prompt": "よく使う公園は", "options": ["中央公園", "駅前広場"]}]}]}),
+            )
+            .await
+            .expect(201);
+        let (survey_id, question) = (
+            survey["id"].as_i64().unwrap(),
+            survey["sections"][0]["questions"][0]["id"]
+                .as_i64()
+                .unwrap(),
+        );
+        let poll_path = format!("/api/v1/surveys/{survey_id}/questions/{question}/poll");
+        let published = app
+            .post(&poll_path, Some(&staff), json!({}))
+            .await
+            .expect(201);
+        app.post(
+            &format!("/api/v1/surveys/{survey_id}/responses"),
+            Some(&hanako),
+            json!({"answers": {question.to_string(): 2}}),
+        )
+        .await
+        .expect(201);
+        writeln!(stdin, "EXPECT_POLL").unwrap();
+        let poll = tokio::task::block_in_place(|| expect_line(&lines, "POLL ", &mut seen));
+        let poll: serde_json::Value = serde_json::from_str(&poll).unwrap();
+        assert_eq!(poll["id"], published["url"], "{poll}");
+        assert_eq!(
+            poll["attributedTo"],
+            format!("https://{domain}/themes/parks"),
+            "{poll}"
+        );
+        assert_eq!(poll["multiple"], false, "{poll}");
+        assert_eq!(
+            poll["options"],
+            json!([{"name": "中央公園", "votes": 0}, {"name": "駅前広場", "votes": 0}]),
+            "{poll}"
+        );
+        let tally = tokio::task::block_in_place(|| expect_line(&lines, "TALLY ", &mut seen));
+        let tally: serde_json::Value = serde_json::from_str(&tally).unwrap();
+        assert_eq!(tally["voters"], 1, "{tally}");
+        assert_eq!(
+            tally["options"],
+            json!([{"name": "中央公園", "votes": 1}, {"name": "駅前広場", "votes": 0}]),
+            "the fediverse vote only: the resident's answer is not in the poll; {tally}"
+        );
+        let counted = app.get(&poll_path, None).await.expect(200);
+        assert_eq!(counted["voters"], 1, "{counted}");
+        let results = app
+            .get(
+                &format!("/api/v1/surveys/{survey_id}/results"),
+                Some(&staff),
+            )
+            .await
+            .expect(200);
+        let options = &results["questions"][0]["options"];
+        assert_eq!(
+            (options[0]["count"].clone(), options[1]["count"].clone()),
+            (json!(0), json!(1))
+        );
     });
     let result = futures_catch(outcome).await;
     let _ = writeln!(stdin, "bye");

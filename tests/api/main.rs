@@ -32,6 +32,7 @@ mod municipality;
 mod municipality_directory;
 mod openapi;
 mod peer;
+mod polls;
 mod proposals;
 mod results;
 mod statistics;

@@ -2,17 +2,21 @@
 // follows it with a signed request, waits for the Accept and for the Announce of a new
 // proposal, then replies to the proposal and likes it; then it looks up each object it is
 // given (a method) and says what it read. The Rust test
-// `interop::a_fedify_account_follows_replies_and_likes` drives it through stdin/stdout:
+// `interop::a_fedify_account_follows_replies_likes_and_votes` drives it through stdin/stdout:
 // it prints READY, FOLLOWED, ANNOUNCED <id> and DONE, and reads the theme's handle first;
 // then it reads commands until the line `bye`: `LOOKUP <url>` prints `LOOKUP <json>` (the
 // class Fedify read, the name, content and attribution); `EXPECT_ANSWER <page>` waits for the
 // `Update` of that Page and the theme's `Note` in reply to it and prints `ANSWERED <json>`
 // (the Note's text and the accounts it mentions); `EXPECT_ARTICLE` waits for a `Create` of an
-// `Article` from the theme, prints `ARTICLE <json>`, replies to it and prints `REPLIED`.
+// `Article` from the theme, prints `ARTICLE <json>`, replies to it and prints `REPLIED`;
+// `EXPECT_POLL` waits for a `Create` of a `Question` from the theme and prints `POLL <json>`
+// (its options as Fedify read them), votes for its first option the way Mastodon does (a
+// `Note` with `name` in reply to it), then waits for the `Update` that counts the vote and
+// prints `TALLY <json>`.
 import { createServer } from "node:http";
 import { createInterface } from "node:readline";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
-import { Accept, Announce, Article, Create, Endpoints, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
+import { Accept, Announce, Article, Create, Endpoints, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Question, Update } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 
 const say = (line) => process.stdout.write(`${line}\n`);
@@ -23,7 +27,32 @@ const fail = (why) => {
 
 const federation = createFederation({ kv: new MemoryKvStore(), allowPrivateAddress: true });
 const keys = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
-const received = { accept: null, announces: [], updates: [], creates: [] };
+const received = { accept: null, announces: [], updates: [], creates: [], tallies: [] };
+
+// A Question's options (`oneOf` or `anyOf`) with their counts, as Fedify reads them.
+const readPoll = async (question) => {
+  const options = [];
+  let multiple = false;
+  for await (const option of question.getExclusiveOptions()) options.push(option);
+  if (options.length === 0) {
+    multiple = true;
+    for await (const option of question.getInclusiveOptions()) options.push(option);
+  }
+  const read = [];
+  for (const option of options) {
+    const replies = await option.getReplies();
+    read.push({ name: option.name?.toString() ?? null, votes: replies?.totalItems ?? null });
+  }
+  return {
+    id: question.id?.href ?? null,
+    attributedTo: question.attributionId?.href ?? null,
+    multiple,
+    endTime: question.endTime?.toString() ?? null,
+    closed: question.closed !== null,
+    voters: question.voters,
+    options: read,
+  };
+};
 let notify = () => {};
 
 federation
@@ -53,6 +82,9 @@ federation
   })
   .on(Update, async (_ctx, update) => {
     received.updates.push(update);
+    // A poll's tally: read the Question as Fedify understands it.
+    const object = await update.getObject();
+    if (object instanceof Question) received.tallies.push(await readPoll(object));
     notify();
   })
   .on(Create, async (_ctx, create) => {
@@ -206,6 +238,34 @@ try {
         }),
       );
       say("REPLIED");
+    } else if (line === "EXPECT_POLL") {
+      const found = await waitFor(
+        () => received.creates.find((c) => c.object instanceof Question),
+        "the Question",
+      );
+      const poll = await readPoll(found.object);
+      say(`POLL ${JSON.stringify(poll)}`);
+      await ctx.sendActivity(
+        sender,
+        theme,
+        new Create({
+          id: new URL(`${base}/votes/1/activity`),
+          actor: ctx.getActorUri("resident"),
+          to: theme.id,
+          object: new Note({
+            id: new URL(`${base}/votes/1`),
+            attribution: ctx.getActorUri("resident"),
+            name: poll.options[0].name,
+            replyTarget: found.object.id,
+            to: theme.id,
+          }),
+        }),
+      );
+      const tally = await waitFor(
+        () => received.tallies.find((t) => t.id === poll.id && t.voters >= 1),
+        "the tally that counts the vote",
+      );
+      say(`TALLY ${JSON.stringify(tally)}`);
     } else {
       break;
     }

@@ -252,6 +252,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(surveys::create_links))
         .routes(routes!(surveys::get_results))
         .routes(routes!(surveys::get_breakdown))
+        .routes(routes!(surveys::publish_poll, surveys::get_poll))
         .routes(routes!(statistics::instance_statistics))
         .routes(routes!(statistics::theme_statistics))
         .routes(routes!(statistics::publish_instance_statistics))

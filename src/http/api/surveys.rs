@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Authorized, Staff};
 use crate::http::problem::Problem;
 use crate::services::Viewer;
+use crate::services::polls::{self, PollView};
 use crate::services::survey_breakdowns::{self, Breakdown, Dimension};
 use crate::services::survey_responses::{self, Receipt, ResponseInput};
 use crate::services::survey_results::{self, SurveyResults};
@@ -175,4 +176,33 @@ pub async fn get_breakdown(
     Ok(Json(
         survey_breakdowns::of_survey(&state, &viewer, id, query.by).await?,
     ))
+}
+
+/// Publish a single- or multiple-choice question of a theme's open survey as a fediverse poll
+/// of the theme (staff only). Votes are taken until the survey closes.
+#[utoipa::path(post, path = "/surveys/{id}/questions/{question_id}/poll", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id", minimum = 1),
+        ("question_id" = i64, Path, description = "Question id", minimum = 1)),
+    responses((status = 201, body = PollView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn publish_poll(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+    ApiPath((id, question_id)): ApiPath<(i64, i64)>,
+) -> Result<(StatusCode, Json<PollView>), AppError> {
+    let poll = polls::publish(&state, &viewer, id, question_id).await?;
+    Ok((StatusCode::CREATED, Json(poll)))
+}
+
+/// A question's fediverse poll with the votes of fediverse accounts, counted apart from
+/// residents' answers.
+#[utoipa::path(get, path = "/surveys/{id}/questions/{question_id}/poll", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id", minimum = 1),
+        ("question_id" = i64, Path, description = "Question id", minimum = 1)),
+    responses((status = 200, body = PollView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_poll(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    ApiPath((id, question_id)): ApiPath<(i64, i64)>,
+) -> Result<Json<PollView>, AppError> {
+    Ok(Json(polls::poll(&state, &viewer, id, question_id).await?))
 }
