@@ -41,7 +41,7 @@ fn idea_text(i: usize) -> String {
 
 /// Tokenises about 4 MB of ideas on this thread; MB per second.
 fn tokenise_rate() -> f64 {
-    let finder = TermFinder::new(None);
+    let finder = TermFinder::new();
     let texts: Vec<String> = (0..8_000).map(idea_text).collect();
     let bytes: usize = texts.iter().map(String::len).sum();
     finder.terms(&texts[0]);

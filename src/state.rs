@@ -89,7 +89,7 @@ impl AppState {
             event_signal: Default::default(),
             caches: Arc::new(Caches::new()),
             directory: Arc::new(crate::federation::following::Directory),
-            terms: Arc::new(crate::domain::terms::TermFinder::new(None)),
+            terms: Arc::new(crate::domain::terms::TermFinder::new()),
             db,
             config: Arc::new(config),
             limits: Arc::new(limits),

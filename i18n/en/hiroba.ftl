@@ -592,6 +592,12 @@ words-count = ({ $count ->
 words-ideas-with = Ideas containing “{ $term }”
 words-stop-words = Words the word cloud leaves out
 words-stop-words-hint = One word per line. They are left out of every theme's word cloud (up to 40 characters each, 500 words).
+words-stop-words-heading = Words left out
+words-save-stop-words = Save the words left out
+words-names-heading = Local names (user dictionary)
+words-names = Names counted whole, as one term
+words-names-hint = One name per line. Place and facility names written here (for example Kotoura Town Pool) are counted as one term in the word cloud, never split. Saving counts the ideas already posted again (up to 40 characters each, 500 names).
+words-save-names = Save the names
 error-no-such-phase = There is no such period.
 
 # Surveys

@@ -571,6 +571,12 @@ words-count = ({ $count }件)
 words-ideas-with = 「{ $term }」を含むアイデア
 words-stop-words = ワードクラウドに出さないことば
 words-stop-words-hint = 1 行に 1 語。ここに書いたことばは、すべてのテーマのワードクラウドから外れます（40 文字まで、500 語まで）。
+words-stop-words-heading = 外すことば
+words-save-stop-words = 外すことばを保存
+words-names-heading = 地名・施設名（ユーザー辞書）
+words-names = 分けずに 1 語として数える名前
+words-names-hint = 1 行に 1 つ。地名や施設名（例: 琴浦町民プール）を書くと、ワードクラウドで分けずに 1 語として数えます。保存すると、これまでのアイデアも数え直します（40 文字まで、500 件まで）。
+words-save-names = 名前を保存
 error-no-such-phase = その期間はありません。
 
 # Surveys

@@ -5,8 +5,10 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use lindera::dictionary::{Dictionary, UserDictionary};
+use aho_corasick::{AhoCorasick, MatchKind};
+use lindera::dictionary::Dictionary;
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 
@@ -55,17 +57,40 @@ const ENGLISH_STOP_WORDS: &[&str] = &[
 /// Finds terms; shared by every request. The dictionary is loaded when the first text is
 /// read, so a process that never counts terms (a test, a server without ideas yet) does not
 /// hold it in memory.
+#[derive(Default)]
 pub struct TermFinder {
-    user_names: std::sync::Mutex<Option<UserDictionary>>,
     segmenter: std::sync::OnceLock<Result<Segmenter, String>>,
+    names: std::sync::RwLock<Arc<LocalNames>>,
 }
 
 impl TermFinder {
-    /// The embedded dictionary, with the names of a user dictionary kept whole when given.
-    pub fn new(user_names: Option<UserDictionary>) -> TermFinder {
-        TermFinder {
-            user_names: std::sync::Mutex::new(user_names),
-            segmenter: std::sync::OnceLock::new(),
+    /// The embedded dictionary, without local names yet.
+    pub fn new() -> TermFinder {
+        TermFinder::default()
+    }
+
+    /// The local names kept whole, as given.
+    pub fn names(&self) -> Vec<String> {
+        self.current_names().names.clone()
+    }
+
+    /// Keeps these names whole from the next text on; whether they differ from before.
+    pub fn set_names(&self, names: Vec<String>) -> bool {
+        let names = LocalNames::new(names);
+        let Ok(mut current) = self.names.write() else {
+            return false;
+        };
+        if current.names == names.names {
+            return false;
+        }
+        *current = Arc::new(names);
+        true
+    }
+
+    fn current_names(&self) -> Arc<LocalNames> {
+        match self.names.read() {
+            Ok(names) => names.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
@@ -74,14 +99,14 @@ impl TermFinder {
             .get_or_init(|| {
                 let dictionary: Dictionary =
                     embedded::load().map_err(|e| format!("the embedded dictionary: {e}"))?;
-                let names = self.user_names.lock().ok().and_then(|mut n| n.take());
-                Ok(Segmenter::new(Mode::Normal, dictionary, names))
+                Ok(Segmenter::new(Mode::Normal, dictionary, None))
             })
             .as_ref()
             .map_err(String::as_str)
     }
 
-    /// The distinct terms of a text, in order of first appearance.
+    /// The distinct terms of a text, in order of first appearance: local names where they
+    /// occur, and the terms the analysis finds in the text between them.
     pub fn terms(&self, text: &str) -> Vec<String> {
         let segmenter = match self.segmenter() {
             Ok(segmenter) => segmenter,
@@ -91,44 +116,116 @@ impl TermFinder {
             }
         };
         let normalized = crate::domain::normalize_text(text);
-        let Ok(mut tokens) = segmenter.segment(Cow::Borrowed(normalized.as_str())) else {
-            return Vec::new();
-        };
+        let names = self.current_names();
         let mut found = Found::default();
-        let mut noun = Noun::default();
-        for token in tokens.iter_mut() {
-            let surface = token.surface.to_string();
-            let details = token.details();
-            let pos = details.first().copied().unwrap_or_default();
-            let detail = details.get(1).copied().unwrap_or_default();
-            if let Some(word) = english_word(&surface) {
-                found.keep(noun.finish());
-                if !ENGLISH_STOP_WORDS.contains(&word.as_str()) {
-                    found.keep(Some(word));
-                }
-                continue;
-            }
-            match (pos, detail) {
-                // A prefix that attaches to nouns (新, 旧, 各...) starts one.
-                ("接頭詞", "名詞接続") => {
-                    found.keep(noun.finish());
-                    noun.text.push_str(&surface);
-                }
-                // A suffix (場, 化, 者...) belongs to the noun before it.
-                ("名詞", "接尾") if noun.has_head => noun.text.push_str(&surface),
-                ("名詞", "一般" | "固有名詞" | "サ変接続") => {
-                    if noun.has_head {
-                        found.keep(noun.finish());
-                    }
-                    noun.text.push_str(&surface);
-                    noun.has_head = true;
-                }
-                _ => found.keep(noun.finish()),
-            }
+        let mut read_to = 0;
+        for (start, end, name) in names.find(&normalized) {
+            analyse(segmenter, &normalized[read_to..start], &mut found);
+            found.keep(Some(name.to_string()));
+            read_to = end;
         }
-        found.keep(noun.finish());
+        analyse(segmenter, &normalized[read_to..], &mut found);
         found.terms
     }
+}
+
+/// Names staff keep whole (places, facilities: 琴浦町民プール, Kotoura Park), found in a
+/// text before the analysis so that it never splits them. Latin letters match without
+/// regard to case and only as whole words.
+#[derive(Default)]
+struct LocalNames {
+    names: Vec<String>,
+    matcher: Option<AhoCorasick>,
+}
+
+impl LocalNames {
+    fn new(given: Vec<String>) -> LocalNames {
+        let mut names: Vec<String> = Vec::new();
+        for name in given {
+            let name = crate::domain::normalize_text(&name);
+            if !name.is_empty() && !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+                names.push(name);
+            }
+        }
+        let matcher = if names.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .ascii_case_insensitive(true)
+                .build(&names)
+                .map_err(|e| tracing::error!(error = %e, "the local names cannot be searched for"))
+                .ok()
+        };
+        LocalNames { names, matcher }
+    }
+
+    /// Where names occur in a text, in order and not overlapping: start, end, the name.
+    fn find<'a>(&'a self, text: &str) -> Vec<(usize, usize, &'a str)> {
+        let Some(matcher) = &self.matcher else {
+            return Vec::new();
+        };
+        let word_char = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        matcher
+            .find_iter(text)
+            .filter(|m| {
+                let name = &self.names[m.pattern().as_usize()];
+                let (first, last) = (name.chars().next(), name.chars().last());
+                let before = text[..m.start()].chars().next_back();
+                let after = text[m.end()..].chars().next();
+                !(word_char(first) && word_char(before) || word_char(last) && word_char(after))
+            })
+            .map(|m| {
+                (
+                    m.start(),
+                    m.end(),
+                    self.names[m.pattern().as_usize()].as_str(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Adds the terms the morphological analysis finds in a text.
+fn analyse(segmenter: &Segmenter, text: &str, found: &mut Found) {
+    if text.trim().is_empty() {
+        return;
+    }
+    let Ok(mut tokens) = segmenter.segment(Cow::Borrowed(text)) else {
+        return;
+    };
+    let mut noun = Noun::default();
+    for token in tokens.iter_mut() {
+        let surface = token.surface.to_string();
+        let details = token.details();
+        let pos = details.first().copied().unwrap_or_default();
+        let detail = details.get(1).copied().unwrap_or_default();
+        if let Some(word) = english_word(&surface) {
+            found.keep(noun.finish());
+            if !ENGLISH_STOP_WORDS.contains(&word.as_str()) {
+                found.keep(Some(word));
+            }
+            continue;
+        }
+        match (pos, detail) {
+            // A prefix that attaches to nouns (新, 旧, 各...) starts one.
+            ("接頭詞", "名詞接続") => {
+                found.keep(noun.finish());
+                noun.text.push_str(&surface);
+            }
+            // A suffix (場, 化, 者...) belongs to the noun before it.
+            ("名詞", "接尾") if noun.has_head => noun.text.push_str(&surface),
+            ("名詞", "一般" | "固有名詞" | "サ変接続") => {
+                if noun.has_head {
+                    found.keep(noun.finish());
+                }
+                noun.text.push_str(&surface);
+                noun.has_head = true;
+            }
+            _ => found.keep(noun.finish()),
+        }
+    }
+    found.keep(noun.finish());
 }
 
 /// A noun being read: its text so far, and whether it has its head noun yet.
@@ -196,7 +293,7 @@ mod tests {
 
     #[test]
     fn the_real_dictionary_finds_the_nouns_of_a_proposal() {
-        let finder = TermFinder::new(None);
+        let finder = TermFinder::new();
         let terms = finder
             .terms("子育て世代が気軽に集まれる公園の整備と、駅前の駐輪場不足の解消を提案します。");
         for expected in [
@@ -221,5 +318,33 @@ mod tests {
         );
         let english = finder.terms("More benches in the park, and the park needs shade.");
         assert_eq!(english, ["benches", "park", "needs", "shade"]);
+    }
+
+    #[test]
+    fn local_names_stay_whole() {
+        let finder = TermFinder::new();
+        let before = finder.terms("琴浦町民プールの駐車場を広げてください。");
+        assert!(
+            !before.iter().any(|t| t == "琴浦町民プール"),
+            "without the name the analysis splits it: {before:?}"
+        );
+        assert!(finder.set_names(vec!["琴浦町民プール".into(), "Kotoura Park".into()]));
+        assert!(!finder.set_names(vec!["琴浦町民プール".into(), "Kotoura Park".into()]));
+        let after = finder.terms("琴浦町民プールの駐車場を広げてください。");
+        assert_eq!(after.first().map(String::as_str), Some("琴浦町民プール"));
+        assert!(after.iter().any(|t| t == "駐車場"), "{after:?}");
+        let english = finder.terms("Shade at KOTOURA PARK, not at Kotoura Parkside.");
+        assert!(english.iter().any(|t| t == "Kotoura Park"), "{english:?}");
+        assert!(
+            english.iter().any(|t| t == "parkside"),
+            "whole words only: {english:?}"
+        );
+        assert_eq!(
+            english
+                .iter()
+                .filter(|t| t.as_str() == "Kotoura Park")
+                .count(),
+            1
+        );
     }
 }

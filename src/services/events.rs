@@ -80,10 +80,13 @@ pub enum EventKind {
     PollPublished,
     /// A poll's fediverse tally is due: votes arrived, or it closed (subject: the question).
     PollTallied,
+    /// Staff changed the word cloud's local names, so every idea's terms are counted again
+    /// (subject: none, 0).
+    WordCloudNamesChanged,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 32] = [
+    pub const ALL: [EventKind; 33] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
@@ -116,6 +119,7 @@ impl EventKind {
         EventKind::AmendmentDecided,
         EventKind::PollPublished,
         EventKind::PollTallied,
+        EventKind::WordCloudNamesChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -152,6 +156,7 @@ impl EventKind {
             EventKind::AmendmentDecided => "amendment_decided",
             EventKind::PollPublished => "poll_published",
             EventKind::PollTallied => "poll_tallied",
+            EventKind::WordCloudNamesChanged => "word_cloud_names_changed",
         }
     }
 

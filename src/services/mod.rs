@@ -36,6 +36,7 @@ pub mod theme_removal;
 pub mod themes;
 pub mod thresholds;
 pub mod word_cloud;
+pub mod word_cloud_names;
 
 use jiff::Timestamp;
 

@@ -157,6 +157,7 @@ async fn words_of(
     if texts.is_empty() {
         return Ok(Vec::new());
     }
+    super::word_cloud_names::refresh(state).await?;
     let finder = state.terms.clone();
     let counted = tokio::task::spawn_blocking(move || {
         let mut counts: std::collections::HashMap<String, i64> = std::collections::HashMap::new();

@@ -1,7 +1,8 @@
 //! The word cloud of a theme (ワードクラウド): the terms of its ideas, counted as ideas are
 //! posted, edited, withdrawn, hidden or restored (the event log's term counter keeps each
 //! idea's terms and the theme's counts, so a page reads counts and never tokenises), for
-//! the whole theme or the ideas of one phase; staff keep extra stop words.
+//! the whole theme or the ideas of one phase; staff keep extra stop words (and local names,
+//! in `word_cloud_names`).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -41,6 +42,8 @@ impl EventConsumer for TermCounter {
                 | EventKind::RemoteProposalChanged
         ) {
             count(state, event.subject_id, Some(progress)).await?;
+        } else if event.kind == EventKind::WordCloudNamesChanged {
+            super::word_cloud_names::recount_all(state).await?;
         }
         Ok(())
     }
@@ -58,6 +61,7 @@ pub async fn count(
     drop(conn);
     let wanted: Vec<String> = match &row {
         Some(p) if p.withdrawn_at.is_none() && p.hidden_at.is_none() => {
+            super::word_cloud_names::refresh(state).await?;
             let text = format!("{}\n{}", p.title, p.body);
             let finder = state.terms.clone();
             tokio::task::spawn_blocking(move || finder.terms(&text))

@@ -1,5 +1,5 @@
 //! The word cloud's kept counts: each published idea's terms, how many ideas of a theme
-//! contain each term, and the stop words staff add.
+//! contain each term, and the stop words and local names staff add.
 
 use super::{Ex, on_conn};
 
@@ -153,4 +153,45 @@ pub async fn set_stop_words(ex: Ex<'_>, terms: &[String], now: i64) -> Result<()
         }
         Ok(())
     })
+}
+
+/// The local names staff keep whole, in the same order on both databases (their
+/// collations differ, so the order is made here).
+pub async fn names(ex: Ex<'_>) -> Result<Vec<String>, sqlx::Error> {
+    let mut names: Vec<String> = on_conn!(ex, |c| sqlx::query_scalar(
+        "SELECT name FROM word_cloud_names"
+    )
+    .fetch_all(c)
+    .await)?;
+    names.sort();
+    Ok(names)
+}
+
+/// Replaces staff's local names.
+pub async fn set_names(ex: Ex<'_>, names: &[String], now: i64) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| {
+        sqlx::query("DELETE FROM word_cloud_names")
+            .execute(&mut *c)
+            .await?;
+        for name in names {
+            sqlx::query(
+                "INSERT INTO word_cloud_names (name, created_at) VALUES ($1, $2) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(name)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+        }
+        Ok(())
+    })
+}
+
+/// The ids of every idea that has terms or could have them, for recounting them all.
+pub async fn every_proposal(ex: Ex<'_>) -> Result<Vec<i64>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "SELECT id FROM proposals ORDER BY id"
+    )
+    .fetch_all(c)
+    .await)
 }

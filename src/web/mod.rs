@@ -90,8 +90,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/themes/{slug}/words/term/{term}", get(word_cloud::term))
         .route(
             "/staff/word-cloud",
-            get(word_cloud::stop_words).post(word_cloud::save_stop_words),
+            get(word_cloud::settings).post(word_cloud::save_stop_words),
         )
+        .route("/staff/word-cloud/names", post(word_cloud::save_names))
         .route("/themes/{slug}/surveys", get(surveys::of_theme))
         .route("/statistics", get(statistics::instance))
         .route("/statistics.csv", get(statistics::instance_csv))

@@ -1,7 +1,7 @@
 //! The word cloud on the site, without a script: the terms by frequency in five sizes with
 //! the count as text, each a link to the ideas that contain it, or the same as a table; a
 //! projector view for workshops (full screen, large type, high contrast) that reloads
-//! itself every few seconds; staff keep extra stop words.
+//! itself every few seconds; staff keep extra stop words and local names.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -15,6 +15,7 @@ use super::forms::{CsrfForm, FormErrors, form_errors};
 use super::pages::PagePath;
 use crate::services::proposals::ProposalView;
 use crate::services::word_cloud::{self, StopWords, WordCloud};
+use crate::services::word_cloud_names::{self, LocalNames};
 use crate::state::AppState;
 use crate::t;
 
@@ -135,9 +136,12 @@ pub async fn term(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "staff/word_cloud.html")]
-pub struct StopWordsPage {
+pub struct WordCloudSettingsPage {
     pub ctx: PageCtx,
-    pub text: String,
+    /// The stop words, one a line, as stored or as last typed.
+    pub stop_words: String,
+    /// The local names, one a line, as stored or as last typed.
+    pub names: String,
     pub errors: FormErrors,
     pub saved: bool,
 }
@@ -149,24 +153,79 @@ pub struct StopWordsForm {
 }
 
 #[derive(Debug, Default, Deserialize)]
+pub struct LocalNamesForm {
+    #[serde(default)]
+    pub names: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
 pub struct SavedQuery {
     #[serde(default)]
     pub saved: Option<String>,
 }
 
-pub async fn stop_words(
+/// The entries of a list typed one a line (or separated by commas).
+fn entries(text: &str, separators: &[char]) -> Vec<String> {
+    text.split(separators)
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The page as stored, with what was typed in place of one of its lists.
+async fn settings_page(
+    state: &AppState,
+    ctx: PageCtx,
+    typed_stop_words: Option<String>,
+    typed_names: Option<String>,
+    errors: FormErrors,
+    saved: bool,
+) -> Result<WordCloudSettingsPage, crate::error::AppError> {
+    let stop_words = match typed_stop_words {
+        Some(typed) => typed,
+        None => word_cloud::stop_words(state, &ctx.viewer())
+            .await?
+            .terms
+            .join("\n"),
+    };
+    let names = match typed_names {
+        Some(typed) => typed,
+        None => word_cloud_names::names(state, &ctx.viewer())
+            .await?
+            .names
+            .join("\n"),
+    };
+    Ok(WordCloudSettingsPage {
+        ctx,
+        stop_words,
+        names,
+        errors,
+        saved,
+    })
+}
+
+pub async fn settings(
     State(state): State<AppState>,
     ctx: PageCtx,
     Query(query): Query<SavedQuery>,
 ) -> PageResult {
-    let words = word_cloud::stop_words(&state, &ctx.viewer()).await?;
-    Ok(StopWordsPage {
-        ctx,
-        text: words.terms.join("\n"),
-        errors: FormErrors::default(),
-        saved: query.saved.is_some(),
+    let saved = query.saved.is_some();
+    Ok(
+        settings_page(&state, ctx, None, None, FormErrors::default(), saved)
+            .await?
+            .into_response(),
+    )
+}
+
+/// A refused list's errors gathered at its field: the first entry's reason, or a general one.
+fn at_field(ctx: &PageCtx, errors: &mut FormErrors, field: &str) {
+    if let Some(why) = errors.with_prefix(&format!("{field}[")) {
+        errors.set(field, why);
     }
-    .into_response())
+    if errors.get(field).is_none() && !errors.is_empty() {
+        errors.set(field, t!(ctx, "form-has-errors"));
+    }
 }
 
 pub async fn save_stop_words(
@@ -175,34 +234,35 @@ pub async fn save_stop_words(
     CsrfForm(form): CsrfForm<StopWordsForm>,
 ) -> PageResult {
     let input = StopWords {
-        terms: form
-            .terms
-            .split(['\n', ',', '、'])
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .collect(),
+        terms: entries(&form.terms, &['\n', ',', '、']),
     };
     match word_cloud::set_stop_words(&state, &ctx.viewer(), &input).await {
         Ok(_) => ctx.see_other("/staff/word-cloud?saved=1"),
         Err(err) => {
             let (status, mut errors) = form_errors(&ctx, err)?;
-            if let Some(why) = errors.with_prefix("terms[") {
-                errors.set("terms", why);
-            }
-            if errors.get("terms").is_none() && !errors.is_empty() {
-                errors.set("terms", t!(ctx, "form-has-errors"));
-            }
-            Ok((
-                status,
-                StopWordsPage {
-                    ctx,
-                    text: form.terms,
-                    errors,
-                    saved: false,
-                },
-            )
-                .into_response())
+            at_field(&ctx, &mut errors, "terms");
+            let page = settings_page(&state, ctx, Some(form.terms), None, errors, false).await?;
+            Ok((status, page).into_response())
+        }
+    }
+}
+
+pub async fn save_names(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    CsrfForm(form): CsrfForm<LocalNamesForm>,
+) -> PageResult {
+    // A name may hold a comma (a facility's full name), so only lines separate them.
+    let input = LocalNames {
+        names: entries(&form.names, &['\n']),
+    };
+    match word_cloud_names::set_names(&state, &ctx.viewer(), &input).await {
+        Ok(_) => ctx.see_other("/staff/word-cloud?saved=1"),
+        Err(err) => {
+            let (status, mut errors) = form_errors(&ctx, err)?;
+            at_field(&ctx, &mut errors, "names");
+            let page = settings_page(&state, ctx, None, Some(form.names), errors, false).await?;
+            Ok((status, page).into_response())
         }
     }
 }

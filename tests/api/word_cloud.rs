@@ -1,7 +1,7 @@
 //! The word cloud: the terms of a theme's ideas found with the real dictionary, counted as
 //! ideas are posted, edited and withdrawn (kept counts, read by the page), for the whole
 //! theme or one phase; staff stop words leave a term out at once; the page (cloud and
-//! table), the ideas of a term and the self-reloading projector view.
+//! table), the ideas of a term and the self-reloading projector view; local names stay whole.
 
 use serde_json::{Value, json};
 
@@ -194,4 +194,128 @@ async fn the_cloud_counts_the_nouns_of_ideas(backend: Backend) {
         .contains("広場\n木陰</textarea>");
 }
 
-both_databases!(the_cloud_counts_the_nouns_of_ideas);
+/// Local names stay whole: saving them counts the ideas already posted again, and ideas
+/// posted after count them whole too; staff only, refused by field with nothing stored.
+async fn local_names_stay_whole(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    app.theme(
+        &staff,
+        "parks",
+        "open",
+        crate::helpers::phase_today(true, true, true),
+    )
+    .await;
+    let pool = "琴浦町民プールの駐車場を広げてください。";
+    app.post(
+        "/api/v1/themes/parks/proposals",
+        Some(&hanako),
+        json!({"title": "駐車場", "body": pool}),
+    )
+    .await
+    .expect(201);
+    wait_until("the idea counted", async || {
+        count_of(&words(&app, "").await, "駐車場") == Some(1)
+    })
+    .await;
+    let before = words(&app, "").await;
+    assert_eq!(count_of(&before, "琴浦町民プール"), None, "{before}");
+    assert_eq!(count_of(&before, "プール"), Some(1), "split: {before}");
+
+    let refused = app
+        .put(
+            "/api/v1/word-cloud/names",
+            Some(&hanako),
+            json!({"names": ["琴浦町民プール"]}),
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    let too_long = "長".repeat(41);
+    let bad = app
+        .put(
+            "/api/v1/word-cloud/names",
+            Some(&staff),
+            json!({"names": ["琴浦町民プール", &too_long, ""]}),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    let fields: Vec<&str> = bad.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["names[1]", "names[2]"], "{}", bad.body);
+    let stored = app
+        .get("/api/v1/word-cloud/names", Some(&staff))
+        .await
+        .expect(200);
+    assert_eq!(stored["names"], json!([]), "nothing stored");
+
+    let saved = app
+        .put(
+            "/api/v1/word-cloud/names",
+            Some(&staff),
+            json!({"names": ["琴浦町民プール", "Kotoura Park", "kotoura park"]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        saved["names"],
+        json!(["Kotoura Park", "琴浦町民プール"]),
+        "one of each"
+    );
+    wait_until("the idea counted again", async || {
+        count_of(&words(&app, "").await, "琴浦町民プール") == Some(1)
+    })
+    .await;
+    let after = words(&app, "").await;
+    assert_eq!(count_of(&after, "プール"), None, "{after}");
+    assert_eq!(count_of(&after, "駐車場"), Some(1), "{after}");
+    app.post(
+        "/api/v1/themes/parks/proposals",
+        Some(&hanako),
+        json!({"title": "Shade", "body": "More shade at KOTOURA PARK and at 琴浦町民プール."}),
+    )
+    .await
+    .expect(201);
+    wait_until("the new idea counted whole", async || {
+        let cloud = words(&app, "").await;
+        count_of(&cloud, "Kotoura Park") == Some(1) && count_of(&cloud, "琴浦町民プール") == Some(2)
+    })
+    .await;
+
+    // The staff page keeps the names a line each, and a refused one by its field.
+    let mut clerk = Browser::new(&app);
+    clerk.log_in("staff_member").await;
+    clerk
+        .get("/staff/word-cloud")
+        .await
+        .contains("Kotoura Park\n琴浦町民プール</textarea>");
+    let typed = format!("琴浦町民プール\n{too_long}");
+    let refused = clerk
+        .submit(
+            "/staff/word-cloud",
+            "/staff/word-cloud/names",
+            &[("names", typed.as_str())],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    refused.contains("id=\"local-names-error\"");
+    refused.contains(&format!("{typed}</textarea>"));
+    let saved = clerk
+        .submit(
+            "/staff/word-cloud",
+            "/staff/word-cloud/names",
+            &[("names", "琴浦町民プール")],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.html);
+    wait_until("Kotoura Park split again", async || {
+        count_of(&words(&app, "").await, "Kotoura Park").is_none()
+    })
+    .await;
+}
+
+both_databases!(the_cloud_counts_the_nouns_of_ideas, local_names_stay_whole);

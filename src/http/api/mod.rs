@@ -226,6 +226,10 @@ fn routes() -> OpenApiRouter<AppState> {
             word_cloud::get_stop_words,
             word_cloud::set_stop_words
         ))
+        .routes(routes!(
+            word_cloud::get_local_names,
+            word_cloud::set_local_names
+        ))
         .merge(
             // A draft's text may be larger than the general limit (`carries_document`).
             OpenApiRouter::new()

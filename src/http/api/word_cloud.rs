@@ -1,5 +1,5 @@
 //! Word cloud API: a theme's terms by how many ideas contain them (the whole theme or one
-//! phase), and the stop words staff add.
+//! phase), and the stop words and local names staff add.
 
 use axum::Json;
 use axum::extract::State;
@@ -11,6 +11,7 @@ use crate::http::extract::{ApiJson, ApiPath, ApiQuery, Authorized, Staff};
 use crate::http::problem::Problem;
 use crate::services::Viewer;
 use crate::services::word_cloud::{self, StopWords, WordCloud};
+use crate::services::word_cloud_names::{self, LocalNames};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -56,5 +57,29 @@ pub async fn set_stop_words(
 ) -> Result<Json<StopWords>, AppError> {
     Ok(Json(
         word_cloud::set_stop_words(&state, &viewer, &input).await?,
+    ))
+}
+
+/// The local names the word cloud keeps whole (staff only).
+#[utoipa::path(get, path = "/word-cloud/names", tag = "themes",
+    responses((status = 200, body = LocalNames), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn get_local_names(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+) -> Result<Json<LocalNames>, AppError> {
+    Ok(Json(word_cloud_names::names(&state, &viewer).await?))
+}
+
+/// Replace the local names (staff only); the ideas already posted are counted again with
+/// them within seconds.
+#[utoipa::path(put, path = "/word-cloud/names", tag = "themes", request_body = LocalNames,
+    responses((status = 200, body = LocalNames), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_local_names(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+    ApiJson(input): ApiJson<LocalNames>,
+) -> Result<Json<LocalNames>, AppError> {
+    Ok(Json(
+        word_cloud_names::set_names(&state, &viewer, &input).await?,
     ))
 }
