@@ -590,6 +590,10 @@ words-count = ({ $count ->
    *[other] { $count } ideas
 })
 words-ideas-with = Ideas containing “{ $term }”
+words-with-comments = Count comments too
+words-counting-comments = Counting the words of the ideas and of their comments. Each count is of ideas and comments together.
+words-ideas-and-comments = Ideas and comments
+words-ideas-with-comments-hint = The word is in the idea itself or in a comment on it.
 words-stop-words = Words the word cloud leaves out
 words-stop-words-hint = One word per line. They are left out of every theme's word cloud (up to 40 characters each, 500 words).
 words-stop-words-heading = Words left out

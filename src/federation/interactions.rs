@@ -12,6 +12,7 @@ use crate::domain::Action;
 use crate::error::AppError;
 use crate::services::Viewer;
 use crate::services::discussion::Topic;
+use crate::services::events::{self, EventKind};
 use crate::services::following as followed_posts;
 use crate::services::proposals;
 use crate::state::AppState;
@@ -167,10 +168,10 @@ pub async fn create(
     // twice (at two inboxes, or in a second Create) is stored and announced once.
     let stored = state
         .writes
-        .write_one(move |ex| {
+        .write_one(move |mut ex| {
             Box::pin(async move {
-                comment_store::insert_remote(
-                    ex,
+                let stored = comment_store::insert_remote(
+                    ex.reborrow(),
                     proposal_id,
                     parent_id,
                     remote_actor_id,
@@ -178,12 +179,17 @@ pub async fn create(
                     &body,
                     published,
                 )
-                .await
+                .await?;
+                if let Some(id) = stored {
+                    events::record_in_batch(ex, EventKind::RemoteCommentChanged, id).await?;
+                }
+                Ok(stored)
             })
         })
         .await?;
     match stored {
         Some(comment_id) => {
+            state.event_signal.written();
             tracing::info!(comment = comment_id, from = %actor.actor_id, "reply from the fediverse stored as a comment");
             outbox::announce_received(state, theme.row.id, &theme.row.slug, activity).await?;
         }
@@ -426,7 +432,9 @@ pub async fn update(
         Some(comment) if comment.remote_actor.as_deref() == Some(actor.actor_id.as_str()) => {
             let body = post.kept_content();
             comment_store::update_remote(conn.ex(), &post.id, &body, now_millis()).await?;
+            events::record(conn.ex(), EventKind::RemoteCommentChanged, comment.id).await?;
             drop(conn);
+            state.event_signal.written();
             reannounce_in_theme_of(state, comment.proposal_id, activity).await?;
         }
         Some(_) => {
@@ -503,6 +511,8 @@ pub async fn delete(
     match comment_store::find_by_ap_id(conn.ex(), &object).await? {
         Some(comment) if comment.remote_actor.as_deref() == Some(actor.actor_id.as_str()) => {
             comment_store::set_deleted(conn.ex(), comment.id, now_millis()).await?;
+            events::record(conn.ex(), EventKind::RemoteCommentChanged, comment.id).await?;
+            state.event_signal.written();
             tracing::info!(
                 comment = comment.id,
                 "comment deleted by its fediverse author"

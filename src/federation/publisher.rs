@@ -141,8 +141,8 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
         EventKind::PollTallied => super::poll_question::poll_changed(state, id, "Update").await?,
         // Announced by the inbox as it arrived; counted by the word cloud.
         EventKind::RemoteProposalChanged => {}
-        // Counted again by the word cloud; nothing leaves the instance.
-        EventKind::WordCloudNamesChanged => {}
+        // Counted (again) by the word cloud; nothing leaves the instance.
+        EventKind::WordCloudNamesChanged | EventKind::RemoteCommentChanged => {}
         EventKind::ActorBlocked => {
             outbox::reject_blocked_follower(state, &event.payload_as()?).await?
         }

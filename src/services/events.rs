@@ -83,10 +83,13 @@ pub enum EventKind {
     /// Staff changed the word cloud's local names, so every idea's terms are counted again
     /// (subject: none, 0).
     WordCloudNamesChanged,
+    /// A reply from the fediverse was stored as a comment, or its origin edited or deleted
+    /// it (subject: the comment). The word cloud counts it.
+    RemoteCommentChanged,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 33] = [
+    pub const ALL: [EventKind; 34] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
@@ -120,6 +123,7 @@ impl EventKind {
         EventKind::PollPublished,
         EventKind::PollTallied,
         EventKind::WordCloudNamesChanged,
+        EventKind::RemoteCommentChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -157,6 +161,7 @@ impl EventKind {
             EventKind::PollPublished => "poll_published",
             EventKind::PollTallied => "poll_tallied",
             EventKind::WordCloudNamesChanged => "word_cloud_names_changed",
+            EventKind::RemoteCommentChanged => "remote_comment_changed",
         }
     }
 
@@ -204,7 +209,17 @@ impl Event {
 /// Appends an event inside the caller's transaction: when it commits, the event exists, and
 /// when it does not, neither does the event. Call [`EventSignal::written`] after the commit.
 pub async fn record(ex: Ex<'_>, kind: EventKind, subject_id: i64) -> Result<i64, AppError> {
-    Ok(store::append(ex, kind.as_str(), subject_id, "{}", now_millis()).await?)
+    Ok(record_in_batch(ex, kind, subject_id).await?)
+}
+
+/// [`record`] inside a write of the storage's write batch, which speaks the database's
+/// errors: the event lands with the write or not at all.
+pub async fn record_in_batch(
+    ex: Ex<'_>,
+    kind: EventKind,
+    subject_id: i64,
+) -> Result<i64, sqlx::Error> {
+    store::append(ex, kind.as_str(), subject_id, "{}", now_millis()).await
 }
 
 /// [`record`] with a payload: what consumers need that the subject's rows no longer hold

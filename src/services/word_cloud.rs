@@ -1,8 +1,8 @@
-//! The word cloud of a theme (ワードクラウド): the terms of its ideas, counted as ideas are
-//! posted, edited, withdrawn, hidden or restored (the event log's term counter keeps each
-//! idea's terms and the theme's counts, so a page reads counts and never tokenises), for
-//! the whole theme or the ideas of one phase; staff keep extra stop words (and local names,
-//! in `word_cloud_names`).
+//! The word cloud of a theme (ワードクラウド): the terms of its ideas (and, when asked, of
+//! their comments), counted as they are posted, edited, withdrawn, hidden or restored (the
+//! event log's term counter keeps each item's terms and the theme's counts, so a page reads
+//! counts and never tokenises), for the whole theme or one phase; staff keep extra stop
+//! words (and local names, in `word_cloud_names`).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,15 +12,16 @@ use super::events::{Event, EventConsumer, EventKind, Progress};
 use crate::domain::parse_text;
 use crate::error::{AppError, Checker, Invalid};
 use crate::state::AppState;
-use crate::storage::terms::{self as store, TermCount};
-use crate::storage::{now_millis, proposals as proposal_store};
+use crate::storage::terms::{self as store, Counted, TermCount};
+use crate::storage::{comments as comment_store, now_millis, proposals as proposal_store};
 
 /// The most terms a cloud shows.
 pub const MAX_TERMS: i64 = 100;
 /// The most stop words staff keep.
 const MAX_STOP_WORDS: usize = 500;
 
-/// The event log's consumer that keeps each idea's terms and each theme's counts.
+/// The event log's consumer that keeps each idea's and comment's terms and each theme's
+/// counts.
 pub struct TermCounter;
 
 impl EventConsumer for TermCounter {
@@ -32,46 +33,89 @@ impl EventConsumer for TermCounter {
         event: &Event,
         progress: &Progress,
     ) -> Result<(), AppError> {
-        if matches!(
-            event.kind,
+        match event.kind {
             EventKind::ProposalCreated
-                | EventKind::ProposalUpdated
-                | EventKind::ProposalWithdrawn
-                | EventKind::ProposalHidden
-                | EventKind::ProposalRestored
-                | EventKind::RemoteProposalChanged
-        ) {
-            count(state, event.subject_id, Some(progress)).await?;
-        } else if event.kind == EventKind::WordCloudNamesChanged {
-            super::word_cloud_names::recount_all(state).await?;
+            | EventKind::ProposalUpdated
+            | EventKind::ProposalWithdrawn
+            | EventKind::ProposalHidden
+            | EventKind::ProposalRestored
+            | EventKind::RemoteProposalChanged => {
+                // Its comments count only while the idea is published. Counting again
+                // changes nothing, so they go first and the idea records the progress.
+                let mut conn = state.db.acquire().await?;
+                let comments = store::comments_of(conn.ex(), event.subject_id).await?;
+                drop(conn);
+                for comment in comments {
+                    count(state, Counted::Comment, comment, None).await?;
+                }
+                count(state, Counted::Idea, event.subject_id, Some(progress)).await?;
+            }
+            EventKind::CommentCreated
+            | EventKind::CommentUpdated
+            | EventKind::CommentRemoved
+            | EventKind::RemoteCommentChanged => {
+                count(state, Counted::Comment, event.subject_id, Some(progress)).await?;
+            }
+            EventKind::WordCloudNamesChanged => {
+                super::word_cloud_names::recount_all(state).await?;
+            }
+            _ => {}
         }
         Ok(())
     }
 }
 
-/// Brings an idea's stored terms, and its theme's counts, to what the idea says now (none
-/// once it is withdrawn, hidden or gone). Running it again changes nothing.
+/// The theme and the text an idea or a comment counts with now: none once it (or a
+/// comment's idea) is withdrawn, hidden, deleted or gone.
+async fn counted_text(
+    state: &AppState,
+    counted: Counted,
+    id: i64,
+) -> Result<Option<(i64, Option<String>)>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let (proposal_id, comment_text) = match counted {
+        Counted::Idea => (id, None),
+        Counted::Comment => match comment_store::find(conn.ex(), id).await? {
+            Some(c) => {
+                let shown = c.deleted_at.is_none() && c.hidden_at.is_none();
+                (c.proposal_id, Some(shown.then_some(c.body)))
+            }
+            None => return Ok(None),
+        },
+    };
+    let Some(proposal) = proposal_store::find(conn.ex(), proposal_id).await? else {
+        return Ok(None);
+    };
+    let published = proposal.withdrawn_at.is_none() && proposal.hidden_at.is_none();
+    let text = match comment_text {
+        None => format!("{}\n{}", proposal.title, proposal.body),
+        Some(Some(body)) => body,
+        Some(None) => return Ok(Some((proposal.theme_id, None))),
+    };
+    Ok(Some((proposal.theme_id, published.then_some(text))))
+}
+
+/// Brings an idea's or a comment's stored terms, and its theme's counts, to what it says
+/// now (none once it is withdrawn, hidden or gone). Running it again changes nothing.
 pub async fn count(
     state: &AppState,
-    proposal_id: i64,
+    counted: Counted,
+    id: i64,
     progress: Option<&Progress>,
 ) -> Result<(), AppError> {
-    let mut conn = state.db.acquire().await?;
-    let row = proposal_store::find(conn.ex(), proposal_id).await?;
-    drop(conn);
-    let wanted: Vec<String> = match &row {
-        Some(p) if p.withdrawn_at.is_none() && p.hidden_at.is_none() => {
+    let found = counted_text(state, counted, id).await?;
+    let wanted: Vec<String> = match found.as_ref().and_then(|(_, text)| text.clone()) {
+        Some(text) => {
             super::word_cloud_names::refresh(state).await?;
-            let text = format!("{}\n{}", p.title, p.body);
             let finder = state.terms.clone();
             tokio::task::spawn_blocking(move || finder.terms(&text))
                 .await
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("tokeniser: {e}")))?
         }
-        _ => Vec::new(),
+        None => Vec::new(),
     };
     let mut tx = state.db.begin().await?;
-    let stored = store::of_proposal(tx.ex(), proposal_id).await?;
+    let stored = store::of_item(tx.ex(), counted, id).await?;
     let added: Vec<String> = wanted
         .iter()
         .filter(|t| !stored.contains(t))
@@ -82,8 +126,8 @@ pub async fn count(
         .filter(|t| !wanted.contains(t))
         .cloned()
         .collect();
-    if let Some(theme_id) = row.as_ref().map(|p| p.theme_id) {
-        store::change(tx.ex(), theme_id, proposal_id, &added, &removed).await?;
+    if let Some((theme_id, _)) = found {
+        store::change(tx.ex(), counted, theme_id, id, &added, &removed).await?;
     }
     if let Some(progress) = progress
         && !progress.record(tx.ex()).await?
@@ -98,6 +142,7 @@ pub async fn count(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TermView {
     pub term: String,
+    /// How many ideas contain it (ideas and comments, when the cloud counts comments).
     pub ideas: i64,
     /// 5 for the most frequent terms, 1 for the least.
     pub step: u8,
@@ -109,6 +154,8 @@ pub struct WordCloud {
     pub theme_title: String,
     /// The phase the ideas were posted in (its index from 0), or none for the whole theme.
     pub phase: Option<usize>,
+    /// Whether comments count with the ideas (each term's count is then of both).
+    pub with_comments: bool,
     /// Most frequent first.
     pub terms: Vec<TermView>,
 }
@@ -134,17 +181,19 @@ pub(super) fn steps(counts: Vec<TermCount>) -> Vec<TermView> {
         .collect()
 }
 
-/// A theme's word cloud, or that of the ideas posted during one of its phases.
+/// A theme's word cloud, or that of the ideas posted during one of its phases; of its
+/// ideas, or of its ideas and their comments.
 pub async fn of_theme(
     state: &AppState,
     viewer: &Viewer,
     slug: &str,
     phase: Option<usize>,
+    with_comments: bool,
 ) -> Result<WordCloud, AppError> {
     let theme = super::themes::load(state, viewer, slug).await?;
     let mut conn = state.db.acquire().await?;
     let counts = match phase {
-        None => store::top_of_theme(conn.ex(), theme.row.id, MAX_TERMS).await?,
+        None => store::top_of_theme(conn.ex(), theme.row.id, with_comments, MAX_TERMS).await?,
         Some(i) => {
             let Some(p) = theme.phases.get(i) else {
                 return Err(AppError::invalid(
@@ -174,27 +223,38 @@ pub async fn of_theme(
             };
             let from = instant(&p.starts_on, false)?;
             let until = instant(&p.ends_on, true)?;
-            store::top_between(conn.ex(), theme.row.id, from, until, MAX_TERMS).await?
+            store::top_between(
+                conn.ex(),
+                theme.row.id,
+                from,
+                until,
+                with_comments,
+                MAX_TERMS,
+            )
+            .await?
         }
     };
     Ok(WordCloud {
         theme_slug: theme.row.slug.clone(),
         theme_title: theme.row.title.clone(),
         phase,
+        with_comments,
         terms: steps(counts),
     })
 }
 
-/// The ideas of a theme that contain a term, newest first.
+/// The ideas of a theme that contain a term (or, with comments, have a comment that does),
+/// newest first.
 pub async fn ideas_with(
     state: &AppState,
     viewer: &Viewer,
     slug: &str,
     term: &str,
+    with_comments: bool,
 ) -> Result<Vec<super::proposals::ProposalView>, AppError> {
     let theme = super::themes::load(state, viewer, slug).await?;
     let mut conn = state.db.acquire().await?;
-    let ids = store::proposals_with(conn.ex(), theme.row.id, term, 200).await?;
+    let ids = store::proposals_with(conn.ex(), theme.row.id, term, with_comments, 200).await?;
     drop(conn);
     let mut ideas = Vec::with_capacity(ids.len());
     for id in ids {

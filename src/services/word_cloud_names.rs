@@ -81,14 +81,16 @@ pub(super) async fn refresh(state: &AppState) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Counts every idea's terms again, after the names changed.
+/// Counts every idea's and comment's terms again, after the names changed.
 pub(super) async fn recount_all(state: &AppState) -> Result<(), AppError> {
     refresh(state).await?;
-    let mut conn = state.db.acquire().await?;
-    let ids = store::every_proposal(conn.ex()).await?;
-    drop(conn);
-    for id in ids {
-        super::word_cloud::count(state, id, None).await?;
+    for counted in [store::Counted::Idea, store::Counted::Comment] {
+        let mut conn = state.db.acquire().await?;
+        let ids = store::every_item(conn.ex(), counted).await?;
+        drop(conn);
+        for id in ids {
+            super::word_cloud::count(state, counted, id, None).await?;
+        }
     }
     Ok(())
 }

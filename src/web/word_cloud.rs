@@ -28,12 +28,24 @@ pub struct CloudQuery {
     pub phase: String,
     #[serde(default)]
     pub view: String,
+    /// `1` when the ideas' comments count too.
+    #[serde(default)]
+    pub comments: String,
 }
 
 impl CloudQuery {
     fn phase(&self) -> Option<usize> {
         self.phase.trim().parse().ok()
     }
+
+    fn with_comments(&self) -> bool {
+        matches!(self.comments.trim(), "1" | "true" | "on")
+    }
+}
+
+/// `?comments=1` when comments count, for the links that keep the choice.
+fn comments_query(with_comments: bool) -> &'static str {
+    if with_comments { "?comments=1" } else { "" }
 }
 
 #[derive(Template, WebTemplate)]
@@ -50,12 +62,28 @@ impl CloudPage {
         self.cloud.phase == Some(*index)
     }
 
-    /// The query that keeps the chosen phase.
-    pub fn phase_query(&self) -> String {
-        self.cloud
-            .phase
-            .map(|p| format!("?phase={p}"))
-            .unwrap_or_default()
+    /// The query that keeps the chosen phase and comments, for the cloud or the table.
+    pub fn query_for(&self, table: bool) -> String {
+        let mut parts = Vec::new();
+        if let Some(p) = self.cloud.phase {
+            parts.push(format!("phase={p}"));
+        }
+        if self.cloud.with_comments {
+            parts.push("comments=1".to_string());
+        }
+        if table {
+            parts.push("view=table".to_string());
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    }
+
+    /// The query a term's link carries.
+    pub fn term_query(&self) -> &'static str {
+        comments_query(self.cloud.with_comments)
     }
 }
 
@@ -66,7 +94,8 @@ pub async fn cloud(
     Query(query): Query<CloudQuery>,
 ) -> PageResult {
     let viewer = ctx.viewer();
-    let cloud = word_cloud::of_theme(&state, &viewer, &slug, query.phase()).await?;
+    let cloud =
+        word_cloud::of_theme(&state, &viewer, &slug, query.phase(), query.with_comments()).await?;
     let phases = crate::services::themes::get(&state, &viewer, &slug)
         .await?
         .phases
@@ -96,7 +125,14 @@ pub async fn projector(
     PagePath(slug): PagePath<String>,
     Query(query): Query<CloudQuery>,
 ) -> PageResult {
-    let cloud = word_cloud::of_theme(&state, &ctx.viewer(), &slug, query.phase()).await?;
+    let cloud = word_cloud::of_theme(
+        &state,
+        &ctx.viewer(),
+        &slug,
+        query.phase(),
+        query.with_comments(),
+    )
+    .await?;
     let mut response = ProjectorPage {
         ctx,
         cloud,
@@ -117,19 +153,30 @@ pub struct TermPage {
     pub slug: String,
     pub term: String,
     pub ideas: Vec<ProposalView>,
+    pub with_comments: bool,
+}
+
+impl TermPage {
+    /// The query back to the cloud this term was chosen in.
+    pub fn back_query(&self) -> &'static str {
+        comments_query(self.with_comments)
+    }
 }
 
 pub async fn term(
     State(state): State<AppState>,
     ctx: PageCtx,
     PagePath((slug, term)): PagePath<(String, String)>,
+    Query(query): Query<CloudQuery>,
 ) -> PageResult {
-    let ideas = word_cloud::ideas_with(&state, &ctx.viewer(), &slug, &term).await?;
+    let with_comments = query.with_comments();
+    let ideas = word_cloud::ideas_with(&state, &ctx.viewer(), &slug, &term, with_comments).await?;
     Ok(TermPage {
         ctx,
         slug,
         term,
         ideas,
+        with_comments,
     }
     .into_response())
 }

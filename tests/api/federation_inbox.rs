@@ -15,7 +15,7 @@ use openssl::rsa::Rsa;
 use serde_json::{Value, json};
 
 use crate::both_databases;
-use crate::helpers::{Backend, TestApp, federating_app, phase_today, spawn_app_with};
+use crate::helpers::{Backend, TestApp, federating_app, phase_today, spawn_app_with, wait_until};
 
 /// A remote fediverse account: serves its actor and records what reaches its inbox.
 struct Peer {
@@ -424,6 +424,20 @@ async fn comments_of(app: &TestApp, id: i64) -> Value {
         .expect(200)
 }
 
+/// The terms of a theme's word cloud that counts comments.
+async fn cloud_with_comments(app: &TestApp) -> Vec<String> {
+    let cloud = app
+        .get("/api/v1/themes/parks/words?comments=true", None)
+        .await
+        .expect(200);
+    cloud["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["term"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn note_activity(peer: &Peer, n: u32, in_reply_to: &str, content: &str) -> Value {
     let note = format!("{}/notes/{n}", peer.base);
     json!({
@@ -493,6 +507,11 @@ async fn replies_and_likes_from_the_fediverse(backend: Backend) {
     );
     assert_eq!(tree[0]["origin"], format!("{}/notes/1", peer.base));
     assert!(!tree[0]["body_html"].as_str().unwrap().contains("<script"));
+    // The word cloud that counts comments counts it.
+    wait_until("the reply's terms", async || {
+        cloud_with_comments(&app).await.iter().any(|t| t == "調布")
+    })
+    .await;
     // Followers on other servers get it announced (see `gotosocial`); the server it came
     // from already has it.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -535,6 +554,11 @@ async fn replies_and_likes_from_the_fediverse(backend: Backend) {
     assert_eq!(peer.post(&app, "/inbox", &update, |_, _| {}).await, 202);
     let tree = comments_of(&app, id).await;
     assert_eq!(tree[0]["body"], "<p>訂正します</p>");
+    wait_until("the edited reply's terms", async || {
+        let terms = cloud_with_comments(&app).await;
+        terms.iter().any(|t| t == "訂正") && !terms.iter().any(|t| t == "調布")
+    })
+    .await;
 
     // Likes count apart from residents' supports; Undo withdraws.
     let like = json!({"id": format!("{}/likes/1", peer.base), "type": "Like", "actor": peer.actor_id(), "object": proposal});
@@ -572,6 +596,10 @@ async fn replies_and_likes_from_the_fediverse(backend: Backend) {
     assert_eq!(peer.post(&app, "/inbox", &delete, |_, _| {}).await, 202);
     let tree = comments_of(&app, id).await;
     assert_eq!(tree[0]["status"], "deleted");
+    wait_until("the deleted reply's terms gone", async || {
+        !cloud_with_comments(&app).await.iter().any(|t| t == "訂正")
+    })
+    .await;
     // The same Create again, in an activity with another id, does not bring it back.
     let mut again = reply.clone();
     again["id"] = json!(format!("{}/notes/1/activity-again", peer.base));

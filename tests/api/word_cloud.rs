@@ -318,4 +318,119 @@ async fn local_names_stay_whole(backend: Backend) {
     .await;
 }
 
-both_databases!(the_cloud_counts_the_nouns_of_ideas, local_names_stay_whole);
+/// Comments count when the cloud is asked to count them: added, removed and hidden with
+/// their idea, on the API, the page, a term's ideas and the projector view.
+async fn comments_count_when_asked(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    let taro = app.resident("taro").await;
+    app.theme(
+        &staff,
+        "parks",
+        "open",
+        crate::helpers::phase_today(true, true, true),
+    )
+    .await;
+    let idea = app
+        .post(
+            "/api/v1/themes/parks/proposals",
+            Some(&hanako),
+            json!({"title": "公園", "body": "公園に木陰がほしいです。"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let comment = app
+        .post(
+            &format!("/api/v1/proposals/{idea}/comments"),
+            Some(&taro),
+            json!({"body": "公園にベンチも置いてください。"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    wait_until("the comment counted", async || {
+        count_of(&words(&app, "?comments=true").await, "ベンチ") == Some(1)
+    })
+    .await;
+    let with = words(&app, "?comments=true").await;
+    assert_eq!(with["with_comments"], true);
+    assert_eq!(
+        count_of(&with, "公園"),
+        Some(2),
+        "the idea and the comment: {with}"
+    );
+    let without = words(&app, "").await;
+    assert_eq!(count_of(&without, "公園"), Some(1), "{without}");
+    assert_eq!(count_of(&without, "ベンチ"), None, "{without}");
+    assert_eq!(
+        count_of(&words(&app, "?phase=0&comments=true").await, "ベンチ"),
+        Some(1)
+    );
+
+    // The pages keep the choice: the box ticked, the links, a term's ideas.
+    let page = Browser::new(&app)
+        .get("/themes/parks/words?comments=1")
+        .await;
+    page.contains("name=\"comments\" value=\"1\" checked");
+    page.contains("ベンチ <span class=\"term-count\">(1件)</span>");
+    page.contains("/themes/parks/words/live?comments=1");
+    let bench = "/themes/parks/words/term/%E3%83%99%E3%83%B3%E3%83%81";
+    page.contains(&format!("{bench}?comments=1"));
+    Browser::new(&app)
+        .get(&format!("{bench}?comments=1"))
+        .await
+        .contains(&format!("/proposals/{idea}"));
+    assert!(
+        !Browser::new(&app)
+            .get(bench)
+            .await
+            .html
+            .contains(&format!("/proposals/{idea}\"")),
+        "without comments the idea does not contain the word"
+    );
+    Browser::new(&app)
+        .get("/themes/parks/words/live?comments=1")
+        .await
+        .contains("ベンチ");
+
+    // A removed comment leaves the count; a withdrawn idea takes its comments with it.
+    app.delete(&format!("/api/v1/comments/{comment}"), Some(&taro))
+        .await
+        .expect(204);
+    wait_until("the removed comment left", async || {
+        count_of(&words(&app, "?comments=true").await, "ベンチ").is_none()
+    })
+    .await;
+    app.post(
+        &format!("/api/v1/proposals/{idea}/comments"),
+        Some(&taro),
+        json!({"body": "噴水も直してほしい。"}),
+    )
+    .await
+    .expect(201);
+    wait_until("the second comment counted", async || {
+        count_of(&words(&app, "?comments=true").await, "噴水") == Some(1)
+    })
+    .await;
+    app.post(
+        &format!("/api/v1/proposals/{idea}/withdraw"),
+        Some(&hanako),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    wait_until("the withdrawn idea's comments left", async || {
+        words(&app, "?comments=true").await["terms"] == json!([])
+    })
+    .await;
+}
+
+both_databases!(
+    the_cloud_counts_the_nouns_of_ideas,
+    local_names_stay_whole,
+    comments_count_when_asked
+);

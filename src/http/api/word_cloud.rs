@@ -20,9 +20,13 @@ pub struct WordsQuery {
     /// Only the ideas posted during this phase (its index in the theme's phases, from 0).
     #[param(minimum = 0, maximum = 100)]
     pub phase: Option<usize>,
+    /// Count the ideas' comments too (each term's count is then of ideas and comments).
+    #[serde(default)]
+    pub comments: bool,
 }
 
-/// A theme's most frequent terms (at most 100), most frequent first.
+/// A theme's most frequent terms (at most 100), most frequent first: in its ideas, or in
+/// its ideas and their comments.
 #[utoipa::path(get, path = "/themes/{slug}/words", tag = "themes",
     params(("slug" = String, Path, description = "Theme slug"), WordsQuery),
     responses((status = 200, body = WordCloud), (status = 404, body = Problem), (status = 422, body = Problem)))]
@@ -33,7 +37,7 @@ pub async fn theme_words(
     ApiQuery(query): ApiQuery<WordsQuery>,
 ) -> Result<Json<WordCloud>, AppError> {
     Ok(Json(
-        word_cloud::of_theme(&state, &viewer, &slug, query.phase).await?,
+        word_cloud::of_theme(&state, &viewer, &slug, query.phase, query.comments).await?,
     ))
 }
 
