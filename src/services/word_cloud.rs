@@ -290,24 +290,37 @@ pub async fn set_stop_words(
     input: &StopWords,
 ) -> Result<StopWords, AppError> {
     viewer.require_staff()?;
-    let mut check = Checker::new();
-    if input.terms.len() > MAX_STOP_WORDS {
-        check.push(
-            Invalid::new("too_many", format!("at most {MAX_STOP_WORDS} stop words")).at("terms"),
-        );
-    }
-    let mut terms = Vec::new();
-    for (i, term) in input.terms.iter().take(MAX_STOP_WORDS).enumerate() {
-        if let Some(term) = check.check(format!("terms[{i}]"), parse_text(term, 1, 40, false)) {
-            let term = term.to_lowercase();
-            if !terms.contains(&term) {
-                terms.push(term);
-            }
-        }
-    }
-    check.finish()?;
+    let terms = checked_list(&input.terms, "terms", MAX_STOP_WORDS, |term| {
+        term.to_lowercase()
+    })?;
     let mut tx = state.db.begin().await?;
     store::set_stop_words(tx.ex(), &terms, now_millis()).await?;
     tx.commit().await?;
     stop_words(state, viewer).await
+}
+
+/// A list staff keep (stop words, local names): at most `max` entries of 1 to 40
+/// characters, each refused by its place (`field[i]`), written as `written` makes it and kept
+/// once (Latin letters without regard to case).
+pub(super) fn checked_list(
+    entries: &[String],
+    field: &str,
+    max: usize,
+    written: impl Fn(String) -> String,
+) -> Result<Vec<String>, AppError> {
+    let mut check = Checker::new();
+    if entries.len() > max {
+        check.push(Invalid::new("too_many", format!("at most {max} entries")).at(field));
+    }
+    let mut kept: Vec<String> = Vec::new();
+    for (i, entry) in entries.iter().take(max).enumerate() {
+        if let Some(entry) = check.check(format!("{field}[{i}]"), parse_text(entry, 1, 40, false)) {
+            let entry = written(entry);
+            if !kept.iter().any(|k| k.eq_ignore_ascii_case(&entry)) {
+                kept.push(entry);
+            }
+        }
+    }
+    check.finish()?;
+    Ok(kept)
 }

@@ -7,16 +7,14 @@ use utoipa::ToSchema;
 
 use super::Viewer;
 use super::events::{self, EventKind};
-use crate::domain::parse_text;
-use crate::error::{AppError, Checker, Invalid};
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::storage::now_millis;
 use crate::storage::terms as store;
 
-/// The most local names staff keep.
+/// The most local names staff keep (each 1 to 40 characters, as long as the longest term
+/// the cloud keeps).
 const MAX_NAMES: usize = 500;
-/// The longest local name (characters), as long as the longest term the cloud keeps.
-const MAX_NAME: usize = 40;
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -41,22 +39,9 @@ pub async fn set_names(
     input: &LocalNames,
 ) -> Result<LocalNames, AppError> {
     viewer.require_staff()?;
-    let mut check = Checker::new();
-    if input.names.len() > MAX_NAMES {
-        check
-            .push(Invalid::new("too_many", format!("at most {MAX_NAMES} local names")).at("names"));
-    }
-    let mut names: Vec<String> = Vec::new();
-    for (i, name) in input.names.iter().take(MAX_NAMES).enumerate() {
-        if let Some(name) = check.check(format!("names[{i}]"), parse_text(name, 1, MAX_NAME, false))
-        {
-            let name = crate::domain::normalize_text(&name);
-            if !names.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
-                names.push(name);
-            }
-        }
-    }
-    check.finish()?;
+    let names = super::word_cloud::checked_list(&input.names, "names", MAX_NAMES, |name| {
+        crate::domain::normalize_text(&name)
+    })?;
     let mut tx = state.db.begin().await?;
     let before = store::names(tx.ex()).await?;
     store::set_names(tx.ex(), &names, now_millis()).await?;

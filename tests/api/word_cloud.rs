@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::both_databases;
 use crate::browser::Browser;
-use crate::helpers::{Backend, TestApp, day, spawn_app, wait_until};
+use crate::helpers::{Auth, Backend, TestApp, day, spawn_app, wait_until};
 
 const SENTENCE: &str =
     "子育て世代が気軽に集まれる公園の整備と、駅前の駐輪場不足の解消を提案します。";
@@ -16,6 +16,19 @@ async fn words(app: &TestApp, query: &str) -> Value {
     app.get(&format!("/api/v1/themes/parks/words{query}"), None)
         .await
         .expect(200)
+}
+
+/// Posts an idea to the theme `parks`; its id.
+async fn idea(app: &TestApp, who: &Auth, title: &str, body: &str) -> i64 {
+    app.post(
+        "/api/v1/themes/parks/proposals",
+        Some(who),
+        json!({"title": title, "body": body}),
+    )
+    .await
+    .expect(201)["id"]
+        .as_i64()
+        .unwrap()
 }
 
 fn count_of(cloud: &Value, term: &str) -> Option<i64> {
@@ -45,16 +58,7 @@ async fn the_cloud_counts_the_nouns_of_ideas(backend: Backend) {
     )
     .await;
     assert_eq!(words(&app, "").await["terms"], json!([]));
-    let first = app
-        .post(
-            "/api/v1/themes/parks/proposals",
-            Some(&hanako),
-            json!({"title": "公園と駐輪場", "body": SENTENCE}),
-        )
-        .await
-        .expect(201)["id"]
-        .as_i64()
-        .unwrap();
+    let first = idea(&app, &hanako, "公園と駐輪場", SENTENCE).await;
     wait_until("the first idea's terms", async || {
         count_of(&words(&app, "").await, "駐輪場") == Some(1)
     })
@@ -73,16 +77,13 @@ async fn the_cloud_counts_the_nouns_of_ideas(backend: Backend) {
     ] {
         assert_eq!(count_of(&cloud, term), Some(1), "{term} in {cloud}");
     }
-    let second = app
-        .post(
-            "/api/v1/themes/parks/proposals",
-            Some(&hanako),
-            json!({"title": "公園に木陰を", "body": "夏の公園は日差しが強いので、木を植えてください。"}),
-        )
-        .await
-        .expect(201)["id"]
-        .as_i64()
-        .unwrap();
+    let second = idea(
+        &app,
+        &hanako,
+        "公園に木陰を",
+        "夏の公園は日差しが強いので、木を植えてください。",
+    )
+    .await;
     wait_until("the second idea counted", async || {
         count_of(&words(&app, "").await, "公園") == Some(2)
     })
@@ -208,13 +209,7 @@ async fn local_names_stay_whole(backend: Backend) {
     )
     .await;
     let pool = "琴浦町民プールの駐車場を広げてください。";
-    app.post(
-        "/api/v1/themes/parks/proposals",
-        Some(&hanako),
-        json!({"title": "駐車場", "body": pool}),
-    )
-    .await
-    .expect(201);
+    idea(&app, &hanako, "駐車場", pool).await;
     wait_until("the idea counted", async || {
         count_of(&words(&app, "").await, "駐車場") == Some(1)
     })
@@ -273,13 +268,13 @@ async fn local_names_stay_whole(backend: Backend) {
     let after = words(&app, "").await;
     assert_eq!(count_of(&after, "プール"), None, "{after}");
     assert_eq!(count_of(&after, "駐車場"), Some(1), "{after}");
-    app.post(
-        "/api/v1/themes/parks/proposals",
-        Some(&hanako),
-        json!({"title": "Shade", "body": "More shade at KOTOURA PARK and at 琴浦町民プール."}),
+    idea(
+        &app,
+        &hanako,
+        "Shade",
+        "More shade at KOTOURA PARK and at 琴浦町民プール.",
     )
-    .await
-    .expect(201);
+    .await;
     wait_until("the new idea counted whole", async || {
         let cloud = words(&app, "").await;
         count_of(&cloud, "Kotoura Park") == Some(1) && count_of(&cloud, "琴浦町民プール") == Some(2)
@@ -332,19 +327,10 @@ async fn comments_count_when_asked(backend: Backend) {
         crate::helpers::phase_today(true, true, true),
     )
     .await;
-    let idea = app
-        .post(
-            "/api/v1/themes/parks/proposals",
-            Some(&hanako),
-            json!({"title": "公園", "body": "公園に木陰がほしいです。"}),
-        )
-        .await
-        .expect(201)["id"]
-        .as_i64()
-        .unwrap();
+    let posted = idea(&app, &hanako, "公園", "公園に木陰がほしいです。").await;
     let comment = app
         .post(
-            &format!("/api/v1/proposals/{idea}/comments"),
+            &format!("/api/v1/proposals/{posted}/comments"),
             Some(&taro),
             json!({"body": "公園にベンチも置いてください。"}),
         )
@@ -383,13 +369,13 @@ async fn comments_count_when_asked(backend: Backend) {
     Browser::new(&app)
         .get(&format!("{bench}?comments=1"))
         .await
-        .contains(&format!("/proposals/{idea}"));
+        .contains(&format!("/proposals/{posted}"));
     assert!(
         !Browser::new(&app)
             .get(bench)
             .await
             .html
-            .contains(&format!("/proposals/{idea}\"")),
+            .contains(&format!("/proposals/{posted}\"")),
         "without comments the idea does not contain the word"
     );
     Browser::new(&app)
@@ -406,7 +392,7 @@ async fn comments_count_when_asked(backend: Backend) {
     })
     .await;
     app.post(
-        &format!("/api/v1/proposals/{idea}/comments"),
+        &format!("/api/v1/proposals/{posted}/comments"),
         Some(&taro),
         json!({"body": "噴水も直してほしい。"}),
     )
@@ -417,7 +403,7 @@ async fn comments_count_when_asked(backend: Backend) {
     })
     .await;
     app.post(
-        &format!("/api/v1/proposals/{idea}/withdraw"),
+        &format!("/api/v1/proposals/{posted}/withdraw"),
         Some(&hanako),
         json!({}),
     )
