@@ -61,7 +61,8 @@ pub enum AppError {
         field: Option<String>,
         message: String,
     },
-    /// The action exists but the theme's status or phase does not allow it now.
+    /// The action exists but is not possible now: the theme's status or phase, or the
+    /// dates of a survey or a poll, do not allow it (the detail says which).
     #[error("{0}")]
     NotAllowedNow(String),
     #[error("too many attempts; retry in {retry_after_secs} s")]

@@ -143,7 +143,7 @@ error-500 = Something went wrong
 error-other = The request could not be handled
 error-status = Error code
 error-back-home = Back to home
-error-not-allowed-now = The theme's current phase does not allow this.
+error-not-allowed-now = This is not possible now: the theme's phase, or the dates of the survey, do not allow it.
 
 save = Save
 saved = Saved.

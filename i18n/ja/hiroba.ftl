@@ -134,7 +134,7 @@ error-500 = 問題が発生しました
 error-other = リクエストを処理できませんでした
 error-status = エラーコード
 error-back-home = ホームへ戻る
-error-not-allowed-now = いまのフェーズではこの操作はできません。
+error-not-allowed-now = いまはこの操作はできません（テーマのフェーズ、またはアンケートの受付期間の外です）。
 
 save = 保存する
 saved = 保存しました。

@@ -113,7 +113,7 @@ impl From<AppError> for Problem {
             AppError::NotAllowedNow(detail) => Problem::new(
                 StatusCode::CONFLICT,
                 "not-allowed-now",
-                "Not possible in the theme's current phase",
+                "Not possible at this time",
                 Some(detail),
             ),
             AppError::RateLimited { retry_after_secs } => Problem {

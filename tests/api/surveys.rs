@@ -459,6 +459,16 @@ async fn a_survey_follows_its_phase(backend: Backend) {
         )
         .await;
     assert_eq!(late.status, 409, "{}", late.body);
+    assert_eq!(late.body["type"], "urn:hiroba:problem:not-allowed-now");
+    assert_eq!(late.body["title"], "Not possible at this time");
+    assert!(
+        late.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("survey is not open"),
+        "{}",
+        late.body
+    );
     let results = app
         .get(&format!("/api/v1/surveys/{}/results", past["id"]), None)
         .await

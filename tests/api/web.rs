@@ -264,7 +264,7 @@ async fn phases_decide_which_forms_appear(backend: Backend) {
         )
         .await;
     assert_eq!(refused.status, 409);
-    refused.contains("いまのフェーズではこの操作はできません");
+    refused.contains("いまはこの操作はできません（テーマのフェーズ");
     let _ = hanako;
 }
 
