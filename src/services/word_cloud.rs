@@ -256,15 +256,7 @@ pub async fn ideas_with(
     let mut conn = state.db.acquire().await?;
     let ids = store::proposals_with(conn.ex(), theme.row.id, term, with_comments, 200).await?;
     drop(conn);
-    let mut ideas = Vec::with_capacity(ids.len());
-    for id in ids {
-        match super::proposals::get(state, viewer, id).await {
-            Ok(idea) => ideas.push(idea),
-            Err(AppError::NotFound(_) | AppError::Gone(_)) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(ideas)
+    super::proposals::views_of(state, viewer, &ids).await
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]

@@ -118,6 +118,25 @@ pub async fn find(ex: Ex<'_>, id: i64) -> Result<Option<ProposalRow>, sqlx::Erro
     .await)
 }
 
+/// Several proposals at once, in no particular order (the caller keeps its own).
+pub async fn find_many(ex: Ex<'_>, ids: &[i64]) -> Result<Vec<ProposalRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "{} WHERE p.id IN ({})",
+        proposal_select!(),
+        super::placeholders(1, ids.len())
+    );
+    on_conn!(ex, |c| {
+        let mut query = sqlx::query_as(&sql);
+        for id in ids {
+            query = query.bind(id);
+        }
+        query.fetch_all(c).await
+    })
+}
+
 /// The theme a proposal belongs to (which never changes), for the inbox.
 pub async fn theme_of(ex: Ex<'_>, id: i64) -> Result<Option<i64>, sqlx::Error> {
     on_conn!(ex, |c| sqlx::query_scalar(
