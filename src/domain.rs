@@ -56,7 +56,7 @@ fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
-fn has_control_chars(s: &str, allow_newlines: bool) -> bool {
+pub(crate) fn has_control_chars(s: &str, allow_newlines: bool) -> bool {
     s.chars()
         .any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 use utoipa::ToSchema;
 
-use super::Invalid;
+use super::{Invalid, has_control_chars};
 
 /// The most paragraphs a draft may have.
 pub const MAX_PARAGRAPHS: usize = 300;
@@ -16,6 +16,12 @@ pub const MAX_PARAGRAPH: usize = 5_000;
 
 /// A draft's text as paragraphs: split at blank lines, each trimmed, empty ones dropped.
 pub fn paragraphs(text: &str) -> Result<Vec<String>, Invalid> {
+    if has_control_chars(text, true) {
+        return Err(Invalid::new(
+            "control_characters",
+            "must not contain control characters",
+        ));
+    }
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut all = Vec::new();
     let mut current: Vec<&str> = Vec::new();
@@ -109,6 +115,11 @@ mod tests {
             ["第1条 目的\nこの計画は…", "第2条 範囲", "第3条"]
         );
         assert_eq!(paragraphs(" \n\n ").unwrap_err().code, "required");
+        assert_eq!(
+            paragraphs("第1条\u{1e}目的").unwrap_err().code,
+            "control_characters"
+        );
+        assert_eq!(paragraphs("第1条\t目的").unwrap(), ["第1条\t目的"]);
     }
 
     #[test]

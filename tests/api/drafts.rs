@@ -58,6 +58,16 @@ async fn residents_amend_a_draft_and_staff_decide(backend: Backend) {
         .await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert_eq!(fields(&refused.body), ["text", "title"]);
+    let control = app
+        .post(
+            drafts,
+            Some(&staff),
+            json!({"title": "計画案", "text": "第1条\u{1e}目的"}),
+        )
+        .await;
+    assert_eq!(control.status, 422, "{}", control.body);
+    assert_eq!(control.body["errors"][0]["field"], "text");
+    assert_eq!(control.body["errors"][0]["code"], "control_characters");
     let by_resident = app
         .post(drafts, Some(&hanako), json!({"title": "x", "text": "x"}))
         .await;

@@ -18,8 +18,9 @@ use crate::state::AppState;
 #[derive(Deserialize, ToSchema)]
 #[allow(dead_code)]
 pub struct DocumentUpload {
-    /// Shown as the document's link; the file's name when left out.
-    #[schema(max_length = 200)]
+    /// Shown as the document's link; the file's name when left out. A form field is text or
+    /// absent, never null.
+    #[schema(max_length = 200, nullable = false)]
     title: Option<String>,
     /// A PDF, PNG, JPEG, GIF or WebP file, at most the configured size (20 MB unless set).
     #[schema(value_type = String, format = Binary)]
