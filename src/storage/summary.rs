@@ -16,33 +16,33 @@ pub struct Participation {
     pub remote_supports: i64,
 }
 
+/// Counts only what a visitor of the theme can see: published ideas (neither withdrawn nor
+/// hidden), the shown comments under them and their supports; those who took part are the
+/// people behind these.
 pub async fn participation(ex: Ex<'_>, theme_id: i64) -> Result<Participation, sqlx::Error> {
     on_conn!(ex, |c| sqlx::query_as(
-        "SELECT \
+        "WITH shown AS (SELECT id, author_id, remote_actor_id FROM proposals \
+           WHERE theme_id = $1 AND withdrawn_at IS NULL AND hidden_at IS NULL), \
+         shown_comments AS (SELECT c.author_id, c.remote_actor_id FROM comments c \
+           JOIN shown p ON p.id = c.proposal_id \
+           WHERE c.deleted_at IS NULL AND c.hidden_at IS NULL) \
+         SELECT \
            (SELECT COUNT(*) FROM ( \
-              SELECT author_id AS who FROM proposals WHERE theme_id = $1 \
-                AND author_id IS NOT NULL AND withdrawn_at IS NULL AND hidden_at IS NULL \
-              UNION SELECT c.author_id FROM comments c JOIN proposals p ON p.id = c.proposal_id \
-                WHERE p.theme_id = $1 AND c.author_id IS NOT NULL AND c.deleted_at IS NULL \
-              UNION SELECT s.user_id FROM supports s JOIN proposals p ON p.id = s.proposal_id \
-                WHERE p.theme_id = $1) residents) AS residents, \
+              SELECT author_id AS who FROM shown WHERE author_id IS NOT NULL \
+              UNION SELECT author_id FROM shown_comments WHERE author_id IS NOT NULL \
+              UNION SELECT s.user_id FROM supports s JOIN shown p ON p.id = s.proposal_id \
+            ) residents) AS residents, \
            (SELECT COUNT(*) FROM ( \
-              SELECT remote_actor_id AS who FROM proposals WHERE theme_id = $1 \
-                AND remote_actor_id IS NOT NULL AND withdrawn_at IS NULL AND hidden_at IS NULL \
-              UNION SELECT c.remote_actor_id FROM comments c \
-                JOIN proposals p ON p.id = c.proposal_id \
-                WHERE p.theme_id = $1 AND c.remote_actor_id IS NOT NULL AND c.deleted_at IS NULL \
+              SELECT remote_actor_id AS who FROM shown WHERE remote_actor_id IS NOT NULL \
+              UNION SELECT remote_actor_id FROM shown_comments WHERE remote_actor_id IS NOT NULL \
               UNION SELECT r.remote_actor_id FROM remote_supports r \
-                JOIN proposals p ON p.id = r.proposal_id WHERE p.theme_id = $1) accounts) \
-             AS fediverse_accounts, \
-           (SELECT COUNT(*) FROM proposals WHERE theme_id = $1 AND withdrawn_at IS NULL \
-              AND hidden_at IS NULL) AS ideas, \
-           (SELECT COUNT(*) FROM comments c JOIN proposals p ON p.id = c.proposal_id \
-              WHERE p.theme_id = $1 AND c.deleted_at IS NULL AND c.hidden_at IS NULL) AS comments, \
-           (SELECT COUNT(*) FROM supports s JOIN proposals p ON p.id = s.proposal_id \
-              WHERE p.theme_id = $1) AS supports, \
-           (SELECT COUNT(*) FROM remote_supports r JOIN proposals p ON p.id = r.proposal_id \
-              WHERE p.theme_id = $1) AS remote_supports"
+                JOIN shown p ON p.id = r.proposal_id \
+            ) accounts) AS fediverse_accounts, \
+           (SELECT COUNT(*) FROM shown) AS ideas, \
+           (SELECT COUNT(*) FROM shown_comments) AS comments, \
+           (SELECT COUNT(*) FROM supports s JOIN shown p ON p.id = s.proposal_id) AS supports, \
+           (SELECT COUNT(*) FROM remote_supports r JOIN shown p ON p.id = r.proposal_id) \
+             AS remote_supports"
     )
     .bind(theme_id)
     .fetch_one(c)

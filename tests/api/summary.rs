@@ -1,6 +1,7 @@
 //! A theme's public, printable summary: residents and fediverse accounts who took part are
 //! counted apart, as are ideas, comments and supports; ideas are counted by the state of
-//! their answer (every state listed, zero included); the results follow.
+//! their answer (every state listed, zero included); the results follow. Only what a visitor
+//! can see counts: nothing under a withdrawn idea.
 
 use serde_json::json;
 
@@ -22,6 +23,39 @@ async fn the_summary_counts_who_took_part_and_what_became_of_it(backend: Backend
     let first = app.idea(&hanako, "parks", "木陰にベンチを").await;
     let second = app.idea(&hanako, "parks", "噴水を直して").await;
     app.idea(&taro, "parks", "トイレを増やして").await;
+    app.post(
+        &format!("/api/v1/proposals/{first}/comments"),
+        Some(&taro),
+        json!({"body": "賛成です"}),
+    )
+    .await
+    .expect(201);
+    // An idea its author withdrew takes what was said and given under it out of the summary:
+    // saburo, who only supported and commented on it, did not take part in what is shown.
+    let jiro = app.resident("jiro").await;
+    let saburo = app.resident("saburo").await;
+    let withdrawn = app.idea(&jiro, "parks", "駐車場を広げて").await;
+    app.put(
+        &format!("/api/v1/proposals/{withdrawn}/support"),
+        Some(&saburo),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/proposals/{withdrawn}/comments"),
+        Some(&saburo),
+        json!({"body": "私も広げてほしい"}),
+    )
+    .await
+    .expect(201);
+    app.post(
+        &format!("/api/v1/proposals/{withdrawn}/withdraw"),
+        Some(&jiro),
+        json!({}),
+    )
+    .await
+    .expect(200);
     app.put(
         &format!("/api/v1/proposals/{first}/support"),
         Some(&taro),
@@ -57,6 +91,7 @@ async fn the_summary_counts_who_took_part_and_what_became_of_it(backend: Backend
     assert_eq!(summary["residents"], 2, "{summary}");
     assert_eq!(summary["fediverse_accounts"], 1);
     assert_eq!(summary["ideas"], 3);
+    assert_eq!(summary["comments"], 1);
     assert_eq!(summary["supports"], 1);
     assert_eq!(summary["remote_supports"], 1);
     let count = |state: &str| {
