@@ -276,12 +276,17 @@ pub async fn load(
         .ok_or(AppError::NotFound("proposal"))?;
     drop(conn);
     let theme = themes::load_by_id(state, row.theme_id).await?;
-    let is_author = viewer.id().is_some() && viewer.id() == row.author_id;
-    let hidden_from_viewer = row.hidden_at.is_some() && !viewer.can_moderate() && !is_author;
-    if !theme.visible_to(viewer) || hidden_from_viewer {
+    if !theme.visible_to(viewer) || hidden_from(viewer, &row) {
         return Err(AppError::NotFound("proposal"));
     }
     Ok((row, theme))
+}
+
+/// Whether a hidden proposal is out of the viewer's sight: only moderators and its author
+/// still see it.
+fn hidden_from(viewer: &Viewer, row: &ProposalRow) -> bool {
+    let is_author = viewer.id().is_some() && viewer.id() == row.author_id;
+    row.hidden_at.is_some() && !viewer.can_moderate() && !is_author
 }
 
 /// The theme of a proposal, for a reply or like from the fediverse, when that theme is

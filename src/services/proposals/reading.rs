@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 
-use super::{ProposalView, ReflectedIn, load, view};
+use super::{ProposalView, ReflectedIn, hidden_from, load, view};
 use crate::domain::{AnswerState, Tag};
 use crate::error::AppError;
 use crate::services::{Page, Viewer, answers, results, themes};
 use crate::state::AppState;
+use crate::storage::Ex;
 use crate::storage::proposals::{self as store, ProposalFilter, ProposalOrder, ProposalRow};
 
 pub async fn get(state: &AppState, viewer: &Viewer, id: i64) -> Result<ProposalView, AppError> {
@@ -45,42 +46,46 @@ pub async fn get(state: &AppState, viewer: &Viewer, id: i64) -> Result<ProposalV
 
 /// The proposals of `ids` the viewer may see, in the order of `ids`, as the board shows
 /// them (tags and the viewer's support; no answer or results): one query for each kind of
-/// thing, whatever the number of ids.
+/// thing, whatever the number of ids. The caller has checked that their theme is visible.
 pub async fn views_of(
     state: &AppState,
     viewer: &Viewer,
     ids: &[i64],
 ) -> Result<Vec<ProposalView>, AppError> {
     let mut conn = state.db.acquire().await?;
-    let mut rows: HashMap<i64, ProposalRow> = store::find_many(conn.ex(), ids)
+    let mut found: HashMap<i64, ProposalRow> = store::find_many(conn.ex(), ids)
         .await?
         .into_iter()
-        .filter(|row| {
-            let is_author = viewer.id().is_some() && viewer.id() == row.author_id;
-            row.hidden_at.is_none() || viewer.can_moderate() || is_author
-        })
+        .filter(|row| !hidden_from(viewer, row))
         .map(|row| (row.id, row))
         .collect();
-    let shown: Vec<i64> = ids
-        .iter()
-        .copied()
-        .filter(|id| rows.contains_key(id))
-        .collect();
+    let rows: Vec<ProposalRow> = ids.iter().filter_map(|id| found.remove(id)).collect();
+    board_views(state, viewer, conn.ex(), rows).await
+}
+
+/// Rows as the board shows them: their tags and the viewer's support, each fetched once
+/// for all the rows.
+async fn board_views(
+    state: &AppState,
+    viewer: &Viewer,
+    mut ex: Ex<'_>,
+    rows: Vec<ProposalRow>,
+) -> Result<Vec<ProposalView>, AppError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, tag) in store::tags_of(conn.ex(), &shown).await? {
+    for (id, tag) in store::tags_of(ex.reborrow(), &ids).await? {
         tags.entry(id).or_default().push(tag);
     }
     let supported = match viewer.id() {
-        Some(uid) => Some(store::supported_among(conn.ex(), uid, &shown).await?),
+        Some(uid) => Some(store::supported_among(ex, uid, &ids).await?),
         None => None,
     };
-    Ok(shown
+    Ok(rows
         .iter()
-        .filter_map(|id| rows.remove(id))
         .map(|row| {
             let is_supported = supported.as_ref().map(|s| s.contains(&row.id));
             let row_tags = tags.remove(&row.id).unwrap_or_default();
-            view(state, viewer, &row, row_tags, is_supported)
+            view(state, viewer, row, row_tags, is_supported)
         })
         .collect())
 }
@@ -196,27 +201,6 @@ pub async fn list(
     .await?;
     let more = rows.len() as i64 > i64::from(query.page.per_page);
     rows.truncate(query.page.per_page as usize);
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, tag) in store::tags_of(conn.ex(), &ids).await? {
-        tags.entry(id).or_default().push(tag);
-    }
-    let supported = match viewer.id() {
-        Some(uid) => Some(store::supported_among(conn.ex(), uid, &ids).await?),
-        None => None,
-    };
-    let views = rows
-        .iter()
-        .map(|row| {
-            let is_supported = supported.as_ref().map(|s| s.contains(&row.id));
-            view(
-                state,
-                viewer,
-                row,
-                tags.remove(&row.id).unwrap_or_default(),
-                is_supported,
-            )
-        })
-        .collect();
+    let views = board_views(state, viewer, conn.ex(), rows).await?;
     Ok((views, more))
 }
