@@ -482,6 +482,7 @@ async fn delivery<F, Fut>(
                 &format!("http://{sink}/users/{f}"),
                 &inbox,
                 None,
+                None,
                 now_millis(),
             )
             .await

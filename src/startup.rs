@@ -101,6 +101,10 @@ impl Application {
                 &self.state,
                 crate::services::word_cloud::TermCounter,
             ));
+            workers.push(crate::services::events::spawn(
+                &self.state,
+                crate::federation::backfill::Backfill,
+            ));
             workers.push(crate::services::events::spawn_pruning(&self.state));
         }
         let db = self.state.db.clone();

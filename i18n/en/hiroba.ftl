@@ -678,6 +678,7 @@ poll-open-until = Votes are taken until { $time }.
 poll-apart-hint = Fediverse votes are not answers to the survey: they carry no profile attributes and are never added to the figures above.
 poll-publish = Publish as a fediverse poll
 poll-publish-hint = The theme posts this question as a poll; people who follow it from a fediverse account see a poll and can vote until the survey closes.
+poll-limited-hint = This question limits how many options may be chosen, so it cannot be a fediverse poll: polls there let people choose one option or any number of them. Remove the limit to publish it.
 survey-words = Words the answers use most
 survey-no-texts = No answers yet.
 survey-text-hidden = Hidden

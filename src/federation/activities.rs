@@ -9,8 +9,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::Value;
 
-use super::outbox::wrap;
+use super::objects::PostObject;
 use super::routes::{activity_json, comment_object, render_proposal_object};
+use super::wire::create::{CreateOrUpdate, CreateOrUpdateType};
 use crate::error::AppError;
 use crate::error::problem::ApiPath;
 use crate::state::AppState;
@@ -31,21 +32,26 @@ pub fn router() -> Router<AppState> {
 
 /// The activity at `id` around the object's current document: the object's own answer
 /// (410 with its `Tombstone`) when it is gone, 404 when it is not this server's.
-async fn around(object: Response, id: &str, kind: &str) -> Result<Response, AppError> {
+async fn around(
+    object: Response,
+    id: &str,
+    kind: CreateOrUpdateType,
+) -> Result<Response, AppError> {
     match object.status() {
         StatusCode::OK => {
             let bytes = axum::body::to_bytes(object.into_body(), 1024 * 1024)
                 .await
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("render: {e}")))?;
-            let mut document: Value = serde_json::from_slice(&bytes)
+            let document: Value = serde_json::from_slice(&bytes)
                 .map_err(|e| AppError::Internal(anyhow::anyhow!("render: {e}")))?;
-            let context = document
-                .as_object_mut()
-                .and_then(|map| map.remove("@context"))
-                .unwrap_or(Value::Null);
-            let mut activity = wrap(id, kind, document);
-            activity["@context"] = context;
-            Ok(activity_json(StatusCode::OK, &activity))
+            let object = PostObject::from_wire(document)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("render: {e}")))?
+                .embedded();
+            let activity = CreateOrUpdate::with_id(id.to_string(), kind, object);
+            Ok(activity_json(
+                StatusCode::OK,
+                &super::wire::with_context(&activity),
+            ))
         }
         StatusCode::GONE => Ok(object.into_response()),
         _ => Err(AppError::NotFound("activity")),
@@ -62,7 +68,7 @@ async fn proposal_create(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
     let object = render_proposal_object(&state, id).await?;
-    around(object, &requested(&state, &uri), "Create").await
+    around(object, &requested(&state, &uri), CreateOrUpdateType::Create).await
 }
 
 async fn proposal_update(
@@ -71,7 +77,7 @@ async fn proposal_update(
     ApiPath((id, _token)): ApiPath<(i64, String)>,
 ) -> Result<Response, AppError> {
     let object = render_proposal_object(&state, id).await?;
-    around(object, &requested(&state, &uri), "Update").await
+    around(object, &requested(&state, &uri), CreateOrUpdateType::Update).await
 }
 
 async fn comment_create(
@@ -80,7 +86,7 @@ async fn comment_create(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, AppError> {
     let object = comment_object(&state, id).await?;
-    around(object, &requested(&state, &uri), "Create").await
+    around(object, &requested(&state, &uri), CreateOrUpdateType::Create).await
 }
 
 async fn comment_update(
@@ -89,5 +95,5 @@ async fn comment_update(
     ApiPath((id, _token)): ApiPath<(i64, String)>,
 ) -> Result<Response, AppError> {
     let object = comment_object(&state, id).await?;
-    around(object, &requested(&state, &uri), "Update").await
+    around(object, &requested(&state, &uri), CreateOrUpdateType::Update).await
 }

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::client::FetchError;
 use super::keys::KeyOwner;
 use super::objects::Actor;
-use super::signatures::{parse_public_key, sign_request};
+use super::signatures::{parse_public_key, sign_request, verify};
 use super::{Federation, Urls};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -28,6 +28,9 @@ pub enum ActorError {
     Invalid(String, String),
     #[error(transparent)]
     App(#[from] AppError),
+    /// A fetch that another request made for this one failed.
+    #[error("{0}")]
+    Shared(String),
 }
 
 impl From<sqlx::Error> for ActorError {
@@ -40,6 +43,16 @@ impl From<sqlx::Error> for ActorError {
 pub struct VerifiedKey {
     pub key: PKey<Public>,
     pub owner: String,
+    /// Where the owner takes deliveries: its own inbox.
+    pub inbox: String,
+}
+
+/// Whether an actor fetched to check a request is stored. A request refused by a block
+/// leaves nothing behind: its actor is kept only while the request is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    Stored,
+    Unstored,
 }
 
 pub fn host_of(url: &str) -> Option<String> {
@@ -135,19 +148,47 @@ pub async fn actor(
             return Ok(row);
         }
     }
-    fetch_actor(state, actor_id, None).await
+    if refresh {
+        state.federation.actor_fetches.invalidate(actor_id).await;
+    }
+    // Requests that need the same actor at once wait on one fetch.
+    state
+        .federation
+        .actor_fetches
+        .try_get_with(actor_id.to_string(), async {
+            fetch_actor(state, actor_id, None, Keep::Stored)
+                .await
+                .map(Arc::new)
+        })
+        .await
+        .map(|row| (*row).clone())
+        .map_err(|e| ActorError::Shared(e.to_string()))
 }
 
-/// Fetches a remote actor and stores it; `want_key` is the key to keep when the actor
-/// publishes several.
+/// Fetches a remote actor and (unless `keep` says not) stores it; `want_key` is the key to
+/// keep when the actor publishes several.
 async fn fetch_actor(
     state: &AppState,
     actor_id: &str,
     want_key: Option<&str>,
+    keep: Keep,
 ) -> Result<RemoteActorRow, ActorError> {
-    let (final_url, mut document) = signed_get(state, actor_id)
+    let (final_url, document) = signed_get(state, actor_id)
         .await
         .map_err(|e| ActorError::Fetch(actor_id.to_string(), e))?;
+    actor_from_document(state, actor_id, &final_url, document, want_key, keep).await
+}
+
+/// Reads a fetched actor document, checks that it is the actor's own, and (unless `keep`
+/// says not) stores it.
+async fn actor_from_document(
+    state: &AppState,
+    actor_id: &str,
+    final_url: &url::Url,
+    mut document: Value,
+    want_key: Option<&str>,
+    keep: Keep,
+) -> Result<RemoteActorRow, ActorError> {
     if let Some(key_id) = want_key {
         prefer_key(&mut document, key_id);
     }
@@ -162,7 +203,10 @@ async fn fetch_actor(
         ));
     }
     let row =
-        to_row(parsed, &final_url).map_err(|e| ActorError::Invalid(actor_id.to_string(), e))?;
+        to_row(parsed, final_url).map_err(|e| ActorError::Invalid(actor_id.to_string(), e))?;
+    if keep == Keep::Unstored {
+        return Ok(row);
+    }
     let mut conn = state.db.acquire().await.map_err(AppError::from)?;
     store::upsert_remote_actor(conn.ex(), &row).await?;
     let stored = store::remote_actor(conn.ex(), &row.actor_id)
@@ -226,6 +270,7 @@ pub async fn key(
             let verified = Arc::new(VerifiedKey {
                 key,
                 owner: row.actor_id,
+                inbox: row.inbox,
             });
             state
                 .federation
@@ -234,12 +279,35 @@ pub async fn key(
                 .await;
             return Ok(verified);
         }
+    } else {
+        state.federation.key_fetches.invalidate(key_id).await;
     }
-    // The key id is the actor's URL with a fragment (Mastodon) or a URL of its own that
-    // answers with the owner's actor document (GoToSocial: without its collections) or with
-    // a bare key naming its owner. Either way the key is the entry whose id is the key id.
+    // Requests signed with the same new key at once (a thousand votes from new accounts of
+    // one server) wait on one fetch.
+    let verified = state
+        .federation
+        .key_fetches
+        .try_get_with(key_id.to_string(), async {
+            fetch_key(state, key_id, Keep::Stored).await.map(Arc::new)
+        })
+        .await
+        .map_err(|e| ActorError::Shared(e.to_string()))?;
+    state
+        .federation
+        .public_keys
+        .insert(key_id.to_string(), verified.clone())
+        .await;
+    Ok(verified)
+}
+
+/// Fetches the key `key_id` and its owner. The key id is the actor's URL with a fragment
+/// (Mastodon) or a URL of its own that answers with the owner's actor document
+/// (GoToSocial: without its collections) or with a bare key naming its owner. Either way
+/// the key is the entry whose id is the key id. When the document fetched is the owner's
+/// own, it is read as the actor: the owner is fetched once, not twice.
+async fn fetch_key(state: &AppState, key_id: &str, keep: Keep) -> Result<VerifiedKey, ActorError> {
     let url = strip_fragment(key_id);
-    let (_, document) = signed_get(state, url)
+    let (final_url, document) = signed_get(state, url)
         .await
         .map_err(|e| ActorError::Fetch(url.to_string(), e))?;
     let owner = key_owner(&document, key_id).ok_or_else(|| {
@@ -254,7 +322,13 @@ pub async fn key(
             "the key's owner is on another host".into(),
         ));
     }
-    let row = fetch_actor(state, &owner, Some(key_id)).await?;
+    let is_owner = document.get("id").and_then(Value::as_str) == Some(owner.as_str())
+        && document.get("inbox").is_some_and(Value::is_string);
+    let row = if is_owner {
+        actor_from_document(state, &owner, &final_url, document, Some(key_id), keep).await?
+    } else {
+        fetch_actor(state, &owner, Some(key_id), keep).await?
+    };
     if row.key_id != key_id {
         return Err(ActorError::Invalid(
             key_id.to_string(),
@@ -263,16 +337,11 @@ pub async fn key(
     }
     let key = parse_public_key(&row.public_key_pem)
         .map_err(|e| ActorError::Invalid(key_id.to_string(), e.to_string()))?;
-    let verified = Arc::new(VerifiedKey {
+    Ok(VerifiedKey {
         key,
         owner: row.actor_id,
-    });
-    state
-        .federation
-        .public_keys
-        .insert(key_id.to_string(), verified.clone())
-        .await;
-    Ok(verified)
+        inbox: row.inbox,
+    })
 }
 
 /// Checks the HTTP signature of an incoming request (RFC 9421 when it carries
@@ -286,7 +355,46 @@ pub async fn verify_request(
     headers: &axum::http::HeaderMap,
     body: &[u8],
 ) -> Result<Arc<VerifiedKey>, String> {
-    use super::signatures::{SignatureError, prepare_rfc9421, prepare_verification, verify};
+    let (key_id, text, signature) = signed_text(state, method, path_and_query, headers, body)?;
+    let cached = key(state, &key_id, false)
+        .await
+        .map_err(|e| format!("unknown key: {e}"))?;
+    if verify(&cached.key, &text, &signature).is_ok() {
+        return Ok(cached);
+    }
+    match key(state, &key_id, true).await {
+        Ok(fresh) if verify(&fresh.key, &text, &signature).is_ok() => Ok(fresh),
+        _ => Err("the signature does not verify".into()),
+    }
+}
+
+/// Checks a request's signature with its key fetched now and kept nowhere: for a request
+/// from a blocked actor or instance that is answered (a `Follow`, with a `Reject`) but leaves
+/// nothing stored.
+pub async fn verify_request_unstored(
+    state: &AppState,
+    method: &axum::http::Method,
+    path_and_query: &str,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> Result<VerifiedKey, String> {
+    let (key_id, text, signature) = signed_text(state, method, path_and_query, headers, body)?;
+    let fetched = fetch_key(state, &key_id, Keep::Unstored)
+        .await
+        .map_err(|e| format!("unknown key: {e}"))?;
+    verify(&fetched.key, &text, &signature).map_err(|_| "the signature does not verify")?;
+    Ok(fetched)
+}
+
+/// The key id, the signed text and the signature of a request.
+fn signed_text(
+    state: &AppState,
+    method: &axum::http::Method,
+    path_and_query: &str,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> Result<(String, String, Vec<u8>), String> {
+    use super::signatures::{SignatureError, prepare_rfc9421, prepare_verification};
     let now = jiff::Timestamp::now();
     let prepared = if headers.contains_key("signature-input") {
         // The URL the sender addressed: the public scheme and the Host it named.
@@ -305,15 +413,5 @@ pub async fn verify_request(
         prepare_verification(method, path_and_query, headers, body, now)
             .map(|(s, text)| (s.key_id, text, s.signature))
     };
-    let (key_id, text, signature) = prepared.map_err(|e| e.to_string())?;
-    let cached = key(state, &key_id, false)
-        .await
-        .map_err(|e| format!("unknown key: {e}"))?;
-    if verify(&cached.key, &text, &signature).is_ok() {
-        return Ok(cached);
-    }
-    match key(state, &key_id, true).await {
-        Ok(fresh) if verify(&fresh.key, &text, &signature).is_ok() => Ok(fresh),
-        _ => Err("the signature does not verify".into()),
-    }
+    prepared.map_err(|e| e.to_string())
 }

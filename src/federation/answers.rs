@@ -1,79 +1,127 @@
-//! The municipality's official answer on the wire: the proposal's `Page` carries it
-//! (`hiroba:answer`, sent as an `Update`), and the theme posts a `Note` in reply to the
-//! proposal that states it in plain words, mentioning the fediverse accounts that posted,
-//! replied to or liked the proposal, so that they are notified of what the city decided.
+//! The municipality's official answer on the wire. The proposal's `Page` carries it, in its
+//! `content` (state, department, text, link: what every follower's software shows) and as
+//! `hiroba:answer` (the structure); its `Update` goes to the theme's followers. The
+//! municipality also posts a `Note` in reply to the proposal that states the answer,
+//! addressed to the theme and announced by it (FEP-1b12), mentioning the fediverse accounts
+//! that posted, replied to or liked the proposal, so that they are notified: in group
+//! software it is a comment in the idea's thread.
 
-use serde_json::{Value, json};
-
-use super::keys::KeyOwner;
-use super::objects::escape;
-use super::{PUBLIC, Urls, delivery, outbox};
+use super::objects::{PostObject, escape};
+use super::wire::answer::AnswerObject;
+use super::wire::create::{CreateOrUpdate, CreateOrUpdateType};
+use super::wire::followers_of;
+use super::{PUBLIC, Urls, outbox};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::services::answers::{self, AnswerView};
 use crate::services::proposals::{self, ContentStatus, ProposalView};
 use crate::state::AppState;
+use crate::storage::answers::RemoteParticipant;
 use crate::storage::{answers as answer_store, themes as theme_store};
 
-/// An answer as the `hiroba:answer` of a proposal's `Page` and of the theme's `Note`.
-pub fn answer_object(answer: &AnswerView) -> Value {
-    let mut object = json!({
-        "type": "hiroba:Answer",
-        "hiroba:state": answer.state.as_str(),
-        "content": answer.body_html,
-        "mediaType": "text/html",
-        "hiroba:department": answer.department,
-        "hiroba:version": answer.version,
-        "published": answer.answered_at,
-    });
-    if let Some(yen) = answer.cost_estimate_yen {
-        object["hiroba:costEstimateYen"] = json!(yen);
+/// An answer as the `hiroba:answer` of a proposal's `Page` and of the answer's `Note`.
+pub fn answer_object(answer: &AnswerView) -> AnswerObject {
+    AnswerObject {
+        kind: "hiroba:Answer".into(),
+        state: answer.state.as_str().to_string(),
+        content: answer.body_html.clone(),
+        media_type: "text/html".into(),
+        department: answer.department.clone(),
+        version: answer.version,
+        published: answer.answered_at.clone(),
+        cost_estimate_yen: answer.cost_estimate_yen,
+        url: answer.link.clone(),
     }
-    if let Some(link) = &answer.link {
-        object["url"] = json!(link);
-    }
-    object
 }
 
-/// The theme's `Note` stating an answer, without its mentions.
-pub fn answer_note(state: &AppState, proposal: &ProposalView, answer: &AnswerView) -> Value {
-    let urls = Urls::new(&state.config);
-    let theme = urls.theme(&proposal.theme);
-    let page = urls.proposal(proposal.id);
+/// The answer as readable HTML: its state and department, its text, and its link.
+pub fn answer_html(state: &AppState, answer: &AnswerView) -> String {
     let label = state
         .catalogue
         .loader(Lang::Ja)
         .get(answer.state.label_key());
-    let mut content = format!(
-        "<p>「{}」への回答: 【{}】（{}）</p><p>{}</p>",
-        escape(&proposal.title),
+    let mut html = format!(
+        "<p>【{}】（{}）</p><p>{}</p>",
         escape(&label),
         escape(&answer.department),
         escape(crate::markdown::plain_text(&answer.body_html).trim()).replace('\n', "<br>"),
     );
     if let Some(link) = &answer.link {
-        content.push_str(&format!("<p><a href=\"{0}\">{0}</a></p>", escape(link)));
+        html.push_str(&format!("<p><a href=\"{0}\">{0}</a></p>", escape(link)));
     }
+    html
+}
+
+/// A proposal's content with the municipality's answer after it, as followers see it.
+pub fn content_with_answer(state: &AppState, content: &str, answer: &AnswerView) -> String {
+    format!(
+        "{content}<hr><p><strong>{}</strong></p>{}",
+        escape(&state.catalogue.loader(Lang::Ja).get("answer-heading")),
+        answer_html(state, answer)
+    )
+}
+
+/// The municipality's `Note` stating an answer, without its mentions.
+pub fn answer_note(state: &AppState, proposal: &ProposalView, answer: &AnswerView) -> PostObject {
+    let urls = Urls::new(&state.config);
+    let theme = urls.theme(&proposal.theme);
+    let page = urls.proposal(proposal.id);
+    let mut content = format!(
+        "<p>「{}」への回答:</p>{}",
+        escape(&proposal.title),
+        answer_html(state, answer)
+    );
     content.push_str(&format!("<p><a href=\"{0}\">{0}</a></p>", escape(&page)));
-    json!({
-        "id": format!("{page}/answers/{}", answer.version),
-        "type": "Note",
-        "attributedTo": theme,
-        "inReplyTo": proposal.origin.clone().unwrap_or_else(|| page.clone()),
-        "content": content,
-        "mediaType": "text/html",
-        "to": [PUBLIC],
-        "cc": [format!("{theme}/followers")],
-        "audience": theme,
-        "url": page,
-        "published": answer.answered_at,
-        "hiroba:answer": answer_object(answer),
-    })
+    PostObject {
+        context: serde_json::Value::Null,
+        id: format!("{page}/answers/{}", answer.version),
+        kind: "Note".into(),
+        attributed_to: Some(urls.instance_actor()),
+        name: None,
+        content,
+        content_map: None,
+        media_type: Some("text/html".into()),
+        source: None,
+        in_reply_to: Some(proposal.origin.clone().unwrap_or_else(|| page.clone())),
+        to: vec![PUBLIC.to_string()],
+        cc: vec![theme.clone(), followers_of(&theme)],
+        audience: Some(theme),
+        thread: Some(urls.proposal_context(proposal.id)),
+        url: Some(page),
+        published: Some(answer.answered_at.clone()),
+        updated: None,
+        tag: Vec::new(),
+        attachment: Vec::new(),
+        sensitive: Some(false),
+        support_count: None,
+        anonymous: None,
+        answer: Some(answer_object(answer)),
+    }
+}
+
+/// The municipality's `Note` stating an answer, mentioning every fediverse account that
+/// took part in the proposal (as sent, and as served at its id: software that fetches it
+/// notifies whom it mentions); and those accounts.
+async fn mentioning_note(
+    state: &AppState,
+    proposal: &ProposalView,
+    answer: &AnswerView,
+) -> Result<(PostObject, Vec<RemoteParticipant>), AppError> {
+    let mut conn = state.db.acquire().await?;
+    let participants = answer_store::remote_participants(conn.ex(), proposal.id).await?;
+    drop(conn);
+    let mut note = answer_note(state, proposal, answer);
+    for who in &participants {
+        let username = who.preferred_username.as_deref().unwrap_or("user");
+        let profile = who.url.as_deref().unwrap_or(&who.actor_id);
+        super::objects::mention(&mut note, &who.actor_id, username, &who.domain, profile);
+    }
+    Ok((note, participants))
 }
 
 /// Staff answered a proposal: the new `Page` to the theme's followers (for a proposal of
-/// this server), and the theme's `Note` to them and to every fediverse account that took
-/// part, each mentioned.
+/// this server), and the municipality's `Note` to them and to every fediverse account that
+/// took part, each mentioned.
 pub async fn proposal_answered(state: &AppState, answer_id: i64) -> Result<(), AppError> {
     let Some((answer, proposal_id, _)) = answers::as_published(state, answer_id).await? else {
         return Ok(());
@@ -91,43 +139,29 @@ pub async fn proposal_answered(state: &AppState, answer_id: i64) -> Result<(), A
     let Some(theme) = theme_store::find_theme_by_slug(conn.ex(), &proposal.theme).await? else {
         return Ok(());
     };
-    let mut inboxes =
-        crate::storage::federation::follower_inboxes(conn.ex(), "theme", theme.id).await?;
-    let participants = answer_store::remote_participants(conn.ex(), proposal_id).await?;
     drop(conn);
-    let mut note = answer_note(state, &proposal, &answer);
+    let (note, participants) = mentioning_note(state, &proposal, &answer).await?;
+    let mut told = Vec::new();
     for who in &participants {
-        let username = who.preferred_username.as_deref().unwrap_or("user");
-        let profile = who.url.as_deref().unwrap_or(&who.actor_id);
-        super::objects::mention(&mut note, &who.actor_id, username, &who.domain, profile);
         match super::actors::actor(state, &who.actor_id, false).await {
-            Ok(actor) => inboxes.push(actor.delivery_inbox()),
+            Ok(actor) => told.push(actor.delivery_inbox()),
             Err(e) => {
                 tracing::info!(actor = %who.actor_id, error = %e, "an account that took part cannot be told of the answer")
             }
         }
     }
-    inboxes.sort();
-    inboxes.dedup();
-    if inboxes.is_empty() {
-        return Ok(());
-    }
+    told.sort();
+    told.dedup();
+    let create = CreateOrUpdate::with_id(
+        format!("{}/activity", note.id),
+        CreateOrUpdateType::Create,
+        note,
+    );
     let theme_actor = Urls::new(&state.config).theme(&theme.slug);
-    let create = json!({
-        "@context": super::objects::context(),
-        "id": format!("{}/activity", note["id"].as_str().unwrap_or_default()),
-        "type": "Create",
-        "actor": theme_actor,
-        "object": note,
-        "to": note["to"],
-        "cc": note["cc"],
-        "published": answer.answered_at,
-    });
-    delivery::enqueue(state, &inboxes, &create, KeyOwner::Theme(theme.id)).await?;
-    Ok(())
+    outbox::municipality_post_in_theme(state, theme.id, &theme_actor, create, told).await
 }
 
-/// The theme's `Note` of each version of an answer, at its id.
+/// The municipality's `Note` of each version of an answer, at its id.
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new().route(
         "/proposals/{id}/answers/{version}",
@@ -146,10 +180,9 @@ async fn note_at_its_id(
         .into_iter()
         .find(|a| a.version == version)
         .ok_or(AppError::NotFound("answer"))?;
-    let mut note = answer_note(&state, &proposal, &answer);
-    note["@context"] = super::objects::context();
+    let (note, _) = mentioning_note(&state, &proposal, &answer).await?;
     Ok(super::routes::activity_json(
         axum::http::StatusCode::OK,
-        &note,
+        &super::wire::with_context(&note),
     ))
 }

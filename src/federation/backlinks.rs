@@ -3,12 +3,13 @@
 //! referenced object's actor is sent the new version; and a version received from another
 //! instance that links to objects here is recorded as their backlinks.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::keys::KeyOwner;
+use super::wire::create::{CreateOrUpdate, CreateOrUpdateType};
+use super::wire::links::Link;
 use super::{PUBLIC, Urls, delivery};
 use crate::error::AppError;
-use crate::services::accounts::random_token;
 use crate::services::backlinks::{self, LinkingObject};
 use crate::services::proposals::{self, ContentStatus};
 use crate::services::references::{self, Local, ReferenceChange};
@@ -54,7 +55,13 @@ pub async fn reference_tags(state: &AppState, local: Local) -> Result<Vec<Value>
     Ok(references::live_links(state, local)
         .await?
         .into_iter()
-        .map(|r| json!({"type": "Link", "mediaType": OBJECT_LINK_MEDIA_TYPE, "href": r.target, "name": r.title}))
+        .map(|r| {
+            super::wire::to_value(&Link::to_object(
+                &r.target,
+                &r.title,
+                OBJECT_LINK_MEDIA_TYPE,
+            ))
+        })
         .collect())
 }
 
@@ -119,8 +126,7 @@ pub async fn tell(state: &AppState, change: &ReferenceChange) -> Result<(), AppE
                 Err(AppError::NotFound(_)) => return Ok(()),
                 Err(e) => return Err(e),
             };
-            let mut update = super::outbox::group_update(state, &theme.slug, group);
-            update["to"] = json!([PUBLIC, actor_id]);
+            let update = super::outbox::group_update(state, &theme.slug, group, Some(actor_id));
             super::outbox::send_group(state, theme.id, &update).await?;
             delivery::enqueue(state, &[inbox], &update, KeyOwner::Theme(theme.id)).await?;
         }
@@ -137,20 +143,18 @@ pub async fn tell(state: &AppState, change: &ReferenceChange) -> Result<(), AppE
                 return Ok(());
             };
             drop(conn);
-            let mut page = super::routes::page_document(state, &urls, &proposal).await?;
-            if let Some(map) = page.as_object_mut() {
-                map.remove("@context");
-            }
+            let page = super::routes::page_document(state, &urls, &proposal)
+                .await?
+                .embedded();
             let theme_actor = urls.theme(&theme.slug);
-            let update = json!({
-                "@context": super::objects::context(),
-                "id": Urls::activity_id(&theme_actor, "update", &random_token(12)),
-                "type": "Update",
-                "actor": theme_actor,
-                "object": page,
-                "to": [PUBLIC, actor_id],
-                "published": jiff::Timestamp::now().to_string(),
-            });
+            let update = CreateOrUpdate::by(
+                &theme_actor,
+                CreateOrUpdateType::Update,
+                page,
+                vec![PUBLIC.to_string(), actor_id.to_string()],
+                Vec::new(),
+                None,
+            );
             delivery::enqueue(state, &[inbox], &update, KeyOwner::Theme(theme.id)).await?;
         }
     }
@@ -160,6 +164,7 @@ pub async fn tell(state: &AppState, change: &ReferenceChange) -> Result<(), AppE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn object_links_are_read_from_every_shape_of_tag() {

@@ -1,22 +1,33 @@
 //! The collections of local actors: followers (counted, never listed), outboxes and
-//! featured items. Peers count and backfill from them (GoToSocial logs an error for every
-//! collection that answers 404, Lemmy reads a community's outbox when it first sees it).
+//! featured items. Peers count and backfill from them: GoToSocial counts each collection
+//! (and logs an error for one that answers 404); Lemmy reads a community's outbox when it
+//! first sees it, taking the `Announce`s of `Create`s listed in the collection itself;
+//! another Hiroba reads a municipality's outbox (its methods and open themes) and a theme's
+//! (its ideas) when it follows them, page by page. An outbox lists its newest items in the
+//! collection and links the pages with all of them (`first`, `next`).
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use serde_json::{Value, json};
+use serde::Deserialize;
+use serde_json::Value;
 
 use super::objects::{Collection, context};
 use super::routes::{activity_json, theme_row};
-use super::{PUBLIC, Urls};
+use super::wire::announce::Announce;
+use super::wire::create::{CreateOrUpdate, CreateOrUpdateType};
+use super::wire::to_value;
+use super::{Urls, methods, routes};
 use crate::error::AppError;
 use crate::error::problem::ApiPath;
-use crate::services::{Viewer, proposals};
+use crate::services::{Page, Viewer, proposals};
 use crate::state::AppState;
 use crate::storage::{federation as store, themes as theme_store};
+
+/// Items on a page of an outbox (and in the collection itself).
+pub const OUTBOX_PAGE: u32 = 20;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -32,32 +43,50 @@ pub fn router() -> Router<AppState> {
 
 /// An ordered collection of `total` items whose items are not listed here.
 fn counted(id: String, total: i64) -> Response {
-    activity_json(
-        StatusCode::OK,
-        &Collection {
-            context: context(),
-            id,
-            kind: "OrderedCollection".into(),
-            total_items: total,
-            ordered_items: None,
-            attributed_to: None,
-        },
-    )
+    activity_json(StatusCode::OK, &Collection::ordered(id, total, None))
 }
 
 /// An empty ordered collection.
 fn empty(id: String) -> Response {
     activity_json(
         StatusCode::OK,
-        &Collection {
-            context: context(),
-            id,
-            kind: "OrderedCollection".into(),
-            total_items: 0,
-            ordered_items: Some(Vec::new()),
-            attributed_to: None,
-        },
+        &Collection::ordered(id, 0, Some(Vec::new())),
     )
+}
+
+/// `?page=N` of an outbox.
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    page: Option<u32>,
+}
+
+/// An outbox: without `page`, the collection with its first items and a link to its first
+/// page; with it, that page, linked to the next while there are more.
+fn outbox_answer(
+    id: &str,
+    page: Option<u32>,
+    total: i64,
+    items: Vec<Value>,
+    more: bool,
+) -> Response {
+    let document = match page {
+        None => Collection {
+            first: Some(format!("{id}?page=1")),
+            ..Collection::ordered(id.to_string(), total, Some(items))
+        },
+        Some(number) => Collection {
+            kind: "OrderedCollectionPage".into(),
+            part_of: Some(id.to_string()),
+            next: more.then(|| format!("{id}?page={}", number + 1)),
+            ..Collection::ordered(format!("{id}?page={number}"), total, Some(items))
+        },
+    };
+    activity_json(StatusCode::OK, &document)
+}
+
+/// The page asked for, or the first for the collection itself.
+fn outbox_page(query: &PageQuery) -> Result<Page, AppError> {
+    Page::parse(Some(query.page.unwrap_or(1)), Some(OUTBOX_PAGE))
 }
 
 /// The municipality's followers, counted.
@@ -70,11 +99,57 @@ async fn instance_followers(State(state): State<AppState>) -> Result<Response, A
     ))
 }
 
-/// The municipality publishes through its themes; its own outbox is empty.
-async fn instance_outbox(State(state): State<AppState>) -> Response {
-    empty(format!(
-        "{}/outbox",
-        Urls::new(&state.config).instance_actor()
+/// What the municipality published for other cities: its open themes (each the
+/// `Announce` of its `Group`, as sent when it opened), then its methods (each the `Create`
+/// of its newest version), newest first.
+async fn instance_outbox(
+    State(state): State<AppState>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    let page = outbox_page(&query)?;
+    let urls = Urls::new(&state.config);
+    let city = urls.instance_actor();
+    let viewer = Viewer::default();
+    let themes: Vec<_> = crate::services::themes::list(&state, &viewer, Some("open")).await?;
+    let mut items: Vec<Value> = Vec::new();
+    let first = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+    let wanted = page.per_page as usize;
+    for theme in themes.iter().skip(first).take(wanted) {
+        let group = routes::group_json(&state, &theme.slug).await?;
+        let id = format!("{}/announces/group", urls.theme(&theme.slug));
+        items.push(to_value(&Announce {
+            id,
+            published: theme.created_at.clone(),
+            ..Announce::by_municipality(&city, group, None)
+        }));
+    }
+    // Methods fill the page after the themes.
+    let method_offset = i64::try_from(first.saturating_sub(themes.len())).unwrap_or(i64::MAX);
+    let room = wanted - items.len();
+    let (listed, more_methods) = crate::services::methods::list_published(
+        &state,
+        method_offset,
+        i64::try_from(room).unwrap_or(0),
+    )
+    .await?;
+    for view in &listed {
+        let article = methods::wire(&state, view).await?.to_article();
+        let id = format!("{}/activities/create/{}", view.url, view.version);
+        items.push(to_value(&CreateOrUpdate::with_id(
+            id,
+            CreateOrUpdateType::Create,
+            article,
+        )));
+    }
+    let total = i64::try_from(themes.len()).unwrap_or(i64::MAX)
+        + crate::services::methods::count_published(&state).await?;
+    let more = themes.len() > first + wanted || more_methods;
+    Ok(outbox_answer(
+        &format!("{city}/outbox"),
+        query.page,
+        total,
+        items,
+        more,
     ))
 }
 
@@ -156,28 +231,20 @@ async fn theme_followers(
         .ok_or(AppError::NotFound("theme"))?;
     let count = store::follower_count(conn.ex(), "theme", row.id).await?;
     let urls = Urls::new(&state.config);
-    Ok(activity_json(
-        StatusCode::OK,
-        &Collection {
-            context: context(),
-            id: format!("{}/followers", urls.theme(&slug)),
-            kind: "OrderedCollection".into(),
-            total_items: count,
-            ordered_items: None,
-            attributed_to: None,
-        },
-    ))
+    Ok(counted(format!("{}/followers", urls.theme(&slug)), count))
 }
 
-/// The theme's latest proposals, each as the `Announce` of its `Create`: group software
-/// (Lemmy) reads only that form when it first fetches a community.
+/// The theme's proposals, newest first, each as the `Announce` of its `Create` (the form
+/// group software reads when it first fetches a community, and what followers were sent).
 async fn theme_outbox(
     State(state): State<AppState>,
     ApiPath(slug): ApiPath<String>,
+    Query(query): Query<PageQuery>,
 ) -> Result<Response, AppError> {
+    let page = outbox_page(&query)?;
     let theme = theme_row(&state, &slug).await?;
     let urls = Urls::new(&state.config);
-    let (items, _) = proposals::list(
+    let (items, more) = proposals::list(
         &state,
         &Viewer::default(),
         &slug,
@@ -185,7 +252,7 @@ async fn theme_outbox(
             tag: None,
             sort: None,
             state: None,
-            page: crate::services::Page::parse(None, Some(20))?,
+            page,
         },
     )
     .await?;
@@ -194,30 +261,23 @@ async fn theme_outbox(
         .iter()
         .filter(|p| p.origin.is_none())
         .map(|p| {
-            json!({
-                "id": format!("{actor}/announces/proposals/{}", p.id),
-                "type": "Announce",
-                "actor": actor,
-                "object": super::outbox::proposal_create(&urls, p),
-                "to": [PUBLIC],
-                "cc": [format!("{actor}/followers")],
-                "audience": actor,
-                "published": p.created_at,
-            })
+            to_value(&Announce::listed(
+                &actor,
+                format!("{actor}/announces/proposals/{}", p.id),
+                super::outbox::proposal_create(&urls, p),
+                &p.created_at,
+            ))
         })
         .collect();
-    Ok(activity_json(
-        StatusCode::OK,
-        &Collection {
-            context: context(),
-            id: format!("{actor}/outbox"),
-            kind: "OrderedCollection".into(),
-            total_items: theme.proposal_count,
-            ordered_items: Some(announces),
-            attributed_to: None,
-        },
+    Ok(outbox_answer(
+        &format!("{actor}/outbox"),
+        query.page,
+        theme.proposal_count,
+        announces,
+        more,
     ))
 }
+
 /// Pinned items of a theme (none can be pinned yet, so the collection is empty).
 async fn theme_featured(
     State(state): State<AppState>,
@@ -229,11 +289,11 @@ async fn theme_featured(
         StatusCode::OK,
         &Collection {
             context: context(),
-            id: format!("{}/featured", urls.theme(&slug)),
-            kind: "OrderedCollection".into(),
-            total_items: 0,
-            ordered_items: Some(Vec::new()),
-            attributed_to: None,
+            ..Collection::ordered(
+                format!("{}/featured", urls.theme(&slug)),
+                0,
+                Some(Vec::new()),
+            )
         },
     ))
 }

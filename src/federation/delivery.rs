@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::http::Method;
+use serde::Serialize;
 use serde_json::Value;
 
 use super::actors::host_of;
@@ -28,40 +29,48 @@ const BATCH: i64 = 64;
 /// that died, and another worker takes it.
 const LOCK_MS: i64 = 60_000;
 
-/// Queues `activity` for each inbox, signed by `signer`; blocked instances and the inboxes
-/// of blocked actors are skipped.
-pub async fn enqueue(
+/// Queues `activity` (with Hiroba's `@context`) for each inbox, signed by `signer`; blocked
+/// instances and the inboxes of blocked actors are skipped.
+pub async fn enqueue<T: Serialize>(
     state: &AppState,
     inboxes: &[String],
-    activity: &Value,
+    activity: &T,
     signer: KeyOwner,
 ) -> Result<usize, AppError> {
-    enqueue_checked(state, inboxes, activity, signer, true).await
+    enqueue_checked(state, inboxes, activity, signer, Blocks::Respected).await
 }
 
-/// Queues the last activity a blocked actor gets (the `Reject` of its follow): only its
-/// instance being blocked stops it.
-pub async fn enqueue_farewell(
+/// Queues what a blocked actor or instance still gets: the answer that ends or refuses its
+/// follow (`Reject`, `Block`), so that both sides agree the follow is over.
+pub async fn enqueue_to_blocked<T: Serialize>(
     state: &AppState,
     inbox: &str,
-    activity: &Value,
+    activity: &T,
     signer: KeyOwner,
 ) -> Result<usize, AppError> {
     let inboxes = [inbox.to_string()];
-    enqueue_checked(state, &inboxes, activity, signer, false).await
+    enqueue_checked(state, &inboxes, activity, signer, Blocks::Ignored).await
 }
 
-async fn enqueue_checked(
+/// Whether a delivery skips blocked actors and instances.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Blocks {
+    Respected,
+    Ignored,
+}
+
+async fn enqueue_checked<T: Serialize>(
     state: &AppState,
     inboxes: &[String],
-    activity: &Value,
+    activity: &T,
     signer: KeyOwner,
-    skip_blocked_actors: bool,
+    blocks: Blocks,
 ) -> Result<usize, AppError> {
-    let body = serde_json::to_string(activity).map_err(|e| AppError::Internal(e.into()))?;
+    let body = serde_json::to_string(&super::wire::with_context(activity))
+        .map_err(|e| AppError::Internal(e.into()))?;
     let mut conn = state.db.acquire().await?;
     let mut blocked: HashMap<String, bool> = HashMap::new();
-    let blocked_inboxes = if skip_blocked_actors {
+    let blocked_inboxes = if blocks == Blocks::Respected {
         moderation::blocked_actor_inboxes(conn.ex()).await?
     } else {
         Default::default()
@@ -77,6 +86,7 @@ async fn enqueue_checked(
         let bare_host = domain.split(':').next().unwrap_or_default().to_string();
         let is_blocked = match blocked.get(&bare_host) {
             Some(known) => *known,
+            None if blocks == Blocks::Ignored => false,
             None => {
                 let found = moderation::is_blocked(conn.ex(), &bare_host, "").await?;
                 blocked.insert(bare_host, found);

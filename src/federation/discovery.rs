@@ -8,7 +8,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{ACTIVITY_JSON, INSTANCE_ACTOR, Urls};
 use crate::domain::ThemeStatus;
@@ -164,48 +163,126 @@ async fn webfinger(
     ))
 }
 
+/// A link of the NodeInfo discovery document.
+#[derive(Serialize)]
+struct NodeInfoLink {
+    rel: &'static str,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct NodeInfoLinks {
+    links: Vec<NodeInfoLink>,
+}
+
 async fn nodeinfo_links(State(state): State<AppState>) -> Response {
     let urls = Urls::new(&state.config);
-    let body = json!({
-        "links": [
-            {"rel": NODEINFO_21, "href": format!("{}/nodeinfo/2.1", urls.base())},
-            {"rel": APPLICATION_REL, "href": urls.instance_actor()}
-        ]
-    });
+    let body = NodeInfoLinks {
+        links: vec![
+            NodeInfoLink {
+                rel: NODEINFO_21,
+                href: format!("{}/nodeinfo/2.1", urls.base()),
+            },
+            NodeInfoLink {
+                rel: APPLICATION_REL,
+                href: urls.instance_actor(),
+            },
+        ],
+    };
     with_headers(axum::Json(body).into_response(), "application/json")
+}
+
+/// NodeInfo 2.1, with the municipality in its metadata (FEP-f1d5).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NodeInfo {
+    version: &'static str,
+    software: NodeInfoSoftware,
+    protocols: [&'static str; 1],
+    services: NodeInfoServices,
+    open_registrations: bool,
+    usage: NodeInfoUsage,
+    metadata: NodeInfoMetadata,
+}
+
+#[derive(Serialize)]
+struct NodeInfoSoftware {
+    name: &'static str,
+    version: &'static str,
+    homepage: String,
+}
+
+#[derive(Serialize)]
+struct NodeInfoServices {
+    inbound: [&'static str; 0],
+    outbound: [&'static str; 0],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NodeInfoUsage {
+    users: NodeInfoUsers,
+    local_posts: i64,
+    local_comments: i64,
+}
+
+#[derive(Serialize)]
+struct NodeInfoUsers {
+    total: i64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NodeInfoMetadata {
+    node_name: String,
+    node_description: String,
+    municipality: NodeInfoMunicipality,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NodeInfoMunicipality {
+    name_ja: String,
+    name_en: String,
+    prefecture: Option<String>,
+    local_government_code: Option<String>,
+    time_zone: String,
 }
 
 async fn nodeinfo(State(state): State<AppState>) -> Result<Response, AppError> {
     let profile = instance::profile(&state).await?;
     let mut conn = state.db.acquire().await?;
     let (users, proposals, comments) = store::usage_counts(conn.ex()).await?;
-    let body = json!({
-        "version": "2.1",
-        "software": {
-            "name": "hiroba",
-            "version": env!("CARGO_PKG_VERSION"),
-            "homepage": format!("{}/", state.config.public_url()),
+    let body = NodeInfo {
+        version: "2.1",
+        software: NodeInfoSoftware {
+            name: "hiroba",
+            version: env!("CARGO_PKG_VERSION"),
+            homepage: format!("{}/", state.config.public_url()),
         },
-        "protocols": ["activitypub"],
-        "services": {"inbound": [], "outbound": []},
-        "openRegistrations": true,
-        "usage": {
-            "users": {"total": users},
-            "localPosts": proposals,
-            "localComments": comments
+        protocols: ["activitypub"],
+        services: NodeInfoServices {
+            inbound: [],
+            outbound: [],
         },
-        "metadata": {
-            "nodeName": profile.name_ja,
-            "nodeDescription": format!("{} / {}", profile.name_ja, profile.name_en),
-            "municipality": {
-                "nameJa": profile.name_ja,
-                "nameEn": profile.name_en,
-                "prefecture": profile.prefecture,
-                "localGovernmentCode": profile.local_government_code,
-                "timeZone": profile.time_zone
-            }
-        }
-    });
+        open_registrations: true,
+        usage: NodeInfoUsage {
+            users: NodeInfoUsers { total: users },
+            local_posts: proposals,
+            local_comments: comments,
+        },
+        metadata: NodeInfoMetadata {
+            node_description: format!("{} / {}", profile.name_ja, profile.name_en),
+            node_name: profile.name_ja.clone(),
+            municipality: NodeInfoMunicipality {
+                name_ja: profile.name_ja,
+                name_en: profile.name_en,
+                prefecture: profile.prefecture,
+                local_government_code: profile.local_government_code,
+                time_zone: profile.time_zone,
+            },
+        },
+    };
     Ok(with_headers(
         axum::Json(body).into_response(),
         "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",

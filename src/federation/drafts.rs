@@ -1,23 +1,23 @@
-//! Drafts (たたき台) on the wire: each is an `Article` attributed to its theme, with its
+//! Drafts (たたき台) on the wire: each is an `Article` by the municipality in its theme, with its
 //! numbered paragraphs (as HTML for any reader, and as `hiroba:paragraphs` for software that
-//! knows them) and its version number. The theme sends `Create` to its followers when staff
-//! publish it and `Update` with each new version; the municipality announces both. Served at
+//! knows them) and its version number. The municipality's `Create` when staff publish it and
+//! `Update` with each new version are announced by the theme to its followers (FEP-1b12) and
+//! by the municipality to its own. Served at
 //! `/drafts/{id}`, which is also the draft's page.
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::{Value, json};
 
-use super::keys::KeyOwner;
 use super::objects::escape;
 use super::routes::activity_json;
-use super::{PUBLIC, Urls, delivery};
+use super::wire::article::{Article, ArticleType, Paragraph, changed_since};
+use super::wire::create::{CreateOrUpdate, CreateOrUpdateType};
+use super::wire::followers_of;
+use super::{PUBLIC, Urls, outbox};
 use crate::error::AppError;
 use crate::services::Viewer;
-use crate::services::accounts::random_token;
 use crate::services::drafts::{self, DraftView};
 use crate::state::AppState;
-use crate::storage::federation as store;
 
 /// One paragraph as HTML: its number, then its lines.
 fn paragraph_html(number: i32, text: &str) -> String {
@@ -27,8 +27,8 @@ fn paragraph_html(number: i32, text: &str) -> String {
     )
 }
 
-/// A draft's current version as an `Article`.
-pub fn article(state: &AppState, draft: &DraftView) -> Value {
+/// A draft's current version as an `Article` by the municipality.
+pub fn article(state: &AppState, draft: &DraftView) -> Article {
     let urls = Urls::new(&state.config);
     let theme = urls.theme(&draft.theme_slug);
     let content: String = draft
@@ -36,39 +36,55 @@ pub fn article(state: &AppState, draft: &DraftView) -> Value {
         .iter()
         .map(|p| paragraph_html(p.number, &p.text))
         .collect();
-    json!({
-        "id": draft.url,
-        "type": "Article",
-        "attributedTo": theme,
-        "name": draft.title,
-        "content": content,
-        "mediaType": "text/html",
-        "to": [PUBLIC],
-        "cc": [format!("{theme}/followers")],
-        "audience": theme,
-        "url": draft.url,
-        "published": draft.published_at,
-        "updated": draft.updated_at,
-        "hiroba:version": draft.version,
-        "hiroba:openForAmendments": draft.open_for_amendments,
-        "hiroba:paragraphs": draft.paragraphs.iter().map(|p| json!({
-            "type": "hiroba:Paragraph",
-            "hiroba:number": p.number,
-            "content": escape(&p.text),
-        })).collect::<Vec<_>>(),
-    })
+    Article {
+        id: draft.url.clone(),
+        kind: ArticleType::Article,
+        attributed_to: urls.instance_actor(),
+        name: draft.title.clone(),
+        content,
+        media_type: "text/html".into(),
+        source: None,
+        to: vec![PUBLIC.to_string()],
+        cc: vec![theme.clone(), followers_of(&theme)],
+        audience: theme,
+        url: draft.url.clone(),
+        published: draft.published_at.clone(),
+        updated: changed_since(&draft.published_at, &draft.updated_at),
+        attachment: Vec::new(),
+        reflects: None,
+        progress: None,
+        version: Some(draft.version),
+        open_for_amendments: Some(draft.open_for_amendments),
+        paragraphs: Some(
+            draft
+                .paragraphs
+                .iter()
+                .map(|p| Paragraph {
+                    kind: "hiroba:Paragraph".into(),
+                    number: p.number,
+                    content: escape(&p.text),
+                })
+                .collect(),
+        ),
+    }
 }
 
 /// The draft, for ActivityStreams clients asking at its id.
 pub async fn draft_object(state: &AppState, id: i64) -> Result<Response, AppError> {
     let view = drafts::get(state, &Viewer::default(), id).await?;
-    let mut object = article(state, &view);
-    object["@context"] = super::objects::context();
-    Ok(activity_json(StatusCode::OK, &object))
+    let object = article(state, &view);
+    Ok(activity_json(
+        StatusCode::OK,
+        &super::wire::with_context(&object),
+    ))
 }
 
 /// A draft was published (`Create`) or has a new version (`Update`).
-pub async fn draft_changed(state: &AppState, id: i64, kind: &str) -> Result<(), AppError> {
+pub async fn draft_changed(
+    state: &AppState,
+    id: i64,
+    kind: CreateOrUpdateType,
+) -> Result<(), AppError> {
     let view = match drafts::get(state, &Viewer::default(), id).await {
         Ok(view) => view,
         // Gone, or under a theme that is not public: nothing to tell.
@@ -79,22 +95,13 @@ pub async fn draft_changed(state: &AppState, id: i64, kind: &str) -> Result<(), 
         .await?
         .row
         .id;
-    let mut conn = state.db.acquire().await?;
-    let inboxes = store::follower_inboxes(conn.ex(), "theme", theme_id).await?;
-    drop(conn);
     let theme_actor = Urls::new(&state.config).theme(&view.theme_slug);
-    let activity = json!({
-        "@context": super::objects::context(),
-        "id": Urls::activity_id(&theme_actor, &kind.to_lowercase(), &random_token(12)),
-        "type": kind,
-        "actor": theme_actor,
-        "object": article(state, &view),
-        "to": [PUBLIC],
-        "cc": [format!("{theme_actor}/followers")],
-        "published": jiff::Timestamp::now().to_string(),
-    });
-    if !inboxes.is_empty() {
-        delivery::enqueue(state, &inboxes, &activity, KeyOwner::Theme(theme_id)).await?;
+    let mut object = article(state, &view);
+    if kind == CreateOrUpdateType::Update {
+        object.updated.get_or_insert_with(super::wire::now);
     }
-    super::municipality::announce(state, activity, None).await
+    let activity = CreateOrUpdate::fresh(kind, object);
+    outbox::municipality_post_in_theme(state, theme_id, &theme_actor, activity.clone(), vec![])
+        .await?;
+    super::municipality::announce(state, &activity, None).await
 }

@@ -2,7 +2,7 @@
 //! municipality on another server, stores what that actor announces, and carries residents'
 //! supports (`Like`) and replies (`Note`) back to the origin, which counts and keeps them.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::actors::{self, host_of};
 use super::inbox::id_of;
@@ -10,9 +10,12 @@ use super::interactions::trusted_object;
 use super::keys::KeyOwner;
 use super::objects::PostObject;
 use super::remote_follow::{self, RemoteFollowError};
-use super::{AS_CONTEXT, PUBLIC, Urls, delivery};
+use super::wire::create::{CreateOrUpdate, CreateOrUpdateType};
+use super::wire::follow::Follow;
+use super::wire::like::Like;
+use super::wire::undo::Undo;
+use super::{PUBLIC, Urls, delivery};
 use crate::error::AppError;
-use crate::services::accounts::random_token;
 use crate::services::directory::{ActorDirectory, Lookup, Snapshot, SnapshotError};
 use crate::services::following::{self as service, FollowEnded, RemoteSupport};
 use crate::state::AppState;
@@ -90,19 +93,6 @@ impl ActorDirectory for Directory {
     }
 }
 
-fn fresh_id(actor: &str, kind: &str) -> String {
-    Urls::activity_id(actor, kind, &random_token(12))
-}
-
-fn follow_activity(state: &AppState, follow_id: &str, target: &str) -> Value {
-    json!({
-        "id": follow_id,
-        "type": "Follow",
-        "actor": Urls::new(&state.config).instance_actor(),
-        "object": target,
-    })
-}
-
 /// Sends the municipality's `Follow` to the actor (when staff still follow it).
 pub async fn send_follow(state: &AppState, follow_row_id: i64) -> Result<(), AppError> {
     let mut conn = state.db.acquire().await?;
@@ -110,14 +100,12 @@ pub async fn send_follow(state: &AppState, follow_row_id: i64) -> Result<(), App
         return Ok(());
     };
     drop(conn);
-    let mut activity = follow_activity(state, &target.follow_activity, &target.actor_id);
-    activity["@context"] = json!(AS_CONTEXT);
-    activity["to"] = json!([target.actor_id]);
-    activity["published"] = json!(jiff::Timestamp::now().to_string());
+    let city = Urls::new(&state.config).instance_actor();
+    let follow = Follow::new(&target.follow_activity, &city, &target.actor_id);
     delivery::enqueue(
         state,
         std::slice::from_ref(&target.inbox),
-        &activity,
+        &follow,
         KeyOwner::Instance,
     )
     .await?;
@@ -126,16 +114,9 @@ pub async fn send_follow(state: &AppState, follow_row_id: i64) -> Result<(), App
 
 /// Sends `Undo(Follow)` for a follow that staff ended.
 pub async fn send_unfollow(state: &AppState, followed: &FollowEnded) -> Result<(), AppError> {
-    let instance = Urls::new(&state.config).instance_actor();
-    let activity = json!({
-        "@context": AS_CONTEXT,
-        "id": fresh_id(&instance, "undo"),
-        "type": "Undo",
-        "actor": instance,
-        "object": follow_activity(state, &followed.follow_activity, &followed.actor_id),
-        "to": [followed.actor_id],
-        "published": jiff::Timestamp::now().to_string(),
-    });
+    let city = Urls::new(&state.config).instance_actor();
+    let follow = Follow::new(&followed.follow_activity, &city, &followed.actor_id);
+    let activity = Undo::of(&city, follow, &followed.actor_id);
     delivery::enqueue(
         state,
         std::slice::from_ref(&followed.inbox),
@@ -469,15 +450,8 @@ pub async fn send_like(
         return Ok(());
     };
     let actor = Urls::new(&state.config).user(&support.handle);
-    let like = json!({
-        "@context": AS_CONTEXT,
-        "id": support.like_activity,
-        "type": "Like",
-        "actor": actor,
-        "object": post.ap_id,
-        "to": [post.author_actor.clone().unwrap_or_else(|| post.via_actor.clone())],
-        "published": jiff::Timestamp::now().to_string(),
-    });
+    let origin = post.author_actor.as_deref().unwrap_or(&post.via_actor);
+    let like = Like::new(&support.like_activity, &actor, &post.ap_id, origin);
     let inboxes = inboxes_of(state, &post).await?;
     delivery::enqueue(state, &inboxes, &like, KeyOwner::User(support.user_id)).await?;
     Ok(())
@@ -501,15 +475,9 @@ pub async fn send_undo_like(
     let like_id = &support.like_activity;
     let user_id = support.user_id;
     let actor = Urls::new(&state.config).user(&support.handle);
-    let activity = json!({
-        "@context": AS_CONTEXT,
-        "id": fresh_id(&actor, "undo"),
-        "type": "Undo",
-        "actor": actor,
-        "object": {"id": like_id, "type": "Like", "actor": actor, "object": post.ap_id},
-        "to": [post.author_actor.clone().unwrap_or_else(|| post.via_actor.clone())],
-        "published": jiff::Timestamp::now().to_string(),
-    });
+    let origin = post.author_actor.as_deref().unwrap_or(&post.via_actor);
+    let like = Like::new(like_id, &actor, &post.ap_id, origin);
+    let activity = Undo::of(&actor, like, origin);
     let inboxes = inboxes_of(state, post).await?;
     delivery::enqueue(state, &inboxes, &activity, KeyOwner::User(user_id)).await?;
     Ok(())
@@ -569,27 +537,13 @@ pub async fn send_reply(state: &AppState, reply_id: i64) -> Result<(), AppError>
     let urls = Urls::new(&state.config);
     let published = crate::services::rfc3339(reply.created_at);
     let published = published.as_str();
-    let note = reply_note(&urls, reply, post, published);
-    let mut object = serde_json::to_value(&note).map_err(|e| AppError::Internal(e.into()))?;
-    if let Some(map) = object.as_object_mut() {
-        map.remove("@context");
-    }
+    let mut note = reply_note(&urls, reply, post, published).embedded();
     if let Some(author) = post.author_actor.as_deref()
         && let Ok(author) = actors::actor(state, author, false).await
     {
-        super::outbox::mention_remote(&mut object, &author);
+        super::outbox::mention_remote(&mut note, &author);
     }
-    let activity = json!({
-        "@context": super::objects::context(),
-        "id": fresh_id(&note.id, "create"),
-        "type": "Create",
-        "actor": note.attributed_to,
-        "object": object,
-        "to": note.to,
-        "cc": object["cc"].clone(),
-        "audience": note.audience,
-        "published": published,
-    });
+    let activity = CreateOrUpdate::fresh(CreateOrUpdateType::Create, note);
     let inboxes = inboxes_of(state, post).await?;
     delivery::enqueue(state, &inboxes, &activity, KeyOwner::User(reply.user_id)).await?;
     Ok(())

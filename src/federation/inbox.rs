@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::Urls;
 use super::actors::{self, host_of};
 use super::keys::KeyOwner;
+use super::wire::follow::ReceivedFollow;
 use super::{following, interactions, outbox};
 use crate::domain::ThemeStatus;
 use crate::error::AppError;
@@ -83,6 +84,25 @@ async fn inbox(
     body: Bytes,
 ) -> Response {
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    // A blocked instance or actor is refused before anything of it is fetched or stored; a
+    // `Follow` from it is answered with a `Reject`, so that its server does not wait.
+    let claimed: Option<Value> = serde_json::from_slice(&body).ok();
+    match blocked_sender(&state, &headers, claimed.as_ref()).await {
+        Ok(false) => {}
+        Ok(true) => {
+            return match claimed {
+                Some(follow) if follow.get("type").and_then(Value::as_str) == Some("Follow") => {
+                    reject_blocked_follow(&state, &method, path, &headers, &body, &follow).await
+                }
+                _ => refuse(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "this actor or its instance is blocked here".into(),
+                ),
+            };
+        }
+        Err(e) => return Problem::from(e).into_response(),
+    }
     let key = match actors::verify_request(&state, &method, path, &headers, &body).await {
         Ok(key) => key,
         Err(why) => return refuse(StatusCode::UNAUTHORIZED, "signature", why),
@@ -147,6 +167,85 @@ async fn inbox(
     }
 }
 
+/// Whether the server a request's key names, the key's actor or the actor the activity
+/// claims is blocked here (read before any signature is checked: a claim can only get its
+/// claimant refused).
+async fn blocked_sender(
+    state: &AppState,
+    headers: &HeaderMap,
+    claimed: Option<&Value>,
+) -> Result<bool, AppError> {
+    use crate::services::moderation::is_blocked;
+    if let Some(key_id) = super::signatures::named_key_id(headers) {
+        let key_actor = key_id.split('#').next().unwrap_or(&key_id);
+        if is_blocked(state, key_actor).await? {
+            return Ok(true);
+        }
+    }
+    match claimed.and_then(|a| a.get("actor")).and_then(id_of) {
+        Some(actor) => is_blocked(state, actor).await,
+        None => Ok(false),
+    }
+}
+
+/// A `Follow` from a blocked actor or instance: its signature is checked with a key kept
+/// nowhere, and the followed actor answers with a `Reject` of it. Nothing is stored.
+async fn reject_blocked_follow(
+    state: &AppState,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    activity: &Value,
+) -> Response {
+    let key = match actors::verify_request_unstored(state, method, path, headers, body).await {
+        Ok(key) => key,
+        Err(why) => return refuse(StatusCode::UNAUTHORIZED, "signature", why),
+    };
+    if activity.get("actor").and_then(id_of) != Some(key.owner.as_str()) {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "signature",
+            "the actor is not the key's owner".into(),
+        );
+    }
+    let Some(follow) = ReceivedFollow::from_activity(activity) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "bad-activity",
+            "a Follow needs an id".into(),
+        );
+    };
+    let Some(target) = activity.get("object").and_then(id_of) else {
+        return refuse(StatusCode::BAD_REQUEST, "bad-activity", "no object".into());
+    };
+    let answered = async {
+        let (owner, local_actor) = local_followable(state, target).await?;
+        outbox::answer_follow(
+            state,
+            owner,
+            &local_actor,
+            follow,
+            &key.owner,
+            &key.inbox,
+            false,
+        )
+        .await
+    };
+    match answered.await {
+        Ok(()) => {
+            tracing::info!(follower = %key.owner, followed = target, "a follow from a blocked actor or instance was rejected");
+            StatusCode::ACCEPTED.into_response()
+        }
+        Err(AppError::NotFound(what)) => refuse(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("no such {what}"),
+        ),
+        Err(other) => Problem::from(other).into_response(),
+    }
+}
+
 /// The sender's stored actor (already fetched when its key was checked).
 async fn sender(
     state: &AppState,
@@ -189,8 +288,7 @@ async fn handle(
     actor_id: &str,
     kind: &str,
 ) -> Result<StatusCode, AppError> {
-    // A Follow too is refused at once: a Reject would never leave, since nothing is
-    // delivered to a blocked actor or instance, and the 403 tells the peer now.
+    // Checked again with the verified actor (the check before the signature read claims).
     if crate::services::moderation::is_blocked(state, actor_id).await? {
         return Err(AppError::Forbidden(
             "this actor or its instance is blocked here".into(),
@@ -228,6 +326,8 @@ async fn handle_kind(
                 .get("object")
                 .and_then(id_of)
                 .ok_or(AppError::NotFound("object"))?;
+            let follow = ReceivedFollow::from_activity(activity)
+                .ok_or_else(|| AppError::invalid("id", "required", "a Follow needs an id"))?;
             let (owner, local_actor) = local_followable(state, target).await?;
             let remote = actors::actor(state, actor_id, false)
                 .await
@@ -241,13 +341,22 @@ async fn handle_kind(
                 actor_id,
                 &remote.inbox,
                 remote.shared_inbox.as_deref(),
+                Some(&follow.to_stored()),
                 now_millis(),
             )
             .await?;
             drop(conn);
             tracing::info!(follower = actor_id, followed = %local_actor, "new follower");
-            outbox::answer_follow(state, owner, &local_actor, activity, &remote.inbox, true)
-                .await?;
+            outbox::answer_follow(
+                state,
+                owner,
+                &local_actor,
+                follow,
+                actor_id,
+                &remote.inbox,
+                true,
+            )
+            .await?;
             // What the follower's software reads decides the form of what it is sent.
             super::software::learn(state, &remote.inbox).await;
         }

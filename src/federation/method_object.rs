@@ -3,10 +3,12 @@
 //! while another Hiroba reads every part of it. The same document is the export file for
 //! cities that do not federate, so reading it names each wrong field.
 
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use super::PUBLIC;
-use super::objects::{context, escape, values};
+use super::objects::{escape, values};
+use super::wire::links::{Hashtag, Link};
 use crate::domain::PhaseActions;
 use crate::error::{FieldError, Invalid};
 use crate::markdown;
@@ -46,10 +48,6 @@ pub fn is_method(object: &Value) -> bool {
         .iter()
         .filter_map(Value::as_str)
         .any(|k| k == METHOD_TYPE || k == METHOD_TYPE_IRI)
-}
-
-fn link(href: &str, name: &str) -> Value {
-    json!({"type": "Link", "href": href, "name": name})
 }
 
 fn allowed(actions: PhaseActions) -> String {
@@ -109,80 +107,167 @@ fn content_html(document: &MethodDocument) -> String {
     html
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ArticleType {
+    Article,
+    #[serde(rename = "hiroba:Method")]
+    Method,
+}
+
+/// A phase of a method (`hiroba:methodPhases`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseObject {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    #[serde(rename = "hiroba:days")]
+    pub days: i64,
+    #[serde(rename = "hiroba:allowsIdeas")]
+    pub allows_ideas: bool,
+    #[serde(rename = "hiroba:allowsComments")]
+    pub allows_comments: bool,
+    #[serde(rename = "hiroba:allowsSupports")]
+    pub allows_supports: bool,
+    #[serde(rename = "hiroba:allowsAmendments")]
+    pub allows_amendments: bool,
+    #[serde(rename = "hiroba:staffGuidance")]
+    pub staff_guidance: String,
+    #[serde(rename = "hiroba:residentGuidance")]
+    pub resident_guidance: String,
+}
+
+/// A method as the document served at its id, embedded in `Create` and `Update` and
+/// exported as a file: an `Article` for every reader, with the method's parts as data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MethodArticle {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: [ArticleType; 2],
+    pub attributed_to: String,
+    #[serde(rename = "hiroba:municipality")]
+    pub municipality: String,
+    pub name: String,
+    pub summary: String,
+    pub content: String,
+    pub media_type: String,
+    pub url: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub tag: Vec<Hashtag>,
+    pub published: String,
+    /// Only once a later version exists: software treats any `updated` as an edit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    #[serde(rename = "hiroba:version")]
+    pub version: i32,
+    #[serde(rename = "hiroba:methodSummary")]
+    pub method_summary: String,
+    #[serde(rename = "hiroba:whenToUse")]
+    pub when_to_use: String,
+    #[serde(rename = "hiroba:methodPhases")]
+    pub phases: Vec<PhaseObject>,
+    #[serde(rename = "hiroba:lessons")]
+    pub lessons: String,
+    #[serde(rename = "hiroba:license")]
+    pub license: String,
+    #[serde(rename = "hiroba:usedIn")]
+    pub used_in: Vec<Link>,
+    #[serde(rename = "hiroba:usedBy")]
+    pub used_by: Vec<Link>,
+    #[serde(rename = "hiroba:derivedFrom")]
+    pub derived_from: Vec<Link>,
+}
+
+impl super::wire::create::Addressed for MethodArticle {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn author(&self) -> &str {
+        &self.attributed_to
+    }
+    fn to(&self) -> &[String] {
+        &self.to
+    }
+    fn cc(&self) -> &[String] {
+        &self.cc
+    }
+    fn audience(&self) -> Option<&str> {
+        None
+    }
+    fn published(&self) -> Option<&str> {
+        Some(&self.published)
+    }
+    fn updated(&self) -> Option<&str> {
+        self.updated.as_deref()
+    }
+}
+
 impl WireMethod {
     /// The document served at the method's id and embedded in `Create` and `Update`.
-    pub fn to_json(&self) -> Value {
+    pub fn to_article(&self) -> MethodArticle {
         let d = &self.document;
         // Tags link to the origin's list of methods with that tag.
         let origin = url::Url::parse(&self.id)
             .map(|u| u.origin().ascii_serialization())
             .unwrap_or_default();
-        let phases: Vec<Value> = d
-            .phases
-            .iter()
-            .map(|p| {
-                json!({
-                    "type": "hiroba:MethodPhase",
-                    "name": p.name,
-                    "hiroba:days": p.days,
-                    "hiroba:allowsIdeas": p.allows.ideas,
-                    "hiroba:allowsComments": p.allows.comments,
-                    "hiroba:allowsSupports": p.allows.supports,
-                    "hiroba:allowsAmendments": p.allows.amendments,
-                    "hiroba:staffGuidance": p.staff_guidance,
-                    "hiroba:residentGuidance": p.resident_guidance,
+        let methods = format!("{origin}/methods");
+        MethodArticle {
+            id: self.id.clone(),
+            kind: [ArticleType::Article, ArticleType::Method],
+            attributed_to: self.attributed_to.clone(),
+            municipality: self.municipality.clone(),
+            name: d.title.clone(),
+            summary: format!("<p>{}</p>", escape(&d.summary)),
+            content: content_html(d),
+            media_type: "text/html".into(),
+            url: self.url.clone(),
+            to: vec![PUBLIC.to_string()],
+            cc: vec![super::wire::followers_of(&self.attributed_to)],
+            tag: d.tags.iter().map(|t| Hashtag::new(&methods, t)).collect(),
+            published: self.published.clone(),
+            updated: super::wire::article::changed_since(&self.published, &self.updated),
+            version: self.version,
+            method_summary: d.summary.clone(),
+            when_to_use: d.when_to_use.clone(),
+            phases: d
+                .phases
+                .iter()
+                .map(|p| PhaseObject {
+                    kind: "hiroba:MethodPhase".into(),
+                    name: p.name.clone(),
+                    days: i64::from(p.days),
+                    allows_ideas: p.allows.ideas,
+                    allows_comments: p.allows.comments,
+                    allows_supports: p.allows.supports,
+                    allows_amendments: p.allows.amendments,
+                    staff_guidance: p.staff_guidance.clone(),
+                    resident_guidance: p.resident_guidance.clone(),
                 })
-            })
-            .collect();
-        let tags: Vec<Value> = d
-            .tags
-            .iter()
-            .map(|t| {
-                json!({
-                    "type": "Hashtag",
-                    "href": format!(
-                        "{origin}/methods?tag={}",
-                        url::form_urlencoded::byte_serialize(t.as_bytes()).collect::<String>()
-                    ),
-                    "name": format!("#{t}"),
-                })
-            })
-            .collect();
-        let lineage: Vec<Value> = d
-            .lineage
-            .iter()
-            .map(|o| {
-                let mut l = link(&o.id, &o.title);
-                l["hiroba:municipality"] = json!(o.municipality);
-                l
-            })
-            .collect();
-        json!({
-            "@context": context(),
-            "id": self.id,
-            "type": ["Article", METHOD_TYPE],
-            "attributedTo": self.attributed_to,
-            "hiroba:municipality": self.municipality,
-            "name": d.title,
-            "summary": format!("<p>{}</p>", escape(&d.summary)),
-            "content": content_html(d),
-            "mediaType": "text/html",
-            "url": self.url,
-            "to": [PUBLIC],
-            "cc": [format!("{}/followers", self.attributed_to)],
-            "tag": tags,
-            "published": self.published,
-            "updated": self.updated,
-            "hiroba:version": self.version,
-            "hiroba:methodSummary": d.summary,
-            "hiroba:whenToUse": d.when_to_use,
-            "hiroba:methodPhases": phases,
-            "hiroba:lessons": d.lessons,
-            "hiroba:license": d.licence,
-            "hiroba:usedIn": d.used_in.iter().map(|u| link(&u.theme, &u.title)).collect::<Vec<_>>(),
-            "hiroba:usedBy": self.used_by.iter().map(|u| link(&u.theme, &u.title)).collect::<Vec<_>>(),
-            "hiroba:derivedFrom": lineage,
-        })
+                .collect(),
+            lessons: d.lessons.clone(),
+            license: d.licence.clone(),
+            used_in: d
+                .used_in
+                .iter()
+                .map(|u| Link::new(&u.theme, &u.title))
+                .collect(),
+            used_by: self
+                .used_by
+                .iter()
+                .map(|u| Link::new(&u.theme, &u.title))
+                .collect(),
+            derived_from: d
+                .lineage
+                .iter()
+                .map(|o| Link::by(&o.id, &o.title, &o.municipality))
+                .collect(),
+        }
+    }
+
+    /// The document with its `@context`, as served and exported.
+    pub fn to_json(&self) -> Value {
+        super::wire::to_value(&super::wire::with_context(&self.to_article()))
     }
 
     /// Reads a method from another municipality or from an export file. Every field that is
@@ -480,6 +565,7 @@ impl Reader {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn form_fields_are_named_as_in_the_document() {

@@ -4,15 +4,15 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::actors::host_of;
 use super::keys::KeyOwner;
 use super::method_object::{WireMethod, wire_field};
 use super::routes::activity_json;
-use super::{PUBLIC, Urls, delivery};
+use super::wire::create::{CreateOrUpdate, CreateOrUpdateType};
+use super::{Urls, delivery};
 use crate::error::AppError;
-use crate::services::accounts::random_token;
 use crate::services::method_library::{self, IncomingMethod};
 use crate::services::methods::{self, MethodView};
 use crate::state::AppState;
@@ -40,13 +40,17 @@ pub async fn method_object(state: &AppState, id: i64) -> Result<Response, AppErr
     let view = methods::get(state, id, None).await?;
     Ok(activity_json(
         StatusCode::OK,
-        &wire(state, &view).await?.to_json(),
+        &super::wire::with_context(&wire(state, &view).await?.to_article()),
     ))
 }
 
 /// `Create` (first version) or `Update` (a later one) of a method, to the municipality's
 /// followers.
-pub async fn method_changed(state: &AppState, id: i64, kind: &str) -> Result<(), AppError> {
+pub async fn method_changed(
+    state: &AppState,
+    id: i64,
+    kind: CreateOrUpdateType,
+) -> Result<(), AppError> {
     let view = match methods::get(state, id, None).await {
         Ok(view) => view,
         Err(AppError::NotFound(_)) => return Ok(()),
@@ -58,22 +62,11 @@ pub async fn method_changed(state: &AppState, id: i64, kind: &str) -> Result<(),
     if inboxes.is_empty() {
         return Ok(());
     }
-    let urls = Urls::new(&state.config);
-    let city = urls.instance_actor();
-    let mut object = wire(state, &view).await?.to_json();
-    if let Some(map) = object.as_object_mut() {
-        map.remove("@context");
+    let mut object = wire(state, &view).await?.to_article();
+    if kind == CreateOrUpdateType::Update {
+        object.updated.get_or_insert_with(super::wire::now);
     }
-    let activity = json!({
-        "@context": super::objects::context(),
-        "id": Urls::activity_id(&city, &kind.to_ascii_lowercase(), &random_token(12)),
-        "type": kind,
-        "actor": city,
-        "object": object,
-        "to": [PUBLIC],
-        "cc": [format!("{city}/followers")],
-        "published": jiff::Timestamp::now().to_string(),
-    });
+    let activity = CreateOrUpdate::fresh(kind, object);
     delivery::enqueue(state, &inboxes, &activity, KeyOwner::Instance).await?;
     Ok(())
 }
@@ -168,5 +161,6 @@ pub async fn import(
 /// The export file of a method: its wire document, with its `@context`.
 pub async fn export(state: &AppState, id: i64) -> Result<Value, AppError> {
     let view = methods::get(state, id, None).await?;
-    Ok(wire(state, &view).await?.to_json())
+    let article = wire(state, &view).await?.to_article();
+    Ok(super::wire::to_value(&super::wire::with_context(&article)))
 }

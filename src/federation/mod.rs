@@ -5,7 +5,9 @@ pub mod activities;
 pub mod actors;
 pub mod answers;
 pub mod authorized_fetch;
+pub mod backfill;
 pub mod backlinks;
+pub mod blocks;
 pub mod client;
 pub mod collections;
 pub mod delivery;
@@ -31,6 +33,7 @@ pub mod results;
 pub mod routes;
 pub mod signatures;
 pub mod software;
+pub mod wire;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -57,6 +60,11 @@ pub struct Federation {
     pub delivery_wakeup: tokio::sync::Notify,
     /// Stored remote actors, by actor id, for the inbox's every activity.
     pub remote_actors: moka::future::Cache<String, Arc<crate::storage::federation::RemoteActorRow>>,
+    /// Actors being fetched or fetched a moment ago: requests that need the same actor at
+    /// once wait on one fetch.
+    pub actor_fetches: moka::future::Cache<String, Arc<crate::storage::federation::RemoteActorRow>>,
+    /// Keys being fetched or fetched a moment ago, likewise.
+    pub key_fetches: moka::future::Cache<String, Arc<actors::VerifiedKey>>,
     /// Held while a local actor's key pair is generated (see `keys::key_pair`).
     pub key_generation: tokio::sync::Mutex<()>,
     /// Delay before the first retry; doubles with each attempt.
@@ -83,6 +91,14 @@ impl Federation {
             remote_actors: moka::future::Cache::builder()
                 .max_capacity(50_000)
                 .time_to_live(Duration::from_secs(60))
+                .build(),
+            actor_fetches: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(10))
+                .build(),
+            key_fetches: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(10))
                 .build(),
             retry_base: config.federation.retry_base,
             probe_interval: config.federation.probe_interval,

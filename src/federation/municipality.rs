@@ -4,12 +4,15 @@
 //! `Announce` of the theme's `Update`), and a theme's removal (a `Delete` of it, to its
 //! followers, the municipality's, and the servers whose objects reference it).
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::keys::KeyOwner;
+use super::objects::Tombstone;
+use super::wire::announce::Announce;
+use super::wire::delete::Delete;
+use super::wire::followers_of;
 use super::{PUBLIC, Urls, delivery};
 use crate::error::AppError;
-use crate::services::accounts::random_token;
 use crate::services::themes::BasedOn;
 use crate::state::AppState;
 use crate::storage::federation as store;
@@ -17,15 +20,15 @@ use crate::storage::themes as theme_store;
 
 /// The municipality announces `object` (a `Group`, or a theme's activity) to its followers,
 /// and to `also` (an actor that must be told even if it does not follow).
-pub(super) async fn announce(
+pub(super) async fn announce<O: Serialize>(
     state: &AppState,
-    object: Value,
+    object: O,
     also: Option<&str>,
 ) -> Result<(), AppError> {
     let mut conn = state.db.acquire().await?;
     let mut inboxes = store::follower_inboxes(conn.ex(), "instance", 0).await?;
     drop(conn);
-    let mut to = vec![json!(PUBLIC)];
+    let mut told = None;
     if let Some(actor_id) = also {
         match super::actors::actor(state, actor_id, false).await {
             Ok(actor) => {
@@ -33,7 +36,7 @@ pub(super) async fn announce(
                 if !inboxes.contains(&inbox) {
                     inboxes.push(inbox);
                 }
-                to.push(json!(actor_id));
+                told = Some(actor_id);
             }
             Err(e) => {
                 tracing::warn!(actor = actor_id, error = %e, "the origin of a method cannot be told of its use")
@@ -44,20 +47,7 @@ pub(super) async fn announce(
         return Ok(());
     }
     let city = Urls::new(&state.config).instance_actor();
-    let mut object = object;
-    if let Some(map) = object.as_object_mut() {
-        map.remove("@context");
-    }
-    let activity = json!({
-        "@context": super::objects::context(),
-        "id": Urls::activity_id(&city, "announce", &random_token(12)),
-        "type": "Announce",
-        "actor": city,
-        "object": object,
-        "to": to,
-        "cc": [format!("{city}/followers")],
-        "published": jiff::Timestamp::now().to_string(),
-    });
+    let activity = Announce::by_municipality(&city, object, told);
     delivery::enqueue(state, &inboxes, &activity, KeyOwner::Instance).await?;
     Ok(())
 }
@@ -92,7 +82,10 @@ pub async fn theme_opened(state: &AppState, theme_id: i64) -> Result<(), AppErro
 }
 
 /// A theme's phase changed: its `Update` goes to the municipality's followers too.
-pub async fn theme_phase_changed(state: &AppState, update: Value) -> Result<(), AppError> {
+pub async fn theme_phase_changed(
+    state: &AppState,
+    update: super::outbox::GroupUpdate,
+) -> Result<(), AppError> {
     announce(state, update, None).await
 }
 
@@ -126,16 +119,13 @@ pub async fn theme_removed(state: &AppState, theme_id: i64) -> Result<(), AppErr
     let urls = Urls::new(&state.config);
     let city = urls.instance_actor();
     let theme_actor = urls.theme(&theme.slug);
-    let activity = json!({
-        "@context": super::objects::context(),
-        "id": Urls::activity_id(&city, "delete", &random_token(12)),
-        "type": "Delete",
-        "actor": city,
-        "object": {"id": theme_actor, "type": "Tombstone", "formerType": "Group"},
-        "to": [PUBLIC],
-        "cc": [format!("{theme_actor}/followers"), format!("{city}/followers")],
-        "published": jiff::Timestamp::now().to_string(),
-    });
+    let activity = Delete::of(
+        &city,
+        Tombstone::of(&theme_actor, "Group"),
+        vec![PUBLIC.to_string()],
+        vec![followers_of(&theme_actor), followers_of(&city)],
+        None,
+    );
     delivery::enqueue(state, &inboxes, &activity, KeyOwner::Instance).await?;
     Ok(())
 }

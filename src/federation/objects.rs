@@ -2,28 +2,61 @@
 //! that other software sends in several shapes (a string or a list) are read leniently.
 
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{AS_CONTEXT, HIROBA_NS, SECURITY_CONTEXT};
+
+/// The inline part of Hiroba's `@context`: the extension namespace and the terms of other
+/// software that its documents use.
+#[derive(Serialize)]
+struct InlineContext {
+    hiroba: &'static str,
+    toot: &'static str,
+    featured: TypedTerm,
+    discoverable: &'static str,
+    #[serde(rename = "votersCount")]
+    voters_count: &'static str,
+    #[serde(rename = "manuallyApprovesFollowers")]
+    manually_approves_followers: &'static str,
+    sensitive: &'static str,
+    lemmy: &'static str,
+    #[serde(rename = "postingRestrictedToMods")]
+    posting_restricted_to_mods: &'static str,
+}
+
+#[derive(Serialize)]
+struct TypedTerm {
+    #[serde(rename = "@id")]
+    id: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+}
 
 /// The `@context` of every document Hiroba publishes: ActivityStreams, the security
 /// vocabulary, and an inline map of the extension terms (never fetched at run time).
 pub fn context() -> Value {
-    json!([
-        AS_CONTEXT,
-        SECURITY_CONTEXT,
-        {
-            "hiroba": HIROBA_NS,
-            "toot": "http://joinmastodon.org/ns#",
-            "featured": {"@id": "toot:featured", "@type": "@id"},
-            "discoverable": "toot:discoverable",
-            "votersCount": "toot:votersCount",
-            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
-            "sensitive": "as:sensitive",
-            "lemmy": "https://join-lemmy.org/ns#",
-            "postingRestrictedToMods": "lemmy:postingRestrictedToMods"
-        }
-    ])
+    static CONTEXT: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
+        let inline = InlineContext {
+            hiroba: HIROBA_NS,
+            toot: "http://joinmastodon.org/ns#",
+            featured: TypedTerm {
+                id: "toot:featured",
+                kind: "@id",
+            },
+            discoverable: "toot:discoverable",
+            voters_count: "toot:votersCount",
+            manually_approves_followers: "as:manuallyApprovesFollowers",
+            sensitive: "as:sensitive",
+            lemmy: "https://join-lemmy.org/ns#",
+            posting_restricted_to_mods: "lemmy:postingRestrictedToMods",
+        };
+        Value::Array(vec![
+            Value::from(AS_CONTEXT),
+            Value::from(SECURITY_CONTEXT),
+            super::wire::to_value(&inline),
+        ])
+    });
+    CONTEXT.clone()
 }
 
 /// Every value of a property that ActivityStreams lets carry one value or many: absent and
@@ -35,6 +68,15 @@ pub fn values<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Value>, D::Error> {
         Some(Value::Array(items)) => items,
         Some(one) => vec![one],
     })
+}
+
+/// Every value of a one-or-many property already read as JSON (see [`values`]).
+pub fn values_of(value: &Value) -> Vec<Value> {
+    match value {
+        Value::Null => Vec::new(),
+        Value::Array(items) => items.clone(),
+        one => vec![one.clone()],
+    }
 }
 
 /// The id of a value that may be a link (a string) or an embedded object with an `id`.
@@ -316,13 +358,15 @@ pub struct PostObject {
         skip_serializing_if = "Option::is_none"
     )]
     pub anonymous: Option<bool>,
-    /// The municipality's official answer to a proposal (`hiroba:Answer`).
+    /// The municipality's official answer to a proposal (`hiroba:Answer`); one that does
+    /// not read is no answer.
     #[serde(
         rename = "hiroba:answer",
         default,
+        deserialize_with = "super::wire::lenient",
         skip_serializing_if = "Option::is_none"
     )]
-    pub answer: Option<Value>,
+    pub answer: Option<super::wire::answer::AnswerObject>,
 }
 
 /// Text made safe to put in HTML content or an attribute of what this server sends.
@@ -333,56 +377,69 @@ pub fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Mentions `actor` in a post object sent to it: a `Mention` tag, the actor among the
-/// addressees, and `@user@host` at the start of the content, as Mastodon writes it.
-/// GoToSocial keeps a reply only from an account it follows or one that mentions it.
-pub fn mention(post: &mut Value, actor: &str, username: &str, domain: &str, profile: &str) {
-    let name = format!("@{username}@{domain}");
-    let Some(map) = post.as_object_mut() else {
-        return;
-    };
-    let mut tags = match map.remove("tag") {
-        Some(Value::Array(items)) => items,
-        Some(Value::Null) | None => Vec::new(),
-        Some(one) => vec![one],
-    };
-    if !tags
+/// Mentions `actor` in a post sent to it: a `Mention` tag, the actor among the addressees,
+/// and `@user` at the start of the content, as Mastodon writes it. GoToSocial keeps a reply
+/// only from an account it follows or one that mentions it.
+pub fn mention(post: &mut PostObject, actor: &str, username: &str, domain: &str, profile: &str) {
+    let already = post
+        .tag
         .iter()
-        .any(|t| t.get("href").and_then(Value::as_str) == Some(actor))
-    {
-        tags.push(json!({"type": "Mention", "href": actor, "name": name}));
+        .any(|t| t.get("href").and_then(Value::as_str) == Some(actor));
+    if !already {
+        post.tag
+            .push(super::wire::to_value(&super::wire::links::Mention::new(
+                actor, username, domain,
+            )));
     }
-    map.insert("tag".into(), Value::Array(tags));
-    let mut cc = match map.remove("cc") {
-        Some(Value::Array(items)) => items,
-        Some(Value::Null) | None => Vec::new(),
-        Some(one) => vec![one],
-    };
-    if !cc.iter().any(|c| c.as_str() == Some(actor)) {
-        cc.push(json!(actor));
+    if !post.cc.iter().any(|c| c == actor) {
+        post.cc.push(actor.to_string());
     }
-    map.insert("cc".into(), Value::Array(cc));
     let link = format!(
         "<span class=\"h-card\"><a href=\"{}\" class=\"u-url mention\">@<span>{}</span></a></span> ",
         escape(profile),
         escape(username)
     );
-    let content = map
-        .get("content")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let content = match content.strip_prefix("<p>") {
+    post.content = match post.content.strip_prefix("<p>") {
         Some(rest) => format!("<p>{link}{rest}"),
-        None => format!("<p>{link}</p>{content}"),
+        None => format!("<p>{link}</p>{}", post.content),
     };
-    map.insert("content".into(), Value::String(content));
 }
 
 pub use crate::domain::MAX_REMOTE_TEXT;
 
 pub use crate::domain::kept_text;
 
+impl super::wire::create::Addressed for PostObject {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn author(&self) -> &str {
+        self.attributed_to.as_deref().unwrap_or_default()
+    }
+    fn to(&self) -> &[String] {
+        &self.to
+    }
+    fn cc(&self) -> &[String] {
+        &self.cc
+    }
+    fn audience(&self) -> Option<&str> {
+        self.audience.as_deref()
+    }
+    fn published(&self) -> Option<&str> {
+        self.published.as_deref()
+    }
+    fn updated(&self) -> Option<&str> {
+        self.updated.as_deref()
+    }
+}
+
 impl PostObject {
+    /// The post to embed in an activity: without its own `@context`.
+    pub fn embedded(mut self) -> PostObject {
+        self.context = Value::Null;
+        self
+    }
+
     /// Reads a post from another server. An error names the property that was wrong
     /// (`tag[0].href: invalid type …`). Text given only by language (`contentMap`) becomes
     /// the content: Japanese first, then English, then any language.
@@ -453,6 +510,44 @@ pub struct Collection {
         skip_serializing_if = "Option::is_none"
     )]
     pub attributed_to: Option<String>,
+    /// A paged collection's first page.
+    #[serde(
+        default,
+        deserialize_with = "id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first: Option<String>,
+    /// A page's collection.
+    #[serde(
+        default,
+        deserialize_with = "id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub part_of: Option<String>,
+    /// The page after this one.
+    #[serde(
+        default,
+        deserialize_with = "id_or_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next: Option<String>,
+}
+
+impl Collection {
+    /// An ordered collection with `@context`: counted, its items listed or not.
+    pub fn ordered(id: String, total_items: i64, ordered_items: Option<Vec<Value>>) -> Collection {
+        Collection {
+            context: context(),
+            id,
+            kind: "OrderedCollection".into(),
+            total_items,
+            ordered_items,
+            attributed_to: None,
+            first: None,
+            part_of: None,
+            next: None,
+        }
+    }
 }
 
 /// What a deleted or removed object leaves behind (served with 410 Gone).
@@ -465,4 +560,16 @@ pub struct Tombstone {
     #[serde(rename = "type")]
     pub kind: String,
     pub former_type: String,
+}
+
+impl Tombstone {
+    /// What is left of `id`, which was a `former_type`, to embed in a `Delete`.
+    pub fn of(id: &str, former_type: &str) -> Tombstone {
+        Tombstone {
+            context: Value::Null,
+            id: id.to_string(),
+            kind: "Tombstone".into(),
+            former_type: former_type.to_string(),
+        }
+    }
 }

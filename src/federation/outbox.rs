@@ -1,124 +1,56 @@
-//! What local events send to the fediverse: answers to follows, and the theme's
-//! `Announce`s of new proposals (FEP-1b12). Every activity gets a fresh id.
+//! What local events send to the fediverse: answers to follows, the theme's `Announce`s of
+//! what is posted in it (FEP-1b12), and the authors' edits and deletions. Every activity
+//! gets a fresh id, but for the `Create`s served again at their ids.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::keys::KeyOwner;
+use super::objects::{PostObject, Tombstone};
 use super::routes::{note, page};
 use super::software::readers;
-use super::{AS_CONTEXT, PUBLIC, Urls, delivery};
+use super::wire::announce::Announce;
+use super::wire::create::{Addressed, CreateOrUpdate, CreateOrUpdateType};
+use super::wire::delete::Delete;
+use super::wire::follow::ReceivedFollow;
+use super::wire::{accept::Accept, followers_of, reject::Reject};
+use super::{PUBLIC, Urls, delivery};
 use crate::error::AppError;
-use crate::services::accounts::random_token;
 use crate::services::comments::CommentView;
 use crate::services::proposals::ProposalView;
 use crate::state::AppState;
 use crate::storage::{federation as store, themes as theme_store};
 
-/// The theme's `Announce` of an object or activity to its followers (FEP-1b12).
-fn theme_announce(theme_actor: &str, inner: Value) -> Value {
-    json!({
-        "@context": super::objects::context(),
-        "id": fresh_id(theme_actor, "announce"),
-        "type": "Announce",
-        "actor": theme_actor,
-        "object": inner,
-        "to": [PUBLIC],
-        "cc": [format!("{theme_actor}/followers")],
-        "audience": theme_actor,
-        "published": jiff::Timestamp::now().to_string(),
-    })
-}
-
-fn fresh_id(actor: &str, kind: &str) -> String {
-    format!("{actor}/activities/{kind}/{}", random_token(12))
-}
-
-/// Answers a `Follow` with `Accept` or `Reject`, signed by the followed actor.
+/// Answers a `Follow` with `Accept` or `Reject`, signed by the followed actor; the `Follow`
+/// goes back as it was received.
 pub async fn answer_follow(
     state: &AppState,
     owner: KeyOwner,
     local_actor: &str,
-    follow: &Value,
+    follow: ReceivedFollow,
+    follower: &str,
     inbox: &str,
     accept: bool,
 ) -> Result<(), AppError> {
-    let activity = answer_activity(local_actor, follow, accept);
-    delivery::enqueue(state, &[inbox.to_string()], &activity, owner).await?;
-    Ok(())
-}
-
-fn answer_activity(local_actor: &str, follow: &Value, accept: bool) -> Value {
-    let kind = if accept { "Accept" } else { "Reject" };
-    let follower = follow.get("actor").cloned().unwrap_or(Value::Null);
-    json!({
-        "@context": AS_CONTEXT,
-        "id": fresh_id(local_actor, &kind.to_lowercase()),
-        "type": kind,
-        "actor": local_actor,
-        "object": follow,
-        "to": [follower],
-        "published": jiff::Timestamp::now().to_string(),
-    })
-}
-
-/// The follows that a block ended: each followed local actor sends the blocked actor a
-/// `Reject` of its follow (the only delivery a blocked actor still gets).
-pub async fn reject_blocked_follower(
-    state: &AppState,
-    blocked: &crate::services::moderation::ActorBlocked,
-) -> Result<(), AppError> {
-    let urls = Urls::new(&state.config);
-    for ended in &blocked.ended {
-        let (owner, local_actor) = match ended.local_kind.as_str() {
-            "instance" => (KeyOwner::Instance, urls.instance_actor()),
-            "theme" => {
-                let mut conn = state.db.acquire().await?;
-                match theme_store::find_theme(conn.ex(), ended.local_id).await? {
-                    Some(theme) => (KeyOwner::Theme(ended.local_id), urls.theme(&theme.slug)),
-                    None => continue,
-                }
-            }
-            _ => continue,
-        };
-        let follow = json!({"type": "Follow", "actor": blocked.actor, "object": local_actor});
-        let activity = answer_activity(&local_actor, &follow, false);
-        delivery::enqueue_farewell(state, &ended.inbox, &activity, owner).await?;
+    let inboxes = [inbox.to_string()];
+    if accept {
+        let activity = Accept::of(local_actor, follower, follow);
+        delivery::enqueue(state, &inboxes, &activity, owner).await?;
+    } else {
+        let activity = Reject::of(local_actor, follower, follow);
+        delivery::enqueue_to_blocked(state, inbox, &activity, owner).await?;
     }
     Ok(())
 }
 
 /// The author's `Create` of a local proposal. It happens once per proposal, so its id is
 /// fixed, and it is served there (see `activities`).
-pub fn proposal_create(urls: &Urls, proposal: &ProposalView) -> Value {
-    let mut object = serde_json::to_value(page(urls, proposal)).unwrap_or_default();
-    if let Some(map) = object.as_object_mut() {
-        map.remove("@context");
-    }
-    wrap(
-        &format!("{}/activities/create", urls.proposal(proposal.id)),
-        "Create",
-        object,
+pub fn proposal_create(urls: &Urls, proposal: &ProposalView) -> CreateOrUpdate<PostObject> {
+    CreateOrUpdate::with_id(
+        format!("{}/activities/create", urls.proposal(proposal.id)),
+        CreateOrUpdateType::Create,
+        page(urls, proposal).embedded(),
     )
-}
-
-/// An activity of a post's author about it, addressed as the post is.
-pub(super) fn wrap(id: &str, kind: &str, object: Value) -> Value {
-    let published = match kind {
-        "Update" => object.get("updated").or_else(|| object.get("published")),
-        _ => object.get("published"),
-    }
-    .cloned()
-    .unwrap_or_else(|| json!(jiff::Timestamp::now().to_string()));
-    json!({
-        "id": id,
-        "type": kind,
-        "actor": object["attributedTo"].clone(),
-        "to": object["to"].clone(),
-        "cc": object["cc"].clone(),
-        "audience": object["audience"].clone(),
-        "published": published,
-        "object": object,
-    })
 }
 
 /// A new proposal reaches the theme's followers: the author's `Create` announced by the
@@ -137,12 +69,13 @@ pub async fn proposal_created(state: &AppState, proposal: &ProposalView) -> Resu
     let urls = Urls::new(&state.config);
     let theme_actor = urls.theme(&proposal.theme);
     let create = proposal_create(&urls, proposal);
-    let object = create["object"].clone();
     let readers = readers(state, inboxes).await?;
-    for (inner, inboxes) in [(create, &readers.activities), (object, &readers.objects)] {
-        let announce = theme_announce(&theme_actor, inner);
-        delivery::enqueue(state, inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
-    }
+    let owner = KeyOwner::Theme(theme.id);
+    let object = create.object.clone();
+    let announce = Announce::by_group(&theme_actor, create);
+    delivery::enqueue(state, &readers.activities, &announce, owner).await?;
+    let announce = Announce::by_group(&theme_actor, object);
+    delivery::enqueue(state, &readers.objects, &announce, owner).await?;
     Ok(())
 }
 
@@ -170,8 +103,7 @@ pub async fn announce_received(
     if inboxes.is_empty() {
         return Ok(());
     }
-    let urls = Urls::new(&state.config);
-    let theme_actor = urls.theme(slug);
+    let theme_actor = Urls::new(&state.config).theme(slug);
     let mut inner = activity.clone();
     if let Some(map) = inner.as_object_mut() {
         map.remove("@context");
@@ -181,23 +113,12 @@ pub async fn announce_received(
         .then(|| inner.get("object").filter(|o| o.is_object()).cloned())
         .flatten();
     let readers = readers(state, inboxes).await?;
-    let announce = theme_announce(&theme_actor, inner);
-    delivery::enqueue(
-        state,
-        &readers.activities,
-        &announce,
-        KeyOwner::Theme(theme_id),
-    )
-    .await?;
+    let owner = KeyOwner::Theme(theme_id);
+    let announce = Announce::by_group(&theme_actor, inner);
+    delivery::enqueue(state, &readers.activities, &announce, owner).await?;
     if let Some(object) = object {
-        let announce = theme_announce(&theme_actor, object);
-        delivery::enqueue(
-            state,
-            &readers.objects,
-            &announce,
-            KeyOwner::Theme(theme_id),
-        )
-        .await?;
+        let announce = Announce::by_group(&theme_actor, object);
+        delivery::enqueue(state, &readers.objects, &announce, owner).await?;
     }
     Ok(())
 }
@@ -217,14 +138,10 @@ pub async fn comment_created(
         None => None,
     };
     let parent_origin = parent_row.as_ref().and_then(|p| p.ap_id.clone());
-    let Some(mut object) =
-        note(&urls, proposal, comment, parent_origin).and_then(|n| serde_json::to_value(n).ok())
-    else {
+    let Some(object) = note(&urls, proposal, comment, parent_origin) else {
         return Ok(());
     };
-    if let Some(map) = object.as_object_mut() {
-        map.remove("@context");
-    }
+    let mut object = object.embedded();
     let Some(theme) = theme_store::find_theme_by_slug(conn.ex(), &proposal.theme).await? else {
         return Ok(());
     };
@@ -234,42 +151,26 @@ pub async fn comment_created(
     if let Some(author) = &parent_author {
         mention_remote(&mut object, author);
     }
-    let parent_inbox = parent_author.map(|a| (a.actor_id, a.inbox));
     let theme_actor = urls.theme(&proposal.theme);
-    let followers = format!("{theme_actor}/followers");
-    let mut cc = vec![json!(theme_actor), json!(followers)];
-    if let Some((actor, _)) = &parent_inbox {
-        cc.push(json!(actor));
-    }
-    let create = json!({
-        "@context": super::objects::context(),
-        "id": format!("{}/activities/create", urls.comment(comment.id)),
-        "type": "Create",
-        "actor": object["attributedTo"].clone(),
-        "object": object,
-        "to": [PUBLIC],
-        "cc": cc,
-        "audience": theme_actor,
-        "published": comment.created_at,
-    });
-    if let Some((_, inbox)) = parent_inbox {
-        delivery::enqueue(state, &[inbox], &create, KeyOwner::User(author_id)).await?;
+    let create = CreateOrUpdate::with_id(
+        format!("{}/activities/create", urls.comment(comment.id)),
+        CreateOrUpdateType::Create,
+        object,
+    );
+    if let Some(author) = parent_author {
+        let inbox = [author.inbox];
+        delivery::enqueue(state, &inbox, &create, KeyOwner::User(author_id)).await?;
     }
     if inboxes.is_empty() {
         return Ok(());
     }
-    let mut inner_create = create.clone();
-    if let Some(map) = inner_create.as_object_mut() {
-        map.remove("@context");
-    }
     let readers = readers(state, inboxes).await?;
-    for (inner, inboxes) in [
-        (inner_create, &readers.activities),
-        (object, &readers.objects),
-    ] {
-        let announce = theme_announce(&theme_actor, inner);
-        delivery::enqueue(state, inboxes, &announce, KeyOwner::Theme(theme.id)).await?;
-    }
+    let owner = KeyOwner::Theme(theme.id);
+    let object = create.object.clone();
+    let announce = Announce::by_group(&theme_actor, create);
+    delivery::enqueue(state, &readers.activities, &announce, owner).await?;
+    let announce = Announce::by_group(&theme_actor, object);
+    delivery::enqueue(state, &readers.objects, &announce, owner).await?;
     Ok(())
 }
 
@@ -299,7 +200,10 @@ pub(super) async fn answered_remote_author(
 }
 
 /// Mentions a remote actor in a post sent to it (see [`super::objects::mention`]).
-pub(super) fn mention_remote(post: &mut Value, actor: &crate::storage::federation::RemoteActorRow) {
+pub(super) fn mention_remote(
+    post: &mut PostObject,
+    actor: &crate::storage::federation::RemoteActorRow,
+) {
     let username = actor.preferred_username.clone().unwrap_or_else(|| {
         actor
             .actor_id
@@ -334,16 +238,14 @@ async fn author(
         .map(|(id, _, _)| (KeyOwner::User(id), urls.user(handle))))
 }
 
-/// Sends an activity of the author (`Update` or `Delete`) to the theme's followers, signed
-/// by the author, for Mastodon-family software, and the theme's `Announce` of it for
-/// group-aware software (see [`super::software`]).
-async fn author_activity_to_followers(
+/// Sends an author's activity (`Update` or `Delete`) about something posted in a theme to
+/// the theme's followers: signed by the author for Mastodon-family software, announced by
+/// the theme for group-aware software (see [`super::software`]).
+async fn author_activity_to_followers<A: Serialize>(
     state: &AppState,
     theme_slug: &str,
-    author: (KeyOwner, String),
-    kind: &str,
-    object: Value,
-    object_id: &str,
+    author: KeyOwner,
+    activity: A,
 ) -> Result<(), AppError> {
     let mut conn = state.db.acquire().await?;
     let Some(theme) = theme_store::find_theme_by_slug(conn.ex(), theme_slug).await? else {
@@ -354,24 +256,10 @@ async fn author_activity_to_followers(
     if inboxes.is_empty() {
         return Ok(());
     }
-    let urls = Urls::new(&state.config);
-    let theme_actor = urls.theme(theme_slug);
-    let followers = format!("{theme_actor}/followers");
-    let activity = json!({
-        "id": fresh_id(object_id, &kind.to_lowercase()),
-        "type": kind,
-        "actor": author.1,
-        "object": object,
-        "to": [PUBLIC],
-        "cc": [theme_actor.clone(), followers.clone()],
-        "audience": theme_actor,
-        "published": jiff::Timestamp::now().to_string(),
-    });
+    let theme_actor = Urls::new(&state.config).theme(theme_slug);
     let readers = readers(state, inboxes).await?;
-    let mut direct = activity.clone();
-    direct["@context"] = super::objects::context();
-    delivery::enqueue(state, &readers.objects, &direct, author.0).await?;
-    let announce = theme_announce(&theme_actor, activity);
+    delivery::enqueue(state, &readers.objects, &activity, author).await?;
+    let announce = Announce::by_group(&theme_actor, activity);
     delivery::enqueue(
         state,
         &readers.activities,
@@ -382,6 +270,17 @@ async fn author_activity_to_followers(
     Ok(())
 }
 
+/// The `Delete` of a post in a theme, by its author.
+fn deletion(author: &str, theme_actor: &str, object: Tombstone) -> Delete {
+    Delete::of(
+        author,
+        object,
+        vec![PUBLIC.to_string()],
+        vec![theme_actor.to_string(), followers_of(theme_actor)],
+        Some(theme_actor.to_string()),
+    )
+}
+
 fn proposal_author(proposal: &ProposalView) -> (Option<&str>, Option<&str>) {
     if proposal.author.anonymous {
         (None, Some(proposal.author.display_name.as_str()))
@@ -390,29 +289,23 @@ fn proposal_author(proposal: &ProposalView) -> (Option<&str>, Option<&str>) {
     }
 }
 
-/// An edited proposal: `Update` of the `Page`.
+/// An edited proposal (or one whose answer changed): `Update` of the `Page`.
 pub async fn proposal_updated(state: &AppState, proposal: &ProposalView) -> Result<(), AppError> {
     if proposal.origin.is_some() {
         return Ok(());
     }
     let (handle, pseudonym) = proposal_author(proposal);
-    let Some(author) = author(state, handle, pseudonym).await? else {
+    let Some((owner, _)) = author(state, handle, pseudonym).await? else {
         return Ok(());
     };
     let urls = Urls::new(&state.config);
-    let mut object = super::routes::page_document(state, &urls, proposal).await?;
-    if let Some(map) = object.as_object_mut() {
-        map.remove("@context");
-    }
-    author_activity_to_followers(
-        state,
-        &proposal.theme,
-        author,
-        "Update",
-        object,
-        &urls.proposal(proposal.id),
-    )
-    .await
+    let mut object = super::routes::page_document(state, &urls, proposal)
+        .await?
+        .embedded();
+    // Followers' software shows an edit only when `updated` says when it happened.
+    object.updated.get_or_insert_with(super::wire::now);
+    let update = CreateOrUpdate::fresh(CreateOrUpdateType::Update, object);
+    author_activity_to_followers(state, &proposal.theme, owner, update).await
 }
 
 /// A withdrawn proposal, or one hidden by moderators: `Delete` by its author. This server
@@ -423,13 +316,14 @@ pub async fn proposal_removed(state: &AppState, proposal: &ProposalView) -> Resu
         return Ok(());
     }
     let (handle, pseudonym) = proposal_author(proposal);
-    let Some(author) = author(state, handle, pseudonym).await? else {
+    let Some((owner, author_actor)) = author(state, handle, pseudonym).await? else {
         return Ok(());
     };
     let urls = Urls::new(&state.config);
     let id = urls.proposal(proposal.id);
-    let tombstone = json!({"id": id, "type": "Tombstone", "formerType": "Page"});
-    author_activity_to_followers(state, &proposal.theme, author, "Delete", tombstone, &id).await
+    let theme_actor = urls.theme(&proposal.theme);
+    let delete = deletion(&author_actor, &theme_actor, Tombstone::of(&id, "Page"));
+    author_activity_to_followers(state, &proposal.theme, owner, delete).await
 }
 
 /// An edited comment (`Update`) or a deleted or hidden one (`Delete`).
@@ -447,30 +341,62 @@ pub async fn comment_changed(
         return Ok(());
     };
     drop(conn);
-    let Some(author) = author(state, row.author_handle.as_deref(), None).await? else {
+    let Some((owner, author_actor)) = author(state, row.author_handle.as_deref(), None).await?
+    else {
         return Ok(());
     };
     let urls = Urls::new(&state.config);
-    let id = urls.comment(comment.id);
-    let object = if removed {
-        json!({"id": id, "type": "Tombstone", "formerType": "Note"})
-    } else {
-        let mut object = serde_json::to_value(note(&urls, proposal, comment, None))
-            .map_err(|e| AppError::Internal(e.into()))?;
-        if let Some(map) = object.as_object_mut() {
-            map.remove("@context");
-        }
-        object
+    if removed {
+        let id = urls.comment(comment.id);
+        let theme_actor = urls.theme(&proposal.theme);
+        let delete = deletion(&author_actor, &theme_actor, Tombstone::of(&id, "Note"));
+        return author_activity_to_followers(state, &proposal.theme, owner, delete).await;
+    }
+    let Some(object) = note(&urls, proposal, comment, None) else {
+        return Ok(());
     };
-    author_activity_to_followers(
-        state,
-        &proposal.theme,
-        author,
-        if removed { "Delete" } else { "Update" },
-        object,
-        &id,
-    )
-    .await
+    let mut object = object.embedded();
+    object.updated.get_or_insert_with(super::wire::now);
+    let update = CreateOrUpdate::fresh(CreateOrUpdateType::Update, object);
+    author_activity_to_followers(state, &proposal.theme, owner, update).await
+}
+
+/// Something the municipality wrote in a theme (an answer, a section of results, a draft):
+/// its `Create` or `Update` by the municipality's actor (an author every group software
+/// accepts), announced by the theme to its followers in the form each one's software reads
+/// (FEP-1b12), and sent by the municipality to `also` (accounts mentioned in it that do not
+/// follow the theme).
+pub async fn municipality_post_in_theme<O: Addressed + Serialize + Clone>(
+    state: &AppState,
+    theme_id: i64,
+    theme_actor: &str,
+    create: CreateOrUpdate<O>,
+    also: Vec<String>,
+) -> Result<(), AppError> {
+    let mut conn = state.db.acquire().await?;
+    let followers = store::follower_inboxes(conn.ex(), "theme", theme_id).await?;
+    drop(conn);
+    let also: Vec<String> = also
+        .into_iter()
+        .filter(|inbox| !followers.contains(inbox))
+        .collect();
+    delivery::enqueue(state, &also, &create, KeyOwner::Instance).await?;
+    if followers.is_empty() {
+        return Ok(());
+    }
+    let readers = readers(state, followers).await?;
+    let owner = KeyOwner::Theme(theme_id);
+    // A new object is shared by its group (Mastodon-family software shows the share); a
+    // change comes from its author (they apply an `Update` only from the object's author).
+    if create.kind == CreateOrUpdateType::Create {
+        let announce = Announce::by_group(theme_actor, create.object.clone());
+        delivery::enqueue(state, &readers.objects, &announce, owner).await?;
+    } else {
+        delivery::enqueue(state, &readers.objects, &create, KeyOwner::Instance).await?;
+    }
+    let announce = Announce::by_group(theme_actor, create);
+    delivery::enqueue(state, &readers.activities, &announce, owner).await?;
+    Ok(())
 }
 
 /// A changed theme (its phase, dates or status): `Update` of the `Group` to its followers.
@@ -479,7 +405,7 @@ pub async fn comment_changed(
 pub async fn theme_updated(
     state: &AppState,
     theme_id: i64,
-) -> Result<Option<(Value, bool)>, AppError> {
+) -> Result<Option<(GroupUpdate, bool)>, AppError> {
     let mut conn = state.db.acquire().await?;
     let Some(theme) = theme_store::find_theme(conn.ex(), theme_id).await? else {
         return Ok(None);
@@ -493,30 +419,43 @@ pub async fn theme_updated(
     let before = theme_store::published_state(conn.ex(), theme_id).await?;
     theme_store::set_published_state(conn.ex(), theme.id, &published).await?;
     drop(conn);
-    let update = group_update(state, &theme.slug, group);
+    let update = group_update(state, &theme.slug, group, None);
     send_group(state, theme.id, &update).await?;
     // A theme that followers were never sent is announced as it opens, not as a change.
     let changed = before.is_some_and(|before| before != published);
     Ok(Some((update, changed)))
 }
 
-/// The theme's `Update` of its `Group` document.
-pub fn group_update(state: &AppState, slug: &str, group: Value) -> Value {
+/// A theme's `Update` of its `Group`.
+pub type GroupUpdate = CreateOrUpdate<super::objects::Actor>;
+
+/// The theme's `Update` of its `Group` document, to its followers and to `also`.
+pub fn group_update(
+    state: &AppState,
+    slug: &str,
+    group: super::objects::Actor,
+    also: Option<&str>,
+) -> GroupUpdate {
     let actor = Urls::new(&state.config).theme(slug);
-    json!({
-        "@context": super::objects::context(),
-        "id": fresh_id(&actor, "update"),
-        "type": "Update",
-        "actor": actor,
-        "object": group,
-        "to": [PUBLIC],
-        "cc": [format!("{actor}/followers")],
-        "published": jiff::Timestamp::now().to_string(),
-    })
+    let mut to = vec![PUBLIC.to_string()];
+    to.extend(also.map(str::to_string));
+    let followers = followers_of(&actor);
+    CreateOrUpdate::by(
+        &actor,
+        CreateOrUpdateType::Update,
+        group,
+        to,
+        vec![followers],
+        None,
+    )
 }
 
 /// Sends the theme's `Update` of its `Group` to the theme's followers.
-pub async fn send_group(state: &AppState, theme_id: i64, update: &Value) -> Result<(), AppError> {
+pub async fn send_group(
+    state: &AppState,
+    theme_id: i64,
+    update: &GroupUpdate,
+) -> Result<(), AppError> {
     let mut conn = state.db.acquire().await?;
     let inboxes = store::follower_inboxes(conn.ex(), "theme", theme_id).await?;
     drop(conn);

@@ -4,8 +4,6 @@
 //! what its followers were last sent, and records that in the event log once, even when
 //! several processes share the database; the publisher then sends the `Update`.
 
-use serde_json::Value;
-
 use crate::error::AppError;
 use crate::services::events::{self, EventKind};
 use crate::state::AppState;
@@ -28,11 +26,18 @@ pub fn spawn(state: &AppState) -> tokio::task::JoinHandle<()> {
 
 /// What followers learn of the phase from a `Group` document: the running phase and
 /// whether posting is closed. Only a change of these is sent by the watcher.
-pub fn published_state(group: &Value) -> String {
+pub fn published_state(group: &super::objects::Actor) -> String {
+    state_of(group.current_phase, group.posting_restricted_to_mods)
+}
+
+/// What followers learn of the phase from the running phase (its index) and whether
+/// posting is closed.
+pub fn state_of(current_phase: Option<usize>, restricted: Option<bool>) -> String {
+    let shown = |value: Option<String>| value.unwrap_or_else(|| "null".to_string());
     format!(
         "phase={} restricted={}",
-        group.get("hiroba:currentPhase").unwrap_or(&Value::Null),
-        group.get("postingRestrictedToMods").unwrap_or(&Value::Null)
+        shown(current_phase.map(|p| p.to_string())),
+        shown(restricted.map(|r| r.to_string()))
     )
 }
 

@@ -14,6 +14,7 @@ use crate::services::{comments, proposals};
 use crate::state::AppState;
 
 use super::delivery::{self, Prepared};
+use super::wire::create::CreateOrUpdateType::{Create, Update};
 use super::{following, methods, municipality, outbox};
 
 pub struct Publisher;
@@ -117,10 +118,10 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
         }
         EventKind::ThemeOpened => municipality::theme_opened(state, id).await?,
         EventKind::ThemeRemoved => municipality::theme_removed(state, id).await?,
-        EventKind::ResultPublished => super::results::result_changed(state, id, "Create").await?,
-        EventKind::ResultUpdated => super::results::result_changed(state, id, "Update").await?,
-        EventKind::MethodPublished => methods::method_changed(state, id, "Create").await?,
-        EventKind::MethodUpdated => methods::method_changed(state, id, "Update").await?,
+        EventKind::ResultPublished => super::results::result_changed(state, id, Create).await?,
+        EventKind::ResultUpdated => super::results::result_changed(state, id, Update).await?,
+        EventKind::MethodPublished => methods::method_changed(state, id, Create).await?,
+        EventKind::MethodUpdated => methods::method_changed(state, id, Update).await?,
         EventKind::FollowRequested => following::send_follow(state, id).await?,
         EventKind::FollowEnded => following::send_unfollow(state, &event.payload_as()?).await?,
         EventKind::RemotePostSupported => {
@@ -133,18 +134,21 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
         EventKind::ReferenceAdded | EventKind::ReferenceRemoved => {
             super::backlinks::tell(state, &event.payload_as()?).await?
         }
-        EventKind::DraftPublished => super::drafts::draft_changed(state, id, "Create").await?,
-        EventKind::DraftRevised => super::drafts::draft_changed(state, id, "Update").await?,
+        EventKind::DraftPublished => super::drafts::draft_changed(state, id, Create).await?,
+        EventKind::DraftRevised => super::drafts::draft_changed(state, id, Update).await?,
         // Told on the site only (the notifier).
         EventKind::AmendmentDecided => {}
-        EventKind::PollPublished => super::poll_question::poll_changed(state, id, "Create").await?,
-        EventKind::PollTallied => super::poll_question::poll_changed(state, id, "Update").await?,
+        EventKind::PollPublished => super::poll_question::poll_changed(state, id, Create).await?,
+        EventKind::PollTallied => super::poll_question::poll_changed(state, id, Update).await?,
         // Announced by the inbox as it arrived; counted by the word cloud.
         EventKind::RemoteProposalChanged => {}
         // Counted (again) by the word cloud; nothing leaves the instance.
         EventKind::WordCloudNamesChanged | EventKind::RemoteCommentChanged => {}
         EventKind::ActorBlocked => {
-            outbox::reject_blocked_follower(state, &event.payload_as()?).await?
+            super::blocks::follows_ended(state, id, &event.payload_as()?).await?
+        }
+        EventKind::ActorUnblocked => {
+            super::blocks::block_lifted(state, &event.payload_as()?).await?
         }
     }
     Ok(())

@@ -1,21 +1,58 @@
-//! A theme's results on the wire: each section is an `Article` attributed to the theme,
-//! sent to its followers with `Create` when published and `Update` with each change or
-//! progress update; the municipality announces it to its own followers, for other cities
-//! to learn from. Served at `/results/{id}`.
+//! A theme's results on the wire: each section is an `Article` written by the municipality,
+//! addressed to the theme and announced by it (FEP-1b12), sent with `Create` when published
+//! and `Update` with each change or progress update. Its `content` ends with the latest
+//! progress (status, share done, date, note), since followers' software shows only that;
+//! `hiroba:progress` carries it as data. The municipality announces it to its own followers,
+//! for other cities to learn from. Served at `/results/{id}`.
 
-use serde_json::{Value, json};
-
-use super::keys::KeyOwner;
-use super::objects::escape;
-use super::{PUBLIC, Urls, delivery};
+use super::objects::{Source, escape};
+use super::wire::article::{Article, ArticleType, Progress, changed_since};
+use super::wire::create::{CreateOrUpdate, CreateOrUpdateType};
+use super::wire::followers_of;
+use super::wire::links::{Attachment, AttachmentType};
+use super::{PUBLIC, Urls, outbox};
 use crate::error::AppError;
-use crate::services::accounts::random_token;
-use crate::services::results::{self, ResultView};
+use crate::i18n::Lang;
+use crate::services::results::{self, ProgressView, ResultView};
 use crate::state::AppState;
-use crate::storage::{federation as store, themes as theme_store};
+use crate::storage::themes as theme_store;
 
-/// A section of results as an `Article`.
-pub fn article(state: &AppState, slug: &str, result: &ResultView) -> Value {
+/// The day of an instant in the municipality's time zone (`2026-12-07`).
+pub fn local_day(state: &AppState, at: &str) -> String {
+    at.parse::<jiff::Timestamp>()
+        .map(|t| {
+            t.to_zoned(state.config.municipality.time_zone.clone())
+                .date()
+                .to_string()
+        })
+        .unwrap_or_else(|_| at.to_string())
+}
+
+/// The latest progress as followers read it: 「進み具合: 実施中（40%、2026-12-07）」 and the note.
+fn progress_html(state: &AppState, progress: &ProgressView) -> String {
+    let catalogue = state.catalogue.loader(Lang::Ja);
+    let status = catalogue.get(&format!(
+        "result-status-{}",
+        progress.status.replace('_', "-")
+    ));
+    let mut html = format!(
+        "<p><strong>{}</strong>: {}（{}%、{}）</p>",
+        escape(&catalogue.get("results-progress")),
+        escape(&status),
+        progress.percent,
+        escape(&local_day(state, &progress.at)),
+    );
+    if !progress.note.trim().is_empty() {
+        html.push_str(&format!(
+            "<p>{}</p>",
+            escape(progress.note.trim()).replace('\n', "<br>")
+        ));
+    }
+    html
+}
+
+/// A section of results as an `Article` by the municipality.
+pub fn article(state: &AppState, slug: &str, result: &ResultView) -> Article {
     let urls = Urls::new(&state.config);
     let theme = urls.theme(slug);
     let mut content = result.body_html.clone();
@@ -35,50 +72,66 @@ pub fn article(state: &AppState, slug: &str, result: &ResultView) -> Value {
         }
         content.push_str("</ul>");
     }
-    let mut article = json!({
-        "id": result.url,
-        "type": "Article",
-        "attributedTo": theme,
-        "name": result.heading,
-        "content": content,
-        "mediaType": "text/html",
-        "source": {"content": result.body, "mediaType": "text/markdown"},
-        "to": [PUBLIC],
-        "cc": [format!("{theme}/followers")],
-        "audience": theme,
-        "url": format!("{theme}/results#result-{}", result.id),
-        "published": result.published_at,
-        "updated": result.updated_at,
-        "hiroba:reflects": result.reflects.iter().map(|r| urls.proposal(r.proposal_id)).collect::<Vec<_>>(),
-    });
-    if !result.documents.is_empty() {
-        article["attachment"] = result
+    if let Some(latest) = result.latest() {
+        content.push_str(&progress_html(state, latest));
+    }
+    Article {
+        id: result.url.clone(),
+        kind: ArticleType::Article,
+        attributed_to: urls.instance_actor(),
+        name: result.heading.clone(),
+        content,
+        media_type: "text/html".into(),
+        source: Some(Source {
+            content: result.body.clone(),
+            media_type: "text/markdown".into(),
+        }),
+        to: vec![PUBLIC.to_string()],
+        cc: vec![theme.clone(), followers_of(&theme)],
+        audience: theme.clone(),
+        url: format!("{theme}/results#result-{}", result.id),
+        published: result.published_at.clone(),
+        updated: changed_since(&result.published_at, &result.updated_at),
+        attachment: result
             .documents
             .iter()
-            .map(|d| {
-                json!({
-                    "type": if d.is_image() { "Image" } else { "Document" },
-                    "mediaType": d.content_type,
-                    "url": d.url,
-                    "name": d.title,
-                })
+            .map(|d| Attachment {
+                kind: if d.is_image() {
+                    AttachmentType::Image
+                } else {
+                    AttachmentType::Document
+                },
+                media_type: d.content_type.clone(),
+                url: d.url.clone(),
+                name: d.title.clone(),
             })
-            .collect();
+            .collect(),
+        reflects: Some(
+            result
+                .reflects
+                .iter()
+                .map(|r| urls.proposal(r.proposal_id))
+                .collect(),
+        ),
+        progress: result.latest().map(|latest| Progress {
+            kind: "hiroba:Progress".into(),
+            status: latest.status.clone(),
+            percent_done: Some(latest.percent),
+            content: escape(&latest.note),
+            published: latest.at.clone(),
+        }),
+        version: None,
+        open_for_amendments: None,
+        paragraphs: None,
     }
-    if let Some(latest) = result.latest() {
-        article["hiroba:progress"] = json!({
-            "type": "hiroba:Progress",
-            "hiroba:progressStatus": latest.status,
-            "hiroba:percentDone": latest.percent,
-            "content": escape(&latest.note),
-            "published": latest.at,
-        });
-    }
-    article
 }
 
 /// A section was published (`Create`) or changed (`Update`).
-pub async fn result_changed(state: &AppState, id: i64, kind: &str) -> Result<(), AppError> {
+pub async fn result_changed(
+    state: &AppState,
+    id: i64,
+    kind: CreateOrUpdateType,
+) -> Result<(), AppError> {
     let Some((result, theme_id)) = results::get(state, id).await? else {
         return Ok(());
     };
@@ -86,27 +139,20 @@ pub async fn result_changed(state: &AppState, id: i64, kind: &str) -> Result<(),
     let Some(theme) = theme_store::find_theme(conn.ex(), theme_id).await? else {
         return Ok(());
     };
+    drop(conn);
     if theme.status == "draft" {
         return Ok(());
     }
-    let inboxes = store::follower_inboxes(conn.ex(), "theme", theme.id).await?;
-    drop(conn);
     let theme_actor = Urls::new(&state.config).theme(&theme.slug);
-    let object = article(state, &theme.slug, &result);
-    let activity = json!({
-        "@context": super::objects::context(),
-        "id": Urls::activity_id(&theme_actor, &kind.to_lowercase(), &random_token(12)),
-        "type": kind,
-        "actor": theme_actor,
-        "object": object,
-        "to": [PUBLIC],
-        "cc": [format!("{theme_actor}/followers")],
-        "published": jiff::Timestamp::now().to_string(),
-    });
-    if !inboxes.is_empty() {
-        delivery::enqueue(state, &inboxes, &activity, KeyOwner::Theme(theme.id)).await?;
+    let mut object = article(state, &theme.slug, &result);
+    if kind == CreateOrUpdateType::Update {
+        // Followers' software applies an edit only when `updated` says when it was made.
+        object.updated.get_or_insert_with(super::wire::now);
     }
-    super::municipality::announce(state, activity, None).await
+    let activity = CreateOrUpdate::fresh(kind, object);
+    outbox::municipality_post_in_theme(state, theme.id, &theme_actor, activity.clone(), vec![])
+        .await?;
+    super::municipality::announce(state, &activity, None).await
 }
 
 /// The routes of results as ActivityStreams.
@@ -125,10 +171,9 @@ async fn article_at_its_id(
     if !theme.visible_to(&crate::services::Viewer::default()) {
         return Err(AppError::NotFound("result"));
     }
-    let mut object = article(&state, &theme.row.slug, &result);
-    object["@context"] = super::objects::context();
+    let object = article(&state, &theme.row.slug, &result);
     Ok(super::routes::activity_json(
         axum::http::StatusCode::OK,
-        &object,
+        &super::wire::with_context(&object),
     ))
 }

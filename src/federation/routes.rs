@@ -7,12 +7,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::keys::{KeyOwner, key_pair};
 use super::objects::{
-    Actor, Collection, Endpoints, Hashtag, PhaseObject, PostObject, PublicKey, Source, Tombstone,
-    context,
+    Actor, Collection, Endpoints, PhaseObject, PostObject, PublicKey, Source, Tombstone, context,
 };
 use super::{INSTANCE_ACTOR, PUBLIC, Urls, wants_activity_json};
 use crate::error::AppError;
@@ -79,7 +78,7 @@ fn endpoints(urls: &Urls) -> Option<Endpoints> {
 }
 
 /// A theme's `Group` document without its `@context`, for embedding in an `Update`.
-pub async fn group_json(state: &AppState, slug: &str) -> Result<Value, AppError> {
+pub async fn group_json(state: &AppState, slug: &str) -> Result<Actor, AppError> {
     let theme = themes::get(state, &Viewer::default(), slug).await?;
     let mut conn = state.db.acquire().await?;
     let row = theme_store::find_theme_by_slug(conn.ex(), slug)
@@ -89,18 +88,9 @@ pub async fn group_json(state: &AppState, slug: &str) -> Result<Value, AppError>
     let keys = key_pair(state, KeyOwner::Theme(row.id)).await?;
     let urls = Urls::new(&state.config);
     let links = super::backlinks::reference_tags(state, Local::Theme(row.id)).await?;
-    let mut value = serde_json::to_value(group(
-        &urls,
-        &urls.theme(slug),
-        &theme,
-        keys.public_pem,
-        links,
-    ))
-    .map_err(|e| AppError::Internal(e.into()))?;
-    if let Some(map) = value.as_object_mut() {
-        map.remove("@context");
-    }
-    Ok(value)
+    let mut group = group(&urls, &urls.theme(slug), &theme, keys.public_pem, links);
+    group.context = Value::Null;
+    Ok(group)
 }
 
 /// A theme as a `Group` actor (FEP-1b12).
@@ -167,8 +157,11 @@ fn group(urls: &Urls, id: &str, theme: &ThemeView, public_pem: String, links: Ve
         current_phase: theme.current_phase,
         proposal_count: Some(theme.proposal_count),
         based_on: theme.based_on.as_ref().map(|b| {
-            json!({"type": "Link", "href": b.id, "name": b.title,
-                   "hiroba:municipality": b.municipality})
+            super::wire::to_value(&super::wire::links::Link::by(
+                &b.id,
+                &b.title,
+                &b.municipality,
+            ))
         }),
     }
 }
@@ -331,16 +324,10 @@ pub fn page(urls: &Urls, proposal: &ProposalView) -> PostObject {
             .tags
             .iter()
             .map(|t| {
-                json!(Hashtag {
-                    kind: "Hashtag".into(),
-                    href: Some(format!(
-                        "{}/themes/{}?tag={}",
-                        urls.base(),
-                        proposal.theme,
-                        url::form_urlencoded::byte_serialize(t.as_bytes()).collect::<String>()
-                    )),
-                    name: format!("#{t}"),
-                })
+                super::wire::to_value(&super::wire::links::Hashtag::new(
+                    &format!("{}/themes/{}", urls.base(), proposal.theme),
+                    t,
+                ))
             })
             .collect(),
         sensitive: Some(false),
@@ -411,19 +398,27 @@ pub(super) async fn render_proposal_object(
     ))
 }
 
-/// A proposal's `Page` with its links to what it references.
+/// A proposal's `Page` with its links to what it references and the municipality's answer:
+/// in its content, for every reader, and as `hiroba:answer`. An answer changes the page, so
+/// it is dated by the later of the last edit and the answer.
 pub async fn page_document(
     state: &AppState,
     urls: &Urls,
     proposal: &ProposalView,
-) -> Result<Value, AppError> {
+) -> Result<PostObject, AppError> {
     let mut page = page(urls, proposal);
     page.tag
         .extend(super::backlinks::reference_tags(state, Local::Proposal(proposal.id)).await?);
-    page.answer = crate::services::answers::current(state, proposal.id)
-        .await?
-        .map(|answer| super::answers::answer_object(&answer));
-    serde_json::to_value(page).map_err(|e| AppError::Internal(e.into()))
+    if let Some(answer) = crate::services::answers::current(state, proposal.id).await? {
+        page.content = super::answers::content_with_answer(state, &page.content, &answer);
+        let later = match page.updated.take() {
+            Some(edited) => super::wire::article::later_of(&edited, &answer.answered_at),
+            None => answer.answered_at.clone(),
+        };
+        page.updated = super::wire::article::changed_since(&proposal.created_at, &later);
+        page.answer = Some(super::answers::answer_object(&answer));
+    }
+    Ok(page)
 }
 
 async fn proposal_exists(state: &AppState, id: i64) -> Result<bool, AppError> {
@@ -522,8 +517,7 @@ pub(super) async fn comment_object(state: &AppState, id: i64) -> Result<Response
                 return Ok(tombstone(urls.comment(id), "Note"));
             };
             // The same Note as delivered: a reply to a fediverse account mentions it.
-            let mut object =
-                serde_json::to_value(object).map_err(|e| AppError::Internal(e.into()))?;
+            let mut object = object;
             if let Some(author) =
                 super::outbox::answered_remote_author(state, &proposal, &view).await?
             {
@@ -583,12 +577,8 @@ async fn thread(
         stack.append(&mut node.replies);
     }
     let collection = Collection {
-        context: context(),
-        id: urls.proposal_context(id),
-        kind: "OrderedCollection".into(),
-        total_items: items.len() as i64,
-        ordered_items: Some(items),
         attributed_to: Some(urls.theme(&proposal.theme)),
+        ..Collection::ordered(urls.proposal_context(id), items.len() as i64, Some(items))
     };
     Ok(activity_json(StatusCode::OK, &collection))
 }

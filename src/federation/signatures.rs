@@ -111,6 +111,20 @@ pub fn parse_signature_header(headers: &HeaderMap) -> Result<SignatureHeader, Si
     })
 }
 
+/// The key a request says it is signed with (RFC 9421 when it carries `Signature-Input`,
+/// else draft-cavage), read without checking anything: enough to refuse a request from a
+/// blocked instance before fetching its key.
+pub fn named_key_id(headers: &HeaderMap) -> Option<String> {
+    if headers.contains_key("signature-input") {
+        return parse_rfc9421(headers)
+            .ok()?
+            .into_iter()
+            .next()
+            .map(|s| s.key_id);
+    }
+    parse_signature_header(headers).ok().map(|s| s.key_id)
+}
+
 /// The string that is signed: one `name: value` line per signed header.
 fn signing_string(
     method: &Method,

@@ -49,6 +49,8 @@ pub enum EventKind {
     MethodUpdated,
     /// Staff followed a remote actor (subject: the follow).
     FollowRequested,
+    /// A remote actor accepted the municipality's follow (subject: the follow).
+    FollowAccepted,
     /// Staff stopped following one (subject: the follow, now gone; payload: what the
     /// `Undo` needs).
     FollowEnded,
@@ -59,9 +61,12 @@ pub enum EventKind {
     RemotePostSupportWithdrawn,
     /// A resident replied to a post from a followed actor (subject: the reply).
     RemotePostReplied,
-    /// Moderators blocked a remote actor (subject: the block; payload: the actor and the
-    /// follows of it that ended).
+    /// Moderators blocked a remote actor or instance (subject: the block; payload: what was
+    /// blocked and the follows that ended).
     ActorBlocked,
+    /// Moderators lifted a block (subject: the block, now gone; payload: the `Block`s sent
+    /// for it, to be undone).
+    ActorUnblocked,
     /// Staff referenced another instance's object (subject: the reference; payload: what
     /// references it and the actor to tell).
     ReferenceAdded,
@@ -89,7 +94,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 34] = [
+    pub const ALL: [EventKind; 36] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
@@ -109,11 +114,13 @@ impl EventKind {
         EventKind::MethodPublished,
         EventKind::MethodUpdated,
         EventKind::FollowRequested,
+        EventKind::FollowAccepted,
         EventKind::FollowEnded,
         EventKind::RemotePostSupported,
         EventKind::RemotePostSupportWithdrawn,
         EventKind::RemotePostReplied,
         EventKind::ActorBlocked,
+        EventKind::ActorUnblocked,
         EventKind::ReferenceAdded,
         EventKind::ReferenceRemoved,
         EventKind::RemoteProposalChanged,
@@ -147,11 +154,13 @@ impl EventKind {
             EventKind::MethodPublished => "method_published",
             EventKind::MethodUpdated => "method_updated",
             EventKind::FollowRequested => "follow_requested",
+            EventKind::FollowAccepted => "follow_accepted",
             EventKind::FollowEnded => "follow_ended",
             EventKind::RemotePostSupported => "remote_post_supported",
             EventKind::RemotePostSupportWithdrawn => "remote_post_support_withdrawn",
             EventKind::RemotePostReplied => "remote_post_replied",
             EventKind::ActorBlocked => "actor_blocked",
+            EventKind::ActorUnblocked => "actor_unblocked",
             EventKind::ReferenceAdded => "reference_added",
             EventKind::ReferenceRemoved => "reference_removed",
             EventKind::RemoteProposalChanged => "remote_proposal_changed",

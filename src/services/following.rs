@@ -327,13 +327,21 @@ pub async fn follow_answered(
     accepted: bool,
 ) -> Result<bool, AppError> {
     let state_name = if accepted { "accepted" } else { "rejected" };
-    let mut conn = state.db.acquire().await?;
+    let mut tx = state.db.begin().await?;
     let changed =
-        store::answer_follow(conn.ex(), follow_id, actor_id, state_name, now_millis()).await?;
-    if changed {
+        store::answer_follow(tx.ex(), follow_id, actor_id, state_name, now_millis()).await?;
+    if let Some(row) = changed
+        && accepted
+    {
+        // What the actor published before the follow is fetched (again) once it holds.
+        events::record(tx.ex(), EventKind::FollowAccepted, row).await?;
+    }
+    tx.commit().await?;
+    if changed.is_some() {
+        state.event_signal.written();
         tracing::info!(actor = actor_id, state = state_name, "follow answered");
     }
-    Ok(changed)
+    Ok(changed.is_some())
 }
 
 /// Keeps a post from a followed actor, or its new version when it is already kept.

@@ -467,6 +467,38 @@ pub async fn list(
     Ok((views, more))
 }
 
+/// `limit` of this municipality's methods from `offset`, newest change first (its outbox),
+/// and whether more follow.
+pub async fn list_published(
+    state: &AppState,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<MethodView>, bool), AppError> {
+    if limit <= 0 {
+        let mut conn = state.db.acquire().await?;
+        let more = store::count(conn.ex()).await? > offset;
+        return Ok((Vec::new(), more));
+    }
+    let mut conn = state.db.acquire().await?;
+    let mut rows = store::list(conn.ex(), &[], None, limit + 1, offset).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    let mut views = Vec::with_capacity(rows.len());
+    for method in &rows {
+        let version = store::find_version(conn.ex(), method.id, method.current_version)
+            .await?
+            .ok_or(AppError::NotFound("method version"))?;
+        views.push(view(state, method, &version)?);
+    }
+    Ok((views, more))
+}
+
+/// How many methods this municipality has.
+pub async fn count_published(state: &AppState) -> Result<i64, AppError> {
+    let mut conn = state.db.acquire().await?;
+    Ok(store::count(conn.ex()).await?)
+}
+
 /// Staff save a theme as a method: its phases with their length, what each allowed and its
 /// description as the residents' guidance, its tags, and the theme itself as where the
 /// method was used. Staff complete the rest by editing it.

@@ -28,6 +28,7 @@ pub mod results;
 pub mod statistics;
 pub mod summary;
 pub mod survey_breakdowns;
+pub mod survey_closing;
 pub mod survey_responses;
 pub mod survey_results;
 pub mod surveys;

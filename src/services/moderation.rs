@@ -9,7 +9,7 @@ use super::{Viewer, comments, proposals, rfc3339};
 use crate::domain::parse_text;
 use crate::error::{AppError, Invalid};
 use crate::state::AppState;
-use crate::storage::federation as federation_store;
+use crate::storage::followers as follower_store;
 use crate::storage::moderation::{self as store, ReportRow};
 use crate::storage::{comments as comment_store, now_millis, proposals as proposal_store};
 
@@ -317,21 +317,49 @@ fn parse_actor(input: &str) -> Result<String, Invalid> {
     Ok(format!("acct:{}@{host}", user.to_lowercase()))
 }
 
-/// The payload of an `actor_blocked` event.
+/// The payload of an `actor_blocked` event (a block of an actor or of an instance).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ActorBlocked {
+    /// The blocked actor, or the blocked instance's host name.
     pub actor: String,
-    /// The follows of the actor that the block ended, each to be rejected.
+    /// The follows that the block ended, each to be rejected.
     pub ended: Vec<EndedFollow>,
 }
 
-/// A follow of a local actor (`instance` or `theme`, by id) that ended, and the follower's
-/// inbox.
+/// A follow of a local actor (`instance` or `theme`, by id) that ended: who followed, its
+/// inbox, and the `Follow` it sent as received (none for follows kept before they were).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct EndedFollow {
     pub local_kind: String,
     pub local_id: i64,
     pub inbox: String,
+    #[serde(default)]
+    pub follower: String,
+    #[serde(default)]
+    pub follower_row: i64,
+    #[serde(default)]
+    pub follow: Option<String>,
+    /// Names the `Block` sent for it, which its `Undo` names again.
+    #[serde(default)]
+    pub notice: String,
+}
+
+/// The payload of an `actor_unblocked` event: the `Block`s sent for the lifted block, each
+/// to be undone.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ActorUnblocked {
+    pub value: String,
+    pub notices: Vec<BlockNotice>,
+}
+
+/// A `Block` a followed local actor sent for a moderators' block.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BlockNotice {
+    pub local_kind: String,
+    pub local_id: i64,
+    pub follower: String,
+    pub inbox: String,
+    pub notice: String,
 }
 
 pub async fn add_block(
@@ -377,28 +405,46 @@ pub async fn add_block(
         BlockKind::Actor => "actor",
     };
     let mut tx = state.db.begin().await?;
-    let id = store::insert_block(tx.ex(), kind, &value, &reason, moderator.id, now_millis())
+    let now = now_millis();
+    let id = store::insert_block(tx.ex(), kind, &value, &reason, moderator.id, now)
         .await?
         .ok_or_else(|| AppError::conflict("value", "this is already blocked"))?;
-    if input.kind == BlockKind::Actor {
-        // Its follows end with the block; the publisher still sends it their `Reject`s.
-        let ended: Vec<EndedFollow> = federation_store::follows_of(tx.ex(), &value)
-            .await?
-            .into_iter()
-            .map(|(local_kind, local_id, inbox)| EndedFollow {
-                local_kind,
-                local_id,
-                inbox,
-            })
-            .collect();
-        federation_store::remove_follower_everywhere(tx.ex(), &value).await?;
-        tracing::info!(actor = %value, follows = ended.len(), "follows of a blocked actor ended");
-        let blocked = ActorBlocked {
-            actor: value.clone(),
-            ended,
+    // The follows of the actor, or of every account of the instance, end with the block;
+    // the publisher still sends each follower the `Reject` of its `Follow`, so that both
+    // sides agree the follow is over.
+    let follows = match input.kind {
+        BlockKind::Actor => follower_store::follows_of(tx.ex(), &value).await?,
+        BlockKind::Domain => follower_store::follows_from_domain(tx.ex(), &value).await?,
+    };
+    follower_store::remove_followers(tx.ex(), &follows.iter().map(|f| f.id).collect::<Vec<_>>())
+        .await?;
+    let mut ended = Vec::with_capacity(follows.len());
+    for f in follows {
+        let notice = format!("{id}-{}", f.id);
+        let row = follower_store::BlockNoticeRow {
+            local_kind: f.local_kind.clone(),
+            local_id: f.local_id,
+            follower: f.remote_actor.clone(),
+            inbox: f.inbox.clone(),
+            block_activity: notice.clone(),
         };
-        events::record_with(tx.ex(), EventKind::ActorBlocked, id, &blocked).await?;
+        follower_store::insert_block_notice(tx.ex(), id, &row, now).await?;
+        ended.push(EndedFollow {
+            local_kind: f.local_kind,
+            local_id: f.local_id,
+            inbox: f.inbox,
+            follower: f.remote_actor,
+            follower_row: f.id,
+            follow: f.follow_activity,
+            notice,
+        });
     }
+    tracing::info!(value = %value, follows = ended.len(), "follows ended by a block");
+    let blocked = ActorBlocked {
+        actor: value.clone(),
+        ended,
+    };
+    events::record_with(tx.ex(), EventKind::ActorBlocked, id, &blocked).await?;
     tx.commit().await?;
     state.event_signal.written();
     state.caches.blocked.invalidate_all();
@@ -432,10 +478,32 @@ pub async fn list_blocks(state: &AppState, viewer: &Viewer) -> Result<Vec<BlockV
 
 pub async fn remove_block(state: &AppState, viewer: &Viewer, id: i64) -> Result<(), AppError> {
     let moderator = viewer.require_moderator()?;
-    let mut conn = state.db.acquire().await?;
-    if !store::delete_block(conn.ex(), id).await? {
+    let mut tx = state.db.begin().await?;
+    let value = store::list_blocks(tx.ex())
+        .await?
+        .into_iter()
+        .find(|b| b.id == id)
+        .map(|b| b.value)
+        .ok_or(AppError::NotFound("block"))?;
+    if !store::delete_block(tx.ex(), id).await? {
         return Err(AppError::NotFound("block"));
     }
+    // Each `Block` sent for it is undone, so that the accounts may follow again.
+    let notices: Vec<BlockNotice> = follower_store::take_block_notices(tx.ex(), id)
+        .await?
+        .into_iter()
+        .map(|n| BlockNotice {
+            local_kind: n.local_kind,
+            local_id: n.local_id,
+            follower: n.follower,
+            inbox: n.inbox,
+            notice: n.block_activity,
+        })
+        .collect();
+    let lifted = ActorUnblocked { value, notices };
+    events::record_with(tx.ex(), EventKind::ActorUnblocked, id, &lifted).await?;
+    tx.commit().await?;
+    state.event_signal.written();
     state.caches.blocked.invalidate_all();
     tracing::info!(id, by = moderator.id, "block removed");
     Ok(())

@@ -37,6 +37,9 @@ pub struct PollView {
     pub published_at: String,
     /// Votes are taken until then.
     pub closes_at: String,
+    /// The end the poll was published with (its `endTime` on the fediverse); a survey closed
+    /// early closes its polls before it.
+    pub ends_at: String,
     pub closed: bool,
     /// How many fediverse accounts voted.
     pub voters: i64,
@@ -94,6 +97,19 @@ async fn closing_instant(
     Ok(Some(end.timestamp().as_millisecond()))
 }
 
+/// Whether a choice question can be a fediverse poll: a single choice, or several with no
+/// limit below the number of options. Mastodon-family polls cannot limit how many options
+/// a voter picks, so a limited question would take votes there that are refused here.
+pub fn expressible(question: &QuestionView) -> bool {
+    match question.kind {
+        QuestionKind::SingleChoice => true,
+        QuestionKind::MultipleChoice => question
+            .max_choices
+            .is_none_or(|most| usize::try_from(most).unwrap_or(0) >= question.options.len()),
+        _ => false,
+    }
+}
+
 /// Staff publish a choice question of a theme's open survey as a fediverse poll.
 pub async fn publish(
     state: &AppState,
@@ -114,6 +130,13 @@ pub async fn publish(
         return Err(AppError::conflict(
             "question",
             "only single- and multiple-choice questions can be fediverse polls",
+        ));
+    }
+    if !expressible(question) {
+        return Err(AppError::conflict(
+            "question",
+            "a question that limits how many options may be chosen cannot be a fediverse poll: \
+             polls there allow one option or any number of them",
         ));
     }
     let Some(slug) = survey.theme_slug.clone() else {
@@ -215,6 +238,7 @@ fn view_of(
         url: poll_url(state, row.survey_id, row.question_id),
         published_at: super::rfc3339(row.published_at),
         closes_at: super::rfc3339(row.closes_at),
+        ends_at: super::rfc3339(row.end_time),
         closed: row.closes_at <= now_millis(),
         voters: voters
             .iter()

@@ -60,6 +60,8 @@ pub struct QuestionResult {
     /// When the question is also a fediverse poll: the fediverse votes, counted apart from
     /// the residents' answers above.
     pub fediverse: Option<super::polls::PollView>,
+    /// Whether the fediverse can carry it as a poll (see [`super::polls::expressible`]).
+    pub poll_expressible: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -268,6 +270,7 @@ fn question_result(
             .collect(),
         words: Vec::new(),
         fediverse: None,
+        poll_expressible: super::polls::expressible(q),
     }
 }
 

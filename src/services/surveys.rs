@@ -159,8 +159,8 @@ impl SurveyView {
 }
 
 /// A survey row with the theme it belongs to, checked visible to the viewer.
-struct Loaded {
-    row: SurveyRow,
+pub(super) struct Loaded {
+    pub(super) row: SurveyRow,
     theme: Option<std::sync::Arc<super::themes::LoadedTheme>>,
 }
 
@@ -174,8 +174,12 @@ impl Loaded {
             .map(|i| i as i64 + 1)
     }
 
-    /// Whether it takes answers on `today`, and whether it has closed for good.
-    fn window(&self, today: jiff::civil::Date) -> (bool, bool) {
+    /// Whether it takes answers on `today`, and whether it has closed (staff may open a
+    /// survey they closed early again before its end).
+    pub(super) fn window(&self, today: jiff::civil::Date) -> (bool, bool) {
+        if self.row.closed_at.is_some() {
+            return (false, true);
+        }
         let theme_open = self
             .theme
             .as_ref()
@@ -207,7 +211,7 @@ impl Loaded {
     }
 }
 
-async fn load(state: &AppState, viewer: &Viewer, id: i64) -> Result<Loaded, AppError> {
+pub(super) async fn load(state: &AppState, viewer: &Viewer, id: i64) -> Result<Loaded, AppError> {
     let mut conn = state.db.acquire().await?;
     let row = store::find(conn.ex(), id)
         .await?

@@ -1,6 +1,11 @@
-//! Key pairs of local actors and the remote followers of local actors.
+//! Key pairs of local actors, remote actors, received activities and the delivery queue.
 
 use super::{Ex, on_conn};
+
+pub use super::followers::{
+    add_follower, follower_count, follower_inboxes, follows_of, remove_follower,
+    remove_follower_everywhere,
+};
 
 /// Stores a key pair unless the actor already has one; returns the stored pair (which may
 /// be another process's, when two raced).
@@ -33,20 +38,6 @@ pub async fn key_pair(
         .fetch_optional(&mut *c)
         .await
     })
-}
-
-pub async fn follower_count(
-    ex: Ex<'_>,
-    local_kind: &str,
-    local_id: i64,
-) -> Result<i64, sqlx::Error> {
-    on_conn!(ex, |c| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM followers WHERE local_kind = $1 AND local_id = $2"
-    )
-    .bind(local_kind)
-    .bind(local_id)
-    .fetch_one(c)
-    .await)
 }
 
 /// A pseudonym by its public name: (id, theme id, created_at).
@@ -198,94 +189,6 @@ pub async fn mark_received(ex: Ex<'_>, activity_id: &str, now: i64) -> Result<bo
     .execute(c)
     .await
     .map(|r| r.rows_affected() == 1)
-    })
-}
-
-pub async fn add_follower(
-    ex: Ex<'_>,
-    local_kind: &str,
-    local_id: i64,
-    remote_actor: &str,
-    inbox: &str,
-    shared_inbox: Option<&str>,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    on_conn!(ex, |c| {
-        sqlx::query(
-        "INSERT INTO followers (local_kind, local_id, remote_actor, inbox, shared_inbox, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (local_kind, local_id, remote_actor) \
-         DO UPDATE SET inbox = excluded.inbox, shared_inbox = excluded.shared_inbox"
-    )
-    .bind(local_kind)
-    .bind(local_id)
-    .bind(remote_actor)
-    .bind(inbox)
-    .bind(shared_inbox)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|_| ())
-    })
-}
-
-pub async fn remove_follower(
-    ex: Ex<'_>,
-    local_kind: &str,
-    local_id: i64,
-    remote_actor: &str,
-) -> Result<bool, sqlx::Error> {
-    on_conn!(ex, |c| sqlx::query(
-        "DELETE FROM followers WHERE local_kind = $1 AND local_id = $2 AND remote_actor = $3"
-    )
-    .bind(local_kind)
-    .bind(local_id)
-    .bind(remote_actor)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected() == 1))
-}
-
-/// What a remote actor follows here: (local kind, local id, the follower's inbox).
-pub async fn follows_of(
-    ex: Ex<'_>,
-    remote_actor: &str,
-) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
-    on_conn!(ex, |c| sqlx::query_as(
-        "SELECT local_kind, local_id, inbox FROM followers WHERE remote_actor = $1"
-    )
-    .bind(remote_actor)
-    .fetch_all(c)
-    .await)
-}
-
-/// Removes a remote actor from every followers list (when it is deleted or blocked).
-pub async fn remove_follower_everywhere(
-    ex: Ex<'_>,
-    remote_actor: &str,
-) -> Result<u64, sqlx::Error> {
-    on_conn!(ex, |c| sqlx::query(
-        "DELETE FROM followers WHERE remote_actor = $1"
-    )
-    .bind(remote_actor)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))
-}
-
-/// Where to deliver to the followers of a local actor: one shared inbox per instance.
-pub async fn follower_inboxes(
-    ex: Ex<'_>,
-    local_kind: &str,
-    local_id: i64,
-) -> Result<Vec<String>, sqlx::Error> {
-    on_conn!(ex, |c| {
-        sqlx::query_scalar(
-        "SELECT DISTINCT COALESCE(shared_inbox, inbox) FROM followers WHERE local_kind = $1 AND local_id = $2"
-    )
-    .bind(local_kind)
-    .bind(local_id)
-    .fetch_all(c)
-    .await
     })
 }
 

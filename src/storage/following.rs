@@ -90,25 +90,24 @@ pub async fn follow_of_actor(
 
 /// Records the answer to our Follow (`accepted` or `rejected`), if `actor_id` is the actor
 /// it was sent to. Returns whether a follow changed.
+/// Records the answer to our `Follow`; returns the follow's row when one changed.
 pub async fn answer_follow(
     ex: Ex<'_>,
     follow_activity: &str,
     actor_id: &str,
     state: &str,
     now: i64,
-) -> Result<bool, sqlx::Error> {
-    let changed = on_conn!(ex, |c| sqlx::query(
+) -> Result<Option<i64>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
         "UPDATE followed_actors SET state = $1, answered_at = $2 WHERE follow_activity = $3 \
-         AND remote_actor_id = (SELECT id FROM remote_actors WHERE actor_id = $4)"
+         AND remote_actor_id = (SELECT id FROM remote_actors WHERE actor_id = $4) RETURNING id"
     )
     .bind(state)
     .bind(now)
     .bind(follow_activity)
     .bind(actor_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(changed > 0)
+    .fetch_optional(c)
+    .await)
 }
 
 /// Marks our `Follow` with this id as refused because its delivery was answered with a

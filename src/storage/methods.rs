@@ -144,6 +144,13 @@ pub async fn versions(ex: Ex<'_>, id: i64) -> Result<Vec<VersionRow>, sqlx::Erro
 
 /// Methods whose title or summary contains every term (case-insensitive) and that carry
 /// `tag` when one is given, most recently changed first.
+/// How many methods this municipality has.
+pub async fn count(ex: Ex<'_>) -> Result<i64, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar("SELECT COUNT(*) FROM methods")
+        .fetch_one(c)
+        .await)
+}
+
 pub async fn list(
     ex: Ex<'_>,
     terms: &[String],

@@ -12,6 +12,7 @@ pub mod documents;
 pub mod drafts;
 pub mod events;
 pub mod federation;
+pub mod followers;
 pub mod following;
 pub mod media;
 pub mod methods;

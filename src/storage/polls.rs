@@ -11,10 +11,14 @@ pub struct PollRow {
     pub theme_id: i64,
     pub published_at: i64,
     pub closes_at: i64,
+    /// The end the poll was published with (its `endTime`), which never changes: it may
+    /// close earlier (`closes_at`).
+    pub end_time: i64,
     pub closed_sent: bool,
 }
 
-const POLL_COLUMNS: &str = "question_id, survey_id, theme_id, published_at, closes_at, closed_sent";
+const POLL_COLUMNS: &str = "question_id, survey_id, theme_id, published_at, closes_at, \
+     COALESCE(end_time, closes_at) AS end_time, closed_sent";
 
 /// Publishes a question as a poll; false when it already is one.
 pub async fn insert(
@@ -27,8 +31,8 @@ pub async fn insert(
 ) -> Result<bool, sqlx::Error> {
     on_conn!(ex, |c| sqlx::query(
         "INSERT INTO survey_polls (question_id, survey_id, theme_id, published_at, closes_at, \
-         last_tally_at, tally_pending, closed_sent) VALUES ($1, $2, $3, $4, $5, $4, FALSE, FALSE) \
-         ON CONFLICT DO NOTHING"
+         end_time, last_tally_at, tally_pending, closed_sent) \
+         VALUES ($1, $2, $3, $4, $5, $5, $4, FALSE, FALSE) ON CONFLICT DO NOTHING"
     )
     .bind(question_id)
     .bind(survey_id)
@@ -213,5 +217,36 @@ pub async fn claim_tally(
     .bind(now)
     .bind(now - gap)
     .fetch_optional(&mut *c)
+    .await)
+}
+
+/// A survey closed early: its open polls close at `at` (their published end stays), and
+/// their closing tally becomes due.
+pub async fn close_polls_of_survey(ex: Ex<'_>, survey_id: i64, at: i64) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "UPDATE survey_polls SET closes_at = $1 WHERE survey_id = $2 AND closes_at > $1"
+    )
+    .bind(at)
+    .bind(survey_id)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
+
+/// A survey opened again before its end: its polls take votes until their published end,
+/// and followers are sent that they are open (a tally is due).
+pub async fn reopen_polls_of_survey(
+    ex: Ex<'_>,
+    survey_id: i64,
+    now: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "UPDATE survey_polls SET closes_at = COALESCE(end_time, closes_at), closed_sent = FALSE, \
+         tally_pending = TRUE WHERE survey_id = $1 AND COALESCE(end_time, closes_at) > $2 \
+         RETURNING question_id"
+    )
+    .bind(survey_id)
+    .bind(now)
+    .fetch_all(c)
     .await)
 }

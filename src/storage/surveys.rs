@@ -16,6 +16,8 @@ pub struct SurveyRow {
     pub phase_id: Option<i64>,
     pub response_count: i32,
     pub created_at: i64,
+    /// When staff closed it before its end, if they did.
+    pub closed_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -92,7 +94,23 @@ pub struct NewResponse<'a> {
 }
 
 const SURVEY_COLUMNS: &str = "id, theme_id, title, description, audience, opens_on, closes_on, \
-     phase_id, response_count, created_at";
+     phase_id, response_count, created_at, closed_at";
+
+/// Closes a survey before its end (`Some(now)`), or opens it again (`None`).
+pub async fn set_closed_at(
+    ex: Ex<'_>,
+    survey_id: i64,
+    closed_at: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "UPDATE surveys SET closed_at = $1 WHERE id = $2"
+    )
+    .bind(closed_at)
+    .bind(survey_id)
+    .execute(c)
+    .await
+    .map(|_| ()))
+}
 
 pub async fn insert(
     ex: Ex<'_>,

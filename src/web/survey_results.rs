@@ -150,10 +150,16 @@ impl ResultsPage {
             && self.results.open
             && self.results.theme_slug.is_some()
             && question.fediverse.is_none()
-            && matches!(
-                question.kind,
-                QuestionKind::SingleChoice | QuestionKind::MultipleChoice
-            )
+            && question.poll_expressible
+    }
+
+    /// Whether staff should be told why a choice question cannot be a fediverse poll.
+    pub fn poll_limited(&self, question: &QuestionResult) -> bool {
+        self.ctx.is_staff()
+            && self.results.theme_slug.is_some()
+            && question.fediverse.is_none()
+            && question.kind == QuestionKind::MultipleChoice
+            && !question.poll_expressible
     }
 
     /// Numbers answered to a number question, listed when they are few.

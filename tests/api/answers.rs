@@ -253,7 +253,8 @@ async fn the_fediverse_hears_what_the_city_decided(backend: Backend) {
     )
     .await
     .expect(200);
-    // The Page, updated with the answer.
+    // The Page, updated with the answer: in its content for every reader (Mastodon-family
+    // software ignores extension terms), as data in `hiroba:answer`, and dated as an edit.
     let update = peer
         .wait_for("the Update of the Page", |a| {
             a["type"] == "Update" && a["object"]["id"] == page.as_str()
@@ -263,15 +264,32 @@ async fn the_fediverse_hears_what_the_city_decided(backend: Backend) {
     assert_eq!(answer["type"], "hiroba:Answer");
     assert_eq!(answer["hiroba:state"], "accepted");
     assert_eq!(answer["hiroba:department"], "公園緑地課");
-    // The theme's Note, in reply, mentioning the account that liked it.
-    let create = peer
-        .wait_for("the theme's Note", |a| {
-            a["type"] == "Create" && a["object"]["inReplyTo"] == page.as_str()
+    let shown = update["object"]["content"].as_str().unwrap();
+    for part in ["木陰にベンチを", "採用", "公園緑地課", "ベンチを10基"] {
+        assert!(shown.contains(part), "{part} in {shown}");
+    }
+    assert!(update["object"]["updated"].is_string(), "{update}");
+    // The municipality's Note in reply, in the theme (FEP-1b12): the municipality's Create,
+    // announced by the theme, mentioning the account that liked the idea.
+    let theme = format!("{CITY}/themes/parks");
+    let announce = peer
+        .wait_for("the theme's Announce of the municipality's Create", |a| {
+            a["type"] == "Announce"
+                && a["object"]["type"] == "Create"
+                && a["object"]["object"]["inReplyTo"] == page.as_str()
         })
         .await;
+    assert_eq!(announce["actor"], theme);
+    let create = &announce["object"];
     let note = &create["object"];
-    assert_eq!(create["actor"], format!("{CITY}/themes/parks"));
+    assert_eq!(create["actor"], format!("{CITY}/actor"));
     assert_eq!(note["type"], "Note");
+    assert_eq!(note["attributedTo"], format!("{CITY}/actor"));
+    assert_eq!(note["audience"], theme);
+    assert!(
+        note["cc"].as_array().unwrap().iter().any(|c| *c == theme),
+        "addressed to the theme: {note}"
+    );
     let content = note["content"].as_str().unwrap();
     assert!(content.contains("採用"), "{content}");
     assert!(content.contains("公園緑地課"), "{content}");
@@ -291,10 +309,20 @@ async fn the_fediverse_hears_what_the_city_decided(backend: Backend) {
             .iter()
             .any(|c| *c == peer.actor_id())
     );
-    // The Page and the Note read at their ids.
+    // Mastodon-family software is sent the Note itself, shared by the theme.
+    let shared = peer
+        .wait_for("the theme's Announce of the Note", |a| {
+            a["type"] == "Announce"
+                && a["object"]["type"] == "Note"
+                && a["object"]["inReplyTo"] == page.as_str()
+        })
+        .await;
+    assert_eq!(shared["actor"], theme);
+    // The Page and the Note read at their ids, the Note with its mentions.
     let (status, served) = app.activity(&format!("/proposals/{id}")).await;
     assert_eq!(status, 200);
     assert_eq!(served["hiroba:answer"]["hiroba:state"], "accepted");
+    assert!(served["content"].as_str().unwrap().contains("公園緑地課"));
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     let example = crate::federation::example("hiroba-page-answered.json");
     assert_eq!(
@@ -305,14 +333,12 @@ async fn the_fediverse_hears_what_the_city_decided(backend: Backend) {
     let (status, served) = app.activity(note_id.trim_start_matches(CITY)).await;
     assert_eq!(status, 200, "{served}");
     assert_eq!(served["type"], "Note");
-    let example = crate::federation::example("hiroba-answer-note.json");
-    let mut expected = keys(&example);
-    expected.retain(|k| k != "tag");
     assert_eq!(
-        keys(&served),
-        expected,
-        "the Note at its id, without the sent mentions"
+        served["tag"], note["tag"],
+        "the Note at its id mentions whom it was sent to"
     );
+    let example = crate::federation::example("hiroba-answer-note.json");
+    assert_eq!(keys(&served), keys(&example));
 }
 
 both_databases!(

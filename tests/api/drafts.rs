@@ -91,11 +91,16 @@ async fn residents_amend_a_draft_and_staff_decide(backend: Backend) {
         "第2条 市は、駅前に駐輪場を整備する。"
     );
     assert_eq!(draft["open_for_amendments"], true);
-    let create = peer
+    let announce = peer
         .wait_for("the draft Article", |a| {
-            a["type"] == "Create" && a["object"]["type"] == "Article"
+            a["type"] == "Announce"
+                && a["object"]["type"] == "Create"
+                && a["object"]["object"]["type"] == "Article"
         })
         .await;
+    let create = &announce["object"];
+    assert_eq!(create["actor"], format!("{CITY}/actor"));
+    assert!(create["object"].get("updated").is_none(), "{create}");
     assert_eq!(create["object"]["id"], format!("{CITY}/drafts/{id}"));
     assert_eq!(create["object"]["hiroba:version"], 1);
     assert_eq!(create["object"]["hiroba:paragraphs"][2]["hiroba:number"], 3);

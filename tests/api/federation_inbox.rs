@@ -365,9 +365,22 @@ async fn blocked_instances_are_rejected(backend: Backend) {
             |_, _| {},
         )
         .await;
-    // The follow is refused at once (a Reject would never be delivered to a blocked actor).
-    assert_eq!(status, 403);
+    // The follow is answered with a Reject of it, so that the blocked side does not wait,
+    // and nothing of it is kept here.
+    assert_eq!(status, 202);
     assert_eq!(followers(&app, "parks").await, 0);
+    let reject = peer
+        .wait_for("the Reject of the follow", |a| a["type"] == "Reject")
+        .await;
+    assert_eq!(reject["object"]["id"], format!("{}/follows/8", peer.base));
+    assert_eq!(reject["actor"], "http://localhost/themes/parks");
+    let mut conn = app.state.db.acquire().await.unwrap();
+    let kept = hiroba::storage::federation::remote_actor(conn.ex(), &peer.actor_id())
+        .await
+        .unwrap();
+    assert!(kept.is_none(), "a blocked actor is not stored: {kept:?}");
+    drop(conn);
+    // Anything else is refused at once.
     let like = json!({"id": format!("{}/likes/1", peer.base), "type": "Like", "actor": peer.actor_id(), "object": "http://localhost/proposals/1"});
     assert_eq!(peer.post(&app, "/inbox", &like, |_, _| {}).await, 403);
 }

@@ -352,11 +352,26 @@ async fn a_blocked_account_leaves_and_gets_nothing(backend: Backend) {
         .await
         .expect(201);
     assert_eq!(block["value"], peer.actor_id());
+    // The Reject carries the Follow exactly as it was sent (its id first of all), and a
+    // Block ends the follow on Mastodon-family servers, which keep one after a Reject.
     let reject = peer.wait_for("a Reject", |a| a["type"] == "Reject").await;
     assert_eq!(reject["actor"], theme);
+    let mut sent = peer.follow(&theme, 1);
+    sent.as_object_mut().unwrap().remove("@context");
+    assert_eq!(reject["object"], sent, "the Follow as received");
+    assert_eq!(reject["to"], json!([peer.actor_id()]));
+    let blocked = peer.wait_for("a Block", |a| a["type"] == "Block").await;
+    assert_eq!(blocked["actor"], theme);
+    assert_eq!(blocked["object"], peer.actor_id());
     assert_eq!(followers(&app, "parks").await, 0);
+    // Following again while blocked: refused with a Reject of that Follow, nothing kept.
     let (status, _) = peer.post(&app, "/inbox", &peer.follow(&theme, 2)).await;
-    assert_eq!(status, 403);
+    assert_eq!(status, 202);
+    peer.wait_for("the Reject of the second Follow", |a| {
+        a["type"] == "Reject" && a["object"]["id"] == peer.follow(&theme, 2)["id"]
+    })
+    .await;
+    assert_eq!(followers(&app, "parks").await, 0);
 
     let before = peer.received().len();
     app.idea(&hanako, "parks", "木陰のベンチ").await;
@@ -367,6 +382,28 @@ async fn a_blocked_account_leaves_and_gets_nothing(backend: Backend) {
         "nothing is delivered to a blocked account: {:?}",
         &peer.received()[before..]
     );
+
+    // The block is lifted: the Block is undone (by its id), and the account follows again.
+    app.delete(
+        &format!("/api/v1/moderation/blocks/{}", block["id"]),
+        Some(&staff),
+    )
+    .await
+    .expect(204);
+    let undo = peer
+        .wait_for("the Undo of the Block", |a| a["type"] == "Undo")
+        .await;
+    assert_eq!(undo["object"]["id"], blocked["id"]);
+    assert_eq!(undo["object"]["type"], "Block");
+    let (status, _) = peer.post(&app, "/inbox", &peer.follow(&theme, 3)).await;
+    assert_eq!(status, 202);
+    let accept = peer
+        .wait_for("the Accept of the new Follow", |a| {
+            a["type"] == "Accept" && a["object"]["id"] == peer.follow(&theme, 3)["id"]
+        })
+        .await;
+    assert_eq!(accept["actor"], theme);
+    assert_eq!(followers(&app, "parks").await, 1);
 }
 
 async fn replies_mention_their_author_and_reach_mastodon_followers(backend: Backend) {

@@ -242,10 +242,7 @@ async fn the_group_says_when_posting_is_closed_and_when_that_changes(backend: Ba
     // Midnight passes: what the Group told its followers the day before (before the phase
     // began, nothing open) no longer holds, and they are sent its Update once.
     lemmy.follow_theme(&app, "parks").await;
-    let mut yesterday = group.clone();
-    yesterday["hiroba:currentPhase"] = Value::Null;
-    yesterday["postingRestrictedToMods"] = json!(true);
-    let told = hiroba::federation::phase_watch::published_state(&yesterday);
+    let told = hiroba::federation::phase_watch::state_of(None, Some(true));
     let mut conn = app.state.db.acquire().await.unwrap();
     let theme = hiroba::storage::themes::find_theme_by_slug(conn.ex(), "parks")
         .await

@@ -70,7 +70,12 @@ async fn a_method_goes_to_the_citys_followers_and_reads_at_its_id(backend: Backe
     let (status, served) = app.activity(&format!("/methods/{id}")).await;
     assert_eq!(status, 200);
     let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
-    assert_eq!(keys(&served), keys(&example("hiroba-method.json")));
+    // The example is of a second version; a first one has no `updated` (software shows any
+    // `updated` as an edit).
+    let mut documented = keys(&example("hiroba-method.json"));
+    documented.retain(|k| k != "updated");
+    assert_eq!(keys(&served), documented);
+    assert!(served.get("updated").is_none());
     assert_eq!(
         served["@context"],
         example("hiroba-method.json")["@context"]

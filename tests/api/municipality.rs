@@ -115,8 +115,7 @@ async fn a_followed_municipality_announces_its_themes_and_their_phases(backend: 
         .await
         .unwrap()
         .unwrap();
-    let yesterday = json!({"hiroba:currentPhase": null, "postingRestrictedToMods": true});
-    let told = hiroba::federation::phase_watch::published_state(&yesterday);
+    let told = hiroba::federation::phase_watch::state_of(None, Some(true));
     hiroba::storage::themes::set_published_state(conn.ex(), theme.id, &told)
         .await
         .unwrap();

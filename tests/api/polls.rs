@@ -18,6 +18,8 @@ struct Survey {
     single: i64,
     multiple: i64,
     text: i64,
+    /// A multiple-choice question with a limit, which the fediverse cannot express.
+    limited: i64,
 }
 
 async fn parks_survey(app: &TestApp, staff: &Auth, closes_on: Option<String>) -> Survey {
@@ -29,9 +31,11 @@ async fn parks_survey(app: &TestApp, staff: &Auth, closes_on: Option<String>) ->
                    "closes_on": closes_on, "sections": [{"questions": [
                 {"kind": "single_choice", "prompt": "よく使う公園は",
                  "options": ["中央公園", "駅前広場", "川沿いの緑地"]},
-                {"kind": "multiple_choice", "prompt": "ほしい設備（2つまで）", "max_choices": 2,
+                {"kind": "multiple_choice", "prompt": "ほしい設備",
                  "options": ["日陰", "ベンチ", "トイレ", "遊具"]},
-                {"kind": "short_text", "prompt": "お住まいの町名"}
+                {"kind": "short_text", "prompt": "お住まいの町名"},
+                {"kind": "multiple_choice", "prompt": "よく行く時間（2つまで）", "max_choices": 2,
+                 "options": ["朝", "昼", "夕方", "夜"]}
             ]}]}),
         )
         .await
@@ -47,6 +51,7 @@ async fn parks_survey(app: &TestApp, staff: &Auth, closes_on: Option<String>) ->
         single: q[0],
         multiple: q[1],
         text: q[2],
+        limited: q[3],
     }
 }
 
@@ -126,6 +131,21 @@ async fn fediverse_votes_are_counted_once_per_account_apart_from_residents(backe
         .post(&poll_path(&survey, survey.text), Some(&staff), json!({}))
         .await;
     assert_eq!(text.status, 409, "{}", text.body);
+    // Mastodon-family polls take one option or any number of them: a question that limits
+    // the choices would take votes there that are refused here, so it is not published.
+    let limited = app
+        .post(&poll_path(&survey, survey.limited), Some(&staff), json!({}))
+        .await;
+    assert_eq!(limited.status, 409, "{}", limited.body);
+    assert_eq!(limited.fields(), ["question"]);
+    assert!(
+        limited.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("any number"),
+        "{}",
+        limited.body
+    );
     assert_eq!(
         app.post(&poll_path(&survey, 999_999), Some(&staff), json!({}))
             .await
@@ -194,8 +214,8 @@ async fn fediverse_votes_are_counted_once_per_account_apart_from_residents(backe
         Some(format!("/surveys/{}", survey.id).as_str())
     );
 
-    // GoToSocial: one Create per chosen option, both counted; a third is past the maximum;
-    // the same delivery again changes nothing.
+    // GoToSocial: one Create per chosen option, all counted (a poll of several choices
+    // takes any number of them); the same delivery again changes nothing.
     let creates = gts.example("gotosocial-poll-vote.json");
     for create in creates.as_array().unwrap() {
         let create = vote(&gts, create, &survey, survey.multiple);
@@ -207,7 +227,7 @@ async fn fediverse_votes_are_counted_once_per_account_apart_from_residents(backe
     let (status, body) = gts
         .post(&app, "/inbox", &choosing(&first, "トイレ", 1))
         .await;
-    assert_eq!(status, 409, "{body}");
+    assert_eq!(status, 202, "{body}");
     // An option the poll does not have.
     let (status, body) = gts.post(&app, "/inbox", &choosing(&first, "噴水", 2)).await;
     assert_eq!(status, 400, "{body}");
@@ -256,7 +276,7 @@ async fn fediverse_votes_are_counted_once_per_account_apart_from_residents(backe
     let multiple = app.get(&path, None).await.expect(200);
     assert_eq!(
         tally(&multiple),
-        pairs(&[("日陰", 2), ("ベンチ", 1), ("トイレ", 0), ("遊具", 1)])
+        pairs(&[("日陰", 2), ("ベンチ", 1), ("トイレ", 1), ("遊具", 1)])
     );
     assert_eq!(multiple["voters"], 2);
     let single_poll = app
@@ -290,7 +310,7 @@ async fn fediverse_votes_are_counted_once_per_account_apart_from_residents(backe
         .await;
     assert_eq!(
         question_tally(&update["object"], "anyOf"),
-        pairs(&[("日陰", 2), ("ベンチ", 1), ("トイレ", 0), ("遊具", 1)])
+        pairs(&[("日陰", 2), ("ベンチ", 1), ("トイレ", 1), ("遊具", 1)])
     );
     assert!(update["object"].get("closed").is_none());
     masto
@@ -310,6 +330,7 @@ async fn fediverse_votes_are_counted_once_per_account_apart_from_residents(backe
     page.contains("フェディバースのアカウントからの投票");
     page.contains("2件のフェディバースのアカウントが投票しました");
     assert!(!page.html.contains("フェディバースの投票として公開する"));
+    page.contains("選べる数に上限があるため、フェディバースの投票にはできません");
 
     // A blocked account's vote is refused.
     let moderator = app
@@ -424,7 +445,119 @@ async fn a_poll_needs_an_end_and_refuses_votes_once_closed(backend: Backend) {
     assert_eq!(finals, 1);
 }
 
+/// What Mastodon-family servers read of a poll to decide whether an `Update` makes it a
+/// new poll (votes reset, shown as edited): its options, whether it is multiple, its
+/// `endTime` (GoToSocial) and an `updated` date (Mastodon shows an edit).
+fn poll_identity(question: &Value) -> Value {
+    json!({
+        "oneOf": question_tally(question, "oneOf").into_iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        "anyOf": question_tally(question, "anyOf").into_iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        "endTime": question["endTime"],
+        "updated": question.get("updated"),
+    })
+}
+
+async fn a_survey_closed_early_closes_its_poll_as_the_same_poll(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    let gts = GtsPeer::start("127.0.0.53", CITY).await;
+    gts.follow_theme(&app, "parks").await;
+    let survey = parks_survey(&app, &staff, Some(day(5))).await;
+    let poll = app
+        .post(&poll_path(&survey, survey.single), Some(&staff), json!({}))
+        .await
+        .expect(201);
+    let created = gts
+        .wait_for("the poll's Create", |a| {
+            a["type"] == "Create" && a["object"]["id"] == poll["url"]
+        })
+        .await;
+    let end_time = created["object"]["endTime"].clone();
+    assert!(end_time.is_string());
+
+    // Only staff close it, only while it takes answers.
+    let close = format!("/api/v1/surveys/{}/close", survey.id);
+    assert_eq!(app.post(&close, Some(&hanako), json!({})).await.status, 403);
+    let closed = app.post(&close, Some(&staff), json!({})).await.expect(200);
+    assert_eq!(
+        (closed["open"].clone(), closed["closed"].clone()),
+        (json!(false), json!(true))
+    );
+    assert_eq!(app.post(&close, Some(&staff), json!({})).await.status, 409);
+    // Residents can no longer answer.
+    let answer = app
+        .post(
+            &format!("/api/v1/surveys/{}/responses", survey.id),
+            Some(&hanako),
+            json!({"answers": {survey.single.to_string(): 1}}),
+        )
+        .await;
+    assert_eq!(answer.status, 409, "{}", answer.body);
+
+    // The fediverse is told it closed, as the same poll: `closed` now, the same options and
+    // `endTime`, no `updated`.
+    let update = gts
+        .wait_for("the closing tally", |a| {
+            a["type"] == "Update"
+                && a["object"]["id"] == poll["url"]
+                && a["object"]["closed"].is_string()
+        })
+        .await;
+    assert_eq!(
+        poll_identity(&update["object"]),
+        poll_identity(&created["object"])
+    );
+    let closed_at: jiff::Timestamp = update["object"]["closed"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let ends: jiff::Timestamp = end_time.as_str().unwrap().parse().unwrap();
+    assert!(closed_at < ends, "closed before the published end");
+    let vote = {
+        let mut vote = vote(
+            &gts,
+            &gts.example("mastodon-poll-vote.json"),
+            &survey,
+            survey.single,
+        );
+        vote["actor"] = json!(gts.actor_id());
+        vote["object"]["name"] = json!("中央公園");
+        vote
+    };
+    assert_eq!(gts.post(&app, "/inbox", &vote).await.0, 403);
+    let shown = app
+        .get(&poll_path(&survey, survey.single), None)
+        .await
+        .expect(200);
+    assert_eq!(shown["closed"], true);
+    assert_eq!(shown["ends_at"], end_time, "the published end stays");
+
+    // Opened again before its end: the poll is open again, still the same poll.
+    let reopen = format!("/api/v1/surveys/{}/reopen", survey.id);
+    let reopened = app.post(&reopen, Some(&staff), json!({})).await.expect(200);
+    assert_eq!(reopened["open"], true);
+    assert_eq!(app.post(&reopen, Some(&staff), json!({})).await.status, 409);
+    let open_again = gts
+        .wait_for("the Update that opens the poll again", |a| {
+            a["type"] == "Update"
+                && a["object"]["id"] == poll["url"]
+                && a["object"].get("closed").is_none()
+        })
+        .await;
+    assert_eq!(
+        poll_identity(&open_again["object"]),
+        poll_identity(&created["object"])
+    );
+    let (status, body) = gts.post(&app, "/inbox", &vote).await;
+    assert_eq!(status, 202, "{body}");
+}
+
 both_databases!(
     fediverse_votes_are_counted_once_per_account_apart_from_residents,
     a_poll_needs_an_end_and_refuses_votes_once_closed,
+    a_survey_closed_early_closes_its_poll_as_the_same_poll,
 );

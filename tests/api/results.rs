@@ -74,16 +74,32 @@ async fn staff_publish_results_that_take_ideas_up(backend: Backend) {
     assert_eq!(shown["reflected_in"][0]["result_id"], id, "{shown}");
     assert_eq!(shown["reflected_in"][0]["note"], "計画案の3.2節に反映");
 
-    // Followers get the Article.
-    let create = peer
+    // Followers get the Article: written by the municipality (an author every group
+    // software takes), addressed to the theme and announced by it (FEP-1b12).
+    let announce = peer
         .wait_for("the results Article", |a| {
-            a["type"] == "Create" && a["object"]["type"] == "Article"
+            a["type"] == "Announce"
+                && a["object"]["type"] == "Create"
+                && a["object"]["object"]["type"] == "Article"
         })
         .await;
+    assert_eq!(announce["actor"], format!("{CITY}/themes/parks"));
+    let create = &announce["object"];
     let article = &create["object"];
-    assert_eq!(create["actor"], format!("{CITY}/themes/parks"));
+    assert_eq!(create["actor"], format!("{CITY}/actor"));
     assert_eq!(article["name"], "公園のベンチ");
-    assert_eq!(article["attributedTo"], format!("{CITY}/themes/parks"));
+    assert_eq!(article["attributedTo"], format!("{CITY}/actor"));
+    assert_eq!(article["audience"], format!("{CITY}/themes/parks"));
+    assert!(
+        article["cc"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(format!("{CITY}/themes/parks")))
+    );
+    assert!(
+        article.get("updated").is_none(),
+        "a new Article is not an edit: {article}"
+    );
     assert_eq!(
         article["hiroba:reflects"],
         json!([format!("{CITY}/proposals/{idea}")])
@@ -124,6 +140,13 @@ async fn staff_publish_results_that_take_ideas_up(backend: Backend) {
         update["object"]["hiroba:progress"]["hiroba:percentDone"],
         40
     );
+    // What followers' software shows: the latest progress in the content, dated as an edit.
+    let shown = update["object"]["content"].as_str().unwrap();
+    for part in ["実施中（40%、", "設計を終えました"] {
+        assert!(shown.contains(part), "{part} in {shown}");
+    }
+    assert!(update["object"]["updated"].is_string(), "{update}");
+    assert_eq!(update["actor"], format!("{CITY}/actor"));
     let (status, served) = app.activity(&format!("/results/{id}")).await;
     assert_eq!(status, 200);
     assert_eq!(served["type"], "Article");

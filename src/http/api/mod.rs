@@ -252,6 +252,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(drafts::decide_amendment))
         .routes(routes!(surveys::list_surveys, surveys::create_survey))
         .routes(routes!(surveys::get_survey))
+        .routes(routes!(surveys::close_survey))
+        .routes(routes!(surveys::reopen_survey))
         .routes(routes!(surveys::respond, surveys::change_response))
         .routes(routes!(surveys::create_links))
         .routes(routes!(surveys::get_results))

@@ -57,6 +57,35 @@ pub async fn get_survey(
     Ok(Json(surveys::get(&state, &viewer, id).await?))
 }
 
+/// Close a survey before its end (staff only): answers stop now, and its fediverse polls
+/// close (their followers are sent the closing tally).
+#[utoipa::path(post, path = "/surveys/{id}/close", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id", minimum = 1)),
+    responses((status = 200, body = SurveyView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn close_survey(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<SurveyView>, AppError> {
+    Ok(Json(
+        crate::services::survey_closing::close(&state, &viewer, id).await?,
+    ))
+}
+
+/// Open a survey closed early again, before its end (staff only).
+#[utoipa::path(post, path = "/surveys/{id}/reopen", tag = "surveys",
+    params(("id" = i64, Path, description = "Survey id", minimum = 1)),
+    responses((status = 200, body = SurveyView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn reopen_survey(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<SurveyView>, AppError> {
+    Ok(Json(
+        crate::services::survey_closing::reopen(&state, &viewer, id).await?,
+    ))
+}
+
 /// Answer a survey: a resident once, a link holder with the link's secret, or staff entering
 /// a paper answer (`proxy`). The answer is stored without the account; keep the returned key
 /// to change it until the survey closes.
