@@ -24,6 +24,9 @@ pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
 pub enum FetchError {
     #[error("refused address: {0}")]
     Refused(String),
+    /// A scheme other servers are not reached by (`http` where only https is allowed).
+    #[error("refused scheme: {0}")]
+    Scheme(String),
     #[error("request failed: {0}")]
     Network(String),
     #[error("the server answered {0}")]
@@ -74,7 +77,7 @@ pub fn check_url(url: &url::Url, insecure: bool) -> Result<(), FetchError> {
     match url.scheme() {
         "https" => {}
         "http" if insecure => {}
-        other => return Err(FetchError::Refused(format!("scheme {other}"))),
+        other => return Err(FetchError::Scheme(other.to_string())),
     }
     match url.host() {
         None => Err(FetchError::Refused("no host".into())),

@@ -123,6 +123,8 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
         EventKind::MethodPublished => methods::method_changed(state, id, Create).await?,
         EventKind::MethodUpdated => methods::method_changed(state, id, Update).await?,
         EventKind::FollowRequested => following::send_follow(state, id).await?,
+        // The backfill reads the actor's outbox; nothing is sent.
+        EventKind::FollowAccepted => {}
         EventKind::FollowEnded => following::send_unfollow(state, &event.payload_as()?).await?,
         EventKind::RemotePostSupported => {
             following::send_like(state, id, &event.payload_as()?).await?

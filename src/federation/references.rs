@@ -89,6 +89,7 @@ fn speaker(object: &Value) -> Option<String> {
 pub async fn fetch(state: &AppState, url: &str) -> Result<Snapshot, SnapshotError> {
     let (final_url, document) = signed_get(state, url).await.map_err(|e| match e {
         FetchError::Refused(_) => SnapshotError::Refused,
+        FetchError::Scheme(scheme) => SnapshotError::Scheme(scheme),
         FetchError::TooLarge => SnapshotError::TooLarge,
         FetchError::NotJson(_) => SnapshotError::NotActivityPub,
         FetchError::Status(410) => SnapshotError::Removed,

@@ -89,7 +89,9 @@ async fn webfinger(state: &AppState, account: &str) -> Result<Value, RemoteFollo
                 document = Some(value);
                 break;
             }
-            Err(FetchError::Refused(_)) => return Err(RemoteFollowError::Unreachable),
+            Err(FetchError::Refused(_) | FetchError::Scheme(_)) => {
+                return Err(RemoteFollowError::Unreachable);
+            }
             Err(_) => continue,
         }
     }

@@ -65,6 +65,9 @@ pub struct Snapshot {
 pub enum SnapshotError {
     #[error("this address is not allowed (private or local)")]
     Refused,
+    /// The address's scheme is not one this server reaches other servers by.
+    #[error("this address starts with {0}://; other servers are reached over https only")]
+    Scheme(String),
     #[error("the document is too large")]
     TooLarge,
     #[error("this is not an ActivityPub theme, proposal or method")]

@@ -159,6 +159,7 @@ pub async fn add(
         .await
         .map_err(|e| match e {
             SnapshotError::Refused => target_error("refused", e.to_string()),
+            SnapshotError::Scheme(_) => target_error("not_https", e.to_string()),
             SnapshotError::TooLarge => target_error("too_large", e.to_string()),
             SnapshotError::NotActivityPub => target_error("not_activitypub", e.to_string()),
             SnapshotError::Removed => target_error("removed", e.to_string()),

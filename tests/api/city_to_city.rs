@@ -397,6 +397,28 @@ async fn a_reference_shows_the_other_citys_project_and_keeps_it_fresh(backend: B
             refused.body
         );
     }
+    // A plain-http address on an instance that reaches others over https only: refused for
+    // its scheme, and said so (not as a private address).
+    let refused = guarded
+        .post(
+            "/api/v1/themes/x/references",
+            Some(&guarded_staff),
+            json!({"target": "http://city.example/themes/x"}),
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(
+        refused.body["errors"][0]["code"], "not_https",
+        "{}",
+        refused.body
+    );
+    let message = refused.body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.contains("https") && !message.contains("private"),
+        "{message}"
+    );
     let cards = b.get(path, None).await.expect(200);
     assert_eq!(
         cards.as_array().unwrap().len(),

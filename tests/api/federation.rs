@@ -447,6 +447,60 @@ fn our_example_shapes_round_trip() {
     }
 }
 
+/// An example of an activity read into its typed struct and written again: the same JSON,
+/// under Hiroba's `@context`.
+fn round_trips<T: serde::de::DeserializeOwned + serde::Serialize>(name: &str) {
+    let mut activity = example(name);
+    let context = activity
+        .as_object_mut()
+        .and_then(|map| map.remove("@context"))
+        .unwrap_or(Value::Null);
+    assert_eq!(context, hiroba::federation::objects::context(), "{name}");
+    let parsed: T =
+        serde_json::from_value(activity.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(serde_json::to_value(&parsed).unwrap(), activity, "{name}");
+}
+
+#[test]
+fn our_activity_examples_round_trip() {
+    use hiroba::federation::method_object::MethodArticle;
+    use hiroba::federation::wire::{
+        accept::Accept, announce::Announce, article::Article, block::Block, create::CreateOrUpdate,
+        delete::Delete, follow::Follow, like::Like, question::Question, reject::Reject, undo::Undo,
+    };
+    round_trips::<Accept>("hiroba-accept.json");
+    round_trips::<Reject>("hiroba-reject.json");
+    round_trips::<Block>("hiroba-block.json");
+    round_trips::<Undo<Block>>("hiroba-undo-block.json");
+    round_trips::<Follow>("hiroba-follow.json");
+    round_trips::<Undo<Follow>>("hiroba-undo-follow.json");
+    round_trips::<Like>("hiroba-like.json");
+    round_trips::<Undo<Like>>("hiroba-undo-like.json");
+    for name in [
+        "hiroba-announce-create-page.json",
+        "hiroba-announce-create-note.json",
+        "hiroba-announce-create-answer.json",
+    ] {
+        round_trips::<Announce<CreateOrUpdate<PostObject>>>(name);
+    }
+    round_trips::<Announce<PostObject>>("hiroba-announce-page.json");
+    round_trips::<CreateOrUpdate<PostObject>>("hiroba-update-page.json");
+    round_trips::<Delete>("hiroba-delete-page.json");
+    round_trips::<Delete>("hiroba-delete-group.json");
+    for name in [
+        "hiroba-announce-create-result.json",
+        "hiroba-announce-create-draft.json",
+    ] {
+        round_trips::<Announce<CreateOrUpdate<Article>>>(name);
+    }
+    round_trips::<CreateOrUpdate<Article>>("hiroba-update-result.json");
+    round_trips::<CreateOrUpdate<Question>>("hiroba-create-question.json");
+    round_trips::<CreateOrUpdate<Question>>("hiroba-update-question-closed.json");
+    round_trips::<CreateOrUpdate<MethodArticle>>("hiroba-create-method.json");
+    round_trips::<Announce<Actor>>("hiroba-announce-group.json");
+    round_trips::<CreateOrUpdate<Actor>>("hiroba-update-group.json");
+}
+
 #[test]
 fn other_softwares_actors_and_posts_parse() {
     for (name, kind, shared_inbox) in [

@@ -597,7 +597,122 @@ async fn announced_activities_resolve_and_the_outbox_has_creates(backend: Backen
     );
 }
 
+/// Many new accounts at once, each sending to two inboxes (as a reply often arrives): each
+/// account is fetched once. A blocked instance is refused by its key before anything of it
+/// is fetched, and a `Follow` from it is answered with a `Reject` while nothing is kept.
+async fn each_new_actor_is_fetched_once_and_a_blocked_one_never(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let peer = GtsPeer::start("127.0.0.62", CITY).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    let id = app.idea(&hanako, "parks", "木陰のベンチ").await;
+    let accounts: Vec<String> = (0..12)
+        .map(|n| peer.add_account(&format!("voter{n}")))
+        .collect();
+    let sends = accounts.iter().enumerate().flat_map(|(n, actor)| {
+        let like = json!({"id": format!("{actor}/likes/{n}"), "type": "Like", "actor": actor,
+                          "object": format!("{CITY}/proposals/{id}")});
+        let key_id = format!("{actor}#main-key");
+        ["/inbox", "/themes/parks/inbox"].map(|inbox| {
+            let (like, key_id) = (like.clone(), key_id.clone());
+            let (peer, app) = (&peer, &app);
+            async move { peer.post_signed_as(app, &key_id, inbox, &like).await }
+        })
+    });
+    let statuses = futures_join_all(sends).await;
+    assert!(statuses.iter().all(|s| *s == 202), "{statuses:?}");
+    for n in 0..12 {
+        assert_eq!(
+            peer.fetches_of(&format!("/users/voter{n}")),
+            1,
+            "voter{n} is fetched once for its key and its actor, however many requests"
+        );
+    }
+    let proposal = app
+        .get(&format!("/api/v1/proposals/{id}"), None)
+        .await
+        .expect(200);
+    assert_eq!(proposal["remote_support_count"], 12);
+
+    // The instance is blocked: a new account of it is refused by its key's host, unfetched.
+    let host = peer.base.trim_start_matches("http://");
+    let domain = host.split(':').next().unwrap();
+    app.post(
+        "/api/v1/moderation/blocks",
+        Some(&staff),
+        json!({"kind": "domain", "value": domain}),
+    )
+    .await
+    .expect(201);
+    let late = peer.add_account("late");
+    let like = json!({"id": format!("{late}/likes/1"), "type": "Like", "actor": late,
+                      "object": format!("{CITY}/proposals/{id}")});
+    let status = peer
+        .post_signed_as(&app, &format!("{late}#main-key"), "/inbox", &like)
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        peer.fetches_of("/users/late"),
+        0,
+        "refused before any fetch"
+    );
+    // A Follow from it is answered with a Reject of that Follow; nothing of it is kept.
+    let follow = json!({"id": format!("{late}/follows/1"), "type": "Follow", "actor": late,
+                        "object": format!("{CITY}/themes/parks")});
+    let status = peer
+        .post_signed_as(&app, &format!("{late}#main-key"), "/inbox", &follow)
+        .await;
+    assert_eq!(status, 202);
+    let reject = peer
+        .wait_for("the Reject of the blocked instance's Follow", |a| {
+            a["type"] == "Reject" && a["object"]["id"] == follow["id"]
+        })
+        .await;
+    assert_eq!(reject["object"]["actor"], late);
+    assert_eq!(peer.fetches_of("/users/late"), 1);
+    let mut conn = app.state.db.acquire().await.unwrap();
+    let kept = hiroba::storage::federation::remote_actor(conn.ex(), &late)
+        .await
+        .unwrap();
+    assert!(kept.is_none(), "{kept:?}");
+    drop(conn);
+    assert_eq!(followers(&app, "parks").await, 0);
+}
+
+async fn futures_join_all<F: std::future::Future<Output = u16>>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<u16> {
+    let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut results = Vec::with_capacity(handles.len());
+    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
+    // Polled together, so that the requests are in flight at once.
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for slot in pending.iter_mut() {
+            if let Some(future) = slot {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(status) => {
+                        results.push(status);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    results
+}
+
 both_databases!(
+    each_new_actor_is_fetched_once_and_a_blocked_one_never,
     announced_activities_resolve_and_the_outbox_has_creates,
     a_gotosocial_account_follows_by_its_key_without_fragment,
     one_value_where_a_list_is_usual_is_read,

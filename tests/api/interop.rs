@@ -2,9 +2,11 @@
 //! (from npm, with its own Node 22) resolves a theme by WebFinger over https, follows it,
 //! receives the Accept and the Announce of a new proposal, replies and likes; then it looks
 //! up one of the city's methods and reads it as an `Article` with readable content (software
-//! that knows nothing of Hiroba's extension). Skipped with a
-//! message when `npm ci --prefix tests/interop` has not been run, unless
-//! HIROBA_TEST_REQUIRE_INTEROP=1 (as in CI).
+//! that knows nothing of Hiroba's extension); it hears the answer, the results and a poll,
+//! reads the theme's outbox page by page, and is blocked (its Follow rejected as it sent it,
+//! a Block), unblocked and follows again. Fedify also reads every example of what Hiroba
+//! sends. Skipped with a message when `npm ci --prefix tests/interop` has not been run,
+//! unless HIROBA_TEST_REQUIRE_INTEROP=1 (as in CI).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -33,8 +35,9 @@ fn expect_line(lines: &mpsc::Receiver<String>, prefix: &str, seen: &mut Vec<Stri
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_fedify_account_follows_replies_likes_and_votes() {
+/// The Fedify peer's folder and its Node, or `None` (with a message, or a failure where
+/// the interop tests are required) when `npm ci --prefix tests/interop` has not been run.
+fn fedify() -> Option<(PathBuf, PathBuf)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
         .join("interop");
@@ -49,8 +52,64 @@ async fn a_fedify_account_follows_replies_likes_and_votes() {
             std::io::stderr(),
             "SKIPPED: Fedify interop test (run `npm ci --prefix tests/interop`)"
         );
-        return;
+        return None;
     }
+    Some((dir, node))
+}
+
+/// Every example of what Hiroba sends reads in Fedify's vocabulary as the class its type
+/// names, with its embedded object read as the class of that object's type.
+#[test]
+fn fedify_reads_every_example() {
+    let Some((dir, node)) = fedify() else {
+        return;
+    };
+    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("federation-spec/examples");
+    let output = Command::new(&node)
+        .arg("read-examples.mjs")
+        .arg(&examples)
+        .current_dir(&dir)
+        .output()
+        .expect("run the Fedify reader");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let first_type = |value: &serde_json::Value| match value {
+        serde_json::Value::Array(kinds) => kinds[0].as_str().map(str::to_string),
+        other => other.as_str().map(str::to_string),
+    };
+    let mut read = 0;
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let line: serde_json::Value = serde_json::from_str(line).unwrap();
+        let name = line["name"].as_str().unwrap();
+        assert!(line.get("error").is_none(), "{line}");
+        let document: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(examples.join(name)).unwrap()).unwrap();
+        assert_eq!(
+            line["class"].as_str().map(str::to_string),
+            first_type(&document["type"]),
+            "{name}"
+        );
+        assert_eq!(line["id"], document["id"], "{name}");
+        if document["object"].is_object() {
+            assert_eq!(
+                line["object"].as_str().map(str::to_string),
+                first_type(&document["object"]["type"]),
+                "{name}"
+            );
+        }
+        read += 1;
+    }
+    assert!(read >= 30, "every example was read: {read}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fedify_account_follows_replies_likes_and_votes() {
+    let Some((dir, node)) = fedify() else {
+        return;
+    };
 
     // Hiroba behind a TLS front on its own address, as Fedify insists on https for acct:.
     let front = tokio::net::TcpListener::bind("127.0.0.2:0")
@@ -185,8 +244,8 @@ async fn a_fedify_account_follows_replies_likes_and_votes() {
         let answered: serde_json::Value = serde_json::from_str(&answered).unwrap();
         assert_eq!(
             answered["actor"],
-            format!("https://{domain}/themes/parks"),
-            "{answered}"
+            format!("https://{domain}/actor"),
+            "the municipality writes the answer, the theme announces it: {answered}"
         );
         let text = answered["content"].as_str().unwrap_or_default();
         assert!(
@@ -292,6 +351,58 @@ async fn a_fedify_account_follows_replies_likes_and_votes() {
             (options[0]["count"].clone(), options[1]["count"].clone()),
             (json!(0), json!(1))
         );
+
+        // Backfill: the theme's outbox lists every idea (more than a page holds), as Fedify
+        // traverses a collection.
+        let mut ideas = vec![format!("https://{domain}/proposals/{id}")];
+        for n in 0..21 {
+            let more = app.idea(&hanako, "parks", &format!("追加の提案 {n}")).await;
+            ideas.push(format!("https://{domain}/proposals/{more}"));
+        }
+        writeln!(stdin, "OUTBOX").unwrap();
+        let listed = tokio::task::block_in_place(|| expect_line(&lines, "OUTBOX ", &mut seen));
+        let mut listed: Vec<String> = serde_json::from_str(&listed).unwrap();
+        listed.sort();
+        ideas.sort();
+        assert_eq!(listed, ideas, "every idea, over the outbox's pages");
+
+        // A moderator blocks the account: its follow is rejected (the Follow it sent, by
+        // its id) and blocked; following again while blocked is rejected too; once the
+        // block is lifted (the Block undone) it follows again and both sides agree.
+        let block = app
+            .post(
+                "/api/v1/moderation/blocks",
+                Some(&staff),
+                json!({"kind": "actor", "value": format!("{peer_base}/users/resident")}),
+            )
+            .await
+            .expect(201);
+        writeln!(stdin, "EXPECT_REJECT {peer_base}/follows/1").unwrap();
+        let rejected = tokio::task::block_in_place(|| expect_line(&lines, "REJECTED ", &mut seen));
+        let rejected: serde_json::Value = serde_json::from_str(&rejected).unwrap();
+        assert_eq!(rejected["actor"], format!("https://{domain}/themes/parks"));
+        writeln!(stdin, "EXPECT_BLOCK").unwrap();
+        tokio::task::block_in_place(|| expect_line(&lines, "BLOCKED ", &mut seen));
+        let (_, followers) = app.activity("/themes/parks/followers").await;
+        assert_eq!(followers["totalItems"], 0);
+        writeln!(stdin, "FOLLOW 2").unwrap();
+        tokio::task::block_in_place(|| expect_line(&lines, "SENT ", &mut seen));
+        writeln!(stdin, "EXPECT_REJECT {peer_base}/follows/2").unwrap();
+        tokio::task::block_in_place(|| expect_line(&lines, "REJECTED ", &mut seen));
+        app.delete(
+            &format!("/api/v1/moderation/blocks/{}", block["id"]),
+            Some(&staff),
+        )
+        .await
+        .expect(204);
+        writeln!(stdin, "EXPECT_UNDO_BLOCK").unwrap();
+        tokio::task::block_in_place(|| expect_line(&lines, "UNBLOCKED ", &mut seen));
+        writeln!(stdin, "FOLLOW 3").unwrap();
+        tokio::task::block_in_place(|| expect_line(&lines, "SENT ", &mut seen));
+        writeln!(stdin, "EXPECT_ACCEPT {peer_base}/follows/3").unwrap();
+        tokio::task::block_in_place(|| expect_line(&lines, "ACCEPTED ", &mut seen));
+        let (_, followers) = app.activity("/themes/parks/followers").await;
+        assert_eq!(followers["totalItems"], 1);
     });
     let result = futures_catch(outcome).await;
     let _ = writeln!(stdin, "bye");

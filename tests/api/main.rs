@@ -3,6 +3,7 @@
 
 mod accounts;
 mod answers;
+mod backfill;
 mod backlinks;
 mod batch;
 mod browser;
@@ -49,4 +50,5 @@ mod web_answers;
 mod web_methods;
 mod web_staff;
 mod web_surveys;
+mod wire_shapes;
 mod word_cloud;

@@ -39,6 +39,8 @@ struct Shared {
     software: Arc<Mutex<Option<String>>>,
     /// How its inboxes answer instead of 202: (status, body).
     refusal: Arc<Mutex<Option<(u16, String)>>>,
+    /// How many times each document was fetched, by path.
+    fetches: Arc<Mutex<HashMap<String, usize>>>,
 }
 
 pub struct GtsPeer {
@@ -139,6 +141,75 @@ impl GtsPeer {
     /// Makes every inbox POST answer `status` with `body`, as a peer that refuses.
     pub fn refuse_posts(&self, status: u16, body: &str) {
         *self.shared.refusal.lock().unwrap() = Some((status, body.to_string()));
+    }
+
+    /// How many times the document at `path` was fetched.
+    pub fn fetches_of(&self, path: &str) -> usize {
+        self.shared
+            .fetches
+            .lock()
+            .unwrap()
+            .get(path)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Serves one more account, `name`, Mastodon-style (its key id is its id with
+    /// `#main-key`), with the peer's key; returns its actor id.
+    pub fn add_account(&self, name: &str) -> String {
+        let actor = format!("{}/users/{name}", self.base);
+        self.serve(
+            &format!("/users/{name}"),
+            json!({
+                "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+                "id": actor,
+                "type": "Person",
+                "preferredUsername": name,
+                "inbox": format!("{actor}/inbox"),
+                "outbox": format!("{actor}/outbox"),
+                "followers": format!("{actor}/followers"),
+                "endpoints": {"sharedInbox": format!("{}/inbox", self.base)},
+                "publicKey": {"id": format!("{actor}#main-key"), "owner": actor,
+                              "publicKeyPem": self.public_pem},
+            }),
+        );
+        actor
+    }
+
+    /// Posts `activity`, signed with the peer's key under the key id `key_id`.
+    pub async fn post_signed_as(
+        &self,
+        app: &TestApp,
+        key_id: &str,
+        path: &str,
+        activity: &Value,
+    ) -> u16 {
+        let url = url::Url::parse(&format!("{}{path}", app.address)).unwrap();
+        let body = serde_json::to_vec(activity).unwrap();
+        let key = parse_private_key(&self.private_pem).unwrap();
+        let mut request = app
+            .client
+            .post(url.clone())
+            .header("content-type", "application/activity+json");
+        for (name, value) in sign_request(
+            &key,
+            key_id,
+            &Method::POST,
+            &url,
+            Some(&body),
+            jiff::Timestamp::now(),
+        )
+        .unwrap()
+        {
+            if name != "host" {
+                request = request.header(name, HeaderValue::from_str(&value).unwrap());
+            }
+        }
+        request
+            .body(body)
+            .send()
+            .await
+            .map_or(0, |r| r.status().as_u16())
     }
 
     pub fn webfinger_accepts(&self) -> Vec<String> {
@@ -265,6 +336,11 @@ async fn serve(listener: tokio::net::TcpListener, shared: Shared) {
         .into_response()
     }
     async fn document(State(s): State<Shared>, uri: Uri) -> Response {
+        *s.fetches
+            .lock()
+            .unwrap()
+            .entry(uri.path().to_string())
+            .or_default() += 1;
         match s.documents.lock().unwrap().get(uri.path()) {
             Some(document) => {
                 let mut response = axum::Json(document.clone()).into_response();

@@ -6,17 +6,21 @@
 // it prints READY, FOLLOWED, ANNOUNCED <id> and DONE, and reads the theme's handle first;
 // then it reads commands until the line `bye`: `LOOKUP <url>` prints `LOOKUP <json>` (the
 // class Fedify read, the name, content and attribution); `EXPECT_ANSWER <page>` waits for the
-// `Update` of that Page and the theme's `Note` in reply to it and prints `ANSWERED <json>`
-// (the Note's text and the accounts it mentions); `EXPECT_ARTICLE` waits for a `Create` of an
-// `Article` from the theme, prints `ARTICLE <json>`, replies to it and prints `REPLIED`;
+// `Update` of that Page and the municipality's `Note` in reply to it (its `Create`, as the
+// theme announces it) and prints `ANSWERED <json>` (the Note's text and the accounts it
+// mentions); `EXPECT_ARTICLE` waits for a `Create` of an `Article` (announced by the theme),
+// prints `ARTICLE <json>`, replies to it and prints `REPLIED`;
 // `EXPECT_POLL` waits for a `Create` of a `Question` from the theme and prints `POLL <json>`
 // (its options as Fedify read them), votes for its first option the way Mastodon does (a
 // `Note` with `name` in reply to it), then waits for the `Update` that counts the vote and
-// prints `TALLY <json>`.
+// prints `TALLY <json>`; `OUTBOX` traverses the theme's outbox and prints `OUTBOX <json>` (the
+// ideas it lists); `FOLLOW <n>` follows the theme again with a Follow of its own id;
+// `EXPECT_REJECT <follow id>`, `EXPECT_BLOCK`, `EXPECT_UNDO_BLOCK` and `EXPECT_ACCEPT <follow
+// id>` wait for what a moderator's block and its lifting send, and print what arrived.
 import { createServer } from "node:http";
 import { createInterface } from "node:readline";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore } from "@fedify/fedify";
-import { Accept, Announce, Article, Create, Endpoints, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Question, Update } from "@fedify/vocab";
+import { Accept, Announce, Article, Block, Create, Endpoints, Follow, Like, Mention, Note, Person, PUBLIC_COLLECTION, Question, Reject, traverseCollection, Undo, Update } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 
 const say = (line) => process.stdout.write(`${line}\n`);
@@ -27,7 +31,7 @@ const fail = (why) => {
 
 const federation = createFederation({ kv: new MemoryKvStore(), allowPrivateAddress: true });
 const keys = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
-const received = { accept: null, announces: [], updates: [], creates: [], tallies: [] };
+const received = { accept: null, accepts: [], rejects: [], blocks: [], undos: [], announces: [], updates: [], creates: [], tallies: [] };
 
 // A Question's options (`oneOf` or `anyOf`) with their counts, as Fedify reads them.
 const readPoll = async (question) => {
@@ -74,10 +78,30 @@ federation
   .setInboxListeners("/users/{identifier}/inbox", "/inbox")
   .on(Accept, async (_ctx, accept) => {
     received.accept = accept;
+    received.accepts.push(accept.objectId?.href ?? null);
+    notify();
+  })
+  .on(Reject, async (_ctx, reject) => {
+    // The Follow it rejects, read as embedded (it is this peer's own).
+    const follow = await reject.getObject({ crossOrigin: "trust" });
+    received.rejects.push({ actor: reject.actorId?.href ?? null, follow: follow?.id?.href ?? null });
+    notify();
+  })
+  .on(Block, async (_ctx, block) => {
+    received.blocks.push({ id: block.id?.href ?? null, actor: block.actorId?.href ?? null });
+    notify();
+  })
+  .on(Undo, async (_ctx, undo) => {
+    const undone = await undo.getObject({ crossOrigin: "trust" });
+    received.undos.push({ type: undone?.constructor?.name ?? null, id: undone?.id?.href ?? null });
     notify();
   })
   .on(Announce, async (_ctx, announce) => {
     received.announces.push(announce);
+    // What a group announces of its own server's authors (the municipality's answers,
+    // results and drafts): the Create, read as embedded, with its object.
+    const inner = await announce.getObject({ crossOrigin: "trust" }).catch(() => null);
+    if (inner instanceof Create) await recordCreate(inner);
     notify();
   })
   .on(Update, async (_ctx, update) => {
@@ -88,17 +112,21 @@ federation
     notify();
   })
   .on(Create, async (_ctx, create) => {
-    // Read the object as Fedify understands it, with its mentions.
-    const object = await create.getObject();
-    const mentions = [];
-    if (object) {
-      for await (const tag of object.getTags()) {
-        if (tag instanceof Mention && tag.href) mentions.push(tag.href.href);
-      }
-    }
-    received.creates.push({ create, object, mentions });
+    await recordCreate(create);
     notify();
   });
+
+// Reads a Create's object as Fedify understands it, with its mentions.
+async function recordCreate(create) {
+  const object = await create.getObject({ crossOrigin: "trust" });
+  const mentions = [];
+  if (object) {
+    for await (const tag of object.getTags()) {
+      if (tag instanceof Mention && tag.href) mentions.push(tag.href.href);
+    }
+  }
+  received.creates.push({ create, object, mentions });
+}
 
 const server = createServer(async (req, res) => {
   const chunks = [];
@@ -266,6 +294,40 @@ try {
         "the tally that counts the vote",
       );
       say(`TALLY ${JSON.stringify(tally)}`);
+    } else if (line === "OUTBOX") {
+      // What a server that follows the theme backfills from: the ideas in its outbox,
+      // every page of it, as Fedify traverses a collection.
+      const outbox = await theme.getOutbox();
+      const ideas = [];
+      for await (const item of traverseCollection(outbox)) {
+        if (!(item instanceof Announce)) continue;
+        const create = await item.getObject({ crossOrigin: "trust" });
+        const page = create instanceof Create ? await create.getObject({ crossOrigin: "trust" }) : null;
+        if (page?.id) ideas.push(page.id.href);
+      }
+      say(`OUTBOX ${JSON.stringify(ideas)}`);
+    } else if (line.startsWith("FOLLOW ")) {
+      const n = line.slice("FOLLOW ".length);
+      await ctx.sendActivity(
+        sender,
+        theme,
+        new Follow({ id: new URL(`${base}/follows/${n}`), actor: ctx.getActorUri("resident"), object: theme.id }),
+      );
+      say(`SENT ${base}/follows/${n}`);
+    } else if (line.startsWith("EXPECT_REJECT ")) {
+      const follow = line.slice("EXPECT_REJECT ".length);
+      const reject = await waitFor(() => received.rejects.find((r) => r.follow === follow), "the Reject");
+      say(`REJECTED ${JSON.stringify(reject)}`);
+    } else if (line === "EXPECT_BLOCK") {
+      const block = await waitFor(() => received.blocks[0], "the Block");
+      say(`BLOCKED ${JSON.stringify(block)}`);
+    } else if (line === "EXPECT_UNDO_BLOCK") {
+      const undo = await waitFor(() => received.undos.find((u) => u.type === "Block"), "the Undo of the Block");
+      say(`UNBLOCKED ${JSON.stringify(undo)}`);
+    } else if (line.startsWith("EXPECT_ACCEPT ")) {
+      const follow = line.slice("EXPECT_ACCEPT ".length);
+      await waitFor(() => received.accepts.includes(follow), "the Accept");
+      say(`ACCEPTED ${follow}`);
     } else {
       break;
     }
