@@ -31,11 +31,24 @@ fn paragraph_html(number: i32, text: &str) -> String {
 pub fn article(state: &AppState, draft: &DraftView) -> Article {
     let urls = Urls::new(&state.config);
     let theme = urls.theme(&draft.theme_slug);
-    let content: String = draft
-        .paragraphs
-        .iter()
-        .map(|p| paragraph_html(p.number, &p.text))
-        .collect();
+    // The title leads the content: Mastodon-family software shows the content of an
+    // `Article`, not its `name`.
+    let version = state
+        .catalogue
+        .loader(crate::i18n::Lang::Ja)
+        .get_args("method-version", [("version", draft.version)].into());
+    let content: String = std::iter::once(format!(
+        "<p><strong>{}</strong>（{}）</p>",
+        escape(&draft.title),
+        escape(&version)
+    ))
+    .chain(
+        draft
+            .paragraphs
+            .iter()
+            .map(|p| paragraph_html(p.number, &p.text)),
+    )
+    .collect();
     Article {
         id: draft.url.clone(),
         kind: ArticleType::Article,

@@ -55,7 +55,13 @@ fn progress_html(state: &AppState, progress: &ProgressView) -> String {
 pub fn article(state: &AppState, slug: &str, result: &ResultView) -> Article {
     let urls = Urls::new(&state.config);
     let theme = urls.theme(slug);
-    let mut content = result.body_html.clone();
+    // The heading leads the content: Mastodon-family software shows the content of an
+    // `Article`, not its `name`.
+    let mut content = format!(
+        "<p><strong>{}</strong></p>{}",
+        escape(&result.heading),
+        result.body_html
+    );
     if !result.reflects.is_empty() {
         content.push_str("<ul>");
         for r in &result.reflects {

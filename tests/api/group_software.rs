@@ -136,7 +136,7 @@ async fn remote_edits_and_deletions_are_reannounced(backend: Backend) {
         .get(&format!("/api/v1/proposals/{id}/comments"), None)
         .await;
     assert!(
-        !comments.body.to_string().contains("通学路にもほしいです"),
+        !comments.body.to_string().contains("木陰は大事です"),
         "{}",
         comments.body
     );

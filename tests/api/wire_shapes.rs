@@ -410,7 +410,7 @@ async fn every_outgoing_activity_has_its_documented_shape(backend: Backend) {
             .map(|(_, a)| a)
             .find(|a| matches(a))
     };
-    for _ in 0..200 {
+    for _ in 0..600 {
         if examples.iter().all(|(_, m)| received(m.as_ref()).is_some()) {
             break;
         }
