@@ -144,6 +144,10 @@ async fn every_outgoing_activity_has_its_documented_shape(backend: Backend) {
         )
         .await
         .expect(201);
+    peer.wait_for("the result's Create", |a| {
+        a["type"] == "Announce" && a["object"]["object"]["id"] == result["url"]
+    })
+    .await;
     app.post(
         &format!("/api/v1/results/{}/progress", result["id"]),
         Some(&staff),
