@@ -210,6 +210,136 @@ async fn each_peer_gets_only_the_form_its_software_reads(backend: Backend) {
     );
 }
 
+/// Group software (Lemmy) reads as authors only person-like actors and finds a post's
+/// community in its addressing: what the city says in a theme (an answer, results, a draft)
+/// reaches its members as the municipality's `Create` announced by the theme, addressed to
+/// the theme; a poll, which it has no way to show, is not sent to it; a block of its instance
+/// ends its follows with a `Reject` of each `Follow`, and a `Follow` while blocked gets one too.
+async fn group_software_hears_what_the_city_says(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let lemmy = GtsPeer::start("127.0.0.65", CITY).await;
+    lemmy.run_software("lemmy");
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    // Lemmy's own Follow, as captured (its id, `to` a list, its own @context).
+    let theme = format!("{CITY}/themes/parks");
+    let mut follow = lemmy.example("lemmy-follow.json");
+    let text = follow
+        .to_string()
+        .replace("https://lemmy.example/u/lemmyadmin", &lemmy.actor_id())
+        .replace("https://lemmy.example", &lemmy.base);
+    follow = serde_json::from_str(&text).unwrap();
+    assert_eq!(lemmy.post(&app, "/inbox", &follow).await.0, 202);
+    let accept = lemmy
+        .wait_for("the Accept", |a| a["type"] == "Accept")
+        .await;
+    assert_eq!(accept["object"]["id"], follow["id"]);
+    assert_eq!(
+        accept["object"]["to"], follow["to"],
+        "the Follow as it was sent"
+    );
+
+    let id = app.idea(&hanako, "parks", "木陰のベンチ").await;
+    app.put(
+        &format!("/api/v1/proposals/{id}/answer"),
+        Some(&staff),
+        json!({"state": "accepted", "body": "設けます。", "department": "公園緑地課"}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        "/api/v1/themes/parks/results",
+        Some(&staff),
+        json!({"heading": "公園のベンチ", "body": "計画に入れました。", "reflects": [{"proposal_id": id}]}),
+    )
+    .await
+    .expect(201);
+    let survey = app
+        .post(
+            "/api/v1/themes/parks/surveys",
+            Some(&staff),
+            json!({"title": "公園アンケート", "audience": "residents", "opens_on": crate::helpers::day(-1),
+                   "closes_on": crate::helpers::day(7), "sections": [{"questions": [{"kind": "single_choice",
+                   "prompt": "よく使う公園は", "options": ["中央公園", "駅前広場"]}]}]}),
+        )
+        .await
+        .expect(201);
+    let question = survey["sections"][0]["questions"][0]["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/surveys/{}/questions/{question}/poll", survey["id"]),
+        Some(&staff),
+        json!({}),
+    )
+    .await
+    .expect(201);
+    let city = format!("{CITY}/actor");
+    for what in ["Note", "Article"] {
+        let announce = lemmy
+            .wait_for(what, |a| {
+                a["type"] == "Announce" && a["object"]["object"]["type"] == what
+            })
+            .await;
+        assert_eq!(announce["actor"], theme);
+        let create = &announce["object"];
+        assert_eq!(create["type"], "Create");
+        assert_eq!(create["actor"], city, "a person-like author: {create}");
+        assert_eq!(create["object"]["attributedTo"], city);
+        assert!(
+            create["object"]["cc"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(theme)),
+            "the community in cc: {create}"
+        );
+        assert!(create["cc"].as_array().unwrap().contains(&json!(theme)));
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(
+        !lemmy
+            .received()
+            .iter()
+            .any(|(_, a)| a.to_string().contains("\"Question\"")),
+        "no poll for software without polls"
+    );
+    assert!(
+        lemmy
+            .received()
+            .iter()
+            .all(|(_, a)| a["type"] == "Accept" || a["type"] == "Announce"),
+        "group software gets the theme's announcements only: {:?}",
+        forms(&lemmy)
+    );
+
+    // Its instance is blocked: the follow ends with a Reject of the Follow as sent, and no
+    // Block (group software ends a follow on the Reject); a Follow while blocked gets one.
+    let host = lemmy.base.trim_start_matches("http://");
+    app.post(
+        "/api/v1/moderation/blocks",
+        Some(&staff),
+        json!({"kind": "domain", "value": host.split(':').next().unwrap()}),
+    )
+    .await
+    .expect(201);
+    let reject = lemmy
+        .wait_for("the Reject", |a| a["type"] == "Reject")
+        .await;
+    assert_eq!(reject["object"]["id"], follow["id"]);
+    let mut again = follow.clone();
+    again["id"] = json!(format!("{}/activities/follow/again", lemmy.base));
+    assert_eq!(lemmy.post(&app, "/inbox", &again).await.0, 202);
+    lemmy
+        .wait_for("the Reject of the Follow while blocked", |a| {
+            a["type"] == "Reject" && a["object"]["id"] == again["id"]
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!lemmy.received().iter().any(|(_, a)| a["type"] == "Block"));
+}
+
 async fn the_group_says_when_posting_is_closed_and_when_that_changes(backend: Backend) {
     let app = federating_app(&backend).await;
     let lemmy = GtsPeer::start("127.0.0.8", CITY).await;
@@ -268,6 +398,7 @@ async fn the_group_says_when_posting_is_closed_and_when_that_changes(backend: Ba
 }
 
 both_databases!(
+    group_software_hears_what_the_city_says,
     the_group_says_when_posting_is_closed_and_when_that_changes,
     each_peer_gets_only_the_form_its_software_reads,
     a_refused_follow_is_shown_refused_with_the_reason,
