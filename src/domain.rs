@@ -61,9 +61,14 @@ pub(crate) fn has_control_chars(s: &str, allow_newlines: bool) -> bool {
         .any(|c| c.is_control() && !(allow_newlines && (c == '\n' || c == '\r' || c == '\t')))
 }
 
-/// Checks a free-text value for length and stray control characters.
+/// Checks a free-text value for length and stray control characters, and keeps it as
+/// typed: only the white space around it goes (and a multi-line text's `\r\n` becomes
+/// `\n`). Full-width brackets, digits, half-width katakana and 〜 stay what the person
+/// wrote; folding (NFKC) serves only to compare and to find control characters that a
+/// compatibility form hides.
 pub fn parse_text(input: &str, min: usize, max: usize, multiline: bool) -> Result<String, Invalid> {
-    if has_control_chars(input, multiline) {
+    let folded: String = input.nfkc().collect();
+    if has_control_chars(input, multiline) || has_control_chars(&folded, multiline) {
         return Err(Invalid::new(
             "control_characters",
             "must not contain control characters",
@@ -74,7 +79,7 @@ pub fn parse_text(input: &str, min: usize, max: usize, multiline: bool) -> Resul
     let value = if multiline {
         input.trim().replace("\r\n", "\n")
     } else {
-        normalize_text(input)
+        input.trim().to_string()
     };
     let len = char_len(&value);
     if len < min {

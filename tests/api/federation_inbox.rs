@@ -157,7 +157,7 @@ impl Peer {
     }
 
     async fn wait_for(&self, what: &str, predicate: impl Fn(&Value) -> bool) -> Value {
-        for _ in 0..200 {
+        for _ in 0..600 {
             if let Some(found) = self.received().into_iter().find(|a| predicate(a)) {
                 return found;
             }

@@ -258,9 +258,9 @@ impl GtsPeer {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
-    /// Waits (up to 10 s) for an activity that satisfies `predicate`.
+    /// Waits (up to 30 s) for an activity that satisfies `predicate`.
     pub async fn wait_for(&self, what: &str, predicate: impl Fn(&Value) -> bool) -> Value {
-        for _ in 0..200 {
+        for _ in 0..600 {
             if let Some((_, found)) = self.received().into_iter().find(|(_, a)| predicate(a)) {
                 return found;
             }

@@ -57,9 +57,9 @@ pub fn remote_title(name: Option<&str>, content: &str) -> String {
     short
 }
 
+/// A title as its author wrote it, without control characters or the spaces around it.
 fn normalize_title(raw: &str) -> String {
-    crate::domain::normalize_text(raw)
-        .chars()
+    raw.chars()
         .filter(|c| !c.is_control())
         .collect::<String>()
         .trim()
