@@ -45,6 +45,7 @@ mod themes;
 mod thresholds;
 mod tls;
 mod two_instances;
+mod typed_text;
 mod web;
 mod web_answers;
 mod web_methods;
