@@ -2,6 +2,7 @@
 //! variables, parsed once into values that cannot be invalid. No global settings: the
 //! parsed [`Config`] is passed to whatever needs it.
 
+use crate::msg;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -473,7 +474,7 @@ impl Config {
             ("municipality.name_en", &m.name_en),
         ] {
             if value.trim().is_empty() {
-                return Err(ConfigError::invalid(key, "must not be empty"));
+                return Err(ConfigError::invalid(key, msg!("error-required")));
             }
         }
         Ok(Config {

@@ -1,6 +1,7 @@
 //! Parsed domain values: once a value of these types exists it is valid, so the services
 //! and storage never re-check input.
 
+use crate::msg;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -46,7 +47,7 @@ fn too_long(value: &str, max: usize) -> Result<(), Invalid> {
     if len > max {
         return Err(Invalid::new(
             "too_long",
-            format!("must be at most {max} characters (got {len})"),
+            msg!("error-too-long", limit = max),
         ));
     }
     Ok(())
@@ -71,7 +72,7 @@ pub fn parse_text(input: &str, min: usize, max: usize, multiline: bool) -> Resul
     if has_control_chars(input, multiline) || has_control_chars(&folded, multiline) {
         return Err(Invalid::new(
             "control_characters",
-            "must not contain control characters",
+            msg!("error-control-characters"),
         ));
     }
     // As sent (a client's limit counts the spaces around it) and as kept.
@@ -84,9 +85,9 @@ pub fn parse_text(input: &str, min: usize, max: usize, multiline: bool) -> Resul
     let len = char_len(&value);
     if len < min {
         return Err(if len == 0 {
-            Invalid::new("required", "must not be empty")
+            Invalid::new("required", msg!("error-required"))
         } else {
-            Invalid::new("too_short", format!("must be at least {min} characters"))
+            Invalid::new("too_short", msg!("error-too-short", limit = min))
         });
     }
     too_long(&value, max)?;
@@ -141,12 +142,12 @@ impl Handle {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let value = normalize_text(input).to_lowercase();
         if value.is_empty() {
-            return Err(Invalid::new("required", "must not be empty"));
+            return Err(Invalid::new("required", msg!("error-required")));
         }
         if value.len() > Self::MAX_LEN {
             return Err(Invalid::new(
                 "too_long",
-                format!("must be at most {} characters", Self::MAX_LEN),
+                msg!("error-too-long", limit = Self::MAX_LEN),
             ));
         }
         if !value
@@ -155,11 +156,11 @@ impl Handle {
         {
             return Err(Invalid::new(
                 "invalid_characters",
-                "may contain only letters a-z, digits and underscores",
+                msg!("error-handle-characters"),
             ));
         }
         if RESERVED_NAMES.contains(&value.as_str()) {
-            return Err(Invalid::new("reserved", "this name is reserved"));
+            return Err(Invalid::new("reserved", msg!("error-reserved")));
         }
         Ok(Self(value))
     }
@@ -209,10 +210,10 @@ impl Email {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let value = normalize_text(input).to_lowercase();
         if value.is_empty() {
-            return Err(Invalid::new("required", "must not be empty"));
+            return Err(Invalid::new("required", msg!("error-required")));
         }
         if char_len(&value) > 254 {
-            return Err(Invalid::new("too_long", "must be at most 254 characters"));
+            return Err(Invalid::new("too_long", msg!("error-email-too-long")));
         }
         let valid = match value.split_once('@') {
             Some((local, domain)) => {
@@ -227,10 +228,7 @@ impl Email {
             None => false,
         };
         if !valid {
-            return Err(Invalid::new(
-                "invalid_email",
-                "must be an e-mail address such as name@example.jp",
-            ));
+            return Err(Invalid::new("invalid_email", msg!("error-invalid-email")));
         }
         Ok(Self(value))
     }
@@ -247,12 +245,7 @@ pub fn parse_account_address(input: &str) -> Result<(String, String), Invalid> {
         .trim()
         .trim_start_matches("acct:")
         .trim_start_matches('@');
-    let invalid = || {
-        Invalid::new(
-            "not_a_handle",
-            "must be an address such as @someone@mastodon.example",
-        )
-    };
+    let invalid = || Invalid::new("not_a_handle", msg!("error-account-address"));
     let (user, host) = trimmed.split_once('@').ok_or_else(invalid)?;
     let user_valid = !user.is_empty()
         && !user
@@ -279,18 +272,18 @@ impl Password {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let len = char_len(input);
         if len == 0 {
-            return Err(Invalid::new("required", "must not be empty"));
+            return Err(Invalid::new("required", msg!("error-required")));
         }
         if len < Self::MIN_LEN {
             return Err(Invalid::new(
                 "too_short",
-                format!("must be at least {} characters", Self::MIN_LEN),
+                msg!("error-too-short", limit = Self::MIN_LEN),
             ));
         }
         if len > Self::MAX_LEN {
             return Err(Invalid::new(
                 "too_long",
-                format!("must be at most {} characters", Self::MAX_LEN),
+                msg!("error-too-long", limit = Self::MAX_LEN),
             ));
         }
         Ok(Self(input.to_string()))
@@ -332,10 +325,7 @@ impl Role {
             "moderator" => Ok(Role::Moderator),
             "staff" => Ok(Role::Staff),
             "administrator" => Ok(Role::Administrator),
-            _ => Err(Invalid::new(
-                "unknown_role",
-                "must be one of resident, moderator, staff, administrator",
-            )),
+            _ => Err(Invalid::new("unknown_role", msg!("error-unknown-role"))),
         }
     }
 
@@ -405,12 +395,7 @@ impl AgeBand {
         Self::ALL
             .into_iter()
             .find(|band| band.as_str() == input)
-            .ok_or_else(|| {
-                Invalid::new(
-                    "unknown_age_band",
-                    "must be one of under_20, 20s, 30s, 40s, 50s, 60s, 70s, 80_plus",
-                )
-            })
+            .ok_or_else(|| Invalid::new("unknown_age_band", msg!("error-unknown-age-band")))
     }
 }
 
@@ -445,12 +430,7 @@ impl Relation {
         Self::ALL
             .into_iter()
             .find(|r| r.as_str() == input)
-            .ok_or_else(|| {
-                Invalid::new(
-                    "unknown_relation",
-                    "must be one of lives, works, studies, visits",
-                )
-            })
+            .ok_or_else(|| Invalid::new("unknown_relation", msg!("error-unknown-relation")))
     }
 
     /// Stored as a comma-separated list in one column.
@@ -483,12 +463,12 @@ impl Slug {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let value = input.trim().to_string();
         if value.is_empty() {
-            return Err(Invalid::new("required", "must not be empty"));
+            return Err(Invalid::new("required", msg!("error-required")));
         }
         if value.len() > Self::MAX_LEN {
             return Err(Invalid::new(
                 "too_long",
-                format!("must be at most {} characters", Self::MAX_LEN),
+                msg!("error-too-long", limit = Self::MAX_LEN),
             ));
         }
         if !value
@@ -498,13 +478,10 @@ impl Slug {
             || value.ends_with('-')
             || value.contains("--")
         {
-            return Err(Invalid::new(
-                "invalid_slug",
-                "may contain only lower-case letters a-z, digits and single hyphens inside",
-            ));
+            return Err(Invalid::new("invalid_slug", msg!("error-invalid-slug")));
         }
         if RESERVED_NAMES.contains(&value.as_str()) || value.starts_with("anon-") {
-            return Err(Invalid::new("reserved", "this name is reserved"));
+            return Err(Invalid::new("reserved", msg!("error-reserved")));
         }
         Ok(Self(value))
     }
@@ -535,22 +512,19 @@ impl Tag {
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let value = normalize_text(input).trim_start_matches('#').to_lowercase();
         if value.is_empty() {
-            return Err(Invalid::new("required", "a tag must not be empty"));
+            return Err(Invalid::new("required", msg!("error-required")));
         }
         if char_len(&value) > Self::MAX_LEN {
             return Err(Invalid::new(
                 "too_long",
-                format!("a tag must be at most {} characters", Self::MAX_LEN),
+                msg!("error-tag-too-long", limit = Self::MAX_LEN),
             ));
         }
         if value
             .chars()
             .any(|c| c.is_whitespace() || c.is_control() || c == '#' || c == ',')
         {
-            return Err(Invalid::new(
-                "invalid_tag",
-                "a tag must not contain spaces, commas or #",
-            ));
+            return Err(Invalid::new("invalid_tag", msg!("error-tags")));
         }
         Ok(Self(value))
     }
@@ -560,7 +534,10 @@ impl Tag {
         if inputs.len() > Self::MAX_PER_ITEM {
             return Err((
                 None,
-                Invalid::new("too_many", format!("at most {} tags", Self::MAX_PER_ITEM)),
+                Invalid::new(
+                    "too_many",
+                    msg!("error-too-many", limit = Self::MAX_PER_ITEM),
+                ),
             ));
         }
         let mut tags = Vec::with_capacity(inputs.len());
@@ -609,7 +586,7 @@ impl ThemeStatus {
             "archived" => Ok(ThemeStatus::Archived),
             _ => Err(Invalid::new(
                 "unknown_status",
-                "must be one of draft, open, closed, archived",
+                msg!("error-unknown-theme-status"),
             )),
         }
     }
@@ -619,11 +596,11 @@ impl ThemeStatus {
 pub fn parse_date(input: &str) -> Result<jiff::civil::Date, Invalid> {
     let trimmed = input.trim();
     if trimmed.len() != 10 {
-        return Err(Invalid::new("invalid_date", "must be a date as YYYY-MM-DD"));
+        return Err(Invalid::new("invalid_date", msg!("error-invalid-date")));
     }
     trimmed
         .parse::<jiff::civil::Date>()
-        .map_err(|_| Invalid::new("invalid_date", "must be a date as YYYY-MM-DD"))
+        .map_err(|_| Invalid::new("invalid_date", msg!("error-invalid-date")))
 }
 
 /// What a phase lets residents do.
@@ -670,12 +647,12 @@ impl Action {
         }
     }
 
-    pub fn describe(self) -> &'static str {
+    pub fn describe(self) -> crate::error::Msg {
         match self {
-            Action::PostIdea => "posting ideas",
-            Action::Comment => "commenting",
-            Action::Support => "supporting ideas",
-            Action::Amend => "proposing amendments to a draft",
+            Action::PostIdea => msg!("action-post-idea"),
+            Action::Comment => msg!("action-comment"),
+            Action::Support => msg!("action-support"),
+            Action::Amend => msg!("action-amend"),
         }
     }
 }
@@ -690,7 +667,7 @@ impl LocalGovernmentCode {
         if value.len() != 6 || !value.chars().all(|c| c.is_ascii_digit()) {
             return Err(Invalid::new(
                 "invalid_local_government_code",
-                "must be the six-digit local government code, e.g. 142042",
+                msg!("error-government-code"),
             ));
         }
         let digits: Vec<u32> = value.chars().filter_map(|c| c.to_digit(10)).collect();
@@ -703,14 +680,14 @@ impl LocalGovernmentCode {
         if digits[5] != check {
             return Err(Invalid::new(
                 "invalid_check_digit",
-                format!("the check digit of {value} should be {check}"),
+                msg!("error-government-code-check", code = value, check = check),
             ));
         }
         let prefecture: usize = value[..2].parse().unwrap_or(0);
         if !(1..=47).contains(&prefecture) {
             return Err(Invalid::new(
                 "invalid_local_government_code",
-                "the first two digits must be a prefecture code from 01 to 47",
+                msg!("error-government-code-prefecture"),
             ));
         }
         Ok(Self(value.to_string()))

@@ -1,35 +1,32 @@
 //! One error type for the service layer, and its wire form (`problem`), mapped to a status
 //! code in one place for every face.
 
+pub mod message;
 pub mod problem;
 
-use serde::Serialize;
-use utoipa::ToSchema;
+pub use message::{Msg, MsgArg};
 
 /// A problem with one field of the input, named so that a form or a client can point at it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
     /// The field, as a JSON path (`title`, `phases[1].ends_on`).
     pub field: String,
     /// A stable machine-readable code (`required`, `too_long`, `taken`...).
     pub code: String,
-    /// A human-readable explanation in English.
-    pub message: String,
+    /// What a person reads, worded in their language when it is shown.
+    pub message: Msg,
 }
 
 /// Why a single value was refused; the caller adds the field name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Invalid {
     pub code: &'static str,
-    pub message: String,
+    pub message: Msg,
 }
 
 impl Invalid {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+    pub fn new(code: &'static str, message: Msg) -> Self {
+        Self { code, message }
     }
 
     pub fn at(self, field: impl Into<String>) -> FieldError {
@@ -55,16 +52,13 @@ pub enum AppError {
     #[error("wrong login or password")]
     InvalidCredentials,
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Msg),
     #[error("{message}")]
-    Conflict {
-        field: Option<String>,
-        message: String,
-    },
+    Conflict { field: Option<String>, message: Msg },
     /// The action exists but is not possible now: the theme's status or phase, or the
     /// dates of a survey or a poll, do not allow it (the detail says which).
     #[error("{0}")]
-    NotAllowedNow(String),
+    NotAllowedNow(Msg),
     #[error("too many attempts; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// Too much of a bounded kind of work (password hashing) is running; come back soon.
@@ -79,14 +73,14 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: &str, code: &'static str, message: Msg) -> Self {
         AppError::Validation(vec![Invalid::new(code, message).at(field)])
     }
 
-    pub fn conflict(field: &str, message: impl Into<String>) -> Self {
+    pub fn conflict(field: &str, message: Msg) -> Self {
         AppError::Conflict {
             field: Some(field.to_string()),
-            message: message.into(),
+            message,
         }
     }
 }

@@ -59,6 +59,32 @@ impl Lang {
     }
 }
 
+tokio::task_local! {
+    /// The language of the request being answered, for messages worded as a response is
+    /// made (an API problem's `detail`, an error page).
+    static REQUEST_LANG: Lang;
+}
+
+/// Runs `work` as the answer to a request in `lang`.
+pub async fn in_lang<F: std::future::Future>(lang: Lang, work: F) -> F::Output {
+    REQUEST_LANG.scope(lang, work).await
+}
+
+/// The language of the request being answered; Japanese outside of one.
+pub fn current() -> Lang {
+    REQUEST_LANG.try_with(|lang| *lang).unwrap_or(Lang::Ja)
+}
+
+/// The catalogue compiled into the binary, loaded once.
+pub fn catalogue() -> &'static Arc<Catalogue> {
+    static CATALOGUE: std::sync::LazyLock<Arc<Catalogue>> = std::sync::LazyLock::new(|| {
+        // The files are embedded and parsed by the tests of this module: a failure here is a
+        // build that never passed them.
+        Catalogue::load().expect("the embedded catalogue parses")
+    });
+    &CATALOGUE
+}
+
 /// One loaded Fluent bundle per language.
 pub struct Catalogue {
     ja: FluentLanguageLoader,
@@ -110,6 +136,76 @@ mod tests {
         let ja = ids("ja");
         assert!(ja.len() > 20);
         assert_eq!(ja, ids("en"));
+    }
+
+    /// Each message with its text (continuation lines joined).
+    fn messages(lang: &str) -> std::collections::BTreeMap<String, String> {
+        let file = Localizations::get(&format!("{lang}/hiroba.ftl")).expect("catalogue file");
+        let text = String::from_utf8_lossy(&file.data).into_owned();
+        let mut messages = std::collections::BTreeMap::new();
+        let mut current: Option<String> = None;
+        for line in text.lines() {
+            if line.starts_with(' ') {
+                if let Some(id) = &current {
+                    let entry: &mut String = messages.entry(id.clone()).or_default();
+                    entry.push('\n');
+                    entry.push_str(line.trim());
+                }
+            } else if let Some((id, value)) = line
+                .split_once(" =")
+                .filter(|_| !line.starts_with(['#', '-']))
+            {
+                current = Some(id.trim().to_string());
+                messages.insert(id.trim().to_string(), value.trim().to_string());
+            } else {
+                current = None;
+            }
+        }
+        messages
+    }
+
+    fn variables(text: &str) -> std::collections::BTreeSet<String> {
+        text.split("{ $")
+            .skip(1)
+            .filter_map(|rest| rest.split([' ', '}', ')', ',']).next())
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_show_the_same_values_in_each_message() {
+        let ja = messages("ja");
+        let en = messages("en");
+        for (id, text) in &ja {
+            let english = en.get(id).map(String::as_str).unwrap_or_default();
+            assert_eq!(
+                variables(text),
+                variables(english),
+                "{id}: ja {text:?} / en {english:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn english_keeps_a_space_between_a_value_and_the_words_around_it() {
+        for (id, text) in messages("en") {
+            for (before, after) in text.match_indices("{ $").map(|(at, _)| {
+                let end = text[at..]
+                    .find('}')
+                    .map(|e| at + e + 1)
+                    .unwrap_or(text.len());
+                (text[..at].chars().last(), text[end..].chars().next())
+            }) {
+                assert!(
+                    !before.is_some_and(char::is_alphanumeric),
+                    "{id}: a word runs into a value: {text:?}"
+                );
+                assert!(
+                    !after.is_some_and(char::is_alphanumeric),
+                    "{id}: a value runs into a word: {text:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The states of the municipality's official answer to a proposal.
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -48,13 +49,7 @@ impl AnswerState {
         Self::ALL
             .into_iter()
             .find(|s| s.as_str() == input.trim())
-            .ok_or_else(|| {
-                Invalid::new(
-                    "unknown_state",
-                    "must be one of evaluating, accepted, partly_accepted, not_adopted, \
-                     implemented, out_of_scope",
-                )
-            })
+            .ok_or_else(|| Invalid::new("unknown_state", msg!("error-unknown-answer-state")))
     }
 
     /// The catalogue key of its label.

@@ -3,6 +3,7 @@
 //! character by character for Japanese (which has no spaces between words) and word by
 //! word otherwise.
 
+use crate::msg;
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 use utoipa::ToSchema;
@@ -19,7 +20,7 @@ pub fn paragraphs(text: &str) -> Result<Vec<String>, Invalid> {
     if has_control_chars(text, true) {
         return Err(Invalid::new(
             "control_characters",
-            "must not contain control characters",
+            msg!("error-control-characters"),
         ));
     }
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
@@ -39,12 +40,12 @@ pub fn paragraphs(text: &str) -> Result<Vec<String>, Invalid> {
         all.push(current.join("\n").trim().to_string());
     }
     if all.is_empty() {
-        return Err(Invalid::new("required", "must not be empty"));
+        return Err(Invalid::new("required", msg!("error-required")));
     }
     if all.len() > MAX_PARAGRAPHS {
         return Err(Invalid::new(
             "too_many_paragraphs",
-            format!("at most {MAX_PARAGRAPHS} paragraphs (got {})", all.len()),
+            msg!("error-too-many-paragraphs"),
         ));
     }
     if let Some((i, _)) = all
@@ -54,10 +55,7 @@ pub fn paragraphs(text: &str) -> Result<Vec<String>, Invalid> {
     {
         return Err(Invalid::new(
             "paragraph_too_long",
-            format!(
-                "paragraph {} is longer than {MAX_PARAGRAPH} characters",
-                i + 1
-            ),
+            msg!("error-paragraph-too-long", number = i + 1),
         ));
     }
     Ok(all)

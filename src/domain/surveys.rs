@@ -2,6 +2,7 @@
 //! (choices, a maximum, a scale's points and end labels, a number's range), and an answer
 //! checked against its question, so that storage only ever sees answers that fit.
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -63,15 +64,7 @@ impl QuestionKind {
         Self::ALL
             .into_iter()
             .find(|k| k.as_str() == raw)
-            .ok_or_else(|| {
-                Invalid::new(
-                    "unknown_kind",
-                    format!(
-                        "must be one of {}",
-                        Self::ALL.map(QuestionKind::as_str).join(", ")
-                    ),
-                )
-            })
+            .ok_or_else(|| Invalid::new("unknown_kind", msg!("error-unknown-kind")))
     }
 
     pub fn has_options(self) -> bool {
@@ -151,18 +144,21 @@ impl Question {
         let mut options = Vec::new();
         if kind.has_options() {
             if draft.options.len() < 2 {
-                errors.push(Invalid::new("too_few", "give at least 2 options").at("options"));
+                errors.push(Invalid::new("too_few", msg!("error-too-few-options")).at("options"));
             }
             if draft.options.len() > MAX_OPTIONS {
                 errors.push(
-                    Invalid::new("too_many_options", format!("at most {MAX_OPTIONS} options"))
-                        .at("options"),
+                    Invalid::new(
+                        "too_many_options",
+                        msg!("error-too-many-options", limit = MAX_OPTIONS),
+                    )
+                    .at("options"),
                 );
             }
             for (i, raw) in draft.options.iter().enumerate() {
                 match parse_text(raw, 1, 200, false) {
                     Ok(label) if options.contains(&label) => errors.push(
-                        Invalid::new("duplicate", "each option must differ from the others")
+                        Invalid::new("duplicate", msg!("error-duplicate-option"))
                             .at(format!("options[{i}]")),
                     ),
                     Ok(label) => options.push(label),
@@ -170,24 +166,14 @@ impl Question {
                 }
             }
         } else if !draft.options.is_empty() {
-            errors.push(
-                Invalid::new(
-                    "not_allowed",
-                    "only choice and ranking questions have options",
-                )
-                .at("options"),
-            );
+            errors.push(Invalid::new("not_allowed", msg!("error-not-for-this-kind")).at("options"));
         }
         let max_choices = match (kind, draft.max_choices) {
             (QuestionKind::MultipleChoice | QuestionKind::Ranking, Some(n))
                 if n < 1 || n as usize > draft.options.len().max(1) =>
             {
                 errors.push(
-                    Invalid::new(
-                        "out_of_range",
-                        "must be between 1 and the number of options",
-                    )
-                    .at("max_choices"),
+                    Invalid::new("out_of_range", msg!("error-max-choices-range")).at("max_choices"),
                 );
                 None
             }
@@ -195,11 +181,7 @@ impl Question {
             (_, None) => None,
             (_, Some(_)) => {
                 errors.push(
-                    Invalid::new(
-                        "not_allowed",
-                        "only multiple-choice and ranking questions have a maximum",
-                    )
-                    .at("max_choices"),
+                    Invalid::new("not_allowed", msg!("error-not-for-this-kind")).at("max_choices"),
                 );
                 None
             }
@@ -208,7 +190,9 @@ impl Question {
             QuestionKind::Scale => match draft.points {
                 Some(points @ (5 | 7)) => (Some(1), Some(points)),
                 _ => {
-                    errors.push(Invalid::new("invalid_points", "must be 5 or 7").at("points"));
+                    errors.push(
+                        Invalid::new("invalid_points", msg!("error-invalid-points")).at("points"),
+                    );
                     (None, None)
                 }
             },
@@ -217,25 +201,24 @@ impl Question {
                 if let (Some(min), Some(max)) = (draft.min, draft.max)
                     && min > max
                 {
-                    errors.push(
-                        Invalid::new("out_of_range", "must not be more than the maximum").at("min"),
-                    );
+                    errors
+                        .push(Invalid::new("out_of_range", msg!("error-low-above-high")).at("min"));
                 }
                 (draft.min, draft.max)
             }
             _ => (None, None),
         };
         if draft.points.is_some() && kind != QuestionKind::Scale {
-            errors.push(Invalid::new("not_allowed", "only scales have points").at("points"));
+            errors.push(Invalid::new("not_allowed", msg!("error-not-for-this-kind")).at("points"));
         }
         if (draft.min.is_some() || draft.max.is_some()) && kind != QuestionKind::Number {
-            errors
-                .push(Invalid::new("not_allowed", "only number questions have a range").at("min"));
+            errors.push(Invalid::new("not_allowed", msg!("error-not-for-this-kind")).at("min"));
         }
         let scale = matches!(kind, QuestionKind::Scale | QuestionKind::ZeroToTen);
         let labelled = !low_label.is_empty() || !high_label.is_empty();
         if labelled && !scale {
-            errors.push(Invalid::new("not_allowed", "only scales have end labels").at("low_label"));
+            errors
+                .push(Invalid::new("not_allowed", msg!("error-not-for-this-kind")).at("low_label"));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -276,7 +259,7 @@ impl Question {
             .collect();
         if given.is_empty() {
             return if self.required {
-                Err(Invalid::new("required", "this question must be answered"))
+                Err(Invalid::new("required", msg!("error-answer-required")))
             } else {
                 Ok(None)
             };
@@ -284,7 +267,7 @@ impl Question {
         let single = || -> Result<&str, Invalid> {
             match given.as_slice() {
                 [one] => Ok(one),
-                _ => Err(Invalid::new("one_value", "give one answer")),
+                _ => Err(Invalid::new("one_value", msg!("error-one-value"))),
             }
         };
         let answer = match self.kind {
@@ -294,7 +277,7 @@ impl Question {
                 for raw in &given {
                     let option = self.option(raw)?;
                     if chosen.contains(&option) {
-                        return Err(Invalid::new("duplicate", "each option may be given once"));
+                        return Err(Invalid::new("duplicate", msg!("error-duplicate-choice")));
                     }
                     chosen.push(option);
                 }
@@ -303,7 +286,7 @@ impl Question {
                 {
                     return Err(Invalid::new(
                         "too_many_choices",
-                        format!("choose at most {max}"),
+                        msg!("error-too-many-choices", limit = max),
                     ));
                 }
                 if self.kind == QuestionKind::Ranking {
@@ -326,7 +309,7 @@ impl Question {
                 let raw = single()?;
                 let value: i64 = raw
                     .parse()
-                    .map_err(|_| Invalid::new("not_a_number", "must be a whole number"))?;
+                    .map_err(|_| Invalid::new("not_a_number", msg!("error-not-a-number")))?;
                 let below = self.low.is_some_and(|low| value < low);
                 let above = self.high.is_some_and(|high| value > high);
                 if below || above {
@@ -338,12 +321,12 @@ impl Question {
         Ok(Some(answer))
     }
 
-    fn range_text(&self) -> String {
+    fn range_text(&self) -> crate::error::Msg {
         match (self.low, self.high) {
-            (Some(low), Some(high)) => format!("must be between {low} and {high}"),
-            (Some(low), None) => format!("must be at least {low}"),
-            (None, Some(high)) => format!("must be at most {high}"),
-            (None, None) => "must be a whole number".to_string(),
+            (Some(low), Some(high)) => msg!("error-between", low = low, high = high),
+            (Some(low), None) => msg!("error-at-least", low = low),
+            (None, Some(high)) => msg!("error-at-most", high = high),
+            (None, None) => msg!("error-not-a-number"),
         }
     }
 
@@ -352,12 +335,7 @@ impl Question {
         raw.parse::<i32>()
             .ok()
             .filter(|n| *n >= 1 && *n as usize <= self.options.len())
-            .ok_or_else(|| {
-                Invalid::new(
-                    "unknown_option",
-                    format!("must be an option from 1 to {}", self.options.len()),
-                )
-            })
+            .ok_or_else(|| Invalid::new("unknown_option", msg!("error-unknown-option")))
     }
 }
 

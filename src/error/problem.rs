@@ -10,7 +10,61 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, Msg};
+use crate::msg;
+
+/// A field that was refused, as the wire says it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = FieldError)]
+pub struct ProblemField {
+    /// The field, as a JSON path (`title`, `phases[1].ends_on`).
+    pub field: String,
+    /// A stable machine-readable code (`required`, `too_long`, `taken`...).
+    pub code: String,
+    /// Why, in the request's language (`Accept-Language`; Japanese by default).
+    pub message: String,
+}
+
+impl From<&FieldError> for ProblemField {
+    fn from(e: &FieldError) -> ProblemField {
+        ProblemField {
+            field: e.field.clone(),
+            code: e.code.clone(),
+            message: e.message.render_current(),
+        }
+    }
+}
+
+/// The catalogue's word for what was not found or is gone (`theme`, `proposal`…); things
+/// without a word of their own are "what was asked for".
+pub fn thing(what: &str) -> Msg {
+    match what {
+        "theme" => msg!("thing-theme"),
+        "proposal" => msg!("thing-proposal"),
+        "comment" => msg!("thing-comment"),
+        "user" | "account" | "actor" | "remote actor" => msg!("thing-account"),
+        "survey" => msg!("thing-survey"),
+        "question" => msg!("thing-question"),
+        "poll" => msg!("thing-poll"),
+        "result" => msg!("thing-result"),
+        "draft" => msg!("thing-draft"),
+        "amendment" => msg!("thing-amendment"),
+        "method" | "method version" => msg!("thing-method"),
+        "document" => msg!("thing-document"),
+        "answer" => msg!("thing-answer"),
+        "report" => msg!("thing-report"),
+        "block" => msg!("thing-block"),
+        "reference" => msg!("thing-reference"),
+        "backlink" => msg!("thing-backlink"),
+        "follow" | "followed actor" => msg!("thing-follow"),
+        "post" | "reply" => msg!("thing-post"),
+        "token" => msg!("thing-token"),
+        "notification" => msg!("thing-notification"),
+        "response" => msg!("thing-response"),
+        "page" => msg!("thing-page"),
+        _ => msg!("thing-other"),
+    }
+}
 
 /// An error response body.
 #[derive(Debug, Serialize, ToSchema)]
@@ -24,7 +78,7 @@ pub struct Problem {
     pub detail: Option<String>,
     /// For validation problems: every field that was refused, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
+    pub errors: Vec<ProblemField>,
     #[serde(skip)]
     pub retry_after: Option<u64>,
 }
@@ -47,9 +101,13 @@ impl Problem {
 }
 
 impl From<AppError> for Problem {
+    /// The problem of an error, its `detail` and messages worded in the request's language
+    /// (`type` and `title` stay English: they are for programs).
     fn from(err: AppError) -> Self {
+        let said = |m: Msg| Some(m.render_current());
         match err {
             AppError::Validation(errors) => {
+                let errors: Vec<ProblemField> = errors.iter().map(ProblemField::from).collect();
                 let detail = errors
                     .iter()
                     .map(|e| format!("{}: {}", e.field, e.message))
@@ -69,52 +127,55 @@ impl From<AppError> for Problem {
                 StatusCode::NOT_FOUND,
                 "not-found",
                 "Not found",
-                Some(format!("no such {what}")),
+                said(msg!(
+                    "problem-not-found",
+                    what = thing(what).render_current()
+                )),
             ),
             AppError::Gone(what) => Problem::new(
                 StatusCode::GONE,
                 "gone",
                 "Gone",
-                Some(format!("this {what} was removed")),
+                said(msg!("problem-gone", what = thing(what).render_current())),
             ),
             AppError::Unauthenticated => Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
                 "Authentication required",
-                Some("log in, or send an API token as `Authorization: Bearer ...`".into()),
+                said(msg!("problem-unauthenticated")),
             ),
             AppError::InvalidCredentials => Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "invalid-credentials",
                 "Wrong login or password",
-                None,
+                said(msg!("error-credentials")),
             ),
             AppError::Forbidden(detail) => Problem::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 "Forbidden",
-                Some(detail),
+                said(detail),
             ),
             AppError::Conflict { field, message } => {
                 let errors = field
                     .map(|f| {
-                        vec![FieldError {
+                        vec![ProblemField {
                             field: f,
                             code: "conflict".into(),
-                            message: message.clone(),
+                            message: message.render_current(),
                         }]
                     })
                     .unwrap_or_default();
                 Problem {
                     errors,
-                    ..Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", Some(message))
+                    ..Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", said(message))
                 }
             }
             AppError::NotAllowedNow(detail) => Problem::new(
                 StatusCode::CONFLICT,
                 "not-allowed-now",
                 "Not possible at this time",
-                Some(detail),
+                said(detail),
             ),
             AppError::RateLimited { retry_after_secs } => Problem {
                 retry_after: Some(retry_after_secs),
@@ -122,7 +183,7 @@ impl From<AppError> for Problem {
                     StatusCode::TOO_MANY_REQUESTS,
                     "rate-limited",
                     "Too many attempts",
-                    Some(format!("try again in {retry_after_secs} seconds")),
+                    said(msg!("error-rate-limited", seconds = retry_after_secs)),
                 )
             },
             AppError::Busy { retry_after_secs } => Problem {
@@ -131,16 +192,14 @@ impl From<AppError> for Problem {
                     StatusCode::SERVICE_UNAVAILABLE,
                     "busy",
                     "Busy",
-                    Some(format!(
-                        "too many sign-ins at once; try again in {retry_after_secs} seconds"
-                    )),
+                    said(msg!("error-busy", seconds = retry_after_secs)),
                 )
             },
             AppError::CsrfMismatch => Problem::new(
                 StatusCode::FORBIDDEN,
                 "csrf",
                 "Missing or wrong CSRF token",
-                Some("send the session's csrf_token in the X-CSRF-Token header".into()),
+                said(msg!("problem-csrf")),
             ),
             AppError::Unavailable(cause) => {
                 tracing::warn!(error = format!("{cause:#}"), "service unavailable");
@@ -148,7 +207,7 @@ impl From<AppError> for Problem {
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
                     "Service unavailable",
-                    None,
+                    said(msg!("problem-unavailable")),
                 )
             }
             AppError::Internal(cause) => {
@@ -157,7 +216,7 @@ impl From<AppError> for Problem {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
                     "Internal server error",
-                    Some("the error was logged; please try again later".into()),
+                    said(msg!("problem-internal")),
                 )
             }
         }
@@ -216,10 +275,7 @@ where
                     StatusCode::NOT_FOUND,
                     "not-found",
                     "Not found",
-                    Some(format!(
-                        "nothing has this address: ids are whole numbers from 1 to {}",
-                        i64::MAX
-                    )),
+                    Some(msg!("problem-bad-id").render_current()),
                 )
             })
     }

@@ -2,6 +2,7 @@
 //! municipality on another server, stores what that actor announces, and carries residents'
 //! supports (`Like`) and replies (`Note`) back to the origin, which counts and keeps them.
 
+use crate::msg;
 use serde_json::Value;
 
 use super::actors::{self, host_of};
@@ -28,18 +29,19 @@ pub async fn resolve(state: &AppState, typed: &str) -> Result<RemoteActorRow, Ap
     let typed = typed.trim();
     let actor_id = if typed.starts_with("https://") || typed.starts_with("http://") {
         url::Url::parse(typed)
-            .map_err(|_| AppError::invalid("actor", "invalid_url", "this is not a valid URL"))?
+            .map_err(|_| AppError::invalid("actor", "invalid_url", msg!("error-invalid-url")))?
             .to_string()
     } else {
         remote_follow::actor_of_handle(state, typed)
             .await
             .map_err(|e| match e {
-                RemoteFollowError::NotAHandle => AppError::invalid(
-                    "actor",
-                    "not_a_handle",
-                    "enter an address like name@city.example or the actor's URL",
-                ),
-                other => AppError::invalid("actor", "unreachable", other.to_string()),
+                RemoteFollowError::NotAHandle => {
+                    AppError::invalid("actor", "not_a_handle", msg!("error-not-a-handle"))
+                }
+                other => {
+                    tracing::info!(error = %other, "an address to follow could not be looked up");
+                    AppError::invalid("actor", "unreachable", msg!("error-unreachable"))
+                }
             })?
     };
     let urls = Urls::new(&state.config);
@@ -47,16 +49,12 @@ pub async fn resolve(state: &AppState, typed: &str) -> Result<RemoteActorRow, Ap
         return Err(AppError::invalid(
             "actor",
             "local",
-            "this actor is on this server",
+            msg!("error-local-actor"),
         ));
     }
     actors::actor(state, &actor_id, true).await.map_err(|e| {
         tracing::info!(actor = %actor_id, error = %e, "the actor to follow could not be fetched");
-        AppError::invalid(
-            "actor",
-            "unreachable",
-            "the actor's server could not be reached or sent no actor",
-        )
+        AppError::invalid("actor", "unreachable", msg!("error-unreachable"))
     })
 }
 
@@ -373,7 +371,7 @@ async fn keep_post(
         return Err(AppError::invalid(
             "object",
             "origin",
-            "the post and its author are on different servers",
+            msg!("error-wire-author-origin"),
         ));
     }
     let author = match actors::actor(state, author_id, false).await {

@@ -2,6 +2,7 @@
 //! deduplicated by activity id, refused from blocked actors and instances, then handled.
 //! Anything not understood is accepted and ignored with a log line, never a 500.
 
+use crate::msg;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, State};
@@ -97,7 +98,7 @@ async fn inbox(
                 _ => refuse(
                     StatusCode::FORBIDDEN,
                     "forbidden",
-                    "this actor or its instance is blocked here".into(),
+                    msg!("error-blocked-sender").to_string(),
                 ),
             };
         }
@@ -153,7 +154,9 @@ async fn inbox(
             "not-found",
             format!("no such {what}"),
         ),
-        Err(AppError::Forbidden(why)) => refuse(StatusCode::FORBIDDEN, "forbidden", why),
+        Err(AppError::Forbidden(why)) => {
+            refuse(StatusCode::FORBIDDEN, "forbidden", why.to_string())
+        }
         Err(AppError::Validation(errors)) => refuse(
             StatusCode::BAD_REQUEST,
             "bad-activity",
@@ -213,7 +216,7 @@ async fn reject_blocked_follow(
         return refuse(
             StatusCode::BAD_REQUEST,
             "bad-activity",
-            "a Follow needs an id".into(),
+            msg!("error-wire-follow-id").to_string(),
         );
     };
     let Some(target) = activity.get("object").and_then(id_of) else {
@@ -290,9 +293,7 @@ async fn handle(
 ) -> Result<StatusCode, AppError> {
     // Checked again with the verified actor (the check before the signature read claims).
     if crate::services::moderation::is_blocked(state, actor_id).await? {
-        return Err(AppError::Forbidden(
-            "this actor or its instance is blocked here".into(),
-        ));
+        return Err(AppError::Forbidden(msg!("error-blocked-sender")));
     }
     // An id is recorded only once its effect is stored, so an activity refused or failed
     // can come again. Replies and likes, the bulk of what arrives, record it in the same
@@ -327,7 +328,7 @@ async fn handle_kind(
                 .and_then(id_of)
                 .ok_or(AppError::NotFound("object"))?;
             let follow = ReceivedFollow::from_activity(activity)
-                .ok_or_else(|| AppError::invalid("id", "required", "a Follow needs an id"))?;
+                .ok_or_else(|| AppError::invalid("id", "required", msg!("error-wire-follow-id")))?;
             let (owner, local_actor) = local_followable(state, target).await?;
             let remote = actors::actor(state, actor_id, false)
                 .await

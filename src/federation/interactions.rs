@@ -2,6 +2,7 @@
 //! and replies become comments (and the theme announces both to its followers), `Like`s become supports counted apart, `Update` and
 //! `Delete` are taken from the object's origin only, `Flag`s become reports.
 
+use crate::msg;
 use serde_json::Value;
 
 use super::actors::{self, host_of};
@@ -57,14 +58,19 @@ pub(super) async fn trusted_object(
         .ok_or(AppError::invalid(
             "object",
             "required",
-            "the activity has no object",
+            msg!("error-wire-no-object"),
         ))?
         .to_string();
     if object.is_object() && host_of(&id) == host_of(actor) {
         return Ok(object);
     }
     let (final_url, fetched) = actors::signed_get(state, &id).await.map_err(|e| {
-        AppError::invalid("object", "unreachable", format!("cannot fetch {id}: {e}"))
+        tracing::info!(object = %id, error = %e, "an object could not be fetched");
+        AppError::invalid(
+            "object",
+            "unreachable",
+            msg!("error-wire-unreachable", id = id.as_str()),
+        )
     })?;
     let fetched_id = fetched
         .get("id")
@@ -74,7 +80,7 @@ pub(super) async fn trusted_object(
         return Err(AppError::invalid(
             "object",
             "origin",
-            "the fetched object names another origin",
+            msg!("error-wire-other-origin"),
         ));
     }
     Ok(fetched)
@@ -105,13 +111,18 @@ pub async fn create(
     if let Some(question) = super::poll_votes::voted_poll(&Urls::new(&state.config), &object) {
         return super::poll_votes::received(state, actor, &object, question).await;
     }
-    let post = PostObject::from_wire(object)
-        .map_err(|e| AppError::invalid("object", "unreadable", format!("object.{e}")))?;
+    let post = PostObject::from_wire(object).map_err(|e| {
+        AppError::invalid(
+            "object",
+            "unreadable",
+            msg!("error-wire-unreadable", detail = format!("object.{e}")),
+        )
+    })?;
     if post.attributed_to.as_deref() != Some(actor.actor_id.as_str()) {
         return Err(AppError::invalid(
             "object",
             "attribution",
-            "the object is attributed to someone else",
+            msg!("error-wire-attribution"),
         ));
     }
     let urls = Urls::new(&state.config);
@@ -159,7 +170,7 @@ pub async fn create(
         return Err(AppError::invalid(
             "content",
             "required",
-            "the reply is empty",
+            msg!("error-wire-empty-reply"),
         ));
     }
     let (remote_actor_id, ap_id) = (actor.id, post.id.clone());
@@ -372,9 +383,7 @@ fn require_same_origin(activity: &Value, actor: &RemoteActorRow) -> Result<(), A
         return Ok(());
     }
     tracing::info!(object, actor = %actor.actor_id, "refused a change of an object from another origin");
-    Err(AppError::Forbidden(
-        "only the origin of an object may change it".into(),
-    ))
+    Err(AppError::Forbidden(msg!("error-wire-not-origin")))
 }
 
 /// An `Update` of a proposal or comment from the fediverse, taken only from its author.
@@ -400,7 +409,7 @@ pub async fn update(
             return Err(AppError::invalid(
                 "object",
                 "unreadable",
-                format!("object.{e}"),
+                msg!("error-wire-unreadable", detail = format!("object.{e}")),
             ));
         }
         Err(_) => {
@@ -438,9 +447,7 @@ pub async fn update(
             reannounce_in_theme_of(state, comment.proposal_id, activity).await?;
         }
         Some(_) => {
-            return Err(AppError::Forbidden(
-                "only the origin may update this object".into(),
-            ));
+            return Err(AppError::Forbidden(msg!("error-wire-not-origin")));
         }
         None => {
             drop(conn);
@@ -521,9 +528,7 @@ pub async fn delete(
             reannounce_in_theme_of(state, comment.proposal_id, activity).await?;
         }
         Some(_) => {
-            return Err(AppError::Forbidden(
-                "only the origin may delete this object".into(),
-            ));
+            return Err(AppError::Forbidden(msg!("error-wire-not-origin")));
         }
         None => {
             drop(conn);

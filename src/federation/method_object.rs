@@ -3,6 +3,7 @@
 //! while another Hiroba reads every part of it. The same document is the export file for
 //! cities that do not federate, so reading it names each wrong field.
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -277,15 +278,11 @@ impl WireMethod {
         let mut reader = Reader { errors: Vec::new() };
         let Some(map) = object.as_object() else {
             return Err(vec![
-                Invalid::new("invalid_type", "a method is a JSON object").at("$"),
+                Invalid::new("invalid_type", msg!("error-method-not-object")).at("$"),
             ]);
         };
         if !is_method(object) {
-            reader.fail(
-                "type",
-                "not_a_method",
-                "the type must include hiroba:Method",
-            );
+            reader.fail("type", "not_a_method", msg!("error-method-type"));
         }
         let id = reader.link("id", map.get("id"));
         let attributed_to = reader.link("attributedTo", map.get("attributedTo"));
@@ -299,11 +296,7 @@ impl WireMethod {
             Some(value) => match value.as_u64().and_then(|v| i32::try_from(v).ok()) {
                 Some(v) if v >= 1 => v,
                 _ => {
-                    reader.fail(
-                        "hiroba:version",
-                        "invalid_type",
-                        "must be a whole number of 1 or more",
-                    );
+                    reader.fail("hiroba:version", "invalid_type", msg!("error-at-least-one"));
                     1
                 }
             },
@@ -406,7 +399,7 @@ struct Reader {
 }
 
 impl Reader {
-    fn fail(&mut self, field: &str, code: &'static str, message: &str) {
+    fn fail(&mut self, field: &str, code: &'static str, message: crate::error::Msg) {
         self.errors.push(Invalid::new(code, message).at(field));
     }
 
@@ -423,11 +416,11 @@ impl Reader {
         match found.map(url::Url::parse) {
             Some(Ok(u)) if matches!(u.scheme(), "https" | "http") => u.to_string(),
             Some(_) => {
-                self.fail(field, "invalid_url", "must be an http or https URL");
+                self.fail(field, "invalid_url", msg!("error-invalid-url"));
                 String::new()
             }
             None => {
-                self.fail(field, "required", "a URL is required");
+                self.fail(field, "required", msg!("error-required"));
                 String::new()
             }
         }
@@ -439,11 +432,11 @@ impl Reader {
             Some(Value::String(s)) => s.clone(),
             None | Some(Value::Null) if !required => String::new(),
             None | Some(Value::Null) => {
-                self.fail(field, "required", "this field is required");
+                self.fail(field, "required", msg!("error-required"));
                 String::new()
             }
             Some(_) => {
-                self.fail(field, "invalid_type", "must be a text");
+                self.fail(field, "invalid_type", msg!("error-must-be-text"));
                 String::new()
             }
         }
@@ -457,7 +450,7 @@ impl Reader {
                 self.fail(
                     &format!("{at}.{field}"),
                     "invalid_type",
-                    "must be true or false",
+                    msg!("error-must-be-boolean"),
                 );
                 false
             }
@@ -470,11 +463,11 @@ impl Reader {
             Some(Value::Array(items)) => items.clone(),
             Some(Value::Object(one)) => vec![Value::Object(one.clone())],
             None | Some(Value::Null) => {
-                self.fail(FIELD, "required", "a method has at least one phase");
+                self.fail(FIELD, "required", msg!("error-method-needs-phase"));
                 return Vec::new();
             }
             Some(_) => {
-                self.fail(FIELD, "invalid_type", "must be a list of phases");
+                self.fail(FIELD, "invalid_type", msg!("error-must-be-list"));
                 return Vec::new();
             }
         };
@@ -482,13 +475,13 @@ impl Reader {
         for (i, item) in items.iter().enumerate() {
             let at = format!("{FIELD}[{i}]");
             let Some(phase) = item.as_object() else {
-                self.fail(&at, "invalid_type", "a phase is an object");
+                self.fail(&at, "invalid_type", msg!("error-must-be-object"));
                 continue;
             };
             let name = match phase.get("name") {
                 Some(Value::String(s)) => s.clone(),
                 _ => {
-                    self.fail(&format!("{at}.name"), "required", "a phase has a name");
+                    self.fail(&format!("{at}.name"), "required", msg!("error-required"));
                     String::new()
                 }
             };
@@ -498,7 +491,7 @@ impl Reader {
                     self.fail(
                         &format!("{at}.hiroba:days"),
                         "required",
-                        "a phase has its length in whole days",
+                        msg!("error-phase-days"),
                     );
                     0
                 }
@@ -507,7 +500,11 @@ impl Reader {
                 Some(Value::String(s)) => s.clone(),
                 None | Some(Value::Null) => String::new(),
                 Some(_) => {
-                    reader.fail(&format!("{at}.{field}"), "invalid_type", "must be a text");
+                    reader.fail(
+                        &format!("{at}.{field}"),
+                        "invalid_type",
+                        msg!("error-must-be-text"),
+                    );
                     String::new()
                 }
             };

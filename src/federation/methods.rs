@@ -2,6 +2,7 @@
 //! `Article`, and sent to the municipality's followers with `Create` when it is published
 //! and `Update` when a new version is made.
 
+use crate::msg;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
@@ -112,7 +113,7 @@ pub async fn received(
         return Err(AppError::invalid(
             "object.attributedTo",
             "attribution",
-            "a municipality publishes only its own methods, on its own server",
+            msg!("error-wire-method-origin"),
         ));
     }
     let Some(followed) = super::following::followed(state, &actor.actor_id).await? else {

@@ -3,6 +3,7 @@
 //! `Create` per chosen option; an activity carrying several such `Note`s is read as several
 //! votes. Refusals (closed, no such option, a second vote) answer the sender with a 4xx.
 
+use crate::msg;
 use serde_json::Value;
 
 use super::Urls;
@@ -50,7 +51,7 @@ pub async fn received(
         return Err(AppError::invalid(
             "object",
             "attribution",
-            "a vote must be attributed to the actor who sends it",
+            msg!("error-wire-vote-attribution"),
         ));
     }
     let choice = object

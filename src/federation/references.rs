@@ -93,8 +93,11 @@ pub async fn fetch(state: &AppState, url: &str) -> Result<Snapshot, SnapshotErro
         FetchError::TooLarge => SnapshotError::TooLarge,
         FetchError::NotJson(_) => SnapshotError::NotActivityPub,
         FetchError::Status(410) => SnapshotError::Removed,
-        FetchError::Status(status) => SnapshotError::Unreachable(format!("it answered {status}")),
-        FetchError::Network(why) => SnapshotError::Unreachable(why),
+        FetchError::Status(status) => SnapshotError::Unreachable(Some(status)),
+        FetchError::Network(why) => {
+            tracing::info!(url, %why, "a referenced document could not be fetched");
+            SnapshotError::Unreachable(None)
+        }
     })?;
     let mut snapshot = read(&document)?;
     // A document speaks only for its own server.

@@ -11,7 +11,8 @@ use serde::de::DeserializeOwned;
 
 use super::problem::Problem;
 pub use crate::error::problem::ApiPath;
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError, Msg};
+use crate::msg;
 use crate::services::{Viewer, accounts};
 use crate::state::AppState;
 
@@ -44,7 +45,7 @@ where
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported-media-type",
                 "Expected a JSON body",
-                Some("send Content-Type: application/json".into()),
+                Some(msg!("problem-send-json").render_current()),
             ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
@@ -52,7 +53,7 @@ where
                 rejection.status(),
                 "bad-body",
                 "The request body could not be read",
-                Some(rejection.body_text()),
+                Some(msg!("problem-unreadable-body").render_current()),
             )
         })?;
         // Every body of this API is an object; serde would also read a struct from an array
@@ -65,10 +66,7 @@ where
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid-body",
                 "Expected a JSON object",
-                Some(
-                    "the body must be a JSON object with the fields named in the API document"
-                        .into(),
-                ),
+                Some(msg!("problem-json-object").render_current()),
             ));
         }
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
@@ -87,7 +85,14 @@ fn json_problem(err: serde_path_to_error::Error<serde_json::Error>) -> Problem {
             StatusCode::BAD_REQUEST,
             "malformed-json",
             "Malformed JSON",
-            Some(inner.to_string()),
+            Some(
+                msg!(
+                    "problem-malformed-json",
+                    line = inner.line(),
+                    column = inner.column()
+                )
+                .render_current(),
+            ),
         );
     }
     let message = inner.to_string();
@@ -113,16 +118,59 @@ fn json_problem(err: serde_path_to_error::Error<serde_json::Error>) -> Problem {
     } else {
         "invalid_type"
     };
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let message = match code {
+        "required" => msg!("error-required"),
+        "unknown_field" => msg!("error-unknown-field"),
+        _ => expected_shape(&message),
+    };
     Problem::from(AppError::Validation(vec![FieldError {
         field,
         code: code.into(),
         message,
     }]))
+}
+
+/// What a value of the wrong shape should have been, from serde's wording of it ("invalid
+/// type: integer `5`, expected a string"), for a person reading the problem.
+fn expected_shape(serde_message: &str) -> Msg {
+    let expected = serde_message
+        .split(" at line ")
+        .next()
+        .unwrap_or_default()
+        .rsplit_once("expected ")
+        .map(|(_, what)| what)
+        .unwrap_or_default();
+    if serde_message.starts_with("unknown variant") {
+        // "unknown variant `x`, expected one of `a`, `b`": the allowed codes are for programs.
+        let codes = expected
+            .strip_prefix("one of ")
+            .or_else(|| expected.strip_prefix("`"))
+            .map(|codes| codes.replace('`', ""))
+            .unwrap_or_default();
+        return msg!("error-one-of-codes", codes = codes);
+    }
+    let is = |words: &[&str]| words.iter().any(|w| expected.contains(w));
+    if serde_message.starts_with("missing field") {
+        msg!("error-required")
+    } else if serde_message.contains("invalid digit") || serde_message.contains("too large") {
+        msg!("error-not-a-number")
+    } else if is(&["string", "char"]) {
+        msg!("error-must-be-text")
+    } else if is(&["bool"]) {
+        msg!("error-must-be-boolean")
+    } else if is(&["sequence", "array", "tuple"]) {
+        msg!("error-must-be-list")
+    } else if is(&[
+        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "integer",
+    ]) {
+        msg!("error-not-a-number")
+    } else if is(&["f32", "f64", "number"]) {
+        msg!("error-must-be-number")
+    } else if is(&["struct", "map", "object"]) {
+        msg!("error-must-be-object")
+    } else {
+        msg!("error-wrong-shape")
+    }
 }
 
 /// The value of one cookie.
@@ -171,7 +219,7 @@ impl FromRequestParts<AppState> for Viewer {
                         StatusCode::UNAUTHORIZED,
                         "unauthenticated",
                         "Malformed Authorization header",
-                        Some("use `Authorization: Bearer <token>`".into()),
+                        Some(msg!("problem-bearer").render_current()),
                     )
                 })?;
             return match accounts::token_user(state, token).await? {
@@ -180,7 +228,7 @@ impl FromRequestParts<AppState> for Viewer {
                     StatusCode::UNAUTHORIZED,
                     "unauthenticated",
                     "Unknown or revoked API token",
-                    None,
+                    Some(msg!("problem-unknown-token").render_current()),
                 )),
             };
         }
@@ -300,16 +348,25 @@ pub struct ApiQuery<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| ApiQuery(q.0))
-            .map_err(|rejection| {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(ApiQuery)
+            .map_err(|err| {
+                let parameter = err.path().to_string();
+                let why = expected_shape(&err.into_inner().to_string());
+                let detail = if parameter == "." {
+                    why.render_current()
+                } else {
+                    msg!("problem-bad-parameter", parameter = parameter, why = why).render_current()
+                };
                 Problem::new(
                     StatusCode::BAD_REQUEST,
                     "bad-query",
                     "Invalid query parameters",
-                    Some(rejection.body_text()),
+                    Some(detail),
                 )
             })
     }

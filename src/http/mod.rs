@@ -90,6 +90,8 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        // Outermost, so that every refusal (a body over the limit too) is worded in it.
+        .layer(axum::middleware::from_fn(request_language))
         .with_state(state)
 }
 
@@ -149,10 +151,34 @@ async fn not_found(
                 accept.contains("text/html") || accept.contains("application/xhtml+xml")
             });
     if wants_page {
-        let lang = crate::web::context::negotiate(&headers);
-        return crate::web::pages::error_page(&state, lang, StatusCode::NOT_FOUND, None).await;
+        let visitor = crate::web::error_page::Visitor::of(&state, &headers);
+        return crate::web::error_page::error_page(&state, visitor, StatusCode::NOT_FOUND, None)
+            .await;
     }
-    Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", None).into_response()
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "Not found",
+        Some(crate::msg!("problem-no-route").render_current()),
+    )
+    .into_response()
+}
+
+/// Answers each request in its language: a person's (the language switch, else
+/// `Accept-Language`, else Japanese) for pages and the API, English for another server's
+/// delivery to an inbox, whose refusals are read in logs by people of any country.
+async fn request_language(
+    request: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    let to_inbox =
+        request.method() == axum::http::Method::POST && request.uri().path().ends_with("/inbox");
+    let lang = if to_inbox {
+        crate::i18n::Lang::En
+    } else {
+        crate::web::context::negotiate(request.headers())
+    };
+    crate::i18n::in_lang(lang, next.run(request)).await
 }
 
 /// Room for an upload form's other fields and part headers, beyond the file itself.
@@ -208,14 +234,20 @@ async fn refuse_declared_oversize(
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|accept| accept.contains("text/html"));
         let mut refusal = if wants_page {
-            let lang = crate::web::context::negotiate(request.headers());
+            let visitor = crate::web::error_page::Visitor::of(&state, request.headers());
             let detail = upload.then(|| {
                 format!(
                     "{} MB",
                     state.config.limits.upload_max_bytes / (1024 * 1024)
                 )
             });
-            crate::web::pages::error_page(&state, lang, StatusCode::PAYLOAD_TOO_LARGE, detail).await
+            crate::web::error_page::error_page(
+                &state,
+                visitor,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                detail,
+            )
+            .await
         } else {
             too_large(limit)
         };
@@ -238,7 +270,7 @@ fn too_large(limit: usize) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE,
         "too-large",
         "Request body too large",
-        Some(format!("the limit is {limit} bytes")),
+        Some(crate::msg!("error-too-long-bytes", limit = limit).render_current()),
     )
     .into_response()
 }

@@ -2,6 +2,7 @@
 //! into the media folder as it arrives. Shared by the API and the staff pages; a page's
 //! CSRF token must come before the file, so a forged form never gets a byte written.
 
+use crate::msg;
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartError;
 use axum::http::StatusCode;
@@ -26,11 +27,8 @@ fn unreadable(e: MultipartError, state: &AppState) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         crate::services::documents::too_large(state.config.limits.upload_max_bytes)
     } else {
-        AppError::invalid(
-            "file",
-            "unreadable",
-            format!("the upload could not be read: {e}"),
-        )
+        tracing::info!(error = %e, "an upload could not be read");
+        AppError::invalid("file", "unreadable", msg!("error-unreadable-upload"))
     }
 }
 
@@ -73,13 +71,13 @@ pub async fn read(
                 return Err(AppError::invalid(
                     &name,
                     "too_long",
-                    format!("must be at most {MAX_TEXT_FIELD} bytes"),
+                    msg!("error-too-long-bytes", limit = MAX_TEXT_FIELD),
                 ));
             }
             text.extend_from_slice(&chunk);
         }
         let text = String::from_utf8(text)
-            .map_err(|_| AppError::invalid(&name, "not_utf8", "must be UTF-8 text"))?;
+            .map_err(|_| AppError::invalid(&name, "not_utf8", msg!("error-not-utf8")))?;
         match name.as_str() {
             "csrf" => {
                 if csrf.is_some_and(|expected| !expected.is_empty() && expected == text) {

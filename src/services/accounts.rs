@@ -1,5 +1,6 @@
 //! Accounts: sign-up, login sessions, profiles, roles, API tokens and first-run setup.
 
+use crate::msg;
 use std::net::IpAddr;
 
 use base64::Engine;
@@ -119,9 +120,7 @@ fn parse_new_account(input: &SignupInput) -> Result<NewAccount, AppError> {
         _ => Some(None),
     };
     if matches!((&handle, &email), (Some(None), Some(None))) {
-        check.push(
-            Invalid::new("required", "give an e-mail address or a handle (or both)").at("email"),
-        );
+        check.push(Invalid::new("required", msg!("error-email-or-handle")).at("email"));
     }
     let password = check.check("password", Password::parse(&input.password));
     let display_name = check.check(
@@ -151,7 +150,7 @@ async fn create_account(
     let handle = match &account.handle {
         Some(handle) => {
             if store::actor_name_taken(conn.ex(), handle.as_str()).await? {
-                return Err(AppError::conflict("handle", "this handle is already taken"));
+                return Err(AppError::conflict("handle", msg!("error-taken")));
             }
             handle.as_str().to_string()
         }
@@ -163,7 +162,7 @@ async fn create_account(
             while store::actor_name_taken(conn.ex(), &candidate).await? {
                 attempts += 1;
                 if attempts > 20 {
-                    return Err(AppError::conflict("handle", "choose a handle"));
+                    return Err(AppError::conflict("handle", msg!("error-choose-handle")));
                 }
                 candidate = format!("{base}{}", rand::rng().random_range(10..10_000));
             }
@@ -193,9 +192,9 @@ async fn create_account(
                 None => false,
             };
             return Err(if taken_email {
-                AppError::conflict("email", "an account with this e-mail address exists")
+                AppError::conflict("email", msg!("error-email-taken"))
             } else {
-                AppError::conflict("handle", "this handle is already taken")
+                AppError::conflict("handle", msg!("error-taken"))
             });
         }
         Err(e) => return Err(e.into()),
@@ -243,13 +242,17 @@ pub async fn login(
 ) -> Result<NewSession, AppError> {
     let login = crate::domain::normalize_text(login).to_lowercase();
     if login.is_empty() {
-        return Err(AppError::invalid("login", "required", "must not be empty"));
+        return Err(AppError::invalid(
+            "login",
+            "required",
+            msg!("error-required"),
+        ));
     }
     if password.is_empty() {
         return Err(AppError::invalid(
             "password",
             "required",
-            "must not be empty",
+            msg!("error-required"),
         ));
     }
     state.limits.check_login(&login, ip)?;
@@ -422,7 +425,7 @@ pub async fn change_password(
         return Err(AppError::invalid(
             "current_password",
             "wrong_password",
-            "the current password is wrong",
+            msg!("error-wrong-password"),
         ));
     }
     let hash = state.passwords.hash(new).await?;
@@ -525,10 +528,7 @@ pub async fn set_role(
         && role != Role::Administrator
         && store::count_administrators(tx.ex()).await? <= 1
     {
-        return Err(AppError::conflict(
-            "role",
-            "you are the last administrator; make someone else administrator first",
-        ));
+        return Err(AppError::conflict("role", msg!("error-last-administrator")));
     }
     if !store::set_role(tx.ex(), user_id, role.as_str(), now_millis()).await? {
         return Err(AppError::NotFound("user"));
@@ -572,15 +572,11 @@ pub async fn complete_setup(
         .as_deref()
         .is_some_and(|s| constant_time_eq(s, token));
     if !valid || store::count_administrators(conn.ex()).await? > 0 {
-        return Err(AppError::Forbidden(
-            "this setup link is not valid (or an administrator already exists)".into(),
-        ));
+        return Err(AppError::Forbidden(msg!("error-setup-link-invalid")));
     }
     // Spend the token first, so two people racing with the same link cannot both win.
     if !settings::delete_if(conn.ex(), settings::SETUP_TOKEN, token).await? {
-        return Err(AppError::Forbidden(
-            "this setup link was already used".into(),
-        ));
+        return Err(AppError::Forbidden(msg!("error-setup-link-used")));
     }
     drop(conn);
     let row = create_account(state, account, Role::Administrator).await?;

@@ -3,6 +3,7 @@
 //! staff accept it (a new version of the draft with that paragraph replaced) or reject it
 //! with a reason. A decision is an event: the author and supporters are told.
 
+use crate::msg;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -247,11 +248,7 @@ pub async fn propose(
         .and_then(|i| current.get(i));
     if existing.is_none() {
         check.push(
-            Invalid::new(
-                "no_such_paragraph",
-                format!("the draft has paragraphs 1 to {}", current.len()),
-            )
-            .at("paragraph"),
+            Invalid::new("no_such_paragraph", msg!("error-no-such-paragraph")).at("paragraph"),
         );
     }
     let replacement = check.check(
@@ -261,10 +258,7 @@ pub async fn propose(
     if let (Some(text), Some(existing)) = (&replacement, existing)
         && text == existing
     {
-        check.push(
-            Invalid::new("unchanged", "the replacement is the paragraph as it is")
-                .at("replacement"),
-        );
+        check.push(Invalid::new("unchanged", msg!("error-unchanged")).at("replacement"));
     }
     let reason = check.check("reason", parse_text(&input.reason, 1, 2000, true));
     check.finish()?;
@@ -304,9 +298,7 @@ async fn open_for_residents(
     let (row, _, theme) = load(state, viewer, id).await?;
     theme.require(Action::Amend, state.config.municipality.today())?;
     if row.status != "open" {
-        return Err(AppError::NotAllowedNow(
-            "the amendment was already decided".into(),
-        ));
+        return Err(AppError::NotAllowedNow(msg!("error-amendment-decided")));
     }
     Ok(row)
 }
@@ -351,18 +343,18 @@ pub async fn decide(
     let mut check = Checker::new();
     let decision = input.decision.trim();
     if !["accepted", "rejected"].contains(&decision) {
-        check.push(Invalid::new("unknown_decision", "must be accepted or rejected").at("decision"));
+        check.push(Invalid::new("unknown_decision", msg!("error-unknown-decision")).at("decision"));
     }
     let reason = check.check("reason", parse_text(&input.reason, 0, 2000, true));
     if decision == "rejected" && reason.as_deref().is_some_and(str::is_empty) {
-        check.push(Invalid::new("required", "say why it is rejected").at("reason"));
+        check.push(Invalid::new("required", msg!("error-rejection-reason")).at("reason"));
     }
     check.finish()?;
     let reason = reason.ok_or_else(checker_invariant)?;
     if row.status != "open" {
         return Err(AppError::conflict(
             "decision",
-            "the amendment was already decided",
+            msg!("error-amendment-decided"),
         ));
     }
     let now = now_millis();
@@ -381,7 +373,7 @@ pub async fn decide(
             },
         )
         .await?
-        .ok_or_else(|| AppError::conflict("decision", "the draft changed meanwhile; try again"))?;
+        .ok_or_else(|| AppError::conflict("decision", msg!("error-draft-changed")))?;
         Some(version)
     } else {
         None
@@ -399,7 +391,7 @@ pub async fn decide(
     {
         return Err(AppError::conflict(
             "decision",
-            "the amendment was already decided",
+            msg!("error-amendment-decided"),
         ));
     }
     if accepted_version.is_some() {

@@ -3,6 +3,7 @@
 //! link. A revision is a new version; earlier ones stay visible with their dates. Each
 //! answer is an event, from which residents are notified and the fediverse told.
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -81,14 +82,11 @@ fn parse_link(input: &str) -> Result<Option<String>, Invalid> {
         return Ok(None);
     }
     if input.chars().count() > 2000 {
-        return Err(Invalid::new("too_long", "at most 2000 characters"));
+        return Err(Invalid::new("too_long", msg!("error-link-too-long")));
     }
     match url::Url::parse(input) {
         Ok(url) if matches!(url.scheme(), "https" | "http") => Ok(Some(url.to_string())),
-        _ => Err(Invalid::new(
-            "invalid_url",
-            "must be a web address starting with https://",
-        )),
+        _ => Err(Invalid::new("invalid_url", msg!("error-https-link"))),
     }
 }
 
@@ -96,7 +94,7 @@ fn parse_cost(cost: Option<i64>) -> Result<Option<i64>, Invalid> {
     match cost {
         Some(yen) if !(0..=MAX_COST_YEN).contains(&yen) => Err(Invalid::new(
             "out_of_range",
-            format!("must be between 0 and {MAX_COST_YEN} yen"),
+            msg!("error-between", low = 0, high = MAX_COST_YEN),
         )),
         other => Ok(other),
     }
@@ -127,9 +125,9 @@ pub async fn answer(
         return Err(checker_invariant());
     };
     if proposal.status != ContentStatus::Published {
-        return Err(AppError::NotAllowedNow(
-            "a withdrawn or hidden proposal cannot be answered".into(),
-        ));
+        return Err(AppError::NotAllowedNow(msg!(
+            "error-answer-removed-proposal"
+        )));
     }
     let mut tx = state.db.begin().await?;
     let new = NewAnswer {

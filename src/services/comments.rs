@@ -1,5 +1,6 @@
 //! Threaded comments on proposals.
 
+use crate::msg;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -258,7 +259,7 @@ pub async fn create(
     if proposal.hidden_at.is_some() || proposal.withdrawn_at.is_some() {
         return Err(AppError::Conflict {
             field: None,
-            message: "this proposal is no longer open for comments".into(),
+            message: msg!("error-comments-closed"),
         });
     }
     theme.require(Action::Comment, state.config.municipality.today())?;
@@ -275,7 +276,7 @@ pub async fn create(
                 return Err(AppError::invalid(
                     "parent_id",
                     "unknown_parent",
-                    "no such comment under this proposal to reply to",
+                    msg!("error-no-such-parent"),
                 ));
             }
         }
@@ -312,14 +313,12 @@ pub async fn edit(
     let user = viewer.user()?;
     let row = load(state, viewer, id).await?;
     if row.author_id != Some(user.id) {
-        return Err(AppError::Forbidden(
-            "only the author can edit this comment".into(),
-        ));
+        return Err(AppError::Forbidden(msg!("error-comment-not-yours")));
     }
     if row.deleted_at.is_some() || row.hidden_at.is_some() {
         return Err(AppError::Conflict {
             field: None,
-            message: "this comment can no longer be edited".into(),
+            message: msg!("error-comment-locked"),
         });
     }
     let (_, theme) = proposals::load(state, viewer, row.proposal_id).await?;
@@ -342,9 +341,7 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: i64) -> Result<(), Ap
     let user = viewer.user()?;
     let row = load(state, viewer, id).await?;
     if row.author_id != Some(user.id) {
-        return Err(AppError::Forbidden(
-            "only the author can delete this comment".into(),
-        ));
+        return Err(AppError::Forbidden(msg!("error-comment-not-yours")));
     }
     let mut tx = state.db.begin().await?;
     store::set_deleted(tx.ex(), id, now_millis()).await?;

@@ -74,6 +74,7 @@ pub enum SnapshotError {
     NotActivityPub,
     #[error("the origin says it was removed")]
     Removed,
-    #[error("the server could not be reached: {0}")]
-    Unreachable(String),
+    /// The server answered with this status, or (`None`) could not be reached at all.
+    #[error("the server could not be reached (status {0:?})")]
+    Unreachable(Option<u16>),
 }

@@ -1,6 +1,7 @@
 //! Discussion of what staff put up for it: residents comment on amendments; replies from
 //! the fediverse to a draft or to a section of results are kept as comments on it.
 
+use crate::msg;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -109,7 +110,7 @@ pub async fn from_fediverse(
         return Err(AppError::invalid(
             "content",
             "required",
-            "the reply is empty",
+            msg!("error-wire-empty-reply"),
         ));
     }
     let mut conn = state.db.acquire().await?;

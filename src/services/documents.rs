@@ -5,6 +5,7 @@
 //! nothing is stored for a refused one. Attaching or removing one updates the section's
 //! `Article` on the fediverse.
 
+use crate::msg;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -129,7 +130,7 @@ pub fn too_large(limit: usize) -> AppError {
     AppError::invalid(
         "file",
         "file_too_large",
-        format!("the file must be at most {} MB", limit / (1024 * 1024)),
+        msg!("error-file-too-large", limit = limit / (1024 * 1024)),
     )
 }
 
@@ -175,22 +176,18 @@ pub async fn attach(
     let title = check.check("title", parse_text(title, 0, 200, false));
     let kind = match &upload {
         None => {
-            check.push(Invalid::new("required", "choose a file to upload").at("file"));
+            check.push(Invalid::new("required", msg!("error-choose-file")).at("file"));
             None
         }
         Some(upload) if upload.incoming.size() == 0 => {
-            check.push(Invalid::new("empty", "the file is empty").at("file"));
+            check.push(Invalid::new("empty", msg!("error-empty-file")).at("file"));
             None
         }
         Some(upload) => {
             let kind = DocumentKind::sniff(upload.incoming.head());
             if kind.is_none() {
                 check.push(
-                    Invalid::new(
-                        "unsupported_type",
-                        "only PDF documents and PNG, JPEG, GIF or WebP images can be attached",
-                    )
-                    .at("file"),
+                    Invalid::new("unsupported_type", msg!("error-unsupported-file")).at("file"),
                 );
             }
             kind

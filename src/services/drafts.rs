@@ -3,6 +3,7 @@
 //! a per-paragraph comparison of any two. Publishing and each new version are events, from
 //! which the fediverse is told (an `Article`, then its `Update`s).
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -284,13 +285,7 @@ pub async fn compare(
     let mut check = Checker::new();
     for (field, v) in [("from", from), ("to", to)] {
         if !(1..=current).contains(&v) {
-            check.push(
-                Invalid::new(
-                    "no_such_version",
-                    format!("versions are numbered from 1 to {current}"),
-                )
-                .at(field),
-            );
+            check.push(Invalid::new("no_such_version", msg!("error-no-such-version")).at(field));
         }
     }
     check.finish()?;

@@ -2,6 +2,7 @@
 //! actors publish is kept here, and residents support and answer it from this server (the
 //! origin counts the supports and keeps the replies).
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -262,7 +263,7 @@ pub async fn follow(
         return Err(AppError::invalid(
             "actor",
             "required",
-            "enter the address or URL to follow",
+            msg!("error-follow-required"),
         ));
     }
     let target = state.directory.resolve(state, &input.actor).await?;
@@ -270,7 +271,7 @@ pub async fn follow(
         return Err(AppError::invalid(
             "actor",
             "blocked",
-            "this actor or its server is blocked here",
+            msg!("error-blocked-actor"),
         ));
     }
     let instance = Urls::new(&state.config).instance_actor();
@@ -278,7 +279,7 @@ pub async fn follow(
     let mut tx = state.db.begin().await?;
     let id = store::insert_follow(tx.ex(), target.id, &follow_id, staff.id, now_millis())
         .await?
-        .ok_or_else(|| AppError::conflict("actor", "this actor is already followed"))?;
+        .ok_or_else(|| AppError::conflict("actor", msg!("error-already-followed")))?;
     let row = store::find_follow(tx.ex(), id)
         .await?
         .ok_or(AppError::NotFound("follow"))?;
@@ -398,9 +399,7 @@ pub async fn post_edited(
 ) -> Result<bool, AppError> {
     match is_author(state, &post.ap_id, actor).await? {
         None => Ok(false),
-        Some(false) => Err(AppError::Forbidden(
-            "only the origin may change this object".into(),
-        )),
+        Some(false) => Err(AppError::Forbidden(msg!("error-wire-not-origin"))),
         Some(true) => {
             let mut conn = state.db.acquire().await?;
             store::update_post(
@@ -420,9 +419,7 @@ pub async fn post_edited(
 pub async fn post_deleted(state: &AppState, ap_id: &str, actor: &str) -> Result<bool, AppError> {
     match is_author(state, ap_id, actor).await? {
         None => Ok(false),
-        Some(false) => Err(AppError::Forbidden(
-            "only the origin may delete this object".into(),
-        )),
+        Some(false) => Err(AppError::Forbidden(msg!("error-wire-not-origin"))),
         Some(true) => {
             let mut conn = state.db.acquire().await?;
             store::delete_post(conn.ex(), ap_id, now_millis()).await?;

@@ -2,6 +2,7 @@
 //! kept as its newest version, found by words, tag and prefecture, each with its origin,
 //! and reused here as a new method (a fork that keeps the chain of attribution).
 
+use crate::msg;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -131,7 +132,7 @@ pub async fn list(
         return Err(AppError::invalid(
             "prefecture",
             "too_long",
-            "a prefecture's name is at most 20 characters",
+            msg!("error-prefecture-too-long"),
         ));
     }
     let mut conn = state.db.acquire().await?;

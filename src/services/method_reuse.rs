@@ -10,6 +10,7 @@ use super::methods::{
 use crate::domain::parse_text;
 use crate::domain::urls::Urls;
 use crate::error::{AppError, Checker, Invalid};
+use crate::msg;
 use crate::state::AppState;
 use crate::storage::methods as store;
 use crate::storage::now_millis;
@@ -44,7 +45,7 @@ impl From<&MethodDocument> for MethodInput {
 fn web_link(url: &str) -> Result<(), Invalid> {
     match url::Url::parse(url) {
         Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() => Ok(()),
-        _ => Err(Invalid::new("invalid_url", "must be an http or https URL")),
+        _ => Err(Invalid::new("invalid_url", msg!("error-invalid-url"))),
     }
 }
 
@@ -61,10 +62,14 @@ pub fn check_document(document: &MethodDocument) -> Result<MethodDocument, AppEr
         return Err(other);
     }
     if document.used_in.len() > MAX_LINKS {
-        check.push(Invalid::new("too_many", format!("at most {MAX_LINKS}")).at("used_in"));
+        check.push(
+            Invalid::new("too_many", msg!("error-too-many", limit = MAX_LINKS)).at("used_in"),
+        );
     }
     if document.lineage.len() > MAX_LINKS {
-        check.push(Invalid::new("too_many", format!("at most {MAX_LINKS}")).at("lineage"));
+        check.push(
+            Invalid::new("too_many", msg!("error-too-many", limit = MAX_LINKS)).at("lineage"),
+        );
     }
     for (i, used) in document.used_in.iter().enumerate() {
         check.check(format!("used_in[{i}].theme"), web_link(&used.theme));

@@ -3,6 +3,7 @@
 //! for staff and residents, suggested tags, lessons learned, the themes where it was used,
 //! and a licence. Every edit makes a new version; earlier ones stay readable.
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -196,16 +197,18 @@ pub(super) fn parse_input(input: &MethodInput) -> Result<MethodDocument, AppErro
                 .ok_or_else(|| {
                     Invalid::new(
                         "unknown_licence",
-                        format!("must be one of {}", LICENCES.join(", ")),
+                        msg!("error-unknown-licence", licences = LICENCES.join(", ")),
                     )
                 }),
         ),
     };
     if input.phases.is_empty() {
-        check.push(Invalid::new("required", "a method has at least one phase").at("phases"));
+        check.push(Invalid::new("required", msg!("error-method-needs-phase")).at("phases"));
     }
     if input.phases.len() > MAX_PHASES {
-        check.push(Invalid::new("too_many", format!("at most {MAX_PHASES} phases")).at("phases"));
+        check.push(
+            Invalid::new("too_many", msg!("error-too-many", limit = MAX_PHASES)).at("phases"),
+        );
     }
     let mut phases = Vec::with_capacity(input.phases.len());
     for (i, phase) in input.phases.iter().enumerate() {
@@ -223,7 +226,7 @@ pub(super) fn parse_input(input: &MethodInput) -> Result<MethodDocument, AppErro
             check.push(
                 Invalid::new(
                     "out_of_range",
-                    format!("must be 1 to {MAX_PHASE_DAYS} days"),
+                    msg!("error-days-range", limit = MAX_PHASE_DAYS),
                 )
                 .at(at("days")),
             );
@@ -358,10 +361,7 @@ pub async fn update(
     )
     .await?
     {
-        return Err(AppError::conflict(
-            "version",
-            "someone else changed this method meanwhile; reload it and edit again",
-        ));
+        return Err(AppError::conflict("version", msg!("error-method-changed")));
     }
     store::insert_version(tx.ex(), id, version, &json, staff.id, now).await?;
     store::set_tags(tx.ex(), id, &document.tags).await?;
@@ -415,7 +415,7 @@ pub fn search_terms(q: Option<&str>) -> Result<Vec<String>, AppError> {
         return Err(AppError::invalid(
             "q",
             "too_long",
-            "search words are at most 200 characters",
+            msg!("error-search-too-long"),
         ));
     }
     Ok(q.unwrap_or_default()
@@ -533,7 +533,7 @@ pub async fn from_theme(
         return Err(AppError::invalid(
             "phases",
             "required",
-            "the theme has no phases to make a method of",
+            msg!("error-theme-no-phases"),
         ));
     }
     let summary: String =

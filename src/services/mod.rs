@@ -39,6 +39,7 @@ pub mod thresholds;
 pub mod word_cloud;
 pub mod word_cloud_names;
 
+use crate::msg;
 use jiff::Timestamp;
 
 use crate::domain::Role;
@@ -97,7 +98,7 @@ impl Viewer {
         if user.role.can_manage_themes() {
             Ok(user)
         } else {
-            Err(AppError::Forbidden("only staff can do this".into()))
+            Err(AppError::Forbidden(msg!("error-staff-only")))
         }
     }
 
@@ -106,9 +107,7 @@ impl Viewer {
         if user.role.can_moderate() {
             Ok(user)
         } else {
-            Err(AppError::Forbidden(
-                "only moderators and staff can do this".into(),
-            ))
+            Err(AppError::Forbidden(msg!("error-moderators-only")))
         }
     }
 
@@ -117,9 +116,7 @@ impl Viewer {
         if user.role.can_manage_users() {
             Ok(user)
         } else {
-            Err(AppError::Forbidden(
-                "only administrators can do this".into(),
-            ))
+            Err(AppError::Forbidden(msg!("error-administrators-only")))
         }
     }
 }
@@ -150,14 +147,14 @@ impl Page {
             return Err(AppError::invalid(
                 "page",
                 "out_of_range",
-                format!("must be between 1 and {}", Self::MAX_PAGE),
+                msg!("error-between", low = 1, high = Self::MAX_PAGE),
             ));
         }
         if per_page == 0 || per_page > Self::MAX_PER_PAGE {
             return Err(AppError::invalid(
                 "per_page",
                 "out_of_range",
-                format!("must be between 1 and {}", Self::MAX_PER_PAGE),
+                msg!("error-between", low = 1, high = Self::MAX_PER_PAGE),
             ));
         }
         Ok(Self { number, per_page })

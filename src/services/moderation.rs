@@ -1,6 +1,7 @@
 //! Reports (通報) from residents, the moderators' queue, and blocks of remote accounts and
 //! instances (defederation).
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -171,7 +172,9 @@ pub async fn resolve(
 ) -> Result<(), AppError> {
     let moderator = viewer.require_moderator()?;
     let note = proposals::parse_reason(&input.note).map_err(|_| {
-        AppError::Validation(vec![Invalid::new("required", "give a reason").at("note")])
+        AppError::Validation(vec![
+            Invalid::new("required", msg!("error-reason-required")).at("note"),
+        ])
     })?;
     let mut conn = state.db.acquire().await?;
     let row = store::find_report(conn.ex(), report_id)
@@ -181,7 +184,7 @@ pub async fn resolve(
     if row.resolved_at.is_some() {
         return Err(AppError::Conflict {
             field: None,
-            message: "this report was already resolved".into(),
+            message: msg!("error-report-resolved"),
         });
     }
     let kind = TargetKind::parse(&row.target_kind);
@@ -291,10 +294,7 @@ fn parse_domain(input: &str) -> Result<String, Invalid> {
         .and_then(|u| u.host_str().map(|h| h == host))
         .unwrap_or(false);
     if host.is_empty() || !valid || !host.contains('.') {
-        return Err(Invalid::new(
-            "invalid_domain",
-            "must be a host name such as mastodon.example",
-        ));
+        return Err(Invalid::new("invalid_domain", msg!("error-invalid-domain")));
     }
     Ok(host)
 }
@@ -308,12 +308,8 @@ fn parse_actor(input: &str) -> Result<String, Invalid> {
     {
         return Ok(url.to_string());
     }
-    let (user, host) = crate::domain::parse_account_address(value).map_err(|_| {
-        Invalid::new(
-            "invalid_actor",
-            "must be an actor URL (https://...) or a handle such as @someone@mastodon.example",
-        )
-    })?;
+    let (user, host) = crate::domain::parse_account_address(value)
+        .map_err(|_| Invalid::new("invalid_actor", msg!("error-invalid-actor")))?;
     Ok(format!("acct:{}@{host}", user.to_lowercase()))
 }
 
@@ -379,7 +375,7 @@ pub async fn add_block(
         return Err(AppError::invalid(
             "value",
             "own_domain",
-            "this is this instance's own domain",
+            msg!("error-own-domain"),
         ));
     }
     let reason = parse_text(&input.reason, 0, 500, true)
@@ -392,11 +388,8 @@ pub async fn add_block(
             .actor_of_handle(state, handle)
             .await
             .map_err(|e| {
-                AppError::invalid(
-                    "value",
-                    "unresolvable",
-                    format!("this handle could not be looked up ({e}); enter the actor's URL"),
-                )
+                tracing::info!(error = %e, "a handle to block could not be looked up");
+                AppError::invalid("value", "unresolvable", msg!("error-unresolvable-handle"))
             })?,
         None => value,
     };
@@ -408,7 +401,7 @@ pub async fn add_block(
     let now = now_millis();
     let id = store::insert_block(tx.ex(), kind, &value, &reason, moderator.id, now)
         .await?
-        .ok_or_else(|| AppError::conflict("value", "this is already blocked"))?;
+        .ok_or_else(|| AppError::conflict("value", msg!("error-already-blocked")))?;
     // The follows of the actor, or of every account of the instance, end with the block;
     // the publisher still sends each follower the `Reject` of its `Follow`, so that both
     // sides agree the follow is over.

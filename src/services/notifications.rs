@@ -2,6 +2,7 @@
 //! author, commenters and supporters of a proposal when staff answer it; residents read
 //! their notifications (the header shows how many are unread) and mark them read.
 
+use crate::msg;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -152,7 +153,11 @@ pub async fn mark_read(
 ) -> Result<u64, AppError> {
     let user = viewer.user()?;
     if id.is_some_and(|id| id < 1) {
-        return Err(AppError::invalid("id", "out_of_range", "must be 1 or more"));
+        return Err(AppError::invalid(
+            "id",
+            "out_of_range",
+            msg!("error-at-least-one"),
+        ));
     }
     let mut conn = state.db.acquire().await?;
     // An unknown id, someone else's, or one read already marks nothing.

@@ -5,6 +5,7 @@
 //! `PollPublished`, and a watcher records `PollTallied` at most once per
 //! `poll_tally_interval` while votes arrive, and once more when the poll closes.
 
+use crate::msg;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -127,34 +128,22 @@ pub async fn publish(
         question.kind,
         QuestionKind::SingleChoice | QuestionKind::MultipleChoice
     ) {
-        return Err(AppError::conflict(
-            "question",
-            "only single- and multiple-choice questions can be fediverse polls",
-        ));
+        return Err(AppError::conflict("question", msg!("error-poll-kind")));
     }
     if !expressible(question) {
-        return Err(AppError::conflict(
-            "question",
-            "a question that limits how many options may be chosen cannot be a fediverse poll: \
-             polls there allow one option or any number of them",
-        ));
+        return Err(AppError::conflict("question", msg!("error-poll-limited")));
     }
     let Some(slug) = survey.theme_slug.clone() else {
         return Err(AppError::conflict(
             "question",
-            "only a survey of a theme can publish polls: the theme is the poll's author",
+            msg!("error-poll-needs-theme"),
         ));
     };
     if !survey.open {
-        return Err(AppError::NotAllowedNow(
-            "a poll is published while its survey takes answers".into(),
-        ));
+        return Err(AppError::NotAllowedNow(msg!("error-poll-survey-closed")));
     }
     let Some(closes_at) = closing_instant(state, viewer, &survey).await? else {
-        return Err(AppError::conflict(
-            "question",
-            "a poll needs an end: give the survey a closing date or a phase",
-        ));
+        return Err(AppError::conflict("question", msg!("error-poll-needs-end")));
     };
     let theme = super::themes::load(state, viewer, &slug).await?;
     let now = now_millis();
@@ -169,10 +158,7 @@ pub async fn publish(
     )
     .await?;
     if !created {
-        return Err(AppError::conflict(
-            "question",
-            "this question is already published as a poll",
-        ));
+        return Err(AppError::conflict("question", msg!("error-poll-published")));
     }
     events::record(tx.ex(), EventKind::PollPublished, question_id).await?;
     tx.commit().await?;
@@ -308,14 +294,14 @@ pub async fn vote(
         .await?
         .ok_or(AppError::NotFound("poll"))?;
     if poll.view.closed {
-        return Err(AppError::Forbidden("the poll has closed".into()));
+        return Err(AppError::Forbidden(msg!("error-poll-closed")));
     }
     let choice = choice.trim();
     let Some(option) = poll.question.options.iter().find(|o| o.label == choice) else {
         return Err(AppError::invalid(
             "name",
             "unknown_option",
-            "the poll has no option of that name",
+            msg!("error-unknown-option"),
         ));
     };
     let most = if poll.multiple() {
@@ -359,14 +345,11 @@ pub async fn vote(
             tracing::info!(question = question_id, from = %actor.actor_id, ?outcome, "fediverse vote");
             Ok(outcome)
         }
-        Err(Refusal::Closed) => Err(AppError::Forbidden("the poll has closed".into())),
-        Err(Refusal::TooMany(1)) => Err(AppError::conflict(
-            "name",
-            "this account has already voted on this poll",
-        )),
+        Err(Refusal::Closed) => Err(AppError::Forbidden(msg!("error-poll-closed"))),
+        Err(Refusal::TooMany(1)) => Err(AppError::conflict("name", msg!("error-poll-voted"))),
         Err(Refusal::TooMany(most)) => Err(AppError::conflict(
             "name",
-            format!("this poll allows at most {most} choices"),
+            msg!("error-too-many-choices", limit = most),
         )),
     }
 }

@@ -10,6 +10,7 @@ pub use from_fediverse::{
 };
 pub use reading::{ListQuery, as_published, get, list, recent, search, views_of};
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -411,18 +412,16 @@ async fn load_own(
     let user = viewer.user()?;
     let (row, theme) = load(state, viewer, id).await?;
     if row.author_id != Some(user.id) {
-        return Err(AppError::Forbidden(
-            "only the author can change this proposal".into(),
-        ));
+        return Err(AppError::Forbidden(msg!("error-proposal-not-yours")));
     }
     match status_of(&row) {
         ContentStatus::Withdrawn => Err(AppError::Conflict {
             field: None,
-            message: "this proposal was withdrawn".into(),
+            message: msg!("error-proposal-withdrawn"),
         }),
         ContentStatus::Hidden => Err(AppError::Conflict {
             field: None,
-            message: "this proposal was hidden by a moderator".into(),
+            message: msg!("error-proposal-hidden"),
         }),
         ContentStatus::Published => Ok((row, theme)),
     }
@@ -554,7 +553,7 @@ pub async fn set_support(
     if status_of(&row) != ContentStatus::Published {
         return Err(AppError::Conflict {
             field: None,
-            message: "only published proposals can be supported".into(),
+            message: msg!("error-support-unpublished"),
         });
     }
     theme.require(Action::Support, state.config.municipality.today())?;

@@ -3,6 +3,7 @@
 //! other object (its municipality, title, phase, status, ideas, last change), refreshed on
 //! a schedule and whenever the origin sends an update; a removed object says so.
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -102,7 +103,7 @@ fn fields(s: &Snapshot) -> SnapshotFields<'_> {
     }
 }
 
-fn target_error(code: &'static str, message: String) -> AppError {
+fn target_error(code: &'static str, message: crate::error::Msg) -> AppError {
     AppError::invalid("target", code, message)
 }
 
@@ -110,24 +111,24 @@ fn target_error(code: &'static str, message: String) -> AppError {
 async fn target_url(state: &AppState, typed: &str) -> Result<String, AppError> {
     let typed = typed.trim();
     if typed.is_empty() {
-        return Err(target_error(
-            "required",
-            "enter a URL or an @name@host".into(),
-        ));
+        return Err(target_error("required", msg!("error-reference-required")));
     }
     if typed.chars().count() > 2000 {
-        return Err(target_error("too_long", "at most 2000 characters".into()));
+        return Err(target_error("too_long", msg!("error-link-too-long")));
     }
     if typed.starts_with("https://") || typed.starts_with("http://") {
         return url::Url::parse(typed)
             .map(|u| u.to_string())
-            .map_err(|_| target_error("invalid_url", "this is not a valid URL".into()));
+            .map_err(|_| target_error("invalid_url", msg!("error-invalid-url")));
     }
     state
         .directory
         .actor_of_handle(state, typed)
         .await
-        .map_err(|why| target_error("unreachable", why))
+        .map_err(|why| {
+            tracing::info!(%why, "a handle to reference could not be looked up");
+            target_error("unreachable", msg!("error-unreachable"))
+        })
 }
 
 /// Staff add a reference: the target is fetched now, and nothing is stored unless it reads
@@ -148,22 +149,30 @@ pub async fn add(
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
     {
-        return Err(target_error(
-            "local",
-            "this is on this server; link to it in the text instead".into(),
-        ));
+        return Err(target_error("local", msg!("error-reference-local")));
     }
     let snapshot = state
         .directory
         .snapshot(state, &target)
         .await
         .map_err(|e| match e {
-            SnapshotError::Refused => target_error("refused", e.to_string()),
-            SnapshotError::Scheme(_) => target_error("not_https", e.to_string()),
-            SnapshotError::TooLarge => target_error("too_large", e.to_string()),
-            SnapshotError::NotActivityPub => target_error("not_activitypub", e.to_string()),
-            SnapshotError::Removed => target_error("removed", e.to_string()),
-            SnapshotError::Unreachable(_) => target_error("unreachable", e.to_string()),
+            SnapshotError::Refused => target_error("refused", msg!("error-reference-refused")),
+            SnapshotError::Scheme(scheme) => target_error(
+                "not_https",
+                msg!("error-reference-not-https", scheme = scheme),
+            ),
+            SnapshotError::TooLarge => target_error("too_large", msg!("error-reference-too-large")),
+            SnapshotError::NotActivityPub => {
+                target_error("not_activitypub", msg!("error-reference-not-activitypub"))
+            }
+            SnapshotError::Removed => target_error("removed", msg!("error-reference-removed")),
+            SnapshotError::Unreachable(Some(status)) => target_error(
+                "unreachable",
+                msg!("error-reference-answered", status = status),
+            ),
+            SnapshotError::Unreachable(None) => {
+                target_error("unreachable", msg!("error-reference-unreachable"))
+            }
         })?;
     let (kind, local_id) = local.parts();
     let mut tx = state.db.begin().await?;
@@ -177,7 +186,7 @@ pub async fn add(
         now_millis(),
     )
     .await?
-    .ok_or_else(|| AppError::conflict("target", "this is already referenced here"))?;
+    .ok_or_else(|| AppError::conflict("target", msg!("error-already-referenced")))?;
     let change = ReferenceChange {
         local,
         actor: snapshot.actor.clone(),

@@ -4,6 +4,7 @@
 //! proposal links back to the section that took it up. Publishing and every change are
 //! events, from which the fediverse is told.
 
+use crate::msg;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -252,7 +253,7 @@ async fn parse(
     let body = check.check("body", parse_text(&input.body, 1, 50_000, true));
     if input.reflects.len() > MAX_REFLECTED {
         check.push(
-            Invalid::new("too_many", format!("at most {MAX_REFLECTED} proposals")).at("reflects"),
+            Invalid::new("too_many", msg!("error-too-many", limit = MAX_REFLECTED)).at("reflects"),
         );
     }
     let mut reflects = Vec::new();
@@ -260,20 +261,14 @@ async fn parse(
     for (i, r) in input.reflects.iter().take(MAX_REFLECTED).enumerate() {
         let at = format!("reflects[{i}].proposal_id");
         if reflects.iter().any(|(id, _)| *id == r.proposal_id) {
-            check.push(Invalid::new("duplicate", "this proposal is named twice").at(at));
+            check.push(Invalid::new("duplicate", msg!("error-duplicate-proposal")).at(at));
             continue;
         }
         let found = proposal_store::find(conn.ex(), r.proposal_id).await?;
         if !found.is_some_and(|p| {
             p.theme_id == theme_id && p.withdrawn_at.is_none() && p.hidden_at.is_none()
         }) {
-            check.push(
-                Invalid::new(
-                    "not_in_theme",
-                    "no published proposal of this theme has this id",
-                )
-                .at(at),
-            );
+            check.push(Invalid::new("not_in_theme", msg!("error-not-in-theme")).at(at));
             continue;
         }
         let note = check.check(
@@ -376,16 +371,10 @@ pub async fn add_progress(
     let mut check = Checker::new();
     let status = input.status.trim();
     if !STATUSES.contains(&status) {
-        check.push(
-            Invalid::new(
-                "unknown_status",
-                "must be planned, in_progress, done or stopped",
-            )
-            .at("status"),
-        );
+        check.push(Invalid::new("unknown_status", msg!("error-unknown-progress")).at("status"));
     }
     if !(0..=100).contains(&input.percent) {
-        check.push(Invalid::new("out_of_range", "must be between 0 and 100").at("percent"));
+        check.push(Invalid::new("out_of_range", msg!("error-percent")).at("percent"));
     }
     let note = check.check("note", parse_text(&input.note, 0, 2000, true));
     check.finish()?;

@@ -3,6 +3,7 @@
 //! residents by age band, area and relation, participants per week and in the last 30 days.
 //! Every count is k-anonymous, as the survey breakdowns are.
 
+use crate::msg;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -103,9 +104,7 @@ pub async fn of_scope(
         .await?
         .is_some_and(|v| v == "1");
     if !public && !viewer.can_manage_themes() {
-        return Err(AppError::Forbidden(
-            "staff have not published these statistics".into(),
-        ));
+        return Err(AppError::Forbidden(msg!("error-statistics-unpublished")));
     }
     let now = now_millis();
     let (residents, remote) = store::participants(conn.ex(), theme_id, None).await?;

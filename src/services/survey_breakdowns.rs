@@ -4,6 +4,7 @@
 //! respondents are counted together as "other areas", and an exported answer carries only
 //! attributes that at least k exported answers share.
 
+use crate::msg;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -88,9 +89,7 @@ pub struct Breakdown {
 async fn readable(state: &AppState, viewer: &Viewer, id: i64) -> Result<SurveyView, AppError> {
     let survey = surveys::get(state, viewer, id).await?;
     if !survey.closed && !viewer.can_manage_themes() {
-        return Err(AppError::Forbidden(
-            "the results are published when the survey closes".into(),
-        ));
+        return Err(AppError::Forbidden(msg!("error-results-after-close")));
     }
     Ok(survey)
 }

@@ -6,6 +6,7 @@ use super::Viewer;
 use super::events::{self, EventKind};
 use super::surveys::{self, SurveyView};
 use crate::error::AppError;
+use crate::msg;
 use crate::state::AppState;
 use crate::storage::{now_millis, polls as poll_store, surveys as store};
 
@@ -15,9 +16,7 @@ pub async fn close(state: &AppState, viewer: &Viewer, id: i64) -> Result<SurveyV
     let loaded = surveys::load(state, viewer, id).await?;
     let (open, _) = loaded.window(state.config.municipality.today());
     if !open {
-        return Err(AppError::NotAllowedNow(
-            "only a survey that is taking answers can be closed".into(),
-        ));
+        return Err(AppError::NotAllowedNow(msg!("error-survey-not-open")));
     }
     let now = now_millis();
     let mut tx = state.db.begin().await?;
@@ -35,15 +34,13 @@ pub async fn reopen(state: &AppState, viewer: &Viewer, id: i64) -> Result<Survey
     let staff = viewer.require_staff()?;
     let mut loaded = surveys::load(state, viewer, id).await?;
     if loaded.row.closed_at.take().is_none() {
-        return Err(AppError::NotAllowedNow(
-            "only a survey that staff closed early can be opened again".into(),
-        ));
+        return Err(AppError::NotAllowedNow(msg!(
+            "error-survey-not-closed-early"
+        )));
     }
     let (open, _) = loaded.window(state.config.municipality.today());
     if !open {
-        return Err(AppError::NotAllowedNow(
-            "the survey's end has passed: it cannot be opened again".into(),
-        ));
+        return Err(AppError::NotAllowedNow(msg!("error-survey-ended")));
     }
     let mut tx = state.db.begin().await?;
     store::set_closed_at(tx.ex(), id, None).await?;

@@ -2,6 +2,7 @@
 //! account (a resident's account is only marked as having answered; a link is used up; a
 //! paper answer is marked as entered by staff). The key returned with the answer changes it.
 
+use crate::msg;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -77,10 +78,7 @@ fn given_values(value: &serde_json::Value) -> Result<Vec<String>, Invalid> {
     let one = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => Ok(s.clone()),
         serde_json::Value::Number(n) => Ok(n.to_string()),
-        _ => Err(Invalid::new(
-            "invalid_type",
-            "give a number, a text, or a list of option numbers",
-        )),
+        _ => Err(Invalid::new("invalid_type", msg!("error-answer-type"))),
     };
     match value {
         serde_json::Value::Null => Ok(Vec::new()),
@@ -101,7 +99,7 @@ pub fn check_answers(
             .is_ok_and(|id| survey.questions().any(|q| q.id == id));
         if !known {
             errors.push(
-                Invalid::new("unknown_question", "the survey has no such question")
+                Invalid::new("unknown_question", msg!("error-no-such-question"))
                     .at(format!("answers.{key}")),
             );
         }
@@ -219,9 +217,7 @@ pub async fn respond(
 ) -> Result<Receipt, AppError> {
     let survey = get(state, viewer, id).await?;
     if !survey.open {
-        return Err(AppError::NotAllowedNow(
-            "answering is not possible: the survey is not open".into(),
-        ));
+        return Err(AppError::NotAllowedNow(msg!("error-survey-closed")));
     }
     let values = check_answers(&survey, &input.answers)?;
     let edit_key = random_token(24);
@@ -236,11 +232,7 @@ pub async fn respond(
             Audience::Residents => {
                 let user = viewer.user()?;
                 if !store::mark_answered(tx.ex(), id, user.id).await? {
-                    return Err(AppError::conflict(
-                        "answers",
-                        "you have answered this survey already; change that answer with its \
-                         edit key",
-                    ));
+                    return Err(AppError::conflict("answers", msg!("error-survey-answered")));
                 }
                 let row = account_store::find_user(tx.ex(), user.id)
                     .await?
@@ -254,17 +246,13 @@ pub async fn respond(
             }
             Audience::Link => {
                 let token = crate::domain::given(input.link.as_deref()).ok_or_else(|| {
-                    AppError::invalid(
-                        "link",
-                        "required",
-                        "this survey is answered by a one-time link",
-                    )
+                    AppError::invalid("link", "required", msg!("error-link-required"))
                 })?;
                 if !store::use_link(tx.ex(), id, &token_digest(token)).await? {
                     return Err(AppError::invalid(
                         "link",
                         "used_or_unknown",
-                        "this link has been used already or is not one of this survey",
+                        msg!("error-link-used"),
                     ));
                 }
                 let none = Attributes {
@@ -307,13 +295,7 @@ async fn response_of_key(
 ) -> Result<i64, AppError> {
     store::response_by_key(ex, survey_id, &token_digest(edit_key))
         .await?
-        .ok_or_else(|| {
-            AppError::invalid(
-                "edit_key",
-                "unknown",
-                "this key opens no answer of this survey",
-            )
-        })
+        .ok_or_else(|| AppError::invalid("edit_key", "unknown", msg!("error-unknown-key")))
 }
 
 /// Replaces the answers of the response that `edit_key` opens, while the survey is open.
@@ -326,9 +308,7 @@ pub async fn change_response(
 ) -> Result<(), AppError> {
     let survey = get(state, viewer, id).await?;
     if !survey.open {
-        return Err(AppError::NotAllowedNow(
-            "changing an answer is not possible: the survey is not open".into(),
-        ));
+        return Err(AppError::NotAllowedNow(msg!("error-survey-closed-change")));
     }
     let values = check_answers(&survey, answers)?;
     let mut tx = state.db.begin().await?;

@@ -2,6 +2,7 @@
 //! and median of scales and numbers, the mean rank of ranked options, and the free texts
 //! (staff can hide one). Staff see them at any time; everyone once the survey has closed.
 
+use crate::msg;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -98,9 +99,7 @@ pub async fn of_survey(
     let survey = surveys::get(state, viewer, id).await?;
     let staff = viewer.can_manage_themes();
     if !survey.closed && !staff {
-        return Err(AppError::Forbidden(
-            "the results are published when the survey closes".into(),
-        ));
+        return Err(AppError::Forbidden(msg!("error-results-after-close")));
     }
     let mut conn = state.db.acquire().await?;
     let counts = store::value_counts(conn.ex(), id).await?;

@@ -3,6 +3,7 @@
 //! it while it is open. A response is stored without its account: the account is only
 //! marked as having answered, and the respondent keeps the key that can change the answer.
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -293,13 +294,13 @@ pub async fn create(
     }
     let question_count: usize = input.sections.iter().map(|s| s.questions.len()).sum();
     if question_count == 0 {
-        check.push(Invalid::new("required", "a survey needs at least one question").at("sections"));
+        check.push(Invalid::new("required", msg!("error-survey-needs-question")).at("sections"));
     }
     if question_count > MAX_QUESTIONS {
         check.push(
             Invalid::new(
                 "too_many_questions",
-                format!("at most {MAX_QUESTIONS} questions"),
+                msg!("error-too-many-questions", limit = MAX_QUESTIONS),
             )
             .at("sections"),
         );
@@ -312,12 +313,12 @@ pub async fn create(
     if let (Some(opens), Some(closes)) = (opens_on, closes_on)
         && closes < opens
     {
-        check.push(Invalid::new("before_opening", "must not be before opens_on").at("closes_on"));
+        check.push(Invalid::new("before_opening", msg!("error-ends-before-start")).at("closes_on"));
     }
     let phase_id = match input.phase {
         None => None,
         Some(_) if opens_on.is_some() || closes_on.is_some() => {
-            check.push(Invalid::new("both", "give either a phase or dates, not both").at("phase"));
+            check.push(Invalid::new("both", msg!("error-phase-or-dates")).at("phase"));
             None
         }
         Some(n) => match usize::try_from(n)
@@ -327,13 +328,7 @@ pub async fn create(
         {
             Some(phase) => Some(phase.id),
             None => {
-                check.push(
-                    Invalid::new(
-                        "unknown_phase",
-                        format!("the theme has {} phases", theme.phases.len()),
-                    )
-                    .at("phase"),
-                );
+                check.push(Invalid::new("unknown_phase", msg!("error-no-such-phase")).at("phase"));
                 None
             }
         },
@@ -496,16 +491,13 @@ pub async fn create_links(
     viewer.require_staff()?;
     let survey = get(state, viewer, id).await?;
     if survey.audience != Audience::Link {
-        return Err(AppError::conflict(
-            "count",
-            "this survey is answered by residents' accounts, not by links",
-        ));
+        return Err(AppError::conflict("count", msg!("error-not-link-survey")));
     }
     if !(1..=1_000).contains(&count) {
         return Err(AppError::invalid(
             "count",
             "out_of_range",
-            "must be between 1 and 1000",
+            msg!("error-link-count"),
         ));
     }
     let tokens: Vec<String> = (0..count).map(|_| random_token(24)).collect();

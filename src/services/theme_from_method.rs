@@ -3,6 +3,7 @@
 //! summary and when to use it as the description; its tags. The theme is a draft that
 //! staff edit, and it records the method it is based on.
 
+use crate::msg;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -38,8 +39,7 @@ fn theme_input(document: &MethodDocument, input: &StartTheme) -> Result<ThemeInp
         parse_date(&input.starts_on).map_err(|e| AppError::Validation(vec![e.at("starts_on")]))?;
     let too_late = || {
         AppError::Validation(vec![
-            Invalid::new("out_of_range", "the phases would end after the year 9999")
-                .at("starts_on"),
+            Invalid::new("out_of_range", msg!("error-phases-too-late")).at("starts_on"),
         ])
     };
     let mut phases = Vec::with_capacity(document.phases.len());

@@ -1,6 +1,7 @@
 //! Themes (テーマ): staff open them with phases; the current phase decides what residents
 //! may do.
 
+use crate::msg;
 use std::sync::Arc;
 
 use jiff::civil::Date;
@@ -245,20 +246,18 @@ impl LoadedTheme {
             return Ok(());
         }
         let why = match (self.status, self.progress(today)) {
-            (ThemeStatus::Draft, _) => "the theme is not published yet".to_string(),
-            (ThemeStatus::Closed | ThemeStatus::Archived, _) => "the theme is closed".to_string(),
-            (_, (Progress::NotStarted, _)) => "the first phase has not started yet".to_string(),
-            (_, (Progress::Ended, _)) => "the last phase has ended".to_string(),
-            (_, (Progress::BetweenPhases, _)) => "no phase is running today".to_string(),
-            (_, (_, Some(i))) => format!(
-                "the current phase ({}) does not allow it",
-                self.phases[i].name
-            ),
-            _ => "the theme does not allow it now".to_string(),
+            (ThemeStatus::Draft, _) => msg!("not-now-draft"),
+            (ThemeStatus::Closed | ThemeStatus::Archived, _) => msg!("not-now-closed"),
+            (_, (Progress::NotStarted, _)) => msg!("not-now-not-started"),
+            (_, (Progress::Ended, _)) => msg!("not-now-ended"),
+            (_, (Progress::BetweenPhases, _)) => msg!("not-now-between-phases"),
+            (_, (_, Some(i))) => msg!("not-now-phase", phase = &self.phases[i].name),
+            _ => msg!("not-now-theme"),
         };
-        Err(AppError::NotAllowedNow(format!(
-            "{} is not possible: {why}",
-            action.describe()
+        Err(AppError::NotAllowedNow(msg!(
+            "error-not-possible-now",
+            action = action.describe(),
+            why = why
         )))
     }
 
@@ -439,7 +438,9 @@ fn parse_draft(
         Some(s) => check.check("status", ThemeStatus::parse(s)),
     };
     if phases.len() > MAX_PHASES {
-        check.push(Invalid::new("too_many", format!("at most {MAX_PHASES} phases")).at("phases"));
+        check.push(
+            Invalid::new("too_many", msg!("error-too-many", limit = MAX_PHASES)).at("phases"),
+        );
     }
     let mut parsed = Vec::with_capacity(phases.len());
     let mut previous_end: Option<Date> = None;
@@ -459,7 +460,7 @@ fn parse_draft(
         if let (Some(start), Some(end)) = (starts_on, ends_on) {
             if end < start {
                 check.push(
-                    Invalid::new("ends_before_start", "must not be before starts_on")
+                    Invalid::new("ends_before_start", msg!("error-ends-before-start"))
                         .at(at("ends_on")),
                 );
             }
@@ -467,11 +468,8 @@ fn parse_draft(
                 && start <= prev
             {
                 check.push(
-                    Invalid::new(
-                        "overlapping_phases",
-                        format!("must be after the previous phase ends ({prev})"),
-                    )
-                    .at(at("starts_on")),
+                    Invalid::new("overlapping_phases", msg!("error-overlapping-phases"))
+                        .at(at("starts_on")),
                 );
             }
             previous_end = Some(end);
@@ -561,10 +559,7 @@ pub async fn create_based_on(
     };
     let mut tx = state.db.begin().await?;
     if accounts::actor_name_taken(tx.ex(), slug.as_str()).await? {
-        return Err(AppError::conflict(
-            "slug",
-            "this name is already used by a theme or a person",
-        ));
+        return Err(AppError::conflict("slug", msg!("error-slug-taken")));
     }
     let fields = ThemeFields {
         title: &draft.title,
@@ -582,10 +577,7 @@ pub async fn create_based_on(
     {
         Ok(id) => id,
         Err(e) if is_unique_violation(&e) => {
-            return Err(AppError::conflict(
-                "slug",
-                "this name is already used by a theme or a person",
-            ));
+            return Err(AppError::conflict("slug", msg!("error-slug-taken")));
         }
         Err(e) => return Err(e.into()),
     };

@@ -3,6 +3,7 @@
 //! accounts). Reaching it is recorded once, as an event, and puts the proposal first in the
 //! staff queue as "needs an answer". Residents' and remote supports are always shown apart.
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -75,7 +76,7 @@ fn parse(input: &ThresholdInput) -> Result<(Option<i32>, &'static str), AppError
             errors.push(
                 Invalid::new(
                     "out_of_range",
-                    format!("must be between 1 and {MAX_THRESHOLD}"),
+                    msg!("error-between", low = 1, high = MAX_THRESHOLD),
                 )
                 .at("support_threshold"),
             );
@@ -86,13 +87,7 @@ fn parse(input: &ThresholdInput) -> Result<(Option<i32>, &'static str), AppError
         None | Some("residents") => "residents",
         Some("residents_and_fediverse") => "residents_and_fediverse",
         Some(_) => {
-            errors.push(
-                Invalid::new(
-                    "unknown_counts",
-                    "must be residents or residents_and_fediverse",
-                )
-                .at("counts"),
-            );
+            errors.push(Invalid::new("unknown_counts", msg!("error-unknown-counts")).at("counts"));
             "residents"
         }
     };

@@ -4,6 +4,7 @@
 //! counts and never tokenises), for the whole theme or one phase; staff keep extra stop
 //! words (and local names, in `word_cloud_names`).
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -199,10 +200,7 @@ pub async fn of_theme(
                 return Err(AppError::invalid(
                     "phase",
                     "no_such_phase",
-                    format!(
-                        "the theme has {} phases, numbered from 0",
-                        theme.phases.len()
-                    ),
+                    msg!("error-no-such-phase"),
                 ));
             };
             let tz = &state.config.municipality.time_zone;
@@ -302,7 +300,7 @@ pub(super) fn checked_list(
 ) -> Result<Vec<String>, AppError> {
     let mut check = Checker::new();
     if entries.len() > max {
-        check.push(Invalid::new("too_many", format!("at most {max} entries")).at(field));
+        check.push(Invalid::new("too_many", msg!("error-too-many", limit = max)).at(field));
     }
     let mut kept: Vec<String> = Vec::new();
     for (i, entry) in entries.iter().take(max).enumerate() {

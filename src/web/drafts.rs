@@ -3,6 +3,7 @@
 //! propose one; an amendment's page (the change marked, supports, discussion, the staff
 //! decision); the version history; and a per-paragraph comparison of two versions.
 
+use crate::msg;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -179,7 +180,7 @@ pub async fn propose(
         Err(_) => Err(crate::error::AppError::invalid(
             "paragraph",
             "no_such_paragraph",
-            "choose a paragraph of the draft",
+            msg!("error-no-such-paragraph"),
         )),
     };
     match outcome {

@@ -1,6 +1,7 @@
 //! Form posts: URL-encoded bodies whose CSRF token is checked before anything happens, and
 //! field errors to show next to the fields, in the page's language.
 
+use crate::msg;
 use std::collections::HashMap;
 
 use axum::body::Bytes;
@@ -29,7 +30,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             WebError(AppError::invalid(
                 "form",
                 "unreadable",
-                "the form could not be read",
+                msg!("error-unreadable-form"),
             ))
         })?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
@@ -48,8 +49,14 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         if sent.is_empty() || expected.as_deref() != Some(sent) {
             return Err(WebError(AppError::CsrfMismatch));
         }
-        let value = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| WebError(AppError::invalid("form", "invalid_form", e.to_string())))?;
+        let value = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+            tracing::info!(error = %e, "a form could not be read");
+            WebError(AppError::invalid(
+                "form",
+                "invalid_form",
+                msg!("error-unreadable-form"),
+            ))
+        })?;
         Ok(CsrfForm(value))
     }
 }
@@ -101,7 +108,8 @@ impl FormErrors {
 }
 
 /// Splits a service error into what the form shows (field errors, a general message) and
-/// what the page cannot handle (returned as `Err`).
+/// what the page cannot handle (returned as `Err`). Every message is worded in the page's
+/// language from the catalogue.
 pub fn form_errors(
     ctx: &super::context::PageCtx,
     err: AppError,
@@ -109,14 +117,9 @@ pub fn form_errors(
     let mut errors = FormErrors::default();
     let status = match err {
         AppError::Validation(fields) => {
-            for FieldError {
-                field,
-                code,
-                message,
-            } in fields
-            {
+            for FieldError { field, message, .. } in fields {
                 // `tags[2]` is shown at the tags field; the full path is kept for rows.
-                let text = translate_field_error(ctx, &code, &message);
+                let text = message.render(ctx.lang);
                 let key = field.split('[').next().unwrap_or_default().to_string();
                 errors.by_field.entry(key).or_insert_with(|| text.clone());
                 errors.by_field.insert(field, text);
@@ -124,17 +127,18 @@ pub fn form_errors(
             StatusCode::UNPROCESSABLE_ENTITY
         }
         AppError::Conflict {
-            field: Some(field), ..
+            field: Some(field),
+            message,
         } => {
-            errors.by_field.insert(field, crate::t!(ctx, "error-taken"));
+            errors.by_field.insert(field, message.render(ctx.lang));
             StatusCode::CONFLICT
         }
-        AppError::NotAllowedNow(_) => {
-            errors.general = Some(crate::t!(ctx, "error-not-allowed-now"));
+        AppError::NotAllowedNow(message) => {
+            errors.general = Some(message.render(ctx.lang));
             StatusCode::CONFLICT
         }
         AppError::Conflict { message, .. } => {
-            errors.general = Some(message);
+            errors.general = Some(message.render(ctx.lang));
             StatusCode::CONFLICT
         }
         AppError::InvalidCredentials => {
@@ -156,96 +160,6 @@ pub fn form_errors(
         other => return Err(WebError(other)),
     };
     Ok((status, errors))
-}
-
-/// The Japanese (or English) text for a field error code; the English message from the
-/// service carries the numbers, so it is appended where a limit matters.
-pub(super) fn translate_field_error(
-    ctx: &super::context::PageCtx,
-    code: &str,
-    message: &str,
-) -> String {
-    let limit: Option<String> = message
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|s| !s.is_empty())
-        .map(str::to_string);
-    match (code, limit) {
-        ("required", _) => crate::t!(ctx, "error-required"),
-        ("too_short", Some(n)) => crate::t!(ctx, "error-too-short", limit = n),
-        ("too_long", Some(n)) => crate::t!(ctx, "error-too-long", limit = n),
-        ("invalid_email", _) => crate::t!(ctx, "error-invalid-email"),
-        ("invalid_characters", _) => crate::t!(ctx, "error-handle-characters"),
-        ("reserved", _) => crate::t!(ctx, "error-reserved"),
-        ("invalid_tag", _) => crate::t!(ctx, "error-tags"),
-        // Too many tags, phases, stop words...: the limit, whatever the field holds.
-        ("too_many", Some(n)) => crate::t!(ctx, "error-too-many", limit = n),
-        ("too_many", None) => crate::t!(ctx, "error-tags"),
-        ("control_characters", _) => crate::t!(ctx, "error-control-characters"),
-        ("invalid_date", _) => crate::t!(ctx, "error-invalid-date"),
-        ("ends_before_start", _) => crate::t!(ctx, "error-ends-before-start"),
-        ("overlapping_phases", _) => crate::t!(ctx, "error-overlapping-phases"),
-        ("invalid_slug", _) => crate::t!(ctx, "error-invalid-slug"),
-        ("not_a_handle", _) => crate::t!(ctx, "error-not-a-handle"),
-        ("invalid_url", _) => crate::t!(ctx, "error-invalid-url"),
-        ("unreachable", _) | ("unresolvable", _) => crate::t!(ctx, "error-unreachable"),
-        ("local", _) => crate::t!(ctx, "error-local-actor"),
-        ("blocked", _) => crate::t!(ctx, "error-blocked-actor"),
-        ("refused", _) => crate::t!(ctx, "error-reference-refused"),
-        ("too_large", _) => crate::t!(ctx, "error-reference-too-large"),
-        ("not_activitypub", _) => crate::t!(ctx, "error-reference-not-activitypub"),
-        ("removed", _) => crate::t!(ctx, "error-reference-removed"),
-        ("file_too_large", Some(n)) => crate::t!(ctx, "error-file-too-large", limit = n),
-        ("unsupported_type", _) => crate::t!(ctx, "error-unsupported-file"),
-        ("empty", _) => crate::t!(ctx, "error-empty-file"),
-        ("unreadable", _) => crate::t!(ctx, "error-unreadable-upload"),
-        ("no_such_phase", _) => crate::t!(ctx, "error-no-such-phase"),
-        ("no_such_paragraph", _) => crate::t!(ctx, "error-no-such-paragraph"),
-        ("unchanged", _) => crate::t!(ctx, "error-unchanged"),
-        ("no_such_version", _) => crate::t!(ctx, "error-no-such-version"),
-        ("unknown_decision", _) => crate::t!(ctx, "error-unknown-decision"),
-        ("too_many_paragraphs", _) => crate::t!(ctx, "error-too-many-paragraphs"),
-        ("paragraph_too_long", _) => crate::t!(ctx, "error-paragraph-too-long"),
-        ("one_value", _) => crate::t!(ctx, "error-one-value"),
-        ("duplicate", _) => crate::t!(ctx, "error-duplicate-choice"),
-        ("duplicate_rank", _) => crate::t!(ctx, "error-duplicate-rank"),
-        ("not_a_number", _) => crate::t!(ctx, "error-not-a-number"),
-        ("unknown_option", _) => crate::t!(ctx, "error-unknown-option"),
-        ("too_many_choices", Some(n)) => crate::t!(ctx, "error-too-many-choices", limit = n),
-        ("too_many_options", Some(n)) => crate::t!(ctx, "error-too-many-options", limit = n),
-        ("too_many_questions", Some(n)) => crate::t!(ctx, "error-too-many-questions", limit = n),
-        ("too_few", _) => crate::t!(ctx, "error-too-few-options"),
-        ("invalid_points", _) => crate::t!(ctx, "error-invalid-points"),
-        ("not_allowed", _) => crate::t!(ctx, "error-not-for-this-kind"),
-        ("unknown_kind", _) => crate::t!(ctx, "error-unknown-kind"),
-        ("unknown_phase", _) => crate::t!(ctx, "error-no-such-phase"),
-        ("both", _) => crate::t!(ctx, "error-phase-or-dates"),
-        ("before_opening", _) => crate::t!(ctx, "error-ends-before-start"),
-        ("used_or_unknown", _) => crate::t!(ctx, "error-link-used"),
-        ("out_of_range", _) => out_of_range(ctx, message),
-        _ => message.to_string(),
-    }
-}
-
-/// "must be between 1 and 5", "must be at least -3", "must be at most 10", in the page's
-/// language (the numbers are read from the service's message).
-fn out_of_range(ctx: &super::context::PageCtx, message: &str) -> String {
-    let numbers: Vec<String> = message
-        .split(|c: char| !(c.is_ascii_digit() || c == '-'))
-        .filter(|s| s.trim_start_matches('-').parse::<i64>().is_ok())
-        .map(str::to_string)
-        .collect();
-    match (message, numbers.as_slice()) {
-        (m, [low, high]) if m.starts_with("must be between") => {
-            crate::t!(ctx, "error-between", low = low.clone(), high = high.clone())
-        }
-        (m, [low]) if m.starts_with("must be at least") => {
-            crate::t!(ctx, "error-at-least", low = low.clone())
-        }
-        (m, [high]) if m.starts_with("must be at most") => {
-            crate::t!(ctx, "error-at-most", high = high.clone())
-        }
-        _ => crate::t!(ctx, "error-out-of-range"),
-    }
 }
 
 /// The fields of the numbered rows a form sends as `{prefix}{field}_{index}` (a phase

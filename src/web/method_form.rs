@@ -2,6 +2,7 @@
 //! version), and import one from a file's text; every error is shown at its field or phase
 //! row, and what was typed stays.
 
+use crate::msg;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -323,11 +324,14 @@ pub async fn import(
     viewer.require_staff()?;
     let result = match serde_json::from_str::<serde_json::Value>(&form.file) {
         Ok(file) => crate::federation::methods::import(&state, &viewer, &file).await,
-        Err(e) => Err(crate::error::AppError::invalid(
-            "file",
-            "not_json",
-            format!("this is not JSON: {e}"),
-        )),
+        Err(e) => {
+            tracing::info!(error = %e, "an imported method is not JSON");
+            Err(crate::error::AppError::invalid(
+                "file",
+                "not_json",
+                msg!("error-not-json"),
+            ))
+        }
     };
     match result {
         Ok(method) => ctx.see_other(&format!("/methods/{}", method.id)),
@@ -335,7 +339,7 @@ pub async fn import(
             let problems = fields
                 .into_iter()
                 .map(|f| {
-                    let why = super::forms::translate_field_error(&ctx, &f.code, &f.message);
+                    let why = f.message.render(ctx.lang);
                     (f.field, why)
                 })
                 .collect();

@@ -5,8 +5,10 @@ pub mod account;
 pub mod answers;
 pub mod auth;
 pub mod context;
+pub mod csv_export;
 pub mod documents;
 pub mod drafts;
+pub mod error_page;
 pub mod following;
 pub mod forms;
 pub mod method_form;
@@ -349,7 +351,7 @@ async fn pages_middleware(
         }
     }
     let new_csrf = context::ensure_csrf_cookie(&mut request);
-    let lang = context::negotiate(request.headers());
+    let visitor = error_page::Visitor::of(&state, request.headers());
     let path = request
         .uri()
         .path_and_query()
@@ -360,7 +362,7 @@ async fn pages_middleware(
         response = if failure.status == StatusCode::UNAUTHORIZED {
             Redirect::to(&format!("/login?next={}", encode_component(&path))).into_response()
         } else {
-            pages::error_page(&state, lang, failure.status, failure.detail).await
+            error_page::error_page(&state, visitor, failure.status, failure.detail).await
         };
     }
     if let Some(token) = new_csrf {

@@ -1,11 +1,11 @@
-//! The residents' pages: home, theme board, idea with its comments; error pages.
+//! The residents' pages: home, theme board, idea with its comments.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -13,7 +13,6 @@ use super::context::PageCtx;
 use super::forms::{CsrfForm, FormErrors, form_errors};
 use super::{PageResult, WebError};
 use crate::error::AppError;
-use crate::i18n::Lang;
 use crate::services::Page;
 use crate::services::comments::{self, CommentInput, CommentView};
 use crate::services::proposals::{self, ListQuery, ProposalInput, ProposalView};
@@ -626,77 +625,6 @@ pub async fn post_comment(
             render_idea(&state, ctx, id, form, None, errors, status, None).await
         }
     }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    pub ctx: PageCtx,
-    pub status: u16,
-    pub title: String,
-    pub detail: Option<String>,
-}
-
-/// A 4xx/5xx page in the visitor's language.
-pub async fn error_page(
-    state: &AppState,
-    lang: Lang,
-    status: StatusCode,
-    detail: Option<String>,
-) -> Response {
-    let m = &state.config.municipality;
-    // The staff-edited name when the database answers (a 500 may be because it does not).
-    let (name_ja, name_en) = match crate::services::instance::profile(state).await {
-        Ok(profile) => (profile.name_ja, profile.name_en),
-        Err(_) => (m.name_ja.clone(), m.name_en.clone()),
-    };
-    let ctx = PageCtx {
-        lang,
-        catalogue: state.catalogue.clone(),
-        user: None,
-        csrf: String::new(),
-        path: "/".into(),
-        site_name: match lang {
-            Lang::Ja => name_ja,
-            Lang::En => name_en,
-        },
-        time_zone: m.time_zone.clone(),
-        domain: state.config.domain.clone(),
-        unread: 0,
-    };
-    let title = match status {
-        StatusCode::NOT_FOUND => crate::t!(ctx, "error-404"),
-        StatusCode::FORBIDDEN => crate::t!(ctx, "error-403"),
-        StatusCode::GONE => crate::t!(ctx, "error-410"),
-        // For an upload, the detail is its limit ("20 MB").
-        StatusCode::PAYLOAD_TOO_LARGE => match &detail {
-            Some(limit) => crate::t!(ctx, "error-413-upload", limit = limit.clone()),
-            None => crate::t!(ctx, "error-413"),
-        },
-        StatusCode::INTERNAL_SERVER_ERROR | StatusCode::SERVICE_UNAVAILABLE => {
-            crate::t!(ctx, "error-500")
-        }
-        _ => crate::t!(ctx, "error-other"),
-    };
-    // Details of 404s name internal things ("no such proposal"); keep pages plain.
-    let detail = detail.filter(|_| {
-        ![
-            StatusCode::NOT_FOUND,
-            StatusCode::GONE,
-            StatusCode::PAYLOAD_TOO_LARGE,
-        ]
-        .contains(&status)
-    });
-    (
-        status,
-        ErrorPage {
-            ctx,
-            status: status.as_u16(),
-            title,
-            detail,
-        },
-    )
-        .into_response()
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -2,6 +2,7 @@
 //! implementation record (a table, with the share done as text beside a bar); staff publish
 //! a section and add progress updates on the same page, without a script.
 
+use crate::msg;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -151,7 +152,7 @@ pub async fn publish(
         Err(line) => Err(AppError::invalid(
             "reflects",
             "unreadable_line",
-            format!("line {line} does not start with an idea's number"),
+            msg!("error-reflect-line", line = line),
         )),
     };
     match outcome {
@@ -208,7 +209,7 @@ pub async fn add_progress(
         Err(_) => Err(AppError::invalid(
             "percent",
             "not_a_number",
-            "must be a number from 0 to 100",
+            msg!("error-percent"),
         )),
     };
     match outcome {

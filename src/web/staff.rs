@@ -571,7 +571,8 @@ pub async fn set_role(
     match accounts::set_role(&state, &ctx.viewer(), id, &form.role).await {
         Ok(_) => ctx.see_other("/staff/users"),
         Err(AppError::Conflict { message, .. }) => {
-            render_users(&state, ctx, 1, Some(message), StatusCode::CONFLICT).await
+            let said = message.render(ctx.lang);
+            render_users(&state, ctx, 1, Some(said), StatusCode::CONFLICT).await
         }
         Err(other) => Err(WebError(other)),
     }

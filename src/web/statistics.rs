@@ -3,15 +3,16 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use super::PageResult;
 use super::context::PageCtx;
+use super::csv_export::{Cell, CsvQuery, Table, column};
 use super::forms::CsrfForm;
 use super::pages::PagePath;
-use super::survey_exports::{HELD_BACK, csv_file, group_label};
+use super::survey_exports::{HELD_BACK, dimension_label, group_cell, group_label};
 use crate::services::statistics::{self, AttributeTable, Statistics};
 use crate::services::survey_breakdowns::{Dimension, Group};
 use crate::state::AppState;
@@ -110,58 +111,69 @@ pub async fn publish_theme(
     publish(&state, ctx, Some(&slug), form).await
 }
 
-fn rows_of(stats: &Statistics) -> Vec<Vec<String>> {
-    let count = |c: &Option<i64>| c.map_or_else(|| HELD_BACK.to_string(), |n| n.to_string());
-    let line = |values: [&str; 4]| values.iter().map(|v| v.to_string()).collect::<Vec<_>>();
-    let mut rows = vec![line(["table", "group", "residents", "fediverse_accounts"])];
-    rows.push(vec![
-        "participants".into(),
-        String::new(),
+fn table_of(ctx: &PageCtx, form: &CsvQuery, stats: &Statistics) -> Table {
+    let count =
+        |c: &Option<i64>| Cell::same(c.map_or_else(|| HELD_BACK.to_string(), |n| n.to_string()));
+    let mut table = Table::new(
+        form,
+        vec![
+            column("table", t!(ctx, "csv-table")),
+            column("group", t!(ctx, "csv-group")),
+            column("residents", t!(ctx, "statistics-residents")),
+            column("fediverse_accounts", t!(ctx, "statistics-fediverse")),
+        ],
+    );
+    table.push(vec![
+        Cell::coded("participants", t!(ctx, "statistics-participants")),
+        Cell::same(String::new()),
         count(&stats.residents),
         count(&stats.fediverse_accounts),
     ]);
-    rows.push(vec![
-        "monthly_active".into(),
-        String::new(),
+    table.push(vec![
+        Cell::coded("monthly_active", t!(ctx, "statistics-monthly-active")),
+        Cell::same(String::new()),
         count(&stats.monthly_active),
-        String::new(),
+        Cell::same(String::new()),
     ]);
-    for table in &stats.by_attribute {
-        for row in &table.rows {
-            let group = match &row.group {
-                Group::Value(v) => v.clone(),
-                Group::NotGiven => String::new(),
-                Group::OtherAreas => format!("other (< {})", stats.min_group),
-            };
-            rows.push(vec![
-                table.by.as_str().to_string(),
-                group,
+    for by_attribute in &stats.by_attribute {
+        for row in &by_attribute.rows {
+            table.push(vec![
+                Cell::coded(
+                    by_attribute.by.as_str(),
+                    dimension_label(ctx, by_attribute.by),
+                ),
+                group_cell(ctx, by_attribute.by, &row.group, stats.min_group),
                 count(&row.count),
-                String::new(),
+                Cell::same(String::new()),
             ]);
         }
     }
     for week in &stats.weeks {
-        rows.push(vec![
-            "week".into(),
-            week.week_of.clone(),
+        table.push(vec![
+            Cell::coded("week", t!(ctx, "statistics-week-of")),
+            Cell::same(week.week_of.clone()),
             count(&week.residents),
             count(&week.fediverse_accounts),
         ]);
     }
-    rows
+    table
 }
 
-pub async fn instance_csv(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
+pub async fn instance_csv(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Query(form): Query<CsvQuery>,
+) -> PageResult {
     let stats = statistics::of_scope(&state, &ctx.viewer(), None).await?;
-    csv_file("statistics.csv", rows_of(&stats))
+    table_of(&ctx, &form, &stats).file("statistics")
 }
 
 pub async fn theme_csv(
     State(state): State<AppState>,
     ctx: PageCtx,
     PagePath(slug): PagePath<String>,
+    Query(form): Query<CsvQuery>,
 ) -> PageResult {
     let stats = statistics::of_scope(&state, &ctx.viewer(), Some(&slug)).await?;
-    csv_file(&format!("statistics-{slug}.csv"), rows_of(&stats))
+    table_of(&ctx, &form, &stats).file(&format!("statistics-{slug}"))
 }

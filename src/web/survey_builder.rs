@@ -2,6 +2,7 @@
 //! rows (blank rows to add more; consecutive rows with one section heading form a section),
 //! each refusal shown at its row; and the page that makes one-time links.
 
+use crate::msg;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -78,7 +79,7 @@ fn number(raw: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
     match raw.parse() {
         Ok(n) => Some(n),
         Err(_) => {
-            errors.push(Invalid::new("not_a_number", "must be a whole number").at(field));
+            errors.push(Invalid::new("not_a_number", msg!("error-not-a-number")).at(field));
             None
         }
     }
@@ -150,7 +151,7 @@ impl SurveyForm {
         let phase = match self.phase.trim() {
             "" => None,
             raw => raw.parse::<i64>().ok().or_else(|| {
-                errors.push(Invalid::new("unknown_phase", "choose a phase").at("phase"));
+                errors.push(Invalid::new("unknown_phase", msg!("error-choose-phase")).at("phase"));
                 None
             }),
         };
@@ -400,7 +401,7 @@ pub async fn make_links(
         Err(_) => Err(AppError::invalid(
             "count",
             "out_of_range",
-            "must be between 1 and 1000",
+            msg!("error-link-count"),
         )),
     };
     let (status, links, errors) = match made {

@@ -1,15 +1,15 @@
 //! A survey's results by group on the site (tables, with `X` where a count is held back)
 //! and its CSV files: the aggregates and the breakdowns as open data, and for staff the
-//! anonymous answers. Files are UTF-8 with a byte order mark, so spreadsheets read Japanese.
+//! anonymous answers.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use super::context::PageCtx;
+use super::csv_export::{Cell, CsvQuery, Table, column, yes_no};
 use super::pages::PagePath;
 use super::{PageResult, WebError};
 use crate::error::AppError;
@@ -104,30 +104,26 @@ pub async fn breakdown(
     Ok(BreakdownPage { ctx, breakdown }.into_response())
 }
 
-pub fn csv_file(name: &str, rows: Vec<Vec<String>>) -> PageResult {
-    let mut writer = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    for row in rows {
-        writer
-            .write_record(&row)
-            .map_err(|e| WebError(AppError::Internal(e.into())))?;
-    }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| WebError(AppError::Internal(anyhow::anyhow!("csv: {e}"))))?;
-    let mut response: Response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+/// A group as a cell: its code (empty when not given) and its name in the page's language.
+pub fn group_cell(ctx: &PageCtx, by: Dimension, group: &Group, k: i64) -> Cell {
+    let code = match group {
+        Group::Value(v) => v.clone(),
+        Group::NotGiven => String::new(),
+        Group::OtherAreas => format!("other (< {k})"),
+    };
+    Cell::coded(code, group_label(ctx, by, group, k))
 }
 
-fn row(values: &[&str]) -> Vec<String> {
-    values.iter().map(|v| v.to_string()).collect()
+/// An attribute of an answer line as a cell (codes joined by commas for several).
+fn attribute_cell(ctx: &PageCtx, by: Dimension, codes: &Option<String>) -> Cell {
+    let codes = codes.clone().unwrap_or_default();
+    let labels: Vec<String> = codes
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| group_label(ctx, by, &Group::Value(c.to_string()), 0))
+        .collect();
+    Cell::coded(codes, labels.join("・"))
 }
 
 /// Every question's counts and shares (the results page as a table).
@@ -135,40 +131,43 @@ pub async fn results_csv(
     State(state): State<AppState>,
     ctx: PageCtx,
     PagePath(id): PagePath<i64>,
+    Query(form): Query<CsvQuery>,
 ) -> PageResult {
     let results = survey_results::of_survey(&state, &ctx.viewer(), id).await?;
-    let mut rows = vec![row(&[
-        "question_id",
-        "question",
-        "answer",
-        "count",
-        "percent",
-        "mean_rank",
-    ])];
+    let mut table = Table::new(
+        &form,
+        vec![
+            column("question_id", t!(ctx, "csv-question-id")),
+            column("question", t!(ctx, "csv-question")),
+            column("answer", t!(ctx, "csv-answer")),
+            column("count", t!(ctx, "csv-count")),
+            column("percent", t!(ctx, "csv-percent")),
+            column("mean_rank", t!(ctx, "csv-mean-rank")),
+        ],
+    );
     for q in &results.questions {
-        let base = [q.id.to_string(), q.prompt.clone()];
         for o in &q.options {
-            let mut line = base.to_vec();
-            line.extend([
-                o.label.clone(),
-                o.count.to_string(),
-                o.percent.to_string(),
-                o.mean_rank.map(|r| r.to_string()).unwrap_or_default(),
+            table.push(vec![
+                Cell::same(q.id.to_string()),
+                Cell::same(q.prompt.clone()),
+                Cell::same(o.label.clone()),
+                Cell::same(o.count.to_string()),
+                Cell::same(o.percent.to_string()),
+                Cell::same(o.mean_rank.map(|r| r.to_string()).unwrap_or_default()),
             ]);
-            rows.push(line);
         }
         for p in &q.points {
-            let mut line = base.to_vec();
-            line.extend([
-                p.value.to_string(),
-                p.count.to_string(),
-                p.percent.to_string(),
-                String::new(),
+            table.push(vec![
+                Cell::same(q.id.to_string()),
+                Cell::same(q.prompt.clone()),
+                Cell::same(p.value.to_string()),
+                Cell::same(p.count.to_string()),
+                Cell::same(p.percent.to_string()),
+                Cell::same(String::new()),
             ]);
-            rows.push(line);
         }
     }
-    csv_file(&format!("survey-{id}-results.csv"), rows)
+    table.file(&format!("survey-{id}-results"))
 }
 
 /// One attribute's breakdown: a line per question, group and answer.
@@ -177,39 +176,48 @@ pub async fn breakdown_csv(
     ctx: PageCtx,
     PagePath(id): PagePath<i64>,
     Query(query): Query<ByQuery>,
+    Query(form): Query<CsvQuery>,
 ) -> PageResult {
     let by = query.dimension()?;
     let breakdown = survey_breakdowns::of_survey(&state, &ctx.viewer(), id, by).await?;
     let k = breakdown.min_group;
-    let count = |c: &Option<i64>| c.map_or_else(|| HELD_BACK.to_string(), |n| n.to_string());
-    let mut rows = vec![row(&[
-        "question_id",
-        "question",
-        by.as_str(),
-        "answered",
-        "answer",
-        "count",
-    ])];
+    let count =
+        |c: &Option<i64>| Cell::same(c.map_or_else(|| HELD_BACK.to_string(), |n| n.to_string()));
+    let mut table = Table::new(
+        &form,
+        vec![
+            column("question_id", t!(ctx, "csv-question-id")),
+            column("question", t!(ctx, "csv-question")),
+            column(by.as_str(), dimension_label(&ctx, by)),
+            column("answered", t!(ctx, "breakdown-answered")),
+            column("answer", t!(ctx, "csv-answer")),
+            column("count", t!(ctx, "csv-count")),
+        ],
+    );
     for q in &breakdown.questions {
         for r in &q.rows {
-            let group = match &r.group {
-                Group::Value(v) => v.clone(),
-                Group::NotGiven => String::new(),
-                Group::OtherAreas => format!("other (< {k})"),
-            };
-            for (column, c) in q.columns.iter().zip(&r.counts) {
-                rows.push(vec![
-                    q.id.to_string(),
-                    q.prompt.clone(),
-                    group.clone(),
+            for (answer, c) in q.columns.iter().zip(&r.counts) {
+                table.push(vec![
+                    Cell::same(q.id.to_string()),
+                    Cell::same(q.prompt.clone()),
+                    group_cell(&ctx, by, &r.group, k),
                     count(&r.answered),
-                    column.clone(),
+                    Cell::same(answer.clone()),
                     count(c),
                 ]);
             }
         }
     }
-    csv_file(&format!("survey-{id}-by-{}.csv", by.as_str()), rows)
+    table.file(&format!("survey-{id}-by-{}", by.as_str()))
+}
+
+/// The name of an attribute as a column.
+pub fn dimension_label(ctx: &PageCtx, by: Dimension) -> String {
+    match by {
+        Dimension::AgeBand => t!(ctx, "csv-age-band"),
+        Dimension::Area => t!(ctx, "csv-area"),
+        Dimension::Relation => t!(ctx, "csv-relations"),
+    }
 }
 
 /// Staff: the anonymous answers, one line per response, in no order that says when.
@@ -217,21 +225,34 @@ pub async fn answers_csv(
     State(state): State<AppState>,
     ctx: PageCtx,
     PagePath(id): PagePath<i64>,
+    Query(form): Query<CsvQuery>,
 ) -> PageResult {
     let export = survey_breakdowns::anonymous_answers(&state, &ctx.viewer(), id).await?;
-    let mut header = row(&["response", "paper", "age_band", "area", "relations"]);
-    header.extend(export.questions.iter().map(|q| q.prompt.clone()));
-    let mut rows = vec![header];
+    let mut columns = vec![
+        column("response", t!(ctx, "csv-response")),
+        column("paper", t!(ctx, "csv-paper")),
+        column("age_band", t!(ctx, "csv-age-band")),
+        column("area", t!(ctx, "csv-area")),
+        column("relations", t!(ctx, "csv-relations")),
+    ];
+    // A question's column is named by its wording for people and its number for programs.
+    columns.extend(
+        export
+            .questions
+            .iter()
+            .map(|q| (format!("q{}", q.id), q.prompt.clone())),
+    );
+    let mut table = Table::new(&form, columns);
     for (n, response) in export.responses.iter().enumerate() {
         let mut line = vec![
-            (n + 1).to_string(),
-            if response.proxy { "yes" } else { "no" }.to_string(),
-            response.age_band.clone().unwrap_or_default(),
-            response.area.clone().unwrap_or_default(),
-            response.relations.clone().unwrap_or_default(),
+            Cell::same((n + 1).to_string()),
+            yes_no(&ctx, response.proxy),
+            attribute_cell(&ctx, Dimension::AgeBand, &response.age_band),
+            Cell::same(response.area.clone().unwrap_or_default()),
+            attribute_cell(&ctx, Dimension::Relation, &response.relations),
         ];
-        line.extend(response.answers.iter().cloned());
-        rows.push(line);
+        line.extend(response.answers.iter().cloned().map(Cell::same));
+        table.push(line);
     }
-    csv_file(&format!("survey-{id}-answers.csv"), rows)
+    table.file(&format!("survey-{id}-answers"))
 }

@@ -3,6 +3,7 @@
 //! and, for a paper answer, the paper's attributes; read into the service's answers, or
 //! filled from a stored answer to change it.
 
+use crate::msg;
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
@@ -102,7 +103,7 @@ impl Typed {
                     match given.parse::<i64>() {
                         Ok(rank) => ranked.push((rank, option.number)),
                         Err(_) => errors.push(
-                            Invalid::new("not_a_number", "a rank must be a number")
+                            Invalid::new("not_a_number", msg!("error-rank-number"))
                                 .at(field.clone()),
                         ),
                     }
@@ -110,7 +111,7 @@ impl Typed {
                 ranked.sort_unstable();
                 if ranked.windows(2).any(|w| w[0].0 == w[1].0) {
                     errors.push(
-                        Invalid::new("duplicate_rank", "give each rank to one option only")
+                        Invalid::new("duplicate_rank", msg!("error-duplicate-rank"))
                             .at(field.clone()),
                     );
                 }

@@ -1,6 +1,7 @@
 //! The staff page of a theme's support threshold: how many supports make an idea need an
 //! answer, and who counts toward it; mistakes shown at the field.
 
+use crate::msg;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -87,7 +88,7 @@ pub async fn save(
         Err(()) => Err(crate::error::AppError::invalid(
             "support_threshold",
             "not_a_number",
-            "must be a whole number",
+            msg!("error-not-a-number"),
         )),
     };
     match outcome {

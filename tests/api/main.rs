@@ -25,6 +25,7 @@ mod helpers;
 mod interop;
 mod layers;
 mod memory;
+mod messages;
 mod method_wire;
 mod methods;
 mod migrations;

@@ -142,7 +142,7 @@ async fn fediverse_votes_are_counted_once_per_account_apart_from_residents(backe
         limited.body["detail"]
             .as_str()
             .unwrap_or_default()
-            .contains("any number"),
+            .contains("いくつでも選べる"),
         "{}",
         limited.body
     );

@@ -96,7 +96,15 @@ async fn statistics_count_everyone_and_expose_no_one(backend: Backend) {
     assert_eq!(page.status, 200);
     page.contains("<th scope=\"row\">70代</th><td>X</td>");
     page.contains("<th scope=\"row\">30代</th><td>6</td>");
-    let csv = Browser::new(&app).get("/themes/parks/statistics.csv").await;
+    let people = Browser::new(&app).get("/themes/parks/statistics.csv").await;
+    assert!(
+        people.html.contains("参加した人,,14,0") && people.html.contains("年代,30代,6,"),
+        "{}",
+        people.html
+    );
+    let csv = Browser::new(&app)
+        .get("/themes/parks/statistics.csv?codes=1")
+        .await;
     assert!(csv.html.contains("participants,,14,0"), "{}", csv.html);
     assert!(csv.html.contains("age_band,70s,X,"), "{}", csv.html);
     assert!(csv.html.contains("age_band,30s,6,"), "{}", csv.html);

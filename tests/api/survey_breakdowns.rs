@@ -141,7 +141,7 @@ async fn small_groups_are_held_back_everywhere(backend: Backend) {
     page.contains("<th scope=\"row\">40代</th><td>X</td><td>X</td><td>0</td>");
     page.contains("X は、5 人未満の数");
     let csv = clerk
-        .get(&format!("/surveys/{id}/breakdown.csv?by=age_band"))
+        .get(&format!("/surveys/{id}/breakdown.csv?by=age_band&codes=1"))
         .await;
     assert_eq!(csv.status, 200);
     assert!(
@@ -154,12 +154,68 @@ async fn small_groups_are_held_back_everywhere(backend: Backend) {
     assert!(csv.html.contains(",40s,X,中央公園,X"), "{}", csv.html);
     assert!(csv.html.contains(",30s,X,中央公園,5"), "{}", csv.html);
     assert!(!csv.html.contains(",40s,4,"), "{}", csv.html);
+    // For people: the columns and groups in the page's language, the same counts.
+    let people = clerk
+        .get(&format!("/surveys/{id}/breakdown.csv?by=age_band"))
+        .await;
+    assert!(
+        people
+            .html
+            .starts_with("\u{feff}質問番号,質問,年代,回答した人,回答,人数"),
+        "{}",
+        people.html
+    );
+    assert!(
+        people.html.contains(",40代,X,中央公園,X"),
+        "{}",
+        people.html
+    );
+    assert!(
+        people.html.contains(",30代,X,中央公園,5"),
+        "{}",
+        people.html
+    );
+    let mut english = Browser::new(&app);
+    english.accept_language = Some("en");
+    english.log_in("staff_member").await;
+    let people = english
+        .get(&format!("/surveys/{id}/breakdown.csv?by=age_band"))
+        .await;
+    assert!(
+        people
+            .html
+            .starts_with("\u{feff}Question number,Question,Age band,"),
+        "{}",
+        people.html
+    );
     let area_csv = clerk
         .get(&format!("/surveys/{id}/breakdown.csv?by=area"))
         .await;
     assert!(!area_csv.html.contains("小町"), "{}", area_csv.html);
     let results = clerk.get(&format!("/surveys/{id}/results.csv")).await;
     assert!(results.html.contains("駅前広場,8,40"), "{}", results.html);
+    assert!(
+        results.html.contains("質問,回答,人数,割合（%）"),
+        "{}",
+        results.html
+    );
+    let coded = clerk
+        .get(&format!("/surveys/{id}/results.csv?codes=1"))
+        .await;
+    assert!(
+        coded
+            .html
+            .contains("question_id,question,answer,count,percent,mean_rank"),
+        "{}",
+        coded.html
+    );
+    assert!(
+        coded.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("-codes.csv"),
+        "the two forms are told apart by their names"
+    );
 
     // The staff's answer file: four people in their forties share nothing with four others,
     // so their lines carry no attribute; the thirties and fifties keep their age band.
@@ -168,11 +224,30 @@ async fn small_groups_are_held_back_everywhere(backend: Backend) {
         .await;
     assert_eq!(visitor.status, 303);
     assert!(visitor.location.unwrap().starts_with("/login"));
-    let answers = clerk.get(&format!("/surveys/{id}/answers.csv")).await;
+    let people = clerk.get(&format!("/surveys/{id}/answers.csv")).await;
+    assert!(
+        people
+            .html
+            .contains("回答番号,紙の回答,年代,地域,市との関わり,よく使う公園"),
+        "{}",
+        people.html
+    );
+    assert!(
+        people.html.contains(",30代,大船,住んでいる"),
+        "{}",
+        people.html
+    );
+    let answers = clerk
+        .get(&format!("/surveys/{id}/answers.csv?codes=1"))
+        .await;
     assert_eq!(answers.status, 200, "{}", answers.html);
     let lines: Vec<&str> = answers.html.lines().collect();
     assert_eq!(lines.len(), 21, "{}", answers.html);
-    assert!(lines[0].contains("response,paper,age_band,area,relations,よく使う公園"));
+    assert!(
+        lines[0].starts_with("\u{feff}response,paper,age_band,area,relations,q"),
+        "{}",
+        lines[0]
+    );
     assert!(!answers.html.contains("40s"), "{}", answers.html);
     assert!(!answers.html.contains("小町"), "{}", answers.html);
     assert_eq!(

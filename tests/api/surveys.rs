@@ -462,10 +462,7 @@ async fn a_survey_follows_its_phase(backend: Backend) {
     assert_eq!(late.body["type"], "urn:hiroba:problem:not-allowed-now");
     assert_eq!(late.body["title"], "Not possible at this time");
     assert!(
-        late.body["detail"]
-            .as_str()
-            .unwrap()
-            .contains("survey is not open"),
+        late.body["detail"].as_str().unwrap().contains("受付期間外"),
         "{}",
         late.body
     );

@@ -264,7 +264,8 @@ async fn phases_decide_which_forms_appear(backend: Backend) {
         )
         .await;
     assert_eq!(refused.status, 409);
-    refused.contains("いまはこの操作はできません（テーマのフェーズ");
+    // What cannot be done, and why: the phase of today, by its name.
+    refused.contains("アイデアの投稿はできません。いまのフェーズ（考える）ではできません。");
     let _ = hanako;
 }
 

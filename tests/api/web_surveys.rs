@@ -350,7 +350,7 @@ async fn link_surveys_are_answered_with_the_links_staff_make(backend: Backend) {
     let links = format!("{page}/links");
     let refused = clerk.submit(&links, &links, &[("count", "0")]).await;
     assert_eq!(refused.status, 422);
-    refused.contains("1 から 1000 までの数を入れてください。");
+    refused.contains("1 から 1,000 までの数を入れてください。");
     let made = clerk.submit(&links, &links, &[("count", "2")]).await;
     assert_eq!(made.status, 200, "{}", made.html);
     made.contains("2 件のリンクを作りました");

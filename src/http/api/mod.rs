@@ -42,7 +42,9 @@ use crate::state::AppState;
     info(
         title = "Hiroba API",
         description = "Participation server for municipalities: themes, proposals, comments, supports. \
-            Errors are application/problem+json (RFC 9457). Authenticate scripts with an API token \
+            Errors are application/problem+json (RFC 9457): `type`, `title`, `field` and `code` are \
+            stable English for programs; `detail` and each `message` are for people, in the language \
+            of `Accept-Language` (Japanese unless English is preferred). Authenticate scripts with an API token \
             (`Authorization: Bearer ...`); browser sessions use the session cookie and must echo the \
             session's CSRF token in `X-CSRF-Token` on every request that changes something.",
         license(name = "AGPL-3.0-or-later")

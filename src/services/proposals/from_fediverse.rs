@@ -4,6 +4,7 @@
 use crate::domain::{Action, Tag, kept_text};
 use crate::error::AppError;
 use crate::markdown;
+use crate::msg;
 use crate::services::events::{self, EventKind};
 use crate::services::themes::LoadedTheme;
 use crate::state::AppState;
@@ -80,7 +81,7 @@ pub async fn create_from_fediverse(
         return Err(AppError::invalid(
             "content",
             "required",
-            "the post has no text",
+            msg!("error-wire-no-text"),
         ));
     }
     let tags: Vec<Tag> =
@@ -146,9 +147,7 @@ pub async fn change_from_fediverse(
         return Ok(None);
     };
     if row.remote_actor.as_deref() != Some(actor) {
-        return Err(AppError::Forbidden(
-            "only the origin may change this object".into(),
-        ));
+        return Err(AppError::Forbidden(msg!("error-wire-not-origin")));
     }
     match change {
         RemoteChange::Edit { name, content } => {

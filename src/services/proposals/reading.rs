@@ -1,6 +1,7 @@
 //! Reading ideas: one, several by id, a theme's board page, the newest and a search, each
 //! as the viewer may see it.
 
+use crate::msg;
 use std::collections::HashMap;
 
 use super::{ProposalView, ReflectedIn, hidden_from, load, view};
@@ -172,7 +173,7 @@ pub async fn list(
             return Err(AppError::invalid(
                 "sort",
                 "unknown_sort",
-                "must be newest, most_supported or most_discussed",
+                msg!("error-unknown-sort"),
             ));
         }
     };
