@@ -118,6 +118,7 @@ async fn run() {
                 description: String::new(),
                 questions,
             }],
+            draft: false,
         },
     )
     .await

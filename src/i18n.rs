@@ -132,6 +132,22 @@ mod tests {
     }
 
     #[test]
+    fn no_message_is_defined_twice() {
+        for lang in ["ja", "en"] {
+            let all = ids(lang);
+            let mut unique = all.clone();
+            unique.dedup();
+            let twice: Vec<&String> = all
+                .windows(2)
+                .filter(|w| w[0] == w[1])
+                .map(|w| &w[0])
+                .collect();
+            assert!(twice.is_empty(), "{lang}: defined twice: {twice:?}");
+            assert_eq!(all.len(), unique.len());
+        }
+    }
+
+    #[test]
     fn english_translates_every_japanese_message() {
         let ja = ids("ja");
         assert!(ja.len() > 20);

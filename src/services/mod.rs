@@ -29,6 +29,7 @@ pub mod statistics;
 pub mod summary;
 pub mod survey_breakdowns;
 pub mod survey_closing;
+pub mod survey_editing;
 pub mod survey_responses;
 pub mod survey_results;
 pub mod surveys;

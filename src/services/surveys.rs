@@ -14,6 +14,7 @@ use crate::domain::{parse_date, parse_text};
 use crate::error::{AppError, Checker, Invalid};
 use crate::state::AppState;
 use crate::storage::now_millis;
+use crate::storage::survey_edits;
 use crate::storage::surveys::{self as store, SurveyRow};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -83,6 +84,37 @@ pub struct SurveyInput {
     #[schema(minimum = 1)]
     pub phase: Option<i64>,
     pub sections: Vec<SectionInput>,
+    /// Create it as a draft that only staff see, to publish later.
+    #[serde(default)]
+    pub draft: bool,
+}
+
+/// Where a survey stands for staff: a draft only they see, published, or archived (kept
+/// with its answers, out of residents' view).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SurveyState {
+    Draft,
+    Published,
+    Archived,
+}
+
+impl SurveyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SurveyState::Draft => "draft",
+            SurveyState::Published => "published",
+            SurveyState::Archived => "archived",
+        }
+    }
+
+    pub(super) fn parse(stored: &str) -> SurveyState {
+        match stored {
+            "draft" => SurveyState::Draft,
+            "archived" => SurveyState::Archived,
+            _ => SurveyState::Published,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -94,7 +126,7 @@ pub enum Audience {
 }
 
 impl Audience {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Audience::Residents => "residents",
             Audience::Link => "link",
@@ -123,6 +155,8 @@ pub struct QuestionView {
     pub high: Option<i64>,
     pub low_label: String,
     pub high_label: String,
+    /// When staff last corrected its wording after answers came in.
+    pub edited_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -146,11 +180,16 @@ pub struct SurveyView {
     pub open: bool,
     /// Whether it has closed (its results are then public).
     pub closed: bool,
+    /// Whether staff closed it before its end (they may open it again until then).
+    pub closed_early: bool,
     pub response_count: i32,
     /// Whether the signed-in viewer has answered.
     pub answered: bool,
     pub sections: Vec<SectionView>,
     pub created_at: String,
+    pub state: SurveyState,
+    /// When staff last corrected its wording after answers came in (the survey says so).
+    pub edited_at: Option<String>,
 }
 
 impl SurveyView {
@@ -162,7 +201,7 @@ impl SurveyView {
 /// A survey row with the theme it belongs to, checked visible to the viewer.
 pub(super) struct Loaded {
     pub(super) row: SurveyRow,
-    theme: Option<std::sync::Arc<super::themes::LoadedTheme>>,
+    pub(super) theme: Option<std::sync::Arc<super::themes::LoadedTheme>>,
 }
 
 impl Loaded {
@@ -178,6 +217,11 @@ impl Loaded {
     /// Whether it takes answers on `today`, and whether it has closed (staff may open a
     /// survey they closed early again before its end).
     pub(super) fn window(&self, today: jiff::civil::Date) -> (bool, bool) {
+        match SurveyState::parse(&self.row.state) {
+            SurveyState::Draft => return (false, false),
+            SurveyState::Archived => return (false, true),
+            SurveyState::Published => {}
+        }
         if self.row.closed_at.is_some() {
             return (false, true);
         }
@@ -230,18 +274,61 @@ pub(super) async fn load(state: &AppState, viewer: &Viewer, id: i64) -> Result<L
         }
         None => None,
     };
+    if SurveyState::parse(&row.state) != SurveyState::Published && !viewer.can_manage_themes() {
+        return Err(AppError::NotFound("survey"));
+    }
     Ok(Loaded { row, theme })
 }
 
-/// Staff build a survey on a theme.
-pub async fn create(
-    state: &AppState,
-    viewer: &Viewer,
-    slug: &str,
+/// A survey as staff described it, checked.
+pub(super) struct ParsedSurvey {
+    pub(super) title: String,
+    pub(super) description: String,
+    pub(super) audience: Audience,
+    /// Each section's title and description.
+    pub(super) sections: Vec<(String, String)>,
+    /// Each question with the section (from 0) it is in.
+    pub(super) questions: Vec<(i32, Question)>,
+    pub(super) opens_on: Option<String>,
+    pub(super) closes_on: Option<String>,
+    pub(super) phase_id: Option<i64>,
+}
+
+impl ParsedSurvey {
+    pub(super) fn settings(&self) -> survey_edits::Settings<'_> {
+        survey_edits::Settings {
+            title: &self.title,
+            description: &self.description,
+            audience: self.audience.as_str(),
+            opens_on: self.opens_on.as_deref(),
+            closes_on: self.closes_on.as_deref(),
+            phase_id: self.phase_id,
+        }
+    }
+
+    pub(super) fn new_sections(&self) -> Vec<store::NewSection<'_>> {
+        self.sections
+            .iter()
+            .map(|(title, description)| store::NewSection { title, description })
+            .collect()
+    }
+
+    pub(super) fn new_questions(&self) -> Vec<store::NewQuestion<'_>> {
+        self.questions
+            .iter()
+            .map(|(section, question)| store::NewQuestion {
+                section: *section,
+                question,
+            })
+            .collect()
+    }
+}
+
+/// Checks a survey as staff describe it, every refusal by its field.
+pub(super) fn parse_input(
+    theme: &super::themes::LoadedTheme,
     input: &SurveyInput,
-) -> Result<SurveyView, AppError> {
-    let staff = viewer.require_staff()?;
-    let theme = super::themes::load(state, viewer, slug).await?;
+) -> Result<ParsedSurvey, AppError> {
     let mut check = Checker::new();
     let keep = |check: &mut Checker, field: &str, result: Result<String, Invalid>| {
         check.check(field, result).unwrap_or_default()
@@ -334,35 +421,49 @@ pub async fn create(
         },
     };
     check.finish()?;
-    let opens_on = opens_on.map(|d| d.to_string());
-    let closes_on = closes_on.map(|d| d.to_string());
-    let new_sections: Vec<_> = sections
-        .iter()
-        .map(|(title, description)| store::NewSection { title, description })
-        .collect();
-    let new_questions: Vec<_> = questions
-        .iter()
-        .map(|(section, question)| store::NewQuestion {
-            section: *section,
-            question,
-        })
-        .collect();
+    Ok(ParsedSurvey {
+        title,
+        description,
+        audience: input.audience,
+        sections,
+        questions,
+        opens_on: opens_on.map(|d| d.to_string()),
+        closes_on: closes_on.map(|d| d.to_string()),
+        phase_id,
+    })
+}
+
+/// Staff build a survey on a theme (as a draft, seen only by staff, when `input.draft`).
+pub async fn create(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+    input: &SurveyInput,
+) -> Result<SurveyView, AppError> {
+    let staff = viewer.require_staff()?;
+    let theme = super::themes::load(state, viewer, slug).await?;
+    let parsed = parse_input(&theme, input)?;
     let mut tx = state.db.begin().await?;
     let id = store::insert(
         tx.ex(),
         &store::NewSurvey {
             theme_id: Some(theme.row.id),
-            title: &title,
-            description: &description,
-            audience: input.audience.as_str(),
-            opens_on: opens_on.as_deref(),
-            closes_on: closes_on.as_deref(),
-            phase_id,
+            title: &parsed.title,
+            description: &parsed.description,
+            audience: parsed.audience.as_str(),
+            opens_on: parsed.opens_on.as_deref(),
+            closes_on: parsed.closes_on.as_deref(),
+            phase_id: parsed.phase_id,
             by: staff.id,
             now: now_millis(),
+            state: if input.draft {
+                SurveyState::Draft.as_str()
+            } else {
+                SurveyState::Published.as_str()
+            },
         },
-        &new_sections,
-        &new_questions,
+        &parsed.new_sections(),
+        &parsed.new_questions(),
     )
     .await?;
     tx.commit().await?;
@@ -370,7 +471,7 @@ pub async fn create(
         theme = slug,
         survey = id,
         by = staff.id,
-        questions = questions.len(),
+        questions = parsed.questions.len(),
         "survey created"
     );
     get(state, viewer, id).await
@@ -394,7 +495,11 @@ pub async fn of_theme(
     let rows = store::of_theme(conn.ex(), theme.row.id).await?;
     drop(conn);
     let mut views = Vec::with_capacity(rows.len());
+    let staff = viewer.can_manage_themes();
     for row in rows {
+        if !staff && SurveyState::parse(&row.state) != SurveyState::Published {
+            continue;
+        }
         let loaded = Loaded {
             row,
             theme: Some(theme.clone()),
@@ -420,7 +525,16 @@ async fn view(state: &AppState, viewer: &Viewer, loaded: Loaded) -> Result<Surve
         Some(user) => store::has_answered(conn.ex(), id, user).await?,
         None => false,
     };
+    let edits = survey_edits::edits_of(conn.ex(), id).await?;
     drop(conn);
+    let edited_at = |question: Option<i64>| {
+        edits
+            .iter()
+            .filter(|e| question.is_none() || e.question_id == question)
+            .map(|e| e.edited_at)
+            .max()
+            .map(rfc3339)
+    };
     let mut section_views: Vec<SectionView> = sections
         .into_iter()
         .map(|s| SectionView {
@@ -451,6 +565,7 @@ async fn view(state: &AppState, viewer: &Viewer, loaded: Loaded) -> Result<Surve
             high: q.high,
             low_label: q.low_label,
             high_label: q.high_label,
+            edited_at: edited_at(Some(q.id)),
         };
         if let Some(section) = section_views.get_mut(q.section as usize) {
             section.questions.push(view);
@@ -474,10 +589,13 @@ async fn view(state: &AppState, viewer: &Viewer, loaded: Loaded) -> Result<Surve
         phase,
         open,
         closed,
+        closed_early: row.closed_at.is_some(),
         response_count: row.response_count,
         answered,
         sections: section_views,
         created_at: rfc3339(row.created_at),
+        state: SurveyState::parse(&row.state),
+        edited_at: edited_at(None),
     })
 }
 

@@ -28,6 +28,7 @@ pub mod results;
 pub mod settings;
 pub mod statistics;
 pub mod summary;
+pub mod survey_edits;
 pub mod surveys;
 pub mod terms;
 pub mod themes;

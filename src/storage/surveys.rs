@@ -18,6 +18,8 @@ pub struct SurveyRow {
     pub created_at: i64,
     /// When staff closed it before its end, if they did.
     pub closed_at: Option<i64>,
+    /// `draft`, `published` or `archived`.
+    pub state: String,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -60,6 +62,8 @@ pub struct NewSurvey<'a> {
     pub phase_id: Option<i64>,
     pub by: i64,
     pub now: i64,
+    /// `draft` or `published`.
+    pub state: &'a str,
 }
 
 pub struct NewSection<'a> {
@@ -94,7 +98,7 @@ pub struct NewResponse<'a> {
 }
 
 const SURVEY_COLUMNS: &str = "id, theme_id, title, description, audience, opens_on, closes_on, \
-     phase_id, response_count, created_at, closed_at";
+     phase_id, response_count, created_at, closed_at, state";
 
 /// Closes a survey before its end (`Some(now)`), or opens it again (`None`).
 pub async fn set_closed_at(
@@ -113,28 +117,41 @@ pub async fn set_closed_at(
 }
 
 pub async fn insert(
-    ex: Ex<'_>,
+    mut ex: Ex<'_>,
     survey: &NewSurvey<'_>,
     sections: &[NewSection<'_>],
     questions: &[NewQuestion<'_>],
 ) -> Result<i64, sqlx::Error> {
+    let id: i64 = on_conn!(ex.reborrow(), |c| sqlx::query_scalar(
+        "INSERT INTO surveys (theme_id, title, description, audience, opens_on, closes_on, \
+         phase_id, response_count, created_by, created_at, state) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10) RETURNING id",
+    )
+    .bind(survey.theme_id)
+    .bind(survey.title)
+    .bind(survey.description)
+    .bind(survey.audience)
+    .bind(survey.opens_on)
+    .bind(survey.closes_on)
+    .bind(survey.phase_id)
+    .bind(survey.by)
+    .bind(survey.now)
+    .bind(survey.state)
+    .fetch_one(&mut *c)
+    .await)?;
+    insert_structure(ex, id, sections, questions).await?;
+    Ok(id)
+}
+
+/// Stores a survey's sections and questions with their options (after
+/// [`super::survey_edits::delete_structure`] when they replace others).
+pub async fn insert_structure(
+    ex: Ex<'_>,
+    id: i64,
+    sections: &[NewSection<'_>],
+    questions: &[NewQuestion<'_>],
+) -> Result<(), sqlx::Error> {
     on_conn!(ex, |c| {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO surveys (theme_id, title, description, audience, opens_on, closes_on, \
-             phase_id, response_count, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9) RETURNING id",
-        )
-        .bind(survey.theme_id)
-        .bind(survey.title)
-        .bind(survey.description)
-        .bind(survey.audience)
-        .bind(survey.opens_on)
-        .bind(survey.closes_on)
-        .bind(survey.phase_id)
-        .bind(survey.by)
-        .bind(survey.now)
-        .fetch_one(&mut *c)
-        .await?;
         for (position, section) in sections.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO survey_sections (survey_id, position, title, description) \
@@ -179,7 +196,7 @@ pub async fn insert(
                 .await?;
             }
         }
-        Ok(id)
+        Ok(())
     })
 }
 

@@ -20,6 +20,7 @@ pub mod references;
 pub mod results;
 pub mod staff;
 pub mod statistics;
+pub mod survey_admin;
 pub mod survey_builder;
 pub mod survey_exports;
 pub mod survey_form;
@@ -112,6 +113,12 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/staff/themes/{slug}/surveys/new",
             get(survey_builder::new_survey).post(survey_builder::create_survey),
         )
+        .route("/staff/surveys/{id}", get(survey_admin::manage))
+        .route(
+            "/staff/surveys/{id}/edit",
+            get(survey_admin::edit_form).post(survey_admin::edit),
+        )
+        .route("/staff/surveys/{id}/actions", post(survey_admin::act))
         .route("/surveys/{id}", get(surveys::survey).post(surveys::answer))
         .route(
             "/surveys/{id}/change",

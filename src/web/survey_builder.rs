@@ -27,6 +27,8 @@ const BLANK_ROWS: usize = 3;
 #[derive(Debug, Default, Clone)]
 pub struct QuestionRow {
     pub index: usize,
+    /// Where the question goes (1, 2, …); rows are put in this order when saved.
+    pub order: String,
     pub section: String,
     pub kind: String,
     pub prompt: String,
@@ -61,6 +63,8 @@ impl QuestionRow {
 
 #[derive(Debug, Default)]
 pub struct SurveyForm {
+    /// Saved as a draft only staff see.
+    pub draft: bool,
     pub title: String,
     pub description: String,
     pub audience: String,
@@ -86,7 +90,7 @@ fn number(raw: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<i64> {
 }
 
 impl SurveyForm {
-    fn from_pairs(pairs: &[(String, String)]) -> Self {
+    pub(super) fn from_pairs(pairs: &[(String, String)]) -> Self {
         let get = |name: &str| {
             pairs
                 .iter()
@@ -102,6 +106,7 @@ impl SurveyForm {
             let row = &mut rows[index];
             let value = value.to_string();
             match field {
+                "order" => row.order = value,
                 "section" => row.section = value,
                 "kind" => row.kind = value,
                 "prompt" => row.prompt = value,
@@ -118,6 +123,7 @@ impl SurveyForm {
             }
         }
         SurveyForm {
+            draft: pairs.iter().any(|(k, _)| k == "draft"),
             title: get("title"),
             description: get("description"),
             audience: get("audience"),
@@ -128,21 +134,77 @@ impl SurveyForm {
         }
     }
 
+    /// A survey as it stands, to edit.
+    pub fn from_view(survey: &surveys::SurveyView) -> Self {
+        let text = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+        let mut rows = Vec::new();
+        for section in &survey.sections {
+            for q in &section.questions {
+                let scale = matches!(q.kind, QuestionKind::Scale);
+                rows.push(QuestionRow {
+                    index: rows.len(),
+                    order: (rows.len() + 1).to_string(),
+                    section: section.title.clone(),
+                    kind: q.kind.as_str().to_string(),
+                    prompt: q.prompt.clone(),
+                    help: q.help.clone(),
+                    required: q.required,
+                    options: q
+                        .options
+                        .iter()
+                        .map(|o| o.label.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    max_choices: text(q.max_choices),
+                    points: if scale { text(q.high) } else { String::new() },
+                    min: if matches!(q.kind, QuestionKind::Number) {
+                        text(q.low)
+                    } else {
+                        String::new()
+                    },
+                    max: if matches!(q.kind, QuestionKind::Number) {
+                        text(q.high)
+                    } else {
+                        String::new()
+                    },
+                    low_label: q.low_label.clone(),
+                    high_label: q.high_label.clone(),
+                    error: None,
+                });
+            }
+        }
+        SurveyForm {
+            draft: survey.state == surveys::SurveyState::Draft,
+            title: survey.title.clone(),
+            description: survey.description.clone(),
+            audience: survey.audience.as_str().to_string(),
+            opens_on: survey.opens_on.clone().unwrap_or_default(),
+            closes_on: survey.closes_on.clone().unwrap_or_default(),
+            phase: survey.phase.map(|p| p.to_string()).unwrap_or_default(),
+            rows,
+        }
+    }
+
     fn with_blank_rows(mut self) -> Self {
         self.rows.retain(|r| !r.is_blank() || r.error.is_some());
         for (i, row) in self.rows.iter_mut().enumerate() {
             row.index = i;
+            if row.order.trim().is_empty() {
+                row.order = (i + 1).to_string();
+            }
         }
         for _ in 0..BLANK_ROWS {
             let index = self.rows.len();
-            self.rows.push(QuestionRow::blank(index));
+            let mut row = QuestionRow::blank(index);
+            row.order = (index + 1).to_string();
+            self.rows.push(row);
         }
         self
     }
 
     /// The service's input, and for each question in it (section by section) the row it
     /// came from; what the form itself cannot read is refused by field.
-    fn input(&self) -> Result<(SurveyInput, Vec<Vec<usize>>), AppError> {
+    pub(super) fn input(&self) -> Result<(SurveyInput, Vec<Vec<usize>>), AppError> {
         let mut errors = Vec::new();
         let audience = match self.audience.as_str() {
             "link" => Audience::Link,
@@ -158,7 +220,13 @@ impl SurveyForm {
         let mut sections: Vec<SectionInput> = Vec::new();
         let mut rows_of: Vec<Vec<usize>> = Vec::new();
         let mut current: Option<String> = None;
-        for row in self.rows.iter().filter(|r| !r.is_blank()) {
+        // Rows go where their order number says; rows without one keep their place.
+        let mut ordered: Vec<&QuestionRow> = self.rows.iter().filter(|r| !r.is_blank()).collect();
+        ordered.sort_by_key(|r| {
+            let place = r.order.trim().parse::<usize>().unwrap_or(r.index + 1);
+            (place, r.index)
+        });
+        for row in ordered {
             let at = |field: &str| format!("q_{field}_{}", row.index);
             let kind = match QuestionKind::parse(row.kind.trim()) {
                 Ok(kind) => kind,
@@ -213,6 +281,7 @@ impl SurveyForm {
             closes_on: date(&self.closes_on),
             phase,
             sections,
+            draft: self.draft,
         };
         Ok((input, rows_of))
     }
@@ -225,6 +294,22 @@ pub struct SurveyFormPage {
     pub theme: ThemeView,
     pub form: SurveyForm,
     pub errors: FormErrors,
+    /// The survey being edited, when it is not a new one.
+    pub editing: Option<surveys::SurveyView>,
+}
+
+impl SurveyFormPage {
+    pub fn action(&self) -> String {
+        match &self.editing {
+            Some(survey) => format!("/staff/surveys/{}/edit", survey.id),
+            None => format!("/staff/themes/{}/surveys/new", self.theme.slug),
+        }
+    }
+
+    /// Whether answers exist, so that only the wording may change.
+    pub fn wording_only(&self) -> bool {
+        self.editing.as_ref().is_some_and(|s| s.response_count > 0)
+    }
 }
 
 impl SurveyFormPage {
@@ -251,18 +336,20 @@ impl SurveyFormPage {
     }
 }
 
-fn page(
+pub(super) fn page(
     ctx: PageCtx,
     theme: ThemeView,
     form: SurveyForm,
     errors: FormErrors,
     status: StatusCode,
+    editing: Option<surveys::SurveyView>,
 ) -> PageResult {
     let page = SurveyFormPage {
         ctx,
         theme,
         form: form.with_blank_rows(),
         errors,
+        editing,
     };
     Ok((status, page).into_response())
 }
@@ -279,7 +366,14 @@ pub async fn new_survey(
         audience: "residents".into(),
         ..SurveyForm::default()
     };
-    page(ctx, theme, form, FormErrors::default(), StatusCode::OK)
+    page(
+        ctx,
+        theme,
+        form,
+        FormErrors::default(),
+        StatusCode::OK,
+        None,
+    )
 }
 
 pub async fn create_survey(
@@ -294,7 +388,14 @@ pub async fn create_survey(
     let mut form = SurveyForm::from_pairs(&pairs);
     // "More rows": show the form again with blank rows, nothing saved.
     if pairs.iter().any(|(k, _)| k == "more") {
-        return page(ctx, theme, form, FormErrors::default(), StatusCode::OK);
+        return page(
+            ctx,
+            theme,
+            form,
+            FormErrors::default(),
+            StatusCode::OK,
+            None,
+        );
     }
     let outcome = match form.input() {
         Ok((input, rows_of)) => surveys::create(&state, &viewer, &slug, &input)
@@ -305,30 +406,45 @@ pub async fn create_survey(
     match outcome {
         Ok(survey) => ctx.see_other(&format!("/surveys/{}", survey.id)),
         Err((err, rows_of)) => {
-            let (status, errors) = form_errors(&ctx, err)?;
-            // The form's own refusals name the row's field; the service's name the
-            // question by its section and place, which `rows_of` turns back into a row.
-            for row in form.rows.iter_mut() {
-                row.error = ["kind", "max_choices", "points", "min", "max"]
-                    .iter()
-                    .find_map(|field| {
-                        let message = errors.get(&format!("q_{field}_{}", row.index))?;
-                        Some(field_message(&ctx, field, message))
-                    });
-            }
-            for (s, rows) in rows_of.iter().enumerate() {
-                for (q, index) in rows.iter().enumerate() {
-                    let prefix = format!("sections[{s}].questions[{q}].");
-                    if let Some((field, message)) = errors.first_with_prefix(&prefix)
-                        && let Some(row) = form.rows.iter_mut().find(|r| r.index == *index)
-                    {
-                        row.error = Some(field_message(&ctx, &field, &message));
-                    }
-                }
-            }
-            page(ctx, theme, form, errors, status)
+            let errors = refusal_at_rows(&ctx, &mut form, err, &rows_of)?;
+            page(ctx, theme, form, errors.1, errors.0, None)
         }
     }
+}
+
+/// Places a refusal at the rows it is about: the form's own refusals name the row's field;
+/// the service's name the question by its section and place, which `rows_of` turns back
+/// into a row.
+pub(super) fn refusal_at_rows(
+    ctx: &PageCtx,
+    form: &mut SurveyForm,
+    err: AppError,
+    rows_of: &[Vec<usize>],
+) -> Result<(StatusCode, FormErrors), super::WebError> {
+    let (status, errors) = form_errors(ctx, err)?;
+    for row in form.rows.iter_mut() {
+        row.error = ["kind", "max_choices", "points", "min", "max"]
+            .iter()
+            .find_map(|field| {
+                let message = errors.get(&format!("q_{field}_{}", row.index))?;
+                Some(field_message(ctx, field, message))
+            });
+    }
+    for (s, rows) in rows_of.iter().enumerate() {
+        for (q, index) in rows.iter().enumerate() {
+            let prefix = format!("sections[{s}].questions[{q}]");
+            let found = errors.first_with_prefix(&format!("{prefix}.")).or_else(|| {
+                // A question refused whole (its shape is locked by answers).
+                errors.get(&prefix).map(|m| (String::new(), m.to_string()))
+            });
+            if let Some((field, message)) = found
+                && let Some(row) = form.rows.iter_mut().find(|r| r.index == *index)
+            {
+                row.error = Some(field_message(ctx, &field, &message));
+            }
+        }
+    }
+    Ok((status, errors))
 }
 
 /// A row's refusal with the name of the field it is about (`選択肢: 2つ以上…`).

@@ -18,7 +18,7 @@ use crate::domain::surveys::QuestionKind;
 use crate::error::AppError;
 use crate::http::extract::cookie;
 use crate::services::survey_responses::{self, ResponseInput};
-use crate::services::surveys::{self, Audience, QuestionView, SurveyView};
+use crate::services::surveys::{self, Audience, QuestionView, SurveyState, SurveyView};
 use crate::services::themes::{self, ThemeView};
 use crate::state::AppState;
 use crate::t;

@@ -40,6 +40,7 @@ mod results;
 mod statistics;
 mod summary;
 mod survey_breakdowns;
+mod survey_editing;
 mod surveys;
 mod theme_removal;
 mod themes;

@@ -556,7 +556,82 @@ async fn a_survey_closed_early_closes_its_poll_as_the_same_poll(backend: Backend
     assert_eq!(status, 202, "{body}");
 }
 
+async fn a_corrected_poll_question_reaches_the_fediverse_as_the_same_poll(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let staff = app.staff().await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    let gts = GtsPeer::start("127.0.0.54", CITY).await;
+    gts.follow_theme(&app, "parks").await;
+    let survey = parks_survey(&app, &staff, Some(day(5))).await;
+    let poll = app
+        .post(&poll_path(&survey, survey.single), Some(&staff), json!({}))
+        .await
+        .expect(201);
+    let created = gts
+        .wait_for("the poll's Create", |a| {
+            a["type"] == "Create" && a["object"]["id"] == poll["url"]
+        })
+        .await;
+    let path = format!("/api/v1/surveys/{}", survey.id);
+    let mut current = app.get(&path, Some(&staff)).await.expect(200);
+    let input = |survey: &Value, prompt: &str, first_option: &str| {
+        let mut questions = survey["sections"][0]["questions"].clone();
+        for q in questions.as_array_mut().unwrap() {
+            let options: Vec<Value> = q["options"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["label"].clone())
+                .collect();
+            let object = q.as_object_mut().unwrap();
+            for key in ["id", "low", "high", "edited_at"] {
+                object.remove(key);
+            }
+            object.insert("options".into(), json!(options));
+        }
+        questions[0]["prompt"] = json!(prompt);
+        questions[0]["options"][0] = json!(first_option);
+        json!({"title": survey["title"], "opens_on": survey["opens_on"],
+               "closes_on": survey["closes_on"], "sections": [{"questions": questions}]})
+    };
+    // Its options are what votes name: they keep their words.
+    let renamed = app
+        .put(
+            &path,
+            Some(&staff),
+            input(&current, "よく使う公園は", "中央公園（本町）"),
+        )
+        .await;
+    assert_eq!(renamed.status, 409, "{}", renamed.body);
+    assert_eq!(renamed.fields(), ["sections[0].questions[0]"]);
+    // Its question is corrected, and followers get the new words on the same poll.
+    current = app
+        .put(
+            &path,
+            Some(&staff),
+            input(&current, "いちばんよく使う公園は", "中央公園"),
+        )
+        .await
+        .expect(200);
+    assert!(current["sections"][0]["questions"][0]["edited_at"].is_string());
+    let update = gts
+        .wait_for("the corrected poll", |a| {
+            a["type"] == "Update"
+                && a["object"]["id"] == poll["url"]
+                && a["object"]["content"]
+                    .as_str()
+                    .is_some_and(|c| c.contains("いちばんよく使う公園は"))
+        })
+        .await;
+    assert_eq!(
+        poll_identity(&update["object"]),
+        poll_identity(&created["object"])
+    );
+}
+
 both_databases!(
+    a_corrected_poll_question_reaches_the_fediverse_as_the_same_poll,
     fediverse_votes_are_counted_once_per_account_apart_from_residents,
     a_poll_needs_an_end_and_refuses_votes_once_closed,
     a_survey_closed_early_closes_its_poll_as_the_same_poll,

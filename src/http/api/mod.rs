@@ -18,6 +18,7 @@ pub mod proposals;
 pub mod references;
 pub mod results;
 pub mod statistics;
+pub mod survey_editing;
 pub mod surveys;
 pub mod themes;
 pub mod word_cloud;
@@ -253,7 +254,16 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(drafts::comment_on_amendment))
         .routes(routes!(drafts::decide_amendment))
         .routes(routes!(surveys::list_surveys, surveys::create_survey))
-        .routes(routes!(surveys::get_survey))
+        .routes(routes!(
+            surveys::get_survey,
+            survey_editing::update_survey,
+            survey_editing::delete_survey
+        ))
+        .routes(routes!(survey_editing::duplicate_survey))
+        .routes(routes!(survey_editing::publish_survey))
+        .routes(routes!(survey_editing::archive_survey))
+        .routes(routes!(survey_editing::unarchive_survey))
+        .routes(routes!(survey_editing::survey_edits))
         .routes(routes!(surveys::close_survey))
         .routes(routes!(surveys::reopen_survey))
         .routes(routes!(surveys::respond, surveys::change_response))
