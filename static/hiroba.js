@@ -47,6 +47,27 @@ document.addEventListener("DOMContentLoaded", () => {
     };
     setTimeout(refresh, seconds * 1000);
   }
+  // A list to choose from narrows as one types in its search box (ticked items stay).
+  for (const box of document.querySelectorAll("[data-filter-list]")) {
+    const list = document.getElementById(box.dataset.filterList);
+    if (!list) continue;
+    const narrow = () => {
+      const words = box.value.toLowerCase().split(/\s+/).filter(Boolean);
+      for (const item of list.querySelectorAll("[data-filter-text]")) {
+        const text = item.dataset.filterText.toLowerCase();
+        const ticked = item.querySelector("input[type=checkbox]:checked");
+        item.hidden = !ticked && !words.every((w) => text.includes(w));
+      }
+    };
+    box.addEventListener("input", narrow);
+    // Enter filters in place instead of sending the form.
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        narrow();
+      }
+    });
+  }
   // Move focus to a form's error summary so screen readers announce it.
   const summary = document.querySelector(".error-summary");
   if (summary) {

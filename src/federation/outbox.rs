@@ -241,7 +241,7 @@ async fn author(
 /// Sends an author's activity (`Update` or `Delete`) about something posted in a theme to
 /// the theme's followers: signed by the author for Mastodon-family software, announced by
 /// the theme for group-aware software (see [`super::software`]).
-async fn author_activity_to_followers<A: Serialize>(
+pub(super) async fn author_activity_to_followers<A: Serialize>(
     state: &AppState,
     theme_slug: &str,
     author: KeyOwner,
@@ -271,7 +271,7 @@ async fn author_activity_to_followers<A: Serialize>(
 }
 
 /// The `Delete` of a post in a theme, by its author.
-fn deletion(author: &str, theme_actor: &str, object: Tombstone) -> Delete {
+pub(super) fn deletion(author: &str, theme_actor: &str, object: Tombstone) -> Delete {
     Delete::of(
         author,
         object,

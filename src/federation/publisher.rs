@@ -120,6 +120,9 @@ async fn publish(state: &AppState, event: &Event) -> Result<(), AppError> {
         EventKind::ThemeRemoved => municipality::theme_removed(state, id).await?,
         EventKind::ResultPublished => super::results::result_changed(state, id, Create).await?,
         EventKind::ResultUpdated => super::results::result_changed(state, id, Update).await?,
+        EventKind::ResultDeleted => {
+            super::results::result_deleted(state, id, &event.payload_as()?).await?
+        }
         EventKind::MethodPublished => methods::method_changed(state, id, Create).await?,
         EventKind::MethodUpdated => methods::method_changed(state, id, Update).await?,
         EventKind::FollowRequested => following::send_follow(state, id).await?,

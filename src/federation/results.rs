@@ -161,6 +161,32 @@ pub async fn result_changed(
     super::municipality::announce(state, &activity, None).await
 }
 
+/// A section was deleted: the municipality, its author, sends `Delete` to the theme's
+/// followers (announced by the theme to group software), and the municipality's followers,
+/// who were announced the section, hear of it too.
+pub async fn result_deleted(
+    state: &AppState,
+    id: i64,
+    deleted: &crate::services::result_editing::DeletedResult,
+) -> Result<(), AppError> {
+    let urls = Urls::new(&state.config);
+    let theme_actor = urls.theme(&deleted.theme_slug);
+    let object_id = format!("{}/results/{id}", state.config.public_url());
+    let delete = outbox::deletion(
+        &urls.instance_actor(),
+        &theme_actor,
+        super::objects::Tombstone::of(&object_id, "Article"),
+    );
+    outbox::author_activity_to_followers(
+        state,
+        &deleted.theme_slug,
+        super::keys::KeyOwner::Instance,
+        delete.clone(),
+    )
+    .await?;
+    super::municipality::announce(state, &delete, None).await
+}
+
 /// The routes of results as ActivityStreams.
 pub fn router() -> axum::Router<AppState> {
     axum::Router::new().route("/results/{id}", axum::routing::get(article_at_its_id))

@@ -43,6 +43,9 @@ pub enum EventKind {
     ResultPublished,
     /// A section of results changed or got a progress update (subject: the result).
     ResultUpdated,
+    /// Staff deleted a section of results (subject: the result, now gone; payload: its
+    /// theme, to tell followers).
+    ResultDeleted,
     /// Staff published a method (subject: the method).
     MethodPublished,
     /// Staff made a new version of a method (subject: the method).
@@ -94,7 +97,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 36] = [
+    pub const ALL: [EventKind; 37] = [
         EventKind::ProposalCreated,
         EventKind::ProposalUpdated,
         EventKind::ProposalWithdrawn,
@@ -111,6 +114,7 @@ impl EventKind {
         EventKind::ThemePhaseChanged,
         EventKind::ResultPublished,
         EventKind::ResultUpdated,
+        EventKind::ResultDeleted,
         EventKind::MethodPublished,
         EventKind::MethodUpdated,
         EventKind::FollowRequested,
@@ -151,6 +155,7 @@ impl EventKind {
             EventKind::ThemePhaseChanged => "theme_phase_changed",
             EventKind::ResultPublished => "result_published",
             EventKind::ResultUpdated => "result_updated",
+            EventKind::ResultDeleted => "result_deleted",
             EventKind::MethodPublished => "method_published",
             EventKind::MethodUpdated => "method_updated",
             EventKind::FollowRequested => "follow_requested",

@@ -24,6 +24,7 @@ pub mod passwords;
 pub mod polls;
 pub mod proposals;
 pub mod references;
+pub mod result_editing;
 pub mod results;
 pub mod statistics;
 pub mod summary;

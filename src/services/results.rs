@@ -83,6 +83,7 @@ pub struct ReflectedView {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProgressView {
+    pub id: i64,
     pub status: String,
     pub percent: i32,
     pub note: String,
@@ -141,7 +142,7 @@ fn view(
     }
 }
 
-async fn views(
+pub(super) async fn views(
     state: &AppState,
     theme_id: i64,
     only: Option<i64>,
@@ -164,15 +165,16 @@ async fn views(
     }
     let mut progress: HashMap<i64, Vec<ProgressView>> = HashMap::new();
     for ProgressRow {
+        id,
         result_id,
         status,
         percent,
         note,
         created_at,
-        ..
     } in store::progress_in_theme(conn.ex(), theme_id).await?
     {
         progress.entry(result_id).or_default().push(ProgressView {
+            id,
             status,
             percent,
             note,
@@ -359,15 +361,8 @@ pub async fn update(
         .ok_or(AppError::NotFound("result"))
 }
 
-/// Staff add a progress update to a section's implementation record.
-pub async fn add_progress(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-    input: &ProgressInput,
-) -> Result<ResultView, AppError> {
-    let staff = viewer.require_staff()?;
-    let (row, _) = theme_of(state, viewer, id).await?;
+/// Checks a progress update: its status, share done and note.
+pub(super) fn parse_progress(input: &ProgressInput) -> Result<(&str, String), AppError> {
     let mut check = Checker::new();
     let status = input.status.trim();
     if !STATUSES.contains(&status) {
@@ -378,7 +373,19 @@ pub async fn add_progress(
     }
     let note = check.check("note", parse_text(&input.note, 0, 2000, true));
     check.finish()?;
-    let note = note.ok_or_else(checker_invariant)?;
+    Ok((status, note.ok_or_else(checker_invariant)?))
+}
+
+/// Staff add a progress update to a section's implementation record.
+pub async fn add_progress(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    input: &ProgressInput,
+) -> Result<ResultView, AppError> {
+    let staff = viewer.require_staff()?;
+    let (row, _) = theme_of(state, viewer, id).await?;
+    let (status, note) = parse_progress(input)?;
     let mut tx = state.db.begin().await?;
     store::add_progress(
         tx.ex(),

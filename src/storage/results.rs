@@ -207,3 +207,114 @@ pub async fn count_of_theme(ex: Ex<'_>, theme_id: i64) -> Result<i64, sqlx::Erro
     .fetch_one(c)
     .await)
 }
+
+/// Removes a section with its reflected proposals, progress and documents; the files of
+/// those documents that nothing else uses are returned, to be deleted from the media folder.
+pub async fn delete(mut ex: Ex<'_>, id: i64) -> Result<Vec<String>, sqlx::Error> {
+    let files: Vec<String> = on_conn!(ex.reborrow(), |c| sqlx::query_scalar(
+        "SELECT DISTINCT sha256 FROM result_documents WHERE result_id = $1"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await)?;
+    on_conn!(ex.reborrow(), |c| sqlx::query(
+        "DELETE FROM theme_results WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    let mut unused = Vec::new();
+    for sha in files {
+        let others: i64 = on_conn!(ex.reborrow(), |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM result_documents WHERE sha256 = $1"
+        )
+        .bind(&sha)
+        .fetch_one(c)
+        .await)?;
+        if others == 0 {
+            unused.push(sha);
+        }
+    }
+    Ok(unused)
+}
+
+/// Corrects a progress update of a section; `false` when the section has no such update.
+pub async fn update_progress(
+    ex: Ex<'_>,
+    result_id: i64,
+    progress_id: i64,
+    status: &str,
+    percent: i32,
+    note: &str,
+) -> Result<bool, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "UPDATE result_progress SET status = $1, percent = $2, note = $3 \
+         WHERE id = $4 AND result_id = $5"
+    )
+    .bind(status)
+    .bind(percent)
+    .bind(note)
+    .bind(progress_id)
+    .bind(result_id)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected() == 1))
+}
+
+/// Removes a progress update of a section; `false` when the section has no such update.
+pub async fn delete_progress(
+    ex: Ex<'_>,
+    result_id: i64,
+    progress_id: i64,
+) -> Result<bool, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "DELETE FROM result_progress WHERE id = $1 AND result_id = $2"
+    )
+    .bind(progress_id)
+    .bind(result_id)
+    .execute(c)
+    .await
+    .map(|done| done.rows_affected() == 1))
+}
+
+/// A published idea of a theme that a section may take up.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IdeaChoiceRow {
+    pub id: i64,
+    pub title: String,
+    pub support_count: i64,
+}
+
+/// A theme's published ideas whose title or text contains every term (all of them without
+/// terms), most supported first.
+pub async fn idea_choices(
+    ex: Ex<'_>,
+    theme_id: i64,
+    terms: &[String],
+    limit: i64,
+) -> Result<Vec<IdeaChoiceRow>, sqlx::Error> {
+    let mut sql = String::from(
+        "SELECT p.id, p.title, (SELECT COUNT(*) FROM supports s WHERE s.proposal_id = p.id) \
+         AS support_count FROM proposals p WHERE p.theme_id = $1 \
+         AND p.withdrawn_at IS NULL AND p.hidden_at IS NULL",
+    );
+    for i in 0..terms.len() {
+        let n = i + 2;
+        sql.push_str(&format!(
+            " AND (LOWER(p.title) LIKE ${n} ESCAPE '\\' OR LOWER(p.body) LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    sql.push_str(&format!(
+        " ORDER BY support_count DESC, p.id LIMIT ${}",
+        terms.len() + 2
+    ));
+    let patterns: Vec<String> = terms.iter().map(|t| super::like_pattern(t)).collect();
+    on_conn!(ex, |c| {
+        let mut query = sqlx::query_as(&sql).bind(theme_id);
+        for pattern in &patterns {
+            query = query.bind(pattern);
+        }
+        query.bind(limit).fetch_all(c).await
+    })
+}

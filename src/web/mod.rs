@@ -17,6 +17,8 @@ pub mod municipalities;
 pub mod notifications;
 pub mod pages;
 pub mod references;
+pub mod result_admin;
+pub mod result_forms;
 pub mod results;
 pub mod staff;
 pub mod statistics;
@@ -65,6 +67,15 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(results::page).post(results::publish),
         )
         .route("/themes/{slug}/summary", get(results::summary))
+        .route(
+            "/staff/results/{id}/edit",
+            get(result_admin::edit_form).post(result_admin::edit),
+        )
+        .route("/staff/results/{id}/delete", post(result_admin::delete))
+        .route(
+            "/staff/results/{id}/progress/{progress_id}",
+            post(result_admin::progress),
+        )
         .route(
             "/themes/{slug}/results/{id}/progress",
             post(results::add_progress),

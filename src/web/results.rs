@@ -1,6 +1,7 @@
 //! The results page of a theme (反映): each section with the ideas it took up and its
 //! implementation record (a table, with the share done as text beside a bar); staff publish
-//! a section and add progress updates on the same page, without a script.
+//! a section (choosing the ideas from the theme's list) and add progress updates on the
+//! same page, without a script.
 
 use crate::msg;
 use askama::Template;
@@ -14,8 +15,10 @@ use super::PageResult;
 use super::context::PageCtx;
 use super::forms::{CsrfForm, FormErrors, form_errors};
 use super::pages::PagePath;
+use super::result_forms::{Offered, SectionForm};
 use crate::error::AppError;
-use crate::services::results::{self, ProgressInput, ReflectInput, ResultInput, ResultView};
+use crate::services::result_editing;
+use crate::services::results::{self, ProgressInput, ResultView};
 use crate::services::themes::{self, ThemeView};
 use crate::state::AppState;
 use crate::t;
@@ -27,6 +30,8 @@ pub struct ResultsPage {
     pub theme: ThemeView,
     pub results: Vec<ResultView>,
     pub form: SectionForm,
+    /// The theme's ideas the new section may take up.
+    pub offered: Vec<Offered>,
     pub errors: FormErrors,
     /// The largest document staff may attach, in MB.
     pub upload_limit_mb: usize,
@@ -59,36 +64,24 @@ impl ResultsPage {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct SectionForm {
-    #[serde(default)]
-    pub heading: String,
-    #[serde(default)]
-    pub body: String,
-    /// One idea per line: its number, then after a colon how it was taken up.
-    #[serde(default)]
-    pub reflects: String,
-}
-
-/// Reads the "ideas taken up" lines; a line that does not start with a number is refused.
-fn reflects(text: &str) -> Result<Vec<ReflectInput>, usize> {
-    let mut all = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let (id, note) = line
-            .split_once([':', '：'])
-            .map_or((line, ""), |(id, note)| (id, note));
-        let id = id.trim().trim_start_matches('#');
-        let proposal_id = id.parse::<i64>().map_err(|_| i + 1)?;
-        all.push(ReflectInput {
-            proposal_id,
-            note: note.trim().to_string(),
-        });
+/// The theme's ideas offered to a section's form, narrowed by its search.
+pub(super) async fn offered(
+    state: &AppState,
+    ctx: &PageCtx,
+    slug: &str,
+    form: &SectionForm,
+) -> Result<Vec<Offered>, super::WebError> {
+    let viewer = ctx.viewer();
+    if !ctx.is_staff() {
+        return Ok(Vec::new());
     }
-    Ok(all)
+    let found = result_editing::idea_choices(state, &viewer, slug, &form.idea_filter).await?;
+    let all = if form.idea_filter.trim().is_empty() || form.chosen.is_empty() {
+        Vec::new()
+    } else {
+        result_editing::idea_choices(state, &viewer, slug, "").await?
+    };
+    Ok(form.offered(&found, &all))
 }
 
 pub(super) async fn render(
@@ -102,6 +95,7 @@ pub(super) async fn render(
     let viewer = ctx.viewer();
     let theme = themes::get(state, &viewer, slug).await?;
     let results = results::of_theme(state, &viewer, slug).await?;
+    let offered = offered(state, &ctx, slug, &form).await?;
     Ok((
         status,
         ResultsPage {
@@ -109,6 +103,7 @@ pub(super) async fn render(
             theme,
             results,
             form,
+            offered,
             errors,
             upload_limit_mb: state.config.limits.upload_max_bytes / (1024 * 1024),
         },
@@ -132,41 +127,41 @@ pub async fn page(
     .await
 }
 
+/// A refusal about the ideas taken up is shown at the list of ideas.
+pub(super) fn reflects_error(errors: &mut FormErrors) {
+    if errors.get("reflects").is_none()
+        && let Some(why) = errors.with_prefix("reflects[")
+    {
+        errors.set("reflects", why);
+    }
+}
+
 pub async fn publish(
     State(state): State<AppState>,
     ctx: PageCtx,
     PagePath(slug): PagePath<String>,
-    CsrfForm(form): CsrfForm<SectionForm>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
     let viewer = ctx.viewer();
     viewer.require_staff()?;
-    let outcome = match reflects(&form.reflects) {
-        Ok(reflects) => {
-            let input = ResultInput {
-                heading: form.heading.clone(),
-                body: form.body.clone(),
-                reflects,
-            };
-            results::publish(&state, &viewer, &slug, &input).await
-        }
-        Err(line) => Err(AppError::invalid(
-            "reflects",
-            "unreadable_line",
-            msg!("error-reflect-line", line = line),
-        )),
-    };
-    match outcome {
+    let form = SectionForm::from_pairs(&pairs);
+    // Narrowing the list of ideas shows the form again with what was typed, nothing saved.
+    if pairs.iter().any(|(k, _)| k == "filter") {
+        return render(
+            &state,
+            ctx,
+            &slug,
+            form,
+            FormErrors::default(),
+            StatusCode::OK,
+        )
+        .await;
+    }
+    match results::publish(&state, &viewer, &slug, &form.input()).await {
         Ok(result) => ctx.see_other(&format!("/themes/{slug}/results#result-{}", result.id)),
         Err(err) => {
             let (status, mut errors) = form_errors(&ctx, err)?;
-            if errors.get("reflects").is_none()
-                && let Some(why) = errors.with_prefix("reflects[")
-            {
-                errors.set("reflects", why);
-            }
-            if errors.has("reflects") && reflects(&form.reflects).is_err() {
-                errors.set("reflects", t!(ctx, "result-reflects-unreadable"));
-            }
+            reflects_error(&mut errors);
             render(&state, ctx, &slug, form, errors, status).await
         }
     }

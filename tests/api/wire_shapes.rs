@@ -155,6 +155,18 @@ async fn every_outgoing_activity_has_its_documented_shape(backend: Backend) {
     )
     .await
     .expect(200);
+    // A section published by mistake is deleted.
+    let mistaken = app
+        .post(
+            "/api/v1/themes/parks/results",
+            Some(&staff),
+            json!({"heading": "重複した節", "body": "間違えて公開しました。"}),
+        )
+        .await
+        .expect(201);
+    app.delete(&format!("/api/v1/results/{}", mistaken["id"]), Some(&staff))
+        .await
+        .expect(204);
     app.post(
         "/api/v1/themes/parks/drafts",
         Some(&staff),
@@ -400,6 +412,10 @@ async fn every_outgoing_activity_has_its_documented_shape(backend: Backend) {
         (
             "hiroba-update-group.json",
             Box::new(|a: &Value| a["type"] == "Update" && a["object"]["type"] == "Group"),
+        ),
+        (
+            "hiroba-delete-result.json",
+            Box::new(|a: &Value| a["type"] == "Delete" && a["object"]["formerType"] == "Article"),
         ),
         (
             "hiroba-delete-group.json",

@@ -214,8 +214,10 @@ fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(references::remove_reference))
         .routes(routes!(results::list_results, results::publish_result))
-        .routes(routes!(results::update_result))
+        .routes(routes!(results::update_result, results::delete_result))
         .routes(routes!(results::add_progress))
+        .routes(routes!(results::update_progress, results::delete_progress))
+        .routes(routes!(results::idea_choices))
         .routes(routes!(results::theme_summary))
         .merge(
             // Uploads have their own, larger limit (`refuse_declared_oversize`).
