@@ -88,6 +88,8 @@ pub struct VersionView {
     /// The amendment it accepted, and the paragraph that one replaced (none for the first).
     pub amendment_id: Option<i64>,
     pub paragraph: Option<i32>,
+    /// What staff said they changed, for a version they wrote themselves.
+    pub change_note: Option<String>,
     pub created_at: String,
 }
 
@@ -248,6 +250,7 @@ pub async fn versions(
             version: v.version,
             amendment_id: v.amendment_id,
             paragraph: v.paragraph,
+            change_note: v.change_note,
             created_at: rfc3339(v.created_at),
         })
         .collect())

@@ -9,6 +9,7 @@ pub mod comments;
 pub mod directory;
 pub mod discussion;
 pub mod documents;
+pub mod draft_revisions;
 pub mod drafts;
 pub mod events;
 pub mod followed_themes;

@@ -19,6 +19,8 @@ pub struct VersionRow {
     pub amendment_id: Option<i64>,
     /// The paragraph the accepted amendment replaced.
     pub paragraph: Option<i32>,
+    /// What staff said they changed, for a version they wrote themselves.
+    pub change_note: Option<String>,
     pub created_at: i64,
 }
 
@@ -155,6 +157,92 @@ pub async fn replace_paragraph(
     })
 }
 
+/// A new version staff wrote themselves: the whole text and title, with what changed.
+pub struct Revision<'a> {
+    pub draft_id: i64,
+    pub from: i32,
+    pub title: &'a str,
+    pub paragraphs: &'a [String],
+    pub note: &'a str,
+    pub by: i64,
+    pub now: i64,
+}
+
+/// Makes the new version; `None` when the draft moved on meanwhile.
+pub async fn revise(ex: Ex<'_>, r: &Revision<'_>) -> Result<Option<i32>, sqlx::Error> {
+    on_conn!(ex, |c| {
+        let moved = sqlx::query(
+            "UPDATE drafts SET current_version = $2 + 1, title = $3, updated_at = $4 \
+             WHERE id = $1 AND current_version = $2",
+        )
+        .bind(r.draft_id)
+        .bind(r.from)
+        .bind(r.title)
+        .bind(r.now)
+        .execute(&mut *c)
+        .await?;
+        if moved.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let version = r.from + 1;
+        sqlx::query(
+            "INSERT INTO draft_versions (draft_id, version, amendment_id, created_by, created_at, \
+             change_note) VALUES ($1, $2, NULL, $3, $4, $5)",
+        )
+        .bind(r.draft_id)
+        .bind(version)
+        .bind(r.by)
+        .bind(r.now)
+        .bind(r.note)
+        .execute(&mut *c)
+        .await?;
+        for (i, body) in r.paragraphs.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO draft_paragraphs (draft_id, version, number, body) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(r.draft_id)
+            .bind(version)
+            .bind(i as i32 + 1)
+            .bind(body)
+            .execute(&mut *c)
+            .await?;
+        }
+        Ok(Some(version))
+    })
+}
+
+/// Closes the open amendments to the given paragraphs (their text changed under them),
+/// with `reason`; returns the ones closed.
+pub async fn close_amendments_on(
+    ex: Ex<'_>,
+    draft_id: i64,
+    paragraphs: &[i32],
+    reason: &str,
+    by: i64,
+    now: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    on_conn!(ex, |c| {
+        let mut closed = Vec::new();
+        for paragraph in paragraphs {
+            let ids: Vec<i64> = sqlx::query_scalar(
+                "UPDATE amendments SET status = 'rejected', decision_reason = $3, \
+                 decided_by = $4, decided_at = $5 \
+                 WHERE draft_id = $1 AND paragraph = $2 AND status = 'open' RETURNING id",
+            )
+            .bind(draft_id)
+            .bind(paragraph)
+            .bind(reason)
+            .bind(by)
+            .bind(now)
+            .fetch_all(&mut *c)
+            .await?;
+            closed.extend(ids);
+        }
+        Ok(closed)
+    })
+}
+
 pub async fn find(ex: Ex<'_>, id: i64) -> Result<Option<DraftRow>, sqlx::Error> {
     let sql = format!("SELECT {DRAFT_COLUMNS} FROM drafts WHERE id = $1");
     on_conn!(ex, |c| sqlx::query_as(&sql)
@@ -197,7 +285,8 @@ pub async fn paragraphs(
 
 pub async fn versions(ex: Ex<'_>, draft_id: i64) -> Result<Vec<VersionRow>, sqlx::Error> {
     on_conn!(ex, |c| sqlx::query_as(
-        "SELECT v.version, v.amendment_id, a.paragraph, v.created_at FROM draft_versions v \
+        "SELECT v.version, v.amendment_id, a.paragraph, v.change_note, v.created_at \
+         FROM draft_versions v \
          LEFT JOIN amendments a ON a.id = v.amendment_id WHERE v.draft_id = $1 ORDER BY v.version"
     )
     .bind(draft_id)

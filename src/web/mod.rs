@@ -7,6 +7,7 @@ pub mod auth;
 pub mod context;
 pub mod csv_export;
 pub mod documents;
+pub mod draft_edit;
 pub mod drafts;
 pub mod error_page;
 pub mod following;
@@ -168,6 +169,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(survey_results::hide_text),
         )
         .route("/drafts/{id}", get(drafts::draft))
+        .route(
+            "/staff/drafts/{id}/edit",
+            get(draft_edit::edit_form).post(draft_edit::edit),
+        )
         .route("/drafts/{id}/amendments", post(drafts::propose))
         .route("/drafts/{id}/versions", get(drafts::versions))
         .route("/drafts/{id}/compare", get(drafts::compare))

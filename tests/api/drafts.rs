@@ -596,7 +596,157 @@ async fn a_long_draft_is_published_in_any_encoding(backend: Backend) {
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
 }
 
+async fn staff_rewrite_a_draft_as_a_new_version(backend: Backend) {
+    let app = federating_app(&backend).await;
+    let peer = GtsPeer::start("127.0.0.34", CITY).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    app.theme(&staff, "plan", "open", amendment_phase()).await;
+    peer.follow_theme(&app, "plan").await;
+    let draft = app
+        .post(
+            "/api/v1/themes/plan/drafts",
+            Some(&staff),
+            json!({"title": "駅前広場の計画（たたき台）", "text": TEXT}),
+        )
+        .await
+        .expect(201);
+    let id = draft["id"].as_i64().unwrap();
+    let amend = format!("/api/v1/drafts/{id}/amendments");
+    let on_second = app
+        .post(
+            &amend,
+            Some(&hanako),
+            json!({"paragraph": 2, "replacement": "第2条 市は、駅前に屋根付きの駐輪場を整備する。",
+                   "reason": "雨の日のため"}),
+        )
+        .await
+        .expect(201)["amendment"]["id"]
+        .as_i64()
+        .unwrap();
+    let on_third = app
+        .post(
+            &amend,
+            Some(&hanako),
+            json!({"paragraph": 3, "replacement": "第3条 この計画は、令和9年4月1日から施行する。",
+                   "reason": "日付を明確に"}),
+        )
+        .await
+        .expect(201)["amendment"]["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/drafts/{id}");
+    let rewritten = "第1条 この計画は、駅前の広場を整えることを目的とする。\n\n\
+        第2条 市は、駅前に駐輪場と休憩所を整備する。\n\n第3条 この計画は、公布の日から施行する。";
+
+    // Refused: a resident; no note; the same text; a version that is no longer current.
+    let body = |text: &str, note: &str, base: i64| {
+        json!({"title": "駅前広場の計画（たたき台）", "text": text, "change_note": note,
+               "base_version": base})
+    };
+    assert_eq!(
+        app.put(&path, Some(&hanako), body(rewritten, "修正", 1))
+            .await
+            .status,
+        403
+    );
+    let refused = app.put(&path, Some(&staff), body(rewritten, " ", 1)).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(fields(&refused.body), ["change_note"]);
+    let same = app.put(&path, Some(&staff), body(TEXT, "なし", 1)).await;
+    assert_eq!(same.status, 422);
+    assert_eq!(same.body["errors"][0]["code"], "unchanged");
+    let stale = app
+        .put(&path, Some(&staff), body(rewritten, "修正", 7))
+        .await;
+    assert_eq!(stale.status, 409);
+    assert_eq!(app.get(&path, None).await.expect(200)["version"], 1);
+
+    // Saved: version 2 with its note; the amendment to the rewritten paragraph is declined
+    // with the note, the other stays open.
+    let revised = app
+        .put(
+            &path,
+            Some(&staff),
+            body(rewritten, "審議会の意見を受けて第2条を修正", 1),
+        )
+        .await
+        .expect(200);
+    assert_eq!(revised["version"], 2);
+    assert_eq!(
+        revised["paragraphs"][1]["text"],
+        "第2条 市は、駅前に駐輪場と休憩所を整備する。"
+    );
+    let versions = app.get(&format!("{path}/versions"), None).await.expect(200);
+    assert_eq!(
+        versions[1]["change_note"],
+        "審議会の意見を受けて第2条を修正"
+    );
+    assert_eq!(versions[1]["amendment_id"], Value::Null);
+    let declined = app
+        .get(&format!("/api/v1/amendments/{on_second}"), None)
+        .await
+        .expect(200);
+    assert_eq!(declined["amendment"]["status"], "rejected", "{declined}");
+    assert_eq!(
+        declined["amendment"]["decision_reason"],
+        "審議会の意見を受けて第2条を修正"
+    );
+    let open = app
+        .get(&format!("/api/v1/amendments/{on_third}"), None)
+        .await
+        .expect(200);
+    assert_eq!(open["amendment"]["status"], "open");
+    // Followers get the new version.
+    peer.wait_for("the draft's new version", |a| {
+        a["type"] == "Update" && a["object"]["hiroba:version"] == 2
+    })
+    .await;
+
+    // The page: the whole text in one box, the note required, the history shows it.
+    let mut clerk = Browser::new(&app);
+    clerk.log_in("staff_member").await;
+    let edit = format!("/staff/drafts/{id}/edit");
+    let form = clerk.get(&edit).await;
+    form.contains("第2条 市は、駅前に駐輪場と休憩所を整備する。\n\n第3条");
+    form.contains("name=\"base_version\" value=\"2\"");
+    let without_note = clerk
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("title", "駅前広場の計画（たたき台）"),
+                ("text", "第1条 目的。"),
+                ("change_note", ""),
+                ("base_version", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(without_note.status, 422);
+    without_note.contains("第1条 目的。</textarea>");
+    let saved = clerk
+        .submit(
+            &edit,
+            &edit,
+            &[
+                ("title", "駅前広場の計画（第2案）"),
+                ("text", "第1条 目的。"),
+                ("change_note", "全体を短くしました"),
+                ("base_version", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.html);
+    let history = clerk.get(&format!("/drafts/{id}/versions")).await;
+    history.contains("職員が書き直し: 全体を短くしました");
+    assert_eq!(
+        app.get(&path, None).await.expect(200)["title"],
+        "駅前広場の計画（第2案）"
+    );
+}
+
 both_databases!(
+    staff_rewrite_a_draft_as_a_new_version,
     residents_amend_a_draft_and_staff_decide,
     amendments_work_on_the_pages,
     a_long_draft_is_published_in_any_encoding

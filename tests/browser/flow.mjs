@@ -219,16 +219,30 @@ try {
   // Staff publish a result that takes the idea up; the results and summary pages are scanned.
   const ideaNumber = ideaPath.split("/").pop();
   await page.goto(`${base}/themes/parks/results`);
-  await page.fill("#result-heading", "駐輪場の整備");
-  await page.fill("#result-body", "駅前の駐輪場を**来年度**に整備します。");
-  await page.fill("#result-reflects", `${ideaNumber}: 整備計画に反映`);
-  await page.click("form[action='/themes/parks/results'] button[type=submit]");
+  await page.fill("#new-result-heading", "駐輪場の整備");
+  await page.fill("#new-result-body", "駅前の駐輪場を**来年度**に整備します。");
+  // The list of ideas narrows as staff type (the script); the chosen idea stays in it.
+  await page.fill("#new-result-idea-filter", "zzz-no-such-idea");
+  if (await page.locator(`#new-result-idea-${ideaNumber}`).isVisible()) {
+    throw new Error("typing in the idea filter did not narrow the list");
+  }
+  await page.fill("#new-result-idea-filter", "");
+  await page.check(`#new-result-idea-${ideaNumber}`);
+  await page.fill(`#new-result-note-${ideaNumber}`, "整備計画に反映");
+  await page.click("form[action='/themes/parks/results'] button[type=submit]:not([name=filter])");
   await expectText(page, "整備計画に反映");
   await page.locator("summary", { hasText: "進み具合を記録する" }).first().click();
   await page.locator("input[name=percent]").first().fill("30");
   await page.locator("form[action$='/progress'] button[type=submit]").first().click();
   await expectText(page, "30%");
   await scan(page, "results");
+  // Staff correct the section on its own page: the heading changes, the idea stays chosen.
+  await page.locator("a[href^='/staff/results/'][href$='/edit']").first().click();
+  await scan(page, "staff-result-edit");
+  await page.fill("form[action$='/edit'] input[name=heading]", "駅前駐輪場の整備");
+  await page.click("form[action$='/edit'] button[type=submit]:not([name=filter])");
+  await expectText(page, "駅前駐輪場の整備");
+  await expectText(page, "整備計画に反映");
   await page.goto(`${base}/themes/parks/summary`);
   await expectText(page, "参加した住民");
   await scan(page, "summary");

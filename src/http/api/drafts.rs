@@ -198,3 +198,21 @@ pub async fn decide_amendment(
 ) -> Result<Json<AmendmentDetail>, AppError> {
     Ok(Json(amendments::decide(&state, &viewer, id, &input).await?))
 }
+
+/// Write a new version of a draft (staff only): its whole text and title with a note of what
+/// changed. `base_version` is the version the text was written from; if the draft moved on
+/// since, nothing is saved (`409`). Open amendments to paragraphs whose text changed are
+/// closed with the note. Followers get the `Update`.
+#[utoipa::path(put, path = "/drafts/{id}", tag = "drafts", request_body = crate::services::draft_revisions::RevisionInput,
+    params(("id" = i64, Path, description = "Draft id", minimum = 1)),
+    responses((status = 200, body = DraftView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn revise_draft(
+    State(state): State<AppState>,
+    Authorized(viewer, _): Staff,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<crate::services::draft_revisions::RevisionInput>,
+) -> Result<Json<DraftView>, AppError> {
+    Ok(Json(
+        crate::services::draft_revisions::revise(&state, &viewer, id, &input).await?,
+    ))
+}

@@ -243,7 +243,7 @@ fn routes() -> OpenApiRouter<AppState> {
                     crate::http::MAX_DOCUMENT_BODY_BYTES,
                 )),
         )
-        .routes(routes!(drafts::get_draft))
+        .routes(routes!(drafts::get_draft, drafts::revise_draft))
         .routes(routes!(drafts::list_draft_versions))
         .routes(routes!(drafts::get_draft_version))
         .routes(routes!(drafts::compare_draft_versions))
