@@ -100,7 +100,8 @@ async fn seed(state: &AppState) -> Seeded {
                     state: STATES[(i / 2) % STATES.len()].into(),
                     body: "ご提案ありがとうございます。来年度の計画で**検討**します。".into(),
                     department: "交通政策課".into(),
-                    cost_estimate_yen: Some(1_200_000),
+                    cost: Some("約120万円".into()),
+                    cost_estimate_yen: None,
                     link: None,
                 },
             )

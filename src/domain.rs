@@ -17,6 +17,7 @@ pub mod schemas;
 pub mod surveys;
 pub mod terms;
 pub mod urls;
+pub mod yen;
 
 pub use answers::AnswerState;
 

@@ -6,6 +6,8 @@
 //! that posted, replied to or liked the proposal, so that they are notified: in group
 //! software it is a comment in the idea's thread.
 
+use std::collections::HashMap;
+
 use super::objects::{PostObject, escape};
 use super::wire::answer::AnswerObject;
 use super::wire::create::{CreateOrUpdate, CreateOrUpdateType};
@@ -30,6 +32,7 @@ pub fn answer_object(answer: &AnswerView) -> AnswerObject {
         version: answer.version,
         published: answer.answered_at.clone(),
         cost_estimate_yen: answer.cost_estimate_yen,
+        cost: answer.cost.clone(),
         url: answer.link.clone(),
     }
 }
@@ -46,6 +49,20 @@ pub fn answer_html(state: &AppState, answer: &AnswerView) -> String {
         escape(&answer.department),
         escape(crate::markdown::plain_text(&answer.body_html).trim()).replace('\n', "<br>"),
     );
+    let ja = state.catalogue.loader(Lang::Ja);
+    let cost = match (&answer.cost, answer.cost_estimate_yen) {
+        (Some(text), _) => {
+            Some(ja.get_args("answer-cost-text", HashMap::from([("cost", text.clone())])))
+        }
+        (None, Some(yen)) => Some(ja.get_args(
+            "answer-cost",
+            HashMap::from([("yen", crate::domain::yen::grouped(yen))]),
+        )),
+        (None, None) => None,
+    };
+    if let Some(cost) = cost {
+        html.push_str(&format!("<p>{}</p>", escape(&cost)));
+    }
     if let Some(link) = &answer.link {
         html.push_str(&format!("<p><a href=\"{0}\">{0}</a></p>", escape(link)));
     }

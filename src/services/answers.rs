@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::events::{self, EventKind};
 use super::proposals::{self, ContentStatus, ProposalView};
 use super::{Page, Viewer, rfc3339};
-use crate::domain::{AnswerState, parse_text};
+use crate::domain::{AnswerState, parse_text, yen};
 use crate::error::{AppError, Checker, Invalid, checker_invariant};
 use crate::markdown;
 use crate::state::AppState;
@@ -40,7 +40,12 @@ pub struct AnswerInput {
         max_length = 100
     )]
     pub department: String,
-    /// An estimate of the cost, in yen.
+    /// The cost as officials write it (「約1,200万円」, 「未定」), shown as typed.
+    #[serde(default)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    pub cost: Option<String>,
+    /// The cost in yen, used to sort; when left out, read from `cost` where it states one
+    /// amount in yen.
     #[serde(default)]
     #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub cost_estimate_yen: Option<i64>,
@@ -58,6 +63,8 @@ pub struct AnswerView {
     pub body: String,
     pub body_html: String,
     pub department: String,
+    /// The cost as staff wrote it; absent when they gave only a number of yen.
+    pub cost: Option<String>,
     pub cost_estimate_yen: Option<i64>,
     pub link: Option<String>,
     pub answered_at: String,
@@ -71,6 +78,7 @@ fn view(row: AnswerRow) -> Option<AnswerView> {
         body: row.body,
         department: row.department,
         cost_estimate_yen: row.cost_estimate_yen,
+        cost: row.cost_text,
         link: row.link,
         answered_at: rfc3339(row.created_at),
     })
@@ -113,17 +121,24 @@ pub async fn answer(
     let answer_state = check.check("state", AnswerState::parse(&input.state));
     let body = check.check("body", parse_text(&input.body, 1, 20_000, true));
     let department = check.check("department", parse_text(&input.department, 1, 100, false));
+    let cost_text = check.check(
+        "cost",
+        parse_text(input.cost.as_deref().unwrap_or_default(), 0, 100, false),
+    );
     let cost = check.check("cost_estimate_yen", parse_cost(input.cost_estimate_yen));
     let link = check.check(
         "link",
         parse_link(input.link.as_deref().unwrap_or_default()),
     );
     check.finish()?;
-    let (Some(answer_state), Some(body), Some(department), Some(cost), Some(link)) =
-        (answer_state, body, department, cost, link)
+    let (Some(answer_state), Some(body), Some(department), Some(cost_text), Some(cost), Some(link)) =
+        (answer_state, body, department, cost_text, cost, link)
     else {
         return Err(checker_invariant());
     };
+    let cost_text = (!cost_text.is_empty()).then_some(cost_text);
+    let cost = cost.or_else(|| cost_text.as_deref().and_then(yen::amount_in_text));
+    let cost = cost.filter(|yen| (0..=MAX_COST_YEN).contains(yen));
     if proposal.status != ContentStatus::Published {
         return Err(AppError::NotAllowedNow(msg!(
             "error-answer-removed-proposal"
@@ -136,6 +151,7 @@ pub async fn answer(
         body: &body,
         department: &department,
         cost_estimate_yen: cost,
+        cost_text: cost_text.as_deref(),
         link: link.as_deref(),
         answered_by: staff.id,
     };

@@ -11,13 +11,14 @@ pub struct AnswerRow {
     pub body: String,
     pub department: String,
     pub cost_estimate_yen: Option<i64>,
+    pub cost_text: Option<String>,
     pub link: Option<String>,
     pub answered_by: Option<i64>,
     pub created_at: i64,
 }
 
 const COLUMNS: &str = "id, proposal_id, version, state, body, department, cost_estimate_yen, \
-                       link, answered_by, created_at";
+                       cost_text, link, answered_by, created_at";
 
 pub struct NewAnswer<'a> {
     pub proposal_id: i64,
@@ -25,6 +26,7 @@ pub struct NewAnswer<'a> {
     pub body: &'a str,
     pub department: &'a str,
     pub cost_estimate_yen: Option<i64>,
+    pub cost_text: Option<&'a str>,
     pub link: Option<&'a str>,
     pub answered_by: i64,
 }
@@ -35,8 +37,8 @@ pub async fn insert(ex: Ex<'_>, answer: &NewAnswer<'_>, now: i64) -> Result<i64,
     on_conn!(ex, |c| {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO proposal_answers (proposal_id, version, state, body, department, \
-             cost_estimate_yen, link, answered_by, created_at) \
-             SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8 \
+             cost_estimate_yen, cost_text, link, answered_by, created_at) \
+             SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9 \
              FROM proposal_answers WHERE proposal_id = $1 RETURNING id",
         )
         .bind(answer.proposal_id)
@@ -44,6 +46,7 @@ pub async fn insert(ex: Ex<'_>, answer: &NewAnswer<'_>, now: i64) -> Result<i64,
         .bind(answer.body)
         .bind(answer.department)
         .bind(answer.cost_estimate_yen)
+        .bind(answer.cost_text)
         .bind(answer.link)
         .bind(answer.answered_by)
         .bind(now)

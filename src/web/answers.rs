@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
 
 use super::PageResult;
 use super::context::PageCtx;
@@ -28,8 +29,12 @@ pub struct AnswerForm {
     pub answer_body: String,
     #[serde(default)]
     pub answer_department: String,
+    /// The cost as officials write it.
     #[serde(default)]
     pub answer_cost: String,
+    /// The cost in yen, to sort by (optional).
+    #[serde(default)]
+    pub answer_cost_yen: String,
     #[serde(default)]
     pub answer_link: String,
 }
@@ -41,7 +46,8 @@ impl AnswerForm {
             answer_state: answer.state.as_str().to_string(),
             answer_body: answer.body.clone(),
             answer_department: answer.department.clone(),
-            answer_cost: answer
+            answer_cost: answer.cost.clone().unwrap_or_default(),
+            answer_cost_yen: answer
                 .cost_estimate_yen
                 .map(|c| c.to_string())
                 .unwrap_or_default(),
@@ -66,15 +72,20 @@ pub async fn answer(
 ) -> PageResult {
     let viewer = ctx.viewer();
     viewer.require_staff()?;
-    let cost = form.answer_cost.trim().replace([',', '，', '_'], "");
+    // Digits as typed on a Japanese keyboard (full width, with commas) count as digits.
+    let yen: String = form
+        .answer_cost_yen
+        .nfkc()
+        .filter(|c| !matches!(c, ',' | '_' | '円' | '¥') && !c.is_whitespace())
+        .collect();
     let mut errors = FormErrors::default();
-    let cost = if cost.is_empty() {
+    let cost = if yen.is_empty() {
         None
     } else {
-        match cost.parse::<i64>() {
+        match yen.parse::<i64>() {
             Ok(yen) => Some(yen),
             Err(_) => {
-                errors.set("answer_cost", t!(ctx, "answer-cost-not-a-number"));
+                errors.set("answer_cost_yen", t!(ctx, "answer-cost-not-a-number"));
                 None
             }
         }
@@ -84,6 +95,7 @@ pub async fn answer(
             state: form.answer_state.clone(),
             body: form.answer_body.clone(),
             department: form.answer_department.clone(),
+            cost: Some(form.answer_cost.clone()),
             cost_estimate_yen: cost,
             link: Some(form.answer_link.clone()),
         };
@@ -100,10 +112,17 @@ pub async fn answer(
         Ok(()) => StatusCode::UNPROCESSABLE_ENTITY,
         Err(err) => {
             let (status, service_errors) = form_errors(&ctx, err)?;
-            for field in ["state", "body", "department", "cost_estimate_yen", "link"] {
+            for field in [
+                "state",
+                "body",
+                "department",
+                "cost",
+                "cost_estimate_yen",
+                "link",
+            ] {
                 if let Some(text) = service_errors.get(field) {
                     let key = if field == "cost_estimate_yen" {
-                        "cost"
+                        "cost_yen"
                     } else {
                         field
                     };

@@ -485,18 +485,7 @@ impl PageCtx {
 
     /// An amount of yen, with thousands separators.
     pub fn yen(&self, amount: &i64) -> String {
-        let digits = amount.unsigned_abs().to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        if *amount < 0 {
-            out.insert(0, '-');
-        }
-        out
+        crate::domain::yen::grouped(*amount)
     }
 
     /// A 303 redirect after a successful form post.

@@ -7,7 +7,8 @@
 use serde_json::{Value, json};
 
 use crate::both_databases;
-use crate::helpers::{Backend, federating_app, phase_today};
+use crate::browser::Browser;
+use crate::helpers::{Backend, federating_app, phase_today, spawn_app};
 use crate::peer::GtsPeer;
 use crate::two_instances::eventually;
 
@@ -18,6 +19,7 @@ fn accepted() -> Value {
         "state": "accepted",
         "body": "来年度の予算で**ベンチを10基**設置します。",
         "department": "公園緑地課",
+        "cost": "約300万円（設置費）",
         "cost_estimate_yen": 3_000_000,
         "link": "https://city.example/plan/parks",
     })
@@ -264,8 +266,16 @@ async fn the_fediverse_hears_what_the_city_decided(backend: Backend) {
     assert_eq!(answer["type"], "hiroba:Answer");
     assert_eq!(answer["hiroba:state"], "accepted");
     assert_eq!(answer["hiroba:department"], "公園緑地課");
+    assert_eq!(answer["hiroba:cost"], "約300万円（設置費）");
+    assert_eq!(answer["hiroba:costEstimateYen"], 3_000_000);
     let shown = update["object"]["content"].as_str().unwrap();
-    for part in ["木陰にベンチを", "採用", "公園緑地課", "ベンチを10基"] {
+    for part in [
+        "木陰にベンチを",
+        "採用",
+        "公園緑地課",
+        "ベンチを10基",
+        "費用の見込み: 約300万円（設置費）",
+    ] {
         assert!(shown.contains(part), "{part} in {shown}");
     }
     assert!(update["object"]["updated"].is_string(), "{update}");
@@ -341,7 +351,59 @@ async fn the_fediverse_hears_what_the_city_decided(backend: Backend) {
     assert_eq!(keys(&served), keys(&example));
 }
 
+/// Officials write the cost as they would in a report; the number to sort by is read from
+/// it where it states one amount, or given apart, and never invented.
+async fn the_cost_is_kept_as_officials_write_it(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    let id = app.idea(&hanako, "parks", "木陰にベンチを").await;
+    let path = format!("/api/v1/proposals/{id}/answer");
+    let answer = |cost: Value, yen: Value| {
+        json!({"state": "evaluating", "body": "検討します。", "department": "公園緑地課",
+               "cost": cost, "cost_estimate_yen": yen})
+    };
+    for (cost, yen, expected) in [
+        (json!("約１，２００万円"), Value::Null, json!(12_000_000)),
+        (json!("1億2,000万円程度"), Value::Null, json!(120_000_000)),
+        (json!("未定"), Value::Null, Value::Null),
+        (
+            json!("年間300万円（5年で1,500万円）"),
+            json!(15_000_000),
+            json!(15_000_000),
+        ),
+        (Value::Null, json!(450_000), json!(450_000)),
+    ] {
+        let given = app
+            .put(&path, Some(&staff), answer(cost.clone(), yen))
+            .await
+            .expect(200);
+        assert_eq!(given["cost"], cost, "kept as typed");
+        assert_eq!(given["cost_estimate_yen"], expected, "{cost}");
+    }
+    let too_long = app
+        .put(
+            &path,
+            Some(&staff),
+            answer(json!("円".repeat(101)), Value::Null),
+        )
+        .await;
+    assert_eq!(too_long.status, 422, "{}", too_long.body);
+    assert_eq!(too_long.fields(), ["cost"]);
+    // The page shows the words when there are words, the figure when there is only one.
+    let page = Browser::new(&app).get(&format!("/proposals/{id}")).await;
+    page.contains("概算費用: 450,000円");
+    app.put(&path, Some(&staff), answer(json!("未定"), Value::Null))
+        .await
+        .expect(200);
+    let page = Browser::new(&app).get(&format!("/proposals/{id}")).await;
+    page.contains("費用の見込み: 未定");
+}
+
 both_databases!(
+    the_cost_is_kept_as_officials_write_it,
     staff_answer_and_those_who_took_part_are_told,
     the_fediverse_hears_what_the_city_decided,
 );

@@ -38,14 +38,16 @@ async fn staff_answer_on_the_idea_page_and_the_author_is_told(backend: Backend) 
                 ("answer_state", "accepted"),
                 ("answer_body", ""),
                 ("answer_department", "公園緑地課"),
-                ("answer_cost", "三百万"),
+                ("answer_cost", "約300万円"),
+                ("answer_cost_yen", "三百万"),
                 ("answer_link", ""),
             ],
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.html);
-    refused.contains("id=\"answer-cost-error\"");
+    refused.contains("id=\"answer-cost-yen-error\"");
     refused.contains("value=\"公園緑地課\"");
+    refused.contains("value=\"約300万円\"");
     let refused = staff_page
         .submit(
             &idea,
@@ -71,7 +73,8 @@ async fn staff_answer_on_the_idea_page_and_the_author_is_told(backend: Backend) 
                 ("answer_state", "accepted"),
                 ("answer_body", "来年度に**10基**設置します。"),
                 ("answer_department", "公園緑地課"),
-                ("answer_cost", "3,000,000"),
+                ("answer_cost", "約300万円"),
+                ("answer_cost_yen", "３，０００，０００"),
                 ("answer_link", "https://city.example/plan"),
             ],
         )
@@ -81,7 +84,15 @@ async fn staff_answer_on_the_idea_page_and_the_author_is_told(backend: Backend) 
     page.contains("市からの回答");
     page.contains("採用");
     page.contains("<strong>10基</strong>");
-    page.contains("概算費用: 3,000,000円");
+    page.contains("費用の見込み: 約300万円");
+    let stored = app
+        .get(&format!("/api/v1/proposals/{first}"), None)
+        .await
+        .expect(200);
+    assert_eq!(
+        stored["answer"]["cost_estimate_yen"], 3_000_000,
+        "full-width digits read"
+    );
     page.contains("href=\"https://city.example/plan\"");
     let revised = staff_page
         .submit(

@@ -26,6 +26,13 @@ pub struct AnswerObject {
         skip_serializing_if = "Option::is_none"
     )]
     pub cost_estimate_yen: Option<i64>,
+    /// The cost as the municipality wrote it (「約1,200万円」, 「未定」).
+    #[serde(
+        rename = "hiroba:cost",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cost: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
