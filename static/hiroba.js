@@ -31,21 +31,26 @@ document.addEventListener("DOMContentLoaded", () => {
       pause.textContent = paused ? pause.dataset.resume : pause.dataset.pause;
       pause.setAttribute("aria-pressed", String(paused));
     });
-    const refresh = async () => {
-      if (!paused && !document.hidden) {
-        try {
-          const reply = await fetch(location.href, { headers: { accept: "text/html" }, cache: "no-store" });
-          if (reply.ok) {
-            const fresh = new DOMParser().parseFromString(await reply.text(), "text/html").getElementById("live-cloud");
-            if (fresh) live.replaceChildren(...Array.from(fresh.childNodes, (node) => document.importNode(node, true)));
-          }
-        } catch {
-          // The next round tries again.
+    const reload = async () => {
+      try {
+        const reply = await fetch(location.href, { headers: { accept: "text/html" }, cache: "no-store" });
+        if (reply.ok) {
+          const fresh = new DOMParser().parseFromString(await reply.text(), "text/html").getElementById("live-cloud");
+          if (fresh) live.replaceChildren(...Array.from(fresh.childNodes, (node) => document.importNode(node, true)));
         }
+      } catch {
+        // The next round tries again.
       }
+    };
+    const refresh = async () => {
+      if (!paused && !document.hidden) await reload();
       setTimeout(refresh, seconds * 1000);
     };
     setTimeout(refresh, seconds * 1000);
+    // A projector tab brought back to the front shows the latest at once.
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden && !paused) reload();
+    });
   }
   // A list to choose from narrows as one types in its search box (ticked items stay).
   for (const box of document.querySelectorAll("[data-filter-list]")) {

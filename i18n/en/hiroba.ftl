@@ -1082,3 +1082,16 @@ staff-theme-description-hint = What residents read first about the theme: the ba
 staff-phase-guidance-hint = What staff do in this phase. Not shown to residents.
 results-note-hint = How far it has come (for example "the design is finished; the construction tender is being prepared"). Shown to residents.
 amendment-decision-reason-hint = The reason for the decision, shown to the resident who proposed the amendment and to everyone who reads it.
+
+## The staff home's table of themes.
+staff-home-hint = For each theme, what residents have said and what waits for staff. The figures link to the lists they count.
+staff-home-ideas = Ideas
+staff-home-awaiting = Awaiting an answer
+staff-home-awaiting-in = awaiting an answer ({ $theme })
+staff-home-open-surveys = Open surveys
+staff-home-reports = Open reports
+staff-home-reports-in = open reports ({ $theme })
+staff-home-manage = Manage
+staff-home-surveys = Surveys
+staff-home-drafts = Drafts ({ $count })
+staff-home-results = Results ({ $count })

@@ -1049,3 +1049,16 @@ staff-theme-description-hint = 住民が最初に読むテーマの説明です�
 staff-phase-guidance-hint = この段階で職員がすること。住民には表示されません。
 results-note-hint = 進み具合の説明（例:「設計が終わり、工事の入札を準備しています」）。住民に公開されます。
 amendment-decision-reason-hint = 提案した住民と、この修正案を見るすべての人に表示される、判断の理由です。
+
+## The staff home's table of themes.
+staff-home-hint = テーマごとに、住民の声と職員を待っていることを数えています。数字のリンクから該当する一覧へ進めます。
+staff-home-ideas = アイデア
+staff-home-awaiting = 回答待ち
+staff-home-awaiting-in = 件の回答待ちのアイデア（{ $theme }）
+staff-home-open-surveys = 受付中のアンケート
+staff-home-reports = 未対応の通報
+staff-home-reports-in = 件の未対応の通報（{ $theme }）
+staff-home-manage = 管理
+staff-home-surveys = アンケート
+staff-home-drafts = たたき台（{ $count }件）
+staff-home-results = 結果と反映（{ $count }件）

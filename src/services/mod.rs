@@ -36,6 +36,7 @@ pub mod survey_responses;
 pub mod survey_results;
 pub mod surveys;
 pub mod theme_from_method;
+pub mod theme_overview;
 pub mod theme_removal;
 pub mod themes;
 pub mod thresholds;

@@ -628,3 +628,26 @@ pub async fn create_links(
         .map(|t| format!("{base}/surveys/{id}?link={t}"))
         .collect())
 }
+
+/// How many of a theme's surveys take answers today (the staff home counts them).
+pub async fn open_in_theme(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: &str,
+) -> Result<usize, AppError> {
+    let theme = std::sync::Arc::new(super::themes::load(state, viewer, slug).await?);
+    let mut conn = state.db.acquire().await?;
+    let rows = store::of_theme(conn.ex(), theme.row.id).await?;
+    let today = state.config.municipality.today();
+    Ok(rows
+        .into_iter()
+        .filter(|row| {
+            Loaded {
+                row: row.clone(),
+                theme: Some(theme.clone()),
+            }
+            .window(today)
+            .0
+        })
+        .count())
+}

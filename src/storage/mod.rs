@@ -31,6 +31,7 @@ pub mod summary;
 pub mod survey_edits;
 pub mod surveys;
 pub mod terms;
+pub mod theme_overview;
 pub mod themes;
 pub mod thresholds;
 

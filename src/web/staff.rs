@@ -19,6 +19,7 @@ use crate::services::instance::{self, Profile, ProfileUpdate};
 use crate::services::moderation::{
     self, BlockInput, BlockKind, BlockView, ReportView, Resolution, ResolveInput,
 };
+use crate::services::theme_overview::{self, ThemeOverview};
 use crate::services::themes::{self, PhaseInput, ThemeInput, ThemeUpdate, ThemeView};
 use crate::services::{Page, Viewer};
 use crate::state::AppState;
@@ -28,7 +29,7 @@ use crate::t;
 #[template(path = "staff/home.html")]
 pub struct StaffHome {
     pub ctx: PageCtx,
-    pub themes: Vec<ThemeView>,
+    pub themes: Vec<ThemeOverview>,
     pub open_reports: usize,
 }
 
@@ -40,7 +41,7 @@ fn require_moderator(ctx: &PageCtx) -> Result<(), WebError> {
 pub async fn home(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
     require_moderator(&ctx)?;
     let viewer = ctx.viewer();
-    let themes = themes::list(&state, &viewer, None).await?;
+    let themes = theme_overview::all(&state, &viewer).await?;
     let open_reports = moderation::open_reports(&state, &viewer).await?.len();
     Ok(StaffHome {
         ctx,

@@ -420,7 +420,125 @@ async fn moderators_hide_and_restore_from_the_page(backend: Backend) {
     assert_eq!(refused.status, 403);
 }
 
+/// The staff home counts, per theme, the ideas, those awaiting an answer, surveys taking
+/// answers and open reports, and leads to the theme's surveys, drafts and results.
+async fn the_staff_home_counts_what_waits_in_each_theme(backend: Backend) {
+    let app = spawn_app(&backend).await;
+    let staff = app.staff().await;
+    let hanako = app.resident("hanako").await;
+    let taro = app.resident("taro").await;
+    app.theme(&staff, "parks", "open", phase_today(true, true, true))
+        .await;
+    app.theme(&staff, "roads", "open", phase_today(true, true, true))
+        .await;
+    let first = app.idea(&hanako, "parks", "木陰にベンチを").await;
+    let second = app.idea(&hanako, "parks", "噴水を直して").await;
+    app.idea(&hanako, "parks", "芝生を広げて").await;
+    app.idea(&taro, "roads", "歩道を広く").await;
+    app.put(
+        &format!("/api/v1/proposals/{first}/answer"),
+        Some(&staff),
+        json!({"state": "accepted", "body": "設置します。", "department": "公園緑地課"}),
+    )
+    .await
+    .expect(200);
+    let comment = app
+        .post(
+            &format!("/api/v1/proposals/{second}/comments"),
+            Some(&taro),
+            json!({"body": "失礼な言葉"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    for path in [
+        format!("/api/v1/comments/{comment}/report"),
+        format!("/api/v1/proposals/{second}/report"),
+    ] {
+        app.post(&path, Some(&hanako), json!({"reason": "不適切です"}))
+            .await
+            .expect(202);
+    }
+    for (title, opens, closes) in [("いま受付中", -1, 7), ("終わった調査", -9, -2)] {
+        app.post(
+            "/api/v1/themes/parks/surveys",
+            Some(&staff),
+            json!({"title": title, "audience": "residents", "opens_on": day(opens),
+                   "closes_on": day(closes), "sections": [{"title": "", "questions": [
+                       {"kind": "short_text", "prompt": "ひとこと"}]}]}),
+        )
+        .await
+        .expect(201);
+    }
+
+    let mut page = Browser::new(&app);
+    page.log_in("staff_member").await;
+    let home = page.get("/staff").await;
+    assert_eq!(home.status, 200);
+    let row = |slug: &str| {
+        let start = home
+            .html
+            .find(&format!("<a href=\"/themes/{slug}\">"))
+            .unwrap_or_else(|| panic!("a row for {slug}"));
+        let end = home.html[start..].find("</tr>").unwrap() + start;
+        home.html[start..end].to_string()
+    };
+    let cell = |row: &str, label: &str| {
+        let at = row
+            .find(&format!("data-label=\"{label}\">"))
+            .unwrap_or_else(|| panic!("{label} in {row}"));
+        let text = &row[at..];
+        let text = &text[text.find('>').unwrap() + 1..text.find("</td>").unwrap()];
+        // The figure, with or without its link.
+        let plain: String = text
+            .split('<')
+            .map(|part| part.split_once('>').map_or(part, |(_, t)| t))
+            .collect::<Vec<_>>()
+            .concat();
+        plain
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let parks = row("parks");
+    assert_eq!(cell(&parks, "アイデア"), "3");
+    assert_eq!(cell(&parks, "回答待ち"), "2");
+    assert_eq!(cell(&parks, "受付中のアンケート"), "1");
+    assert_eq!(cell(&parks, "未対応の通報"), "2");
+    assert!(
+        parks.contains("href=\"/themes/parks?state=unanswered\""),
+        "{parks}"
+    );
+    for link in [
+        "/themes/parks/surveys",
+        "/themes/parks/drafts",
+        "/themes/parks/results",
+    ] {
+        assert!(
+            parks.contains(&format!("href=\"{link}\"")),
+            "{link} in {parks}"
+        );
+    }
+    let roads = row("roads");
+    assert_eq!(cell(&roads, "アイデア"), "1");
+    assert_eq!(cell(&roads, "回答待ち"), "1");
+    assert_eq!(cell(&roads, "受付中のアンケート"), "0");
+    assert_eq!(cell(&roads, "未対応の通報"), "0");
+    // The awaiting link shows those ideas.
+    let awaiting = Browser::new(&app)
+        .get("/themes/parks?state=unanswered")
+        .await;
+    awaiting.contains("噴水を直して");
+    assert!(
+        !awaiting.html.contains("木陰にベンチを"),
+        "answered ideas are not awaiting"
+    );
+}
+
 both_databases!(
+    the_staff_home_counts_what_waits_in_each_theme,
     moderators_hide_and_restore_from_the_page,
     staff_create_and_edit_themes_with_phases,
     a_reported_comment_is_hidden_from_the_moderation_queue,

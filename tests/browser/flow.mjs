@@ -18,7 +18,11 @@ const later = process.env.HIROBA_LATER;
 mkdirSync(shots, { recursive: true });
 
 const violations = [];
-const log = (step, detail = "") => console.log(`[browser] ${step}${detail ? ": " + detail : ""}`);
+let lastStep = "start";
+const log = (step, detail = "") => {
+  lastStep = `${step}${detail ? ": " + detail : ""}`;
+  console.log(`[browser] ${lastStep}`);
+};
 
 async function scan(page, name) {
   await page.evaluate(axeSource);
@@ -59,6 +63,13 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 let failed = false;
+// A step that never settles (a page that keeps loading) fails the journey with its log
+// instead of holding the suite until CI's own limit.
+const watchdog = setTimeout(() => {
+  console.error(`[browser] the journey took more than 5 minutes; stopped after: ${lastStep}`);
+  process.exit(1);
+}, 300_000);
+watchdog.unref();
 try {
   // axe is injected through the DevTools protocol; the site's CSP stays as served otherwise.
   const context = await browser.newContext({ locale: "ja-JP", viewport: { width: 390, height: 844 }, bypassCSP: true });
@@ -203,6 +214,10 @@ try {
   log("staff checked the following pages");
 
   // Staff answer the idea the resident supported, from the queue of ideas awaiting one.
+  await page.goto(`${base}/staff`);
+  await expectText(page, "回答待ち");
+  await scan(page, "staff-home");
+  await shoot(page, "staff-home");
   await page.goto(`${base}/staff/answers`);
   await scan(page, "staff-answers");
   await page.goto(`${base}${ideaPath}`);
@@ -369,6 +384,7 @@ try {
   await poster.fill("#idea-body", "図書館の自習室がいつも満席です。");
   await poster.click("form[action='/themes/parks/proposals'] button[type=submit]");
   await poster.close();
+  await page.bringToFront();
   await page.locator("#live-cloud li", { hasText: "自習室" }).waitFor({ timeout: 15_000 });
   await page.click("#live-pause");
   await expectText(page, "再開");
