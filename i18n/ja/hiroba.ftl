@@ -1062,3 +1062,6 @@ staff-home-manage = 管理
 staff-home-surveys = アンケート
 staff-home-drafts = たたき台（{ $count }件）
 staff-home-results = 結果と反映（{ $count }件）
+profile-demo-note = デモでは、自治体のプロフィールはデモ用の「みどり市（デモ）」に固定されています。ここで変更しても保存されないため、入力できないようにしています。実際の運用では、この画面で名称と都道府県を変更できます。
+error-demo-profile = デモでは自治体のプロフィールを変更できません（デモ用の内容に固定されています）
+phase-allows-comments-on-ideas = 投稿されたアイデアにコメントできます

@@ -1,6 +1,7 @@
 //! The municipality's public profile: set in the configuration, and editable by staff,
 //! whose changes are stored in the database and win over the configuration.
 
+use crate::msg;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -76,6 +77,10 @@ pub async fn update(
     input: ProfileUpdate,
 ) -> Result<Profile, AppError> {
     let staff = viewer.require_staff()?;
+    if state.config.demo {
+        // The demo shows its sample municipality whatever is saved: say so, keep nothing.
+        return Err(AppError::NotAllowedNow(msg!("error-demo-profile")));
+    }
     let mut check = Checker::new();
     let name_ja = check.check("name_ja", parse_text(&input.name_ja, 1, 100, false));
     let name_en = check.check("name_en", parse_text(&input.name_en, 1, 100, false));

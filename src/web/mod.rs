@@ -291,6 +291,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/lang", post(switch_language))
         .route("/static/hiroba.css", get(stylesheet))
         .route("/static/hiroba.js", get(script))
+        .route("/static/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .layer(middleware::from_fn_with_state(state, pages_middleware))
 }
 
@@ -460,6 +462,12 @@ async fn script() -> Response {
         include_str!("../../static/hiroba.js"),
         "text/javascript; charset=utf-8",
     )
+}
+
+/// The site's icon (three people around a square), for tabs and bookmarks; also answered
+/// at `/favicon.ico`, where browsers look when a page names none.
+async fn favicon() -> Response {
+    static_asset(include_str!("../../static/favicon.svg"), "image/svg+xml")
 }
 
 fn static_asset(body: &'static str, content_type: &'static str) -> Response {

@@ -274,6 +274,13 @@ impl ThemePage {
     pub fn is_current_phase(&self, index: &usize) -> bool {
         self.theme.current_phase == Some(*index)
     }
+
+    /// Whether a phase may promise comments: there must be something to comment on, ideas
+    /// posted in that phase or already there (a phase for reading before ideas are asked
+    /// for promises nothing it cannot keep).
+    pub fn promises_comments(&self, phase: &crate::services::themes::PhaseView) -> bool {
+        phase.allows.comments && (phase.allows.ideas || self.theme.proposal_count > 0)
+    }
 }
 
 /// What the theme page shows besides the theme: the idea form as typed, its errors, the

@@ -586,6 +586,8 @@ pub struct ProfilePage {
     pub profile: Profile,
     pub form: ProfileForm,
     pub errors: FormErrors,
+    /// The demo keeps its own profile: the form is shown but cannot be sent.
+    pub demo: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -611,6 +613,7 @@ pub async fn profile(State(state): State<AppState>, ctx: PageCtx) -> PageResult 
         profile,
         form,
         errors: FormErrors::default(),
+        demo: state.config.demo,
     }
     .into_response())
 }
@@ -639,6 +642,7 @@ pub async fn save_profile(
                     profile,
                     form,
                     errors,
+                    demo: state.config.demo,
                 },
             )
                 .into_response())

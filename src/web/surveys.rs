@@ -185,6 +185,14 @@ impl SurveyPage {
         }
     }
 
+    /// The classes that lay a scale's points out: all in one row where there is room, and
+    /// on a phone in at most two rows of equal points (up to seven stay in one row).
+    pub fn scale_layout(&self, question: &QuestionView) -> String {
+        let count = self.points(question).len().max(1);
+        let narrow = if count <= 7 { count } else { count.div_ceil(2) };
+        format!("per-row-{count} per-row-narrow-{narrow}")
+    }
+
     pub fn ranks(&self, question: &QuestionView) -> Vec<usize> {
         let most = question
             .max_choices

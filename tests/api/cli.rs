@@ -348,12 +348,53 @@ async fn demo_mode_serves_sample_data_and_leaves_the_real_database_alone(backend
             "round {round}: sample data loaded once"
         );
         assert_eq!(ideas["items"][0]["support_count"], 4);
-        let (status, _) = post(
-            format!("{}/api/v1/auth/login", server.base),
-            json!({"login": "demo_staff", "password": hiroba::demo::DEMO_PASSWORD}),
-        )
-        .await;
-        assert_eq!(status, 200);
+        let login = reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/login", server.base))
+            .json(&json!({"login": "demo_staff", "password": hiroba::demo::DEMO_PASSWORD}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(login.status().as_u16(), 200);
+        let cookie = login
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_string();
+        let csrf = login.json::<Value>().await.unwrap()["csrf_token"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // The demo keeps its own profile and says so instead of accepting a change.
+        let page = reqwest::Client::new()
+            .get(format!("{}/staff/profile", server.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("デモでは、自治体のプロフィール"), "{page}");
+        assert!(
+            page.contains("<fieldset class=\"plain\" disabled>"),
+            "{page}"
+        );
+        let refused = reqwest::Client::new()
+            .put(format!("{}/api/v1/instance", server.base))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", csrf)
+            .json(&json!({"name_ja": "別の市", "name_en": "Another City", "prefecture": ""}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(refused.status().as_u16(), 409);
+        let problem: Value = refused.json().await.unwrap();
+        assert!(
+            problem["detail"].as_str().unwrap().contains("デモ"),
+            "{problem}"
+        );
         // The real administrator does not exist in the demo.
         let (status, _) = post(
             format!("{}/api/v1/auth/login", server.base),

@@ -255,7 +255,28 @@ async fn phases_decide_which_forms_appear(backend: Backend) {
     let page = browser.get("/themes/reading").await;
     page.contains("いまのフェーズではアイデアを受け付けていません");
     page.contains("aria-current=\"step\"");
-    page.contains("コメントできます");
+    // A phase for reading, before any idea, promises no comments it cannot take.
+    assert!(!page.html.contains("コメントできます"), "{}", page.html);
+    page.contains("資料を読み、内容を知る期間です");
+    // Where ideas are asked for, or already there, comments are promised.
+    app.theme(&staff, "talk", "open", phase_today(true, true, false))
+        .await;
+    app.idea(&hanako, "talk", "ベンチを増やして").await;
+    browser
+        .get("/themes/talk")
+        .await
+        .contains("投稿されたアイデアにコメントできます");
+    let mut later = app.get("/api/v1/themes/talk", None).await.expect(200);
+    later["phases"][0]["allows"]["ideas"] = json!(false);
+    app.put(
+        "/api/v1/themes/talk",
+        Some(&staff),
+        json!({"title": later["title"], "status": "open", "phases": later["phases"]}),
+    )
+    .await
+    .expect(200);
+    let page = browser.get("/themes/talk").await;
+    page.contains("投稿されたアイデアにコメントできます");
     let refused = browser
         .submit(
             "/themes/reading",

@@ -350,6 +350,10 @@ try {
   await page.fill("#q-points-1", "5");
   await page.fill("#q-low-1", "不満");
   await page.fill("#q-high-1", "満足");
+  await page.selectOption("#q-kind-2", "zero_to_ten");
+  await page.fill("#q-prompt-2", "いまの暮らしの満足度");
+  await page.fill("#q-low-2", "まったく満足していない");
+  await page.fill("#q-high-2", "とても満足している");
   await scan(page, "survey-builder");
   await page.click("#survey-save");
   await expectText(page, "回答はアカウントと結び付けずに保存されます");
@@ -358,11 +362,38 @@ try {
   await logIn(page, "hanako");
   await page.goto(`${base}${surveyPath}`);
   await scan(page, "survey");
+  // On a 320 px phone every choice is at least 24×24 px and 0–10 takes at most two rows,
+  // the low end's words above its first point and the high end's below its last.
+  await page.setViewportSize({ width: 320, height: 700 });
+  const layout = await page.evaluate(() => {
+    const small = [...document.querySelectorAll("input[type=radio], input[type=checkbox]")]
+      .map((i) => i.getBoundingClientRect())
+      .filter((r) => r.width < 24 || r.height < 24).length;
+    const scales = [...document.querySelectorAll(".scale")].map((scale) => {
+      const tops = new Set([...scale.querySelectorAll(".scale-point")].map((p) => Math.round(p.getBoundingClientRect().top)));
+      const points = [...scale.querySelectorAll(".scale-point")].map((p) => p.getBoundingClientRect());
+      const low = scale.querySelector(".scale-low")?.getBoundingClientRect();
+      const high = scale.querySelector(".scale-high")?.getBoundingClientRect();
+      return {
+        count: points.length,
+        rows: tops.size,
+        lowBeside: !low || (low.bottom <= points[0].top + 1 && Math.abs(low.left - points[0].left) < 8),
+        highBeside: !high || (high.top >= points[points.length - 1].bottom - 1 && Math.abs(high.right - points[points.length - 1].right) < 8),
+        overflow: scale.scrollWidth > scale.clientWidth + 1,
+      };
+    });
+    return { small, scales, pageOverflow: document.documentElement.scrollWidth > window.innerWidth };
+  });
+  if (layout.small > 0 || layout.pageOverflow || layout.scales.some((s) => s.rows > 2 || !s.lowBeside || !s.highBeside || s.overflow) || !layout.scales.some((s) => s.count === 11)) {
+    throw new Error(`survey layout on a phone: ${JSON.stringify(layout)}`);
+  }
+  await shoot(page, "survey");
   await page.click("#survey-submit");
   await page.locator(".field-error").first().waitFor();
   await scan(page, "survey-error");
   await page.getByLabel("中央公園").check();
-  await page.getByLabel("4", { exact: true }).check();
+  await page.locator("form.survey-form .scale").first().getByLabel("4", { exact: true }).check();
+  await page.locator("form.survey-form .scale").nth(1).getByLabel("7", { exact: true }).check();
   await page.click("#survey-submit");
   await expectText(page, "回答ありがとうございました");
   await scan(page, "survey-answered");
