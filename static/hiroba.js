@@ -1,6 +1,15 @@
 // Progressive enhancement only: every page works without this script.
 "use strict";
+document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", () => {
+  // The header's menu stands open on a wide screen (its button is then hidden) and folds
+  // on a narrow one.
+  const menu = document.querySelector(".nav-menu");
+  if (menu && window.matchMedia) {
+    const wide = window.matchMedia("(min-width: 48rem)");
+    if (wide.matches) menu.open = true;
+    wide.addEventListener("change", () => { menu.open = wide.matches; });
+  }
   // A copy button next to fediverse handles.
   for (const el of document.querySelectorAll("[data-copy]")) {
     if (!navigator.clipboard) continue;

@@ -1098,3 +1098,4 @@ staff-home-results = Results ({ $count })
 profile-demo-note = In the demo, the municipality's profile is fixed to the sample municipality. Changes here would not be kept, so the form cannot be sent. In a real instance, staff change the names and the prefecture on this page.
 error-demo-profile = The demo's municipality profile cannot be changed (it is fixed to the sample)
 phase-allows-comments-on-ideas = Ideas that were posted can be commented on
+nav-menu = Menu

@@ -44,6 +44,8 @@ async function shoot(page, name) {
     await page.screenshot({ path: `${shots}/${name}-${label}.png`, fullPage: true });
   }
   await page.setViewportSize({ width: 390, height: 844 });
+  // The header's menu folds again on the phone's width before the journey goes on.
+  await page.waitForFunction(() => !document.querySelector(".nav-menu")?.open);
 }
 
 async function logIn(page, handle) {
@@ -52,6 +54,18 @@ async function logIn(page, handle) {
   await page.fill("#login-password", password);
   await page.click("main button[type=submit]");
   await page.waitForURL(`${base}/`);
+}
+
+// The header's links are in its menu, folded on a phone.
+async function openMenu(page) {
+  if (await page.locator(".nav-menu:not([open])").count()) {
+    await page.click(".nav-menu > summary");
+  }
+}
+
+async function logOut(page) {
+  await openMenu(page);
+  await page.click("form[action='/logout'] button");
 }
 
 async function expectText(page, text) {
@@ -84,7 +98,21 @@ try {
   await page.fill("#account-password", password);
   await page.click("main button[type=submit]");
   await page.waitForURL(`${base}/`);
+  // On a phone the header's links are folded into a menu, so the header takes about a
+  // tenth of the screen; opened, the menu shows who is signed in.
+  const header = await page.locator(".site-header").boundingBox();
+  if (header.height > 844 * 0.12) throw new Error(`the phone header is ${header.height}px tall`);
+  await page.click(".nav-menu > summary");
   await expectText(page, "ログイン中");
+  await scan(page, "home-menu-open");
+  await page.click(".nav-menu > summary");
+  // On a wide screen the links stand in one row, without the menu's button.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.locator(".nav-menu[open]").waitFor();
+  if (await page.locator(".nav-menu > summary").isVisible()) throw new Error("the menu button shows on a wide screen");
+  await expectText(page, "ログイン中");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForFunction(() => !document.querySelector(".nav-menu")?.open);
   await scan(page, "home");
   log("signed up");
 
@@ -121,7 +149,7 @@ try {
   await scan(page, "idea");
   await shoot(page, "idea");
 
-  await page.click("form[action='/logout'] button");
+  await logOut(page);
   await page.waitForURL(`${base}/`);
 
   // Staff create a theme and hide the reported comment.
@@ -282,7 +310,7 @@ try {
   await expectText(page, "未対応の通報はありません");
   await page.goto(`${base}${ideaPath}`);
   await expectText(page, "このコメントは非表示です");
-  await page.click("form[action='/logout'] button");
+  await logOut(page);
   await page.goto(`${base}${ideaPath}`);
   await expectText(page, "このコメントはモデレーターにより非表示になっています");
   log("staff hid the reported comment");
@@ -294,6 +322,7 @@ try {
   await page.click("main button[type=submit]");
   await page.waitForURL(`${base}/`);
   await expectText(page, "未読 1件");
+  await openMenu(page);
   await page.click("header a[href='/notifications']");
   await expectText(page, "市が回答しました: 一部採用");
   await scan(page, "notifications");
@@ -315,7 +344,7 @@ try {
   await page.locator("ins", { hasText: "屋根付きの" }).waitFor();
   const amendmentPath = new URL(page.url()).pathname;
   await scan(page, "amendment");
-  await page.click("form[action='/logout'] button");
+  await logOut(page);
   log("the resident proposed an amendment");
 
   // Staff accept it: a new version, and the comparison marks what changed.
@@ -358,7 +387,7 @@ try {
   await page.click("#survey-save");
   await expectText(page, "回答はアカウントと結び付けずに保存されます");
   const surveyPath = new URL(page.url()).pathname;
-  await page.click("form[action='/logout'] button");
+  await logOut(page);
   await logIn(page, "hanako");
   await page.goto(`${base}${surveyPath}`);
   await scan(page, "survey");
@@ -398,7 +427,7 @@ try {
   await expectText(page, "回答ありがとうございました");
   await scan(page, "survey-answered");
   await shoot(page, "survey-answered");
-  await page.click("form[action='/logout'] button");
+  await logOut(page);
   log("a resident answered the survey");
   await logIn(page, "staff_member");
   await page.goto(`${base}${surveyPath}/results`);
