@@ -43,6 +43,11 @@ pub struct UserView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile: Option<ProfileView>,
     pub created_at: String,
+    /// Whether staff have suspended the account (it cannot log in).
+    pub suspended: bool,
+    /// Why, for the account itself and staff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspended_reason: Option<String>,
 }
 
 /// Optional attributes used only for aggregate participation statistics.
@@ -63,12 +68,15 @@ impl UserView {
             email: None,
             profile: None,
             created_at: rfc3339(row.created_at),
+            suspended: row.suspended_at.is_some(),
+            suspended_reason: None,
         })
     }
 
-    fn private(row: &store::UserRow) -> Result<Self, AppError> {
+    pub(crate) fn private(row: &store::UserRow) -> Result<Self, AppError> {
         let mut view = Self::public(row)?;
         view.email = row.email.clone();
+        view.suspended_reason = row.suspended_reason.clone();
         view.profile = Some(ProfileView {
             age_band: row.age_band.as_deref().and_then(|a| AgeBand::parse(a).ok()),
             area: row.area.clone(),
@@ -272,6 +280,10 @@ pub async fn login(
             return Err(AppError::InvalidCredentials);
         }
     };
+    if user.suspended_at.is_some() {
+        tracing::info!(%ip, user = user.id, "login of a suspended account refused");
+        return Err(AppError::Forbidden(msg!("error-account-suspended")));
+    }
     let token = random_token(32);
     let csrf_token = random_token(24);
     let now = now_millis();
@@ -501,11 +513,21 @@ pub async fn revoke_api_token(state: &AppState, viewer: &Viewer, id: i64) -> Res
 pub async fn list_users(
     state: &AppState,
     viewer: &Viewer,
+    search: Option<&str>,
     page: Page,
 ) -> Result<(Vec<UserView>, bool), AppError> {
-    viewer.require_administrator()?;
+    viewer.require_moderator()?;
+    let search = search
+        .map(|s| crate::domain::normalize_text(s).to_lowercase())
+        .filter(|s| !s.is_empty());
     let mut conn = state.db.acquire().await?;
-    let mut rows = store::list_users(conn.ex(), page.probe_limit(), page.offset()).await?;
+    let mut rows = store::list_users(
+        conn.ex(),
+        search.as_deref(),
+        page.probe_limit(),
+        page.offset(),
+    )
+    .await?;
     let more = rows.len() as i64 > i64::from(page.per_page);
     rows.truncate(page.per_page as usize);
     let users = rows
@@ -536,6 +558,18 @@ pub async fn set_role(
     let row = store::find_user(tx.ex(), user_id)
         .await?
         .ok_or(AppError::NotFound("user"))?;
+    super::moderation_log::record(
+        tx.ex(),
+        admin.id,
+        (
+            "user",
+            user_id,
+            &format!("@{} → {}", row.handle, role.as_str()),
+        ),
+        "role",
+        "",
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(
         admin = admin.id,

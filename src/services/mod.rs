@@ -1,6 +1,7 @@
 //! Services: the rules of participation. HTTP handlers (and, later, federated activities)
 //! call these; they never touch SQL directly.
 
+pub mod account_suspension;
 pub mod accounts;
 pub mod amendments;
 pub mod answers;
@@ -19,6 +20,7 @@ pub mod method_library;
 pub mod method_reuse;
 pub mod methods;
 pub mod moderation;
+pub mod moderation_log;
 pub mod municipalities;
 pub mod notifications;
 pub mod passwords;

@@ -202,9 +202,9 @@ pub async fn resolve(
         Resolution::Hide => format!("hidden: {note}"),
         Resolution::Dismiss => format!("dismissed: {note}"),
     };
-    let mut conn = state.db.acquire().await?;
+    let mut tx = state.db.begin().await?;
     store::resolve_reports_of(
-        conn.ex(),
+        tx.ex(),
         kind.as_str(),
         row.target_id,
         moderator.id,
@@ -212,6 +212,21 @@ pub async fn resolve(
         now_millis(),
     )
     .await?;
+    if input.action == Resolution::Dismiss {
+        super::moderation_log::record(
+            tx.ex(),
+            moderator.id,
+            (
+                "report",
+                report_id,
+                &format!("{} {}", kind.as_str(), row.target_id),
+            ),
+            "dismiss",
+            &note,
+        )
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -402,6 +417,14 @@ pub async fn add_block(
     let id = store::insert_block(tx.ex(), kind, &value, &reason, moderator.id, now)
         .await?
         .ok_or_else(|| AppError::conflict("value", msg!("error-already-blocked")))?;
+    super::moderation_log::record(
+        tx.ex(),
+        moderator.id,
+        ("block", id, &format!("{kind}: {value}")),
+        "block",
+        &reason,
+    )
+    .await?;
     // The follows of the actor, or of every account of the instance, end with the block;
     // the publisher still sends each follower the `Reject` of its `Follow`, so that both
     // sides agree the follow is over.
@@ -493,6 +516,8 @@ pub async fn remove_block(state: &AppState, viewer: &Viewer, id: i64) -> Result<
             notice: n.block_activity,
         })
         .collect();
+    super::moderation_log::record(tx.ex(), moderator.id, ("block", id, &value), "unblock", "")
+        .await?;
     let lifted = ActorUnblocked { value, notices };
     events::record_with(tx.ex(), EventKind::ActorUnblocked, id, &lifted).await?;
     tx.commit().await?;

@@ -16,12 +16,15 @@ pub struct UserRow {
     pub area: Option<String>,
     pub relations: String,
     pub created_at: i64,
+    /// When staff suspended the account (it cannot log in while set).
+    pub suspended_at: Option<i64>,
+    pub suspended_reason: Option<String>,
 }
 
 macro_rules! user_columns {
     () => {
         "u.id, u.handle, u.email, u.display_name, u.password_hash, u.role, u.age_band, u.area, \
-         u.relations, u.created_at"
+         u.relations, u.created_at, u.suspended_at, u.suspended_reason"
     };
 }
 
@@ -151,16 +154,55 @@ pub async fn set_role(ex: Ex<'_>, id: i64, role: &str, now: i64) -> Result<bool,
     Ok(done == 1)
 }
 
-pub async fn list_users(ex: Ex<'_>, limit: i64, offset: i64) -> Result<Vec<UserRow>, sqlx::Error> {
+/// Accounts in the order they were made; with `search`, those whose handle, name or
+/// e-mail address contains it (case folded by the caller).
+pub async fn list_users(
+    ex: Ex<'_>,
+    search: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<UserRow>, sqlx::Error> {
+    let pattern = search.map(super::like_pattern);
     on_conn!(ex, |c| sqlx::query_as(concat!(
         "SELECT ",
         user_columns!(),
-        " FROM users u ORDER BY u.id LIMIT $1 OFFSET $2"
+        " FROM users u WHERE ($1 IS NULL OR LOWER(u.handle) LIKE $1 ESCAPE '\\' \
+           OR LOWER(u.display_name) LIKE $1 ESCAPE '\\' \
+           OR LOWER(COALESCE(u.email, '')) LIKE $1 ESCAPE '\\') \
+         ORDER BY u.id LIMIT $2 OFFSET $3"
     ))
+    .bind(pattern)
     .bind(limit)
     .bind(offset)
     .fetch_all(c)
     .await)
+}
+
+/// Suspends an account (`Some`) or lifts its suspension (`None`); whether it exists. Its
+/// sessions end with a suspension.
+pub async fn set_suspended(
+    ex: Ex<'_>,
+    user_id: i64,
+    suspension: Option<(i64, &str)>,
+) -> Result<bool, sqlx::Error> {
+    on_conn!(ex, |c| {
+        let found =
+            sqlx::query("UPDATE users SET suspended_at = $2, suspended_reason = $3 WHERE id = $1")
+                .bind(user_id)
+                .bind(suspension.map(|(at, _)| at))
+                .bind(suspension.map(|(_, reason)| reason))
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+                > 0;
+        if suspension.is_some() {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?;
+        }
+        Ok(found)
+    })
 }
 
 pub async fn insert_session(
@@ -203,7 +245,7 @@ pub async fn find_session(
         "SELECT ",
         user_columns!(),
         ", s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2"
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.suspended_at IS NULL"
     ))
     .bind(token_hash)
     .bind(now)
@@ -276,7 +318,8 @@ pub async fn find_user_by_api_token(
         let user: Option<UserRow> = sqlx::query_as(concat!(
             "SELECT ",
             user_columns!(),
-            " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
+            " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 \
+             AND u.suspended_at IS NULL"
         ))
         .bind(token_hash)
         .fetch_optional(&mut *c)

@@ -17,6 +17,7 @@ pub mod following;
 pub mod media;
 pub mod methods;
 pub mod moderation;
+pub mod moderation_log;
 pub mod municipalities;
 pub mod notifications;
 pub mod polls;

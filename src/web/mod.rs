@@ -2,6 +2,7 @@
 //! is a form post), accessible HTML from compile-checked templates.
 
 pub mod account;
+pub mod account_admin;
 pub mod answers;
 pub mod auth;
 pub mod context;
@@ -14,6 +15,7 @@ pub mod following;
 pub mod forms;
 pub mod method_form;
 pub mod methods;
+pub mod moderation_log;
 pub mod municipalities;
 pub mod notifications;
 pub mod pages;
@@ -282,8 +284,13 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/staff/following/{id}/remove",
             post(following::staff_unfollow),
         )
-        .route("/staff/users", get(staff::users))
-        .route("/staff/users/{id}/role", post(staff::set_role))
+        .route("/staff/users", get(account_admin::users))
+        .route("/staff/users/{id}/role", post(account_admin::set_role))
+        .route(
+            "/staff/users/{id}/suspension",
+            post(account_admin::set_suspension),
+        )
+        .route("/staff/moderation/log", get(moderation_log::log))
         .route(
             "/staff/profile",
             get(staff::profile).post(staff::save_profile),

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Deserialize;
@@ -12,16 +12,14 @@ use super::context::PageCtx;
 use super::forms::{CsrfForm, FormErrors, form_errors};
 use super::pages::PagePath;
 use super::{PageResult, WebError};
-use crate::domain::{PhaseActions, Role};
-use crate::error::AppError;
-use crate::services::accounts::{self, UserView};
+use crate::domain::PhaseActions;
+use crate::services::Viewer;
 use crate::services::instance::{self, Profile, ProfileUpdate};
 use crate::services::moderation::{
     self, BlockInput, BlockKind, BlockView, ReportView, Resolution, ResolveInput,
 };
 use crate::services::theme_overview::{self, ThemeOverview};
 use crate::services::themes::{self, PhaseInput, ThemeInput, ThemeUpdate, ThemeView};
-use crate::services::{Page, Viewer};
 use crate::state::AppState;
 use crate::t;
 
@@ -483,100 +481,6 @@ pub async fn remove_block(
     require_moderator(&ctx)?;
     moderation::remove_block(&state, &ctx.viewer(), id).await?;
     ctx.see_other("/staff/moderation#blocks")
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "staff/users.html")]
-pub struct UsersPage {
-    pub ctx: PageCtx,
-    pub users: Vec<UserView>,
-    pub page: u32,
-    pub has_more: bool,
-    pub error: Option<String>,
-}
-
-impl UsersPage {
-    pub fn has_role(&self, user: &UserView, role: impl AsRef<str>) -> bool {
-        user.role.as_str() == role.as_ref()
-    }
-
-    pub fn roles(&self) -> Vec<(&'static str, String)> {
-        [
-            Role::Resident,
-            Role::Moderator,
-            Role::Staff,
-            Role::Administrator,
-        ]
-        .iter()
-        .map(|role| {
-            let label = match role {
-                Role::Resident => t!(self.ctx, "role-resident"),
-                Role::Moderator => t!(self.ctx, "role-moderator"),
-                Role::Staff => t!(self.ctx, "role-staff"),
-                Role::Administrator => t!(self.ctx, "role-administrator"),
-            };
-            (role.as_str(), label)
-        })
-        .collect()
-    }
-}
-
-#[derive(Deserialize)]
-pub struct PageQuery {
-    pub page: Option<u32>,
-}
-
-async fn render_users(
-    state: &AppState,
-    ctx: PageCtx,
-    page: u32,
-    error: Option<String>,
-    status: StatusCode,
-) -> PageResult {
-    let page = Page::parse(Some(page.max(1)), Some(100))?;
-    let (users, has_more) = accounts::list_users(state, &ctx.viewer(), page).await?;
-    Ok((
-        status,
-        UsersPage {
-            ctx,
-            users,
-            page: page.number,
-            has_more,
-            error,
-        },
-    )
-        .into_response())
-}
-
-pub async fn users(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    Query(q): Query<PageQuery>,
-) -> PageResult {
-    ctx.viewer().require_administrator()?;
-    render_users(&state, ctx, q.page.unwrap_or(1), None, StatusCode::OK).await
-}
-
-#[derive(Deserialize)]
-pub struct RoleForm {
-    pub role: String,
-}
-
-pub async fn set_role(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    PagePath(id): PagePath<i64>,
-    CsrfForm(form): CsrfForm<RoleForm>,
-) -> PageResult {
-    ctx.viewer().require_administrator()?;
-    match accounts::set_role(&state, &ctx.viewer(), id, &form.role).await {
-        Ok(_) => ctx.see_other("/staff/users"),
-        Err(AppError::Conflict { message, .. }) => {
-            let said = message.render(ctx.lang);
-            render_users(&state, ctx, 1, Some(said), StatusCode::CONFLICT).await
-        }
-        Err(other) => Err(WebError(other)),
-    }
 }
 
 #[derive(Template, WebTemplate)]

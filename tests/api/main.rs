@@ -1,6 +1,7 @@
 //! The integration suite: every test starts a real server on port 0 with a fresh database
 //! and runs once on SQLite and once on PostgreSQL.
 
+mod account_moderation;
 mod accounts;
 mod answers;
 mod backfill;

@@ -246,6 +246,11 @@ try {
   await expectText(page, "回答待ち");
   await scan(page, "staff-home");
   await shoot(page, "staff-home");
+  await page.goto(`${base}/staff/users?q=hana`);
+  await expectText(page, "@hanako");
+  await scan(page, "staff-users");
+  await page.goto(`${base}/staff/moderation/log`);
+  await scan(page, "staff-moderation-log");
   await page.goto(`${base}/staff/answers`);
   await scan(page, "staff-answers");
   await page.goto(`${base}${ideaPath}`);

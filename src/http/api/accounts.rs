@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::AppError;
-use crate::http::extract::{Administrator, Authorized, SignedIn};
+use crate::http::extract::{Administrator, Authorized, Moderator, SignedIn};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery, ClientIp, SessionToken, session_cookie};
 use crate::http::problem::Problem;
 use crate::services::accounts::{
@@ -244,6 +244,9 @@ pub struct PageQuery {
     /// Items per page, 1 to 100 (default 50).
     #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
+    /// Only accounts whose handle, name or e-mail address contains this.
+    #[param(max_length = 200)]
+    pub search: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -254,16 +257,17 @@ pub struct UserPage {
     pub has_more: bool,
 }
 
-/// All accounts (administrators only).
+/// All accounts, or those matching `search` (moderators and administrators).
 #[utoipa::path(get, path = "/users", tag = "accounts", params(PageQuery),
     responses((status = 200, body = UserPage), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_users(
     State(state): State<AppState>,
-    Authorized(viewer, _): Administrator,
+    Authorized(viewer, _): Moderator,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<UserPage>, AppError> {
     let page = Page::parse(query.page, query.per_page)?;
-    let (items, has_more) = accounts::list_users(&state, &viewer, page).await?;
+    let (items, has_more) =
+        accounts::list_users(&state, &viewer, query.search.as_deref(), page).await?;
     Ok(Json(UserPage {
         items,
         page: page.number,

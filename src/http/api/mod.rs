@@ -2,6 +2,7 @@
 //! registered together with their OpenAPI description, so the served spec cannot drift
 //! from what the router answers.
 
+pub mod account_moderation;
 pub mod accounts;
 pub mod answers;
 pub mod backlinks;
@@ -296,6 +297,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(moderation::report_proposal))
         .routes(routes!(moderation::report_comment))
         .routes(routes!(moderation::open_reports))
+        .routes(routes!(account_moderation::set_suspension))
+        .routes(routes!(account_moderation::log))
         .routes(routes!(moderation::resolve_report))
         .routes(routes!(moderation::list_blocks, moderation::add_block))
         .routes(routes!(moderation::remove_block))
