@@ -1141,3 +1141,25 @@ users-suspend = Suspend the account
 users-restore = Restore the account
 users-suspension-reason = Reason (kept in the log)
 users-suspension-reason-hint = When the person tries to log in they are told only that the account is suspended. What they posted stays.
+
+## Hidden content: the author is told and may ask once for a review.
+error-review-not-yours = Only the person who wrote it can ask for a review
+error-review-not-hidden = This post is not hidden
+error-review-once = A review can be asked for once, and this one has been received already
+error-review-decided = This request has been decided already
+notifications-proposal-hidden = Moderators hid your idea
+notifications-comment-hidden = Moderators hid your comment
+notifications-hidden-reason = Reason
+notifications-review-ask = Ask for a review (once)
+notifications-review-message = Why it should be reviewed
+notifications-review-hint = Say what you could change, or what you think was misunderstood. A moderator reads it and decides whether to show it again.
+notifications-review-send = Send the request
+notifications-review-requested = You have asked for a review. A moderator will decide.
+moderation-reviews = Requests for review
+moderation-reviews-none = No requests are waiting for a decision.
+moderation-review-by = Asked by
+moderation-review-message = Their reason
+moderation-review-hidden-reason = Why it was hidden
+moderation-review-reason = Reason for the decision (kept in the log)
+moderation-review-restore = Show it again
+moderation-review-keep = Keep it hidden

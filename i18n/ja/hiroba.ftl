@@ -1108,3 +1108,25 @@ users-suspend = 利用を停止する
 users-restore = 利用を再開する
 users-suspension-reason = 理由（記録に残ります）
 users-suspension-reason-hint = 本人がログインしようとしたときは「利用停止中」とだけ表示されます。投稿した内容はそのまま残ります。
+
+## Hidden content: the author is told and may ask once for a review.
+error-review-not-yours = 見直しを依頼できるのは、書いた本人だけです
+error-review-not-hidden = この投稿は非表示になっていません
+error-review-once = 見直しの依頼は1回だけできます。すでに依頼を受け付けています
+error-review-decided = この依頼はすでに判断されています
+notifications-proposal-hidden = あなたのアイデアはモデレーターにより非表示になりました
+notifications-comment-hidden = あなたのコメントはモデレーターにより非表示になりました
+notifications-hidden-reason = 理由
+notifications-review-ask = 見直しを依頼する（1回だけ）
+notifications-review-message = 見直してほしい理由
+notifications-review-hint = 内容を直せる点や、誤解だと思う点を書いてください。モデレーターが読み、再表示するか判断します。
+notifications-review-send = 依頼を送る
+notifications-review-requested = 見直しを依頼済みです。モデレーターの判断をお待ちください。
+moderation-reviews = 見直しの依頼
+moderation-reviews-none = 判断を待っている依頼はありません。
+moderation-review-by = 依頼した人
+moderation-review-message = 依頼の理由
+moderation-review-hidden-reason = 非表示にした理由
+moderation-review-reason = 判断の理由（記録に残ります）
+moderation-review-restore = 再表示する
+moderation-review-keep = 非表示のままにする

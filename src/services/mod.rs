@@ -29,6 +29,7 @@ pub mod proposals;
 pub mod references;
 pub mod result_editing;
 pub mod results;
+pub mod review_requests;
 pub mod statistics;
 pub mod summary;
 pub mod survey_breakdowns;

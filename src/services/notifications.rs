@@ -61,6 +61,44 @@ impl EventConsumer for Notifier {
             )
             .await?;
         }
+        // The author of what moderators hid is told, with the reason (shown from the row).
+        if event.kind == EventKind::ProposalHidden {
+            let mut conn = state.db.acquire().await?;
+            if let Some(p) = crate::storage::proposals::find(conn.ex(), event.subject_id).await?
+                && p.hidden_at.is_some()
+                && let Some(author) = p.author_id
+            {
+                store::add_hidden(
+                    conn.ex(),
+                    author,
+                    "proposal_hidden",
+                    p.id,
+                    None,
+                    event.id,
+                    now_millis(),
+                )
+                .await?;
+            }
+        }
+        if event.kind == EventKind::CommentRemoved {
+            let mut conn = state.db.acquire().await?;
+            if let Some(c) = crate::storage::comments::find(conn.ex(), event.subject_id).await?
+                && c.hidden_at.is_some()
+                && c.deleted_at.is_none()
+                && let Some(author) = c.author_id
+            {
+                store::add_hidden(
+                    conn.ex(),
+                    author,
+                    "comment_hidden",
+                    c.proposal_id,
+                    Some(c.id),
+                    event.id,
+                    now_millis(),
+                )
+                .await?;
+            }
+        }
         if event.kind == EventKind::AmendmentDecided {
             let mut conn = state.db.acquire().await?;
             let told =
@@ -84,8 +122,9 @@ impl EventConsumer for Notifier {
 pub struct NotificationView {
     pub id: i64,
     /// What happened: `proposal_answered`, `threshold_reached` (the author's proposal
-    /// has enough supports to need an answer), or `amendment_decided` (staff accepted or
-    /// rejected an amendment the account proposed or supported).
+    /// has enough supports to need an answer), `amendment_decided` (staff accepted or
+    /// rejected an amendment the account proposed or supported), `proposal_hidden` or
+    /// `comment_hidden` (moderators hid what the account wrote).
     pub kind: String,
     pub proposal_id: Option<i64>,
     pub proposal_title: Option<String>,
@@ -97,6 +136,11 @@ pub struct NotificationView {
     pub paragraph: Option<i32>,
     /// The amendment's status now: `accepted` or `rejected`.
     pub amendment_status: Option<String>,
+    /// For `proposal_hidden` and `comment_hidden` (moderators hid what the account wrote):
+    /// the comment, the moderators' reason, and whether a review was asked for (once).
+    pub comment_id: Option<i64>,
+    pub hidden_reason: Option<String>,
+    pub review_requested: bool,
     pub created_at: String,
     pub read: bool,
 }
@@ -128,6 +172,9 @@ pub async fn list(
                 draft_title: row.draft_title,
                 paragraph: row.paragraph,
                 amendment_status: row.amendment_status,
+                comment_id: row.comment_id,
+                hidden_reason: row.hidden_reason,
+                review_requested: row.review_requested,
                 created_at: rfc3339(row.created_at),
                 read: row.read_at.is_some(),
             })

@@ -26,6 +26,7 @@ pub mod references;
 pub mod remote_methods;
 pub mod remote_themes;
 pub mod results;
+pub mod review_requests;
 pub mod settings;
 pub mod statistics;
 pub mod summary;

@@ -14,8 +14,39 @@ pub struct NotificationRow {
     pub draft_title: Option<String>,
     pub paragraph: Option<i32>,
     pub amendment_status: Option<String>,
+    pub comment_id: Option<i64>,
+    /// Why moderators hid the proposal or comment, for `proposal_hidden`/`comment_hidden`.
+    pub hidden_reason: Option<String>,
+    /// Whether the author has asked for that decision to be reviewed.
+    pub review_requested: bool,
     pub created_at: i64,
     pub read_at: Option<i64>,
+}
+
+/// Tells the author that moderators hid what they wrote (a proposal, or a comment under
+/// it); told once per event.
+pub async fn add_hidden(
+    ex: Ex<'_>,
+    user: i64,
+    kind: &str,
+    proposal_id: i64,
+    comment_id: Option<i64>,
+    event_id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query(
+        "INSERT INTO notifications (user_id, kind, proposal_id, comment_id, event_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, event_id) DO NOTHING",
+    )
+    .bind(user)
+    .bind(kind)
+    .bind(proposal_id)
+    .bind(comment_id)
+    .bind(event_id)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|_| ()))
 }
 
 /// Tells each of `users` of an event; an account already told of it is not told again.
@@ -55,11 +86,20 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<NotificationRow>, sqlx::Error> {
-    on_conn!(ex, |c| sqlx::query_as(
+    on_conn!(ex, |c| {
+        sqlx::query_as(
         "SELECT n.id, n.kind, n.proposal_id, p.title AS proposal_title, p.answer_state, \
          n.amendment_id, a.draft_id, d.title AS draft_title, a.paragraph, \
-         a.status AS amendment_status, n.created_at, n.read_at FROM notifications n \
+         a.status AS amendment_status, n.comment_id, \
+         CASE WHEN n.comment_id IS NULL THEN p.hidden_reason ELSE cm.hidden_reason END \
+           AS hidden_reason, \
+         EXISTS (SELECT 1 FROM review_requests r WHERE \
+           (n.comment_id IS NOT NULL AND r.target_kind = 'comment' AND r.target_id = n.comment_id) \
+           OR (n.comment_id IS NULL AND r.target_kind = 'proposal' AND r.target_id = n.proposal_id)) \
+           AS review_requested, \
+         n.created_at, n.read_at FROM notifications n \
          LEFT JOIN proposals p ON p.id = n.proposal_id \
+         LEFT JOIN comments cm ON cm.id = n.comment_id \
          LEFT JOIN amendments a ON a.id = n.amendment_id \
          LEFT JOIN drafts d ON d.id = a.draft_id \
          WHERE n.user_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2 OFFSET $3"
@@ -68,7 +108,8 @@ pub async fn list(
     .bind(limit)
     .bind(offset)
     .fetch_all(c)
-    .await)
+    .await
+    })
 }
 
 pub async fn unread_count(ex: Ex<'_>, user_id: i64) -> Result<i64, sqlx::Error> {

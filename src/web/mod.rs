@@ -23,6 +23,7 @@ pub mod references;
 pub mod result_admin;
 pub mod result_forms;
 pub mod results;
+pub mod reviews;
 pub mod staff;
 pub mod statistics;
 pub mod survey_admin;
@@ -291,6 +292,9 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(account_admin::set_suspension),
         )
         .route("/staff/moderation/log", get(moderation_log::log))
+        .route("/proposals/{id}/review", post(reviews::ask_for_proposal))
+        .route("/comments/{id}/review", post(reviews::ask_for_comment))
+        .route("/staff/reviews/{id}", post(reviews::decide))
         .route(
             "/staff/profile",
             get(staff::profile).post(staff::save_profile),

@@ -359,6 +359,7 @@ pub async fn update_theme(
 pub struct ModerationPage {
     pub ctx: PageCtx,
     pub reports: Vec<ReportView>,
+    pub reviews: Vec<crate::services::review_requests::ReviewView>,
     pub blocks: Vec<BlockView>,
     pub errors: FormErrors,
     pub block_form: BlockForm,
@@ -383,12 +384,14 @@ async fn render_moderation(
 ) -> PageResult {
     let viewer = ctx.viewer();
     let reports = moderation::open_reports(state, &viewer).await?;
+    let reviews = crate::services::review_requests::open(state, &viewer).await?;
     let blocks = moderation::list_blocks(state, &viewer).await?;
     Ok((
         status,
         ModerationPage {
             ctx,
             reports,
+            reviews,
             blocks,
             errors,
             block_form,

@@ -46,7 +46,7 @@ async fn a_gotosocial_account_follows_by_its_key_without_fragment(backend: Backe
     browser.log_in("staff_member").await;
     let page = browser.get("/staff").await;
     page.contains("フェディバースのフォロワー");
-    page.contains(r#"<td class="number">1</td>"#);
+    page.contains(r#"data-label="フェディバースのフォロワー">1</td>"#);
 
     // Follow state decides, not ids (Misskey reuses them): the same Follow again is
     // accepted again, an Undo ends it, the same Follow after the Undo follows again, and a

@@ -38,6 +38,7 @@ mod peer;
 mod polls;
 mod proposals;
 mod results;
+mod reviews;
 mod statistics;
 mod summary;
 mod survey_breakdowns;

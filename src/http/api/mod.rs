@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod proposals;
 pub mod references;
 pub mod results;
+pub mod reviews;
 pub mod statistics;
 pub mod survey_editing;
 pub mod surveys;
@@ -299,6 +300,10 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(moderation::open_reports))
         .routes(routes!(account_moderation::set_suspension))
         .routes(routes!(account_moderation::log))
+        .routes(routes!(reviews::request_for_proposal))
+        .routes(routes!(reviews::request_for_comment))
+        .routes(routes!(reviews::open))
+        .routes(routes!(reviews::decide))
         .routes(routes!(moderation::resolve_report))
         .routes(routes!(moderation::list_blocks, moderation::add_block))
         .routes(routes!(moderation::remove_block))
