@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::Viewer;
-use super::accounts::{random_token, token_digest};
+use super::accounts::token_digest;
 use super::surveys::{Audience, QuestionView, SurveyView, get};
 use crate::domain::surveys::{Answer, Question};
-use crate::domain::{AgeBand, Relation};
+use crate::domain::{AgeBand, Relation, receipt_key};
 use crate::error::{AppError, Invalid};
 use crate::state::AppState;
 use crate::storage::accounts as account_store;
@@ -220,8 +220,8 @@ pub async fn respond(
         return Err(AppError::NotAllowedNow(msg!("error-survey-closed")));
     }
     let values = check_answers(&survey, &input.answers)?;
-    let edit_key = random_token(24);
-    let edit_key_hash = token_digest(&edit_key);
+    let edit_key = receipt_key::new_key();
+    let edit_key_hash = token_digest(&receipt_key::canonical(&edit_key));
     let mut tx = state.db.begin().await?;
     let (attributes, proxy) = if let Some(proxy) = &input.proxy {
         let staff = viewer.require_staff()?;
@@ -289,11 +289,22 @@ pub async fn respond(
 /// The response an edit key opens in its survey; a key that opens none is refused at the
 /// key's field.
 async fn response_of_key(
-    ex: crate::storage::Ex<'_>,
+    mut ex: crate::storage::Ex<'_>,
     survey_id: i64,
     edit_key: &str,
 ) -> Result<i64, AppError> {
-    store::response_by_key(ex, survey_id, &token_digest(edit_key))
+    // A receipt's key as typed in any form; keys given before receipts were grouped are
+    // compared as they were given.
+    if let Some(found) = store::response_by_key(
+        ex.reborrow(),
+        survey_id,
+        &token_digest(&receipt_key::canonical(edit_key)),
+    )
+    .await?
+    {
+        return Ok(found);
+    }
+    store::response_by_key(ex, survey_id, &token_digest(edit_key.trim()))
         .await?
         .ok_or_else(|| AppError::invalid("edit_key", "unknown", msg!("error-unknown-key")))
 }

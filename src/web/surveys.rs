@@ -187,6 +187,21 @@ impl SurveyPage {
 
     /// The classes that lay a scale's points out: all in one row where there is room, and
     /// on a phone in at most two rows of equal points (up to seven stay in one row).
+    /// A receipt key spelled out for screen readers, a character at a time, a pause
+    /// between groups.
+    pub fn key_spelled(&self, key: &str) -> String {
+        key.split('-')
+            .map(|group| {
+                group
+                    .chars()
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn scale_layout(&self, question: &QuestionView) -> String {
         let count = self.points(question).len().max(1);
         let narrow = if count <= 7 { count } else { count.div_ceil(2) };

@@ -409,7 +409,16 @@ async fn deliveries_wait_for_an_instance_that_is_down(backend: Backend) {
     peer.server.abort();
     let _ = peer.server.await;
     app.idea(&hanako, "parks", "停電中の投稿").await;
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // The publisher queues the delivery (in its own time, as the machine allows), and it
+    // fails while the peer is down.
+    crate::two_instances::eventually("the delivery is queued", || async {
+        let mut conn = app.state.db.acquire().await.unwrap();
+        let pending = hiroba::storage::federation::pending_deliveries(conn.ex())
+            .await
+            .unwrap();
+        (pending >= 1).then_some(())
+    })
+    .await;
     app.restart().await;
     let pending = {
         let mut conn = app.state.db.acquire().await.unwrap();

@@ -152,6 +152,10 @@ async fn residents_answer_once_and_change_it_with_the_key(backend: Backend) {
         .await
         .expect(201);
     let key = receipt["edit_key"].as_str().unwrap().to_string();
+    // A receipt's key: four groups of four, from characters that cannot be mistaken.
+    let receipt_shape =
+        regex::Regex::new(r"^[2-9A-HJKMNP-TW-Z]{4}(-[2-9A-HJKMNP-TW-Z]{4}){3}$").unwrap();
+    assert!(receipt_shape.is_match(&key), "{key}");
     let again = app
         .post(
             &responses,
@@ -167,7 +171,8 @@ async fn residents_answer_once_and_change_it_with_the_key(backend: Backend) {
     assert_eq!(shown["answered"], true);
     assert_eq!(shown["response_count"], 1);
 
-    // The key changes the answer; a wrong key opens nothing.
+    // The key changes the answer, as printed or as typed by hand (lower case, spaces
+    // instead of dashes, full width); a wrong key opens nothing.
     app.put(
         &responses,
         Some(&hanako),
@@ -175,6 +180,20 @@ async fn residents_answer_once_and_change_it_with_the_key(backend: Backend) {
     )
     .await
     .expect(204);
+    let by_hand: String = key.to_lowercase().replace('-', " ");
+    let full_width: String = key
+        .chars()
+        .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
+        .collect();
+    for typed in [by_hand, full_width] {
+        app.put(
+            &responses,
+            Some(&hanako),
+            json!({"edit_key": typed, "answers": answers(&q, 3, 5)}),
+        )
+        .await
+        .expect(204);
+    }
     let wrong = app
         .put(
             &responses,
