@@ -138,7 +138,17 @@ async fn small_groups_are_held_back_everywhere(backend: Backend) {
         .get(&format!("/surveys/{id}/breakdown?by=age_band"))
         .await;
     assert_eq!(page.status, 200);
-    page.contains("<th scope=\"row\">40代</th><td>X</td><td>X</td><td>0</td>");
+    // On a phone each figure is labelled with its column (a stacked table).
+    page.contains("<table class=\"stacked\">");
+    page.contains("data-label=\"回答した人\"");
+    let cells = regex::Regex::new(r#" data-label="[^"]*""#)
+        .unwrap()
+        .replace_all(&page.html, "")
+        .to_string();
+    assert!(
+        cells.contains("<th scope=\"row\">40代</th><td>X</td><td>X</td><td>0</td>"),
+        "{cells}"
+    );
     page.contains("X は、5 人未満の数");
     let csv = clerk
         .get(&format!("/surveys/{id}/breakdown.csv?by=age_band&codes=1"))
