@@ -14,11 +14,12 @@ use super::context::PageCtx;
 use super::forms::{CsrfForm, FormErrors, form_errors};
 use super::pages::PagePath;
 use super::result_forms::{Offered, SectionForm};
+use super::results::{ProgressForm, progress_errors};
 use super::results::{offered, reflects_error};
 use crate::error::AppError;
 use crate::msg;
 use crate::services::result_editing;
-use crate::services::results::{self, ProgressInput, ResultView};
+use crate::services::results::{self, ResultView};
 use crate::state::AppState;
 use crate::t;
 
@@ -153,12 +154,8 @@ pub struct ProgressEditForm {
     /// `save` or `delete`.
     #[serde(default)]
     pub action: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub percent: String,
-    #[serde(default)]
-    pub note: String,
+    #[serde(flatten)]
+    pub record: ProgressForm,
 }
 
 pub async fn progress(
@@ -174,39 +171,18 @@ pub async fn progress(
             .await
             .map(|_| ())
     } else {
-        match form
-            .percent
-            .trim()
-            .trim_end_matches(['%', '％'])
-            .parse::<i32>()
-        {
-            Ok(percent) => {
-                let input = ProgressInput {
-                    status: form.status.clone(),
-                    percent,
-                    note: form.note.clone(),
-                };
-                result_editing::update_progress(&state, &viewer, id, progress_id, &input)
-                    .await
-                    .map(|_| ())
-            }
-            Err(_) => Err(AppError::invalid(
-                "percent",
-                "not_a_number",
-                msg!("error-percent"),
-            )),
+        match form.record.input() {
+            Ok(input) => result_editing::update_progress(&state, &viewer, id, progress_id, &input)
+                .await
+                .map(|_| ()),
+            Err(refused) => Err(refused),
         }
     };
     match outcome {
         Ok(()) => ctx.see_other(&format!("/staff/results/{id}/edit#progress-{progress_id}")),
         Err(err) => {
             let (status, found) = form_errors(&ctx, err)?;
-            let mut errors = FormErrors::default();
-            for field in ["status", "percent", "note"] {
-                if let Some(why) = found.get(field) {
-                    errors.set(&format!("progress_{progress_id}_{field}"), why.to_string());
-                }
-            }
+            let errors = progress_errors(&found, progress_id);
             render(&state, ctx, id, None, errors, status).await
         }
     }

@@ -177,6 +177,36 @@ pub struct ProgressForm {
     pub note: String,
 }
 
+impl ProgressForm {
+    /// The record as the service takes it; a percentage that is not a number (「30％」 is)
+    /// is refused at its field.
+    pub fn input(&self) -> Result<ProgressInput, AppError> {
+        let percent = self
+            .percent
+            .trim()
+            .trim_end_matches(['%', '％'])
+            .parse::<i32>()
+            .map_err(|_| AppError::invalid("percent", "not_a_number", msg!("error-percent")))?;
+        Ok(ProgressInput {
+            status: self.status.clone(),
+            percent,
+            note: self.note.clone(),
+        })
+    }
+}
+
+/// A refused progress record's messages at the fields of its own form on a page that shows
+/// several (`progress_{record}_percent`).
+pub fn progress_errors(found: &FormErrors, record: i64) -> FormErrors {
+    let mut errors = FormErrors::default();
+    for field in ["status", "percent", "note"] {
+        if let Some(why) = found.get(field) {
+            errors.set(&format!("progress_{record}_{field}"), why.to_string());
+        }
+    }
+    errors
+}
+
 pub async fn add_progress(
     State(state): State<AppState>,
     ctx: PageCtx,
@@ -185,38 +215,17 @@ pub async fn add_progress(
 ) -> PageResult {
     let viewer = ctx.viewer();
     viewer.require_staff()?;
-    let percent = form
-        .percent
-        .trim()
-        .trim_end_matches(['%', '％'])
-        .parse::<i32>();
-    let outcome = match percent {
-        Ok(percent) => {
-            let input = ProgressInput {
-                status: form.status.clone(),
-                percent,
-                note: form.note.clone(),
-            };
-            results::add_progress(&state, &viewer, id, &input)
-                .await
-                .map(|_| ())
-        }
-        Err(_) => Err(AppError::invalid(
-            "percent",
-            "not_a_number",
-            msg!("error-percent"),
-        )),
+    let outcome = match form.input() {
+        Ok(input) => results::add_progress(&state, &viewer, id, &input)
+            .await
+            .map(|_| ()),
+        Err(refused) => Err(refused),
     };
     match outcome {
         Ok(()) => ctx.see_other(&format!("/themes/{slug}/results#result-{id}")),
         Err(err) => {
-            let (status, service_errors) = form_errors(&ctx, err)?;
-            let mut errors = FormErrors::default();
-            for field in ["status", "percent", "note"] {
-                if let Some(why) = service_errors.get(field) {
-                    errors.set(&format!("progress_{id}_{field}"), why.to_string());
-                }
-            }
+            let (status, found) = form_errors(&ctx, err)?;
+            let errors = progress_errors(&found, id);
             render(&state, ctx, &slug, SectionForm::default(), errors, status).await
         }
     }
