@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::markdown;
 use crate::state::AppState;
 use crate::storage::comments::CommentRow;
-use crate::storage::{comments as store, now_millis, settings};
+use crate::storage::{comments as store, now_millis};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -369,14 +369,12 @@ pub async fn set_hidden(
         hide.then_some((now, reason.as_str(), moderator.id)),
     )
     .await?;
-    settings::log_moderation(
+    super::moderation_log::record(
         tx.ex(),
         moderator.id,
-        "comment",
-        row.id,
+        ("comment", row.id, ""),
         if hide { "hide" } else { "restore" },
         &reason,
-        now,
     )
     .await?;
     // Restored, it is published again: peers were sent a Delete when it was hidden.

@@ -22,7 +22,7 @@ use crate::error::{AppError, Checker, Invalid, checker_invariant};
 use crate::markdown;
 use crate::state::AppState;
 use crate::storage::proposals::{NewProposal, ProposalRow};
-use crate::storage::{now_millis, proposals as store, settings};
+use crate::storage::{now_millis, proposals as store};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -493,14 +493,12 @@ pub async fn hide(
     let now = now_millis();
     let mut tx = state.db.begin().await?;
     store::set_hidden(tx.ex(), row.id, Some((now, &reason, moderator.id))).await?;
-    settings::log_moderation(
+    super::moderation_log::record(
         tx.ex(),
         moderator.id,
-        "proposal",
-        row.id,
+        ("proposal", row.id, ""),
         "hide",
         &reason,
-        now,
     )
     .await?;
     events::record(tx.ex(), EventKind::ProposalHidden, row.id).await?;
@@ -520,17 +518,14 @@ pub async fn restore(
     let moderator = viewer.require_moderator()?;
     let reason = parse_reason(reason)?;
     let (row, _) = load(state, viewer, id).await?;
-    let now = now_millis();
     let mut tx = state.db.begin().await?;
     store::set_hidden(tx.ex(), row.id, None).await?;
-    settings::log_moderation(
+    super::moderation_log::record(
         tx.ex(),
         moderator.id,
-        "proposal",
-        row.id,
+        ("proposal", row.id, ""),
         "restore",
         &reason,
-        now,
     )
     .await?;
     // Published again: peers were sent a Delete when it was hidden.

@@ -77,33 +77,6 @@ pub async fn content_rows(ex: Ex<'_>) -> Result<i64, sqlx::Error> {
     .await)
 }
 
-pub async fn log_moderation(
-    ex: Ex<'_>,
-    moderator_id: i64,
-    target_kind: &str,
-    target_id: i64,
-    action: &str,
-    reason: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    on_conn!(ex, |c| {
-        sqlx::query(
-        "INSERT INTO moderation_log (moderator_id, target_kind, target_id, action, reason, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)"
-    )
-    .bind(moderator_id)
-    .bind(target_kind)
-    .bind(target_id)
-    .bind(action)
-    .bind(reason)
-    .bind(now)
-    .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
-    Ok(())
-}
-
 /// Every setting whose key starts with `prefix`.
 pub async fn with_prefix(ex: Ex<'_>, prefix: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
     let pattern = format!("{prefix}%");
