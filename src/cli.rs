@@ -177,6 +177,7 @@ async fn create_user(config: Config, args: CreateUser) -> anyhow::Result<()> {
         email: args.email,
         password: password.clone(),
         display_name: args.display_name,
+        accepted_terms: None,
     };
     let user = accounts::create_user_with_role(&state, input, role)
         .await

@@ -12,6 +12,7 @@ use crate::domain::{PhaseActions, Role};
 use crate::error::AppError;
 use crate::services::accounts::{self, SignupInput, UserView};
 use crate::services::comments::{self, CommentInput};
+use crate::services::policies::{self, PolicyInput, PolicyKind};
 use crate::services::proposals::{self, ProposalInput};
 use crate::services::themes::{self, PhaseInput, ThemeInput, ThemeUpdate};
 use crate::services::{CurrentUser, Viewer};
@@ -113,17 +114,40 @@ async fn person(
     name: &str,
     role: Role,
 ) -> Result<UserView, AppError> {
-    accounts::create_user_with_role(
+    let user = accounts::create_user_with_role(
         state,
         SignupInput {
             handle: Some(handle.into()),
             email: Some(format!("{handle}@demo.invalid")),
             password: DEMO_PASSWORD.into(),
             display_name: Some(name.into()),
+            accepted_terms: None,
         },
         role,
     )
-    .await
+    .await?;
+    // The demo's accounts have agreed to the demo's terms, so logging in leads straight in.
+    if let Some(version) = policies::terms_version(state).await? {
+        policies::record_agreement(state, user.id, version).await?;
+    }
+    Ok(user)
+}
+
+/// The demo city's terms of use and privacy policy, as staff would publish them.
+async fn publish_policies(state: &AppState, admin: &Viewer) -> Result<(), AppError> {
+    let terms = "## この広場について\n\nみどり市（デモ）が、市政への意見や提案を市民のみなさんから\
+        伺うために運営しています。\n\n## 投稿のきまり\n\n- ほかの人を傷つける内容、個人情報、\
+        広告は投稿しないでください。\n- きまりに反する投稿は、理由を示して非表示にすることがあります。\
+        見直しを求めることができます。\n\n## 投稿の扱い\n\n投稿は市の計画づくりの参考にし、\
+        公式回答や結果のページでどう活かしたかをお知らせします。";
+    let privacy = "## 集める情報\n\n- アカウントの名前、メールアドレス（任意）\n- 年代・地域・市との\
+        関わり（任意。統計にだけ使い、少人数の集計は表示しません）\n\n## 使い方\n\n\
+        アンケートの回答はアカウントと結び付けずに保存します。情報は市の参加の取り組みのためにだけ\
+        使い、法令に基づく場合を除いて第三者に渡しません。";
+    for (kind, body) in [(PolicyKind::Terms, terms), (PolicyKind::Privacy, privacy)] {
+        policies::publish(state, admin, kind, &PolicyInput { body: body.into() }).await?;
+    }
+    Ok(())
 }
 
 async fn idea(
@@ -187,6 +211,10 @@ pub async fn load(state: &AppState) -> anyhow::Result<()> {
 async fn seed(state: &AppState) -> Result<(), AppError> {
     let today = state.config.municipality.today();
     let admin = person(state, "demo_admin", "管理者（デモ）", Role::Administrator).await?;
+    publish_policies(state, &as_viewer(&admin)).await?;
+    if let Some(version) = policies::terms_version(state).await? {
+        policies::record_agreement(state, admin.id, version).await?;
+    }
     let staff = as_viewer(&person(state, "demo_staff", "企画課 山田", Role::Staff).await?);
     let moderator =
         as_viewer(&person(state, "demo_moderator", "広報課 佐藤", Role::Moderator).await?);

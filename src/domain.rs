@@ -13,6 +13,7 @@ use crate::error::Invalid;
 pub mod answers;
 pub mod drafts;
 pub mod k_anonymity;
+pub mod pseudonym_word;
 pub mod receipt_key;
 pub mod schemas;
 pub mod surveys;

@@ -82,10 +82,10 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   }
-  // Move focus to a form's error summary so screen readers announce it.
+  // Move focus to a form's error summary so screen readers announce it (the page opens
+  // there without JavaScript too, by the summary's autofocus).
   const summary = document.querySelector(".error-summary");
-  if (summary) {
-    summary.setAttribute("tabindex", "-1");
+  if (summary && document.activeElement !== summary) {
     summary.focus();
   }
 });

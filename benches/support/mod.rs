@@ -29,6 +29,7 @@ pub async fn viewer(state: &AppState, handle: &str, role: Role) -> Viewer {
             email: None,
             password: "bench password".into(),
             display_name: None,
+            accepted_terms: None,
         },
         role,
     )

@@ -285,6 +285,17 @@ pub fn new_account(with_token: bool) -> AnyOf {
             .property("email", email)
             .property("password", password())
             .property("display_name", display_name_optional())
+            .property(
+                "accepted_terms",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::new(Type::Integer))
+                    .minimum(Some(1))
+                    .maximum(Some(i32::MAX))
+                    .description(Some(
+                        "The version of the terms of use agreed to: the current one, required \
+                         once the municipality has published terms.",
+                    )),
+            )
             .required(given)
             .required("password")
             .additional_properties(Some(AdditionalProperties::<Schema>::FreeForm(false)));

@@ -19,40 +19,28 @@ mod embedded {
 /// The longest term kept (characters).
 const MAX_TERM: usize = 40;
 
-/// Japanese words too general to say anything on their own.
-const JAPANESE_STOP_WORDS: &[&str] = &[
-    "こと",
-    "もの",
-    "ため",
-    "よう",
-    "ところ",
-    "とき",
-    "方",
-    "等",
-    "際",
-    "件",
-    "点",
-    "中",
-    "感じ",
-    "気",
-    "的",
-    "私",
-    "皆",
-    "さん",
-    "様",
-    "今回",
-    "今後",
-    "自分",
-    "みんな",
-    "お願い",
-];
+/// The terms left out unless staff include them again (the file says why each is there).
+const DEFAULT_STOP_WORDS: &str = include_str!("word_cloud_stop_words.txt");
 
-/// English words too general to say anything on their own.
-const ENGLISH_STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "for", "from", "have",
-    "i", "if", "in", "is", "it", "its", "more", "not", "of", "on", "or", "our", "so", "that",
-    "the", "their", "there", "this", "to", "we", "with", "would", "you",
-];
+/// The terms of [`DEFAULT_STOP_WORDS`], one per line without the comments.
+pub fn default_stop_words() -> impl Iterator<Item = &'static str> {
+    DEFAULT_STOP_WORDS
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+}
+
+/// Whether the cloud leaves a term out unless staff include it again: a term of one
+/// character (日, 場, 客), a number, or a term of the default list.
+pub fn left_out_by_default(term: &str) -> bool {
+    let mut chars = term.chars();
+    let one_character = chars.next().is_some() && chars.next().is_none();
+    one_character
+        || term
+            .chars()
+            .all(|c| c.is_numeric() || c.is_ascii_punctuation() || c.is_whitespace())
+        || default_stop_words().any(|w| w == term)
+}
 
 /// Finds terms; shared by every request. The dictionary is loaded when the first text is
 /// read, so a process that never counts terms (a test, a server without ideas yet) does not
@@ -202,9 +190,13 @@ fn analyse(segmenter: &Segmenter, text: &str, found: &mut Found) {
         let detail = details.get(1).copied().unwrap_or_default();
         if let Some(word) = english_word(&surface) {
             found.keep(noun.finish());
-            if !ENGLISH_STOP_WORDS.contains(&word.as_str()) {
-                found.keep(Some(word));
-            }
+            found.keep(Some(word));
+            continue;
+        }
+        // Loanwords run on as one term (シェアサイクル, パークアンドライド, パーク・アンド・
+        // ライド), whatever the analysis makes of their parts.
+        if noun.has_head && noun.in_katakana() && is_katakana(&surface) {
+            noun.text.push_str(&surface);
             continue;
         }
         match (pos, detail) {
@@ -235,10 +227,27 @@ struct Noun {
     has_head: bool,
 }
 
+/// Katakana (with the long-vowel mark and the middle dot), as loanwords are written.
+fn is_katakana(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| ('\u{30a1}'..='\u{30fa}').contains(&c) || c == 'ー' || c == '・')
+}
+
 impl Noun {
+    /// Whether the noun so far ends in a loanword.
+    fn in_katakana(&self) -> bool {
+        self.text
+            .chars()
+            .next_back()
+            .is_some_and(|c| is_katakana(&c.to_string()))
+    }
+
     /// The noun read so far, if it is one worth keeping; starts the next.
     fn finish(&mut self) -> Option<String> {
         let text = std::mem::take(&mut self.text);
+        let text = text.trim_end_matches('・').to_string();
         let had_head = std::mem::take(&mut self.has_head);
         (had_head && is_worth_keeping(&text)).then_some(text)
     }
@@ -273,12 +282,9 @@ fn english_word(surface: &str) -> Option<String> {
     .then(|| word.to_ascii_lowercase())
 }
 
-/// Whether a noun says something: not a stop word, not a lone kana, not only digits or
-/// symbols.
+/// Whether a noun says something: not a lone kana, not only digits or symbols. (Which of
+/// the terms a cloud shows is decided when it is read: [`left_out_by_default`].)
 fn is_worth_keeping(term: &str) -> bool {
-    if JAPANESE_STOP_WORDS.contains(&term) {
-        return false;
-    }
     let chars: Vec<char> = term.chars().collect();
     let kana = |c: &char| ('\u{3040}'..='\u{30ff}').contains(c);
     if chars.len() == 1 && kana(&chars[0]) {
@@ -316,8 +322,55 @@ mod tests {
             !terms.iter().any(|t| t == "気軽"),
             "adjectival nouns are left out: {terms:?}"
         );
-        let english = finder.terms("More benches in the park, and the park needs shade.");
+        let english: Vec<String> = finder
+            .terms("More benches in the park, and the park needs shade.")
+            .into_iter()
+            .filter(|t| !left_out_by_default(t))
+            .collect();
         assert_eq!(english, ["benches", "park", "needs", "shade"]);
+    }
+
+    #[test]
+    fn loanword_compounds_stay_whole() {
+        let finder = TermFinder::new();
+        for (text, whole) in [
+            ("駅前にシェアサイクルを置いてほしい", "シェアサイクル"),
+            ("パークアンドライドで渋滞を減らす", "パークアンドライド"),
+            ("パーク・アンド・ライドの駐車場", "パーク・アンド・ライド"),
+            ("コミュニティバスの本数", "コミュニティバス"),
+        ] {
+            let terms = finder.terms(text);
+            assert!(terms.iter().any(|t| t == whole), "{whole} in {terms:?}");
+        }
+    }
+
+    /// The default list: one term per line as the cloud counts it, each once, none that the
+    /// rules leave out anyway; the platform's own words are in it.
+    #[test]
+    fn the_default_list_reads_and_holds_the_platforms_words() {
+        let words: Vec<&str> = default_stop_words().collect();
+        assert!(words.len() > 50, "{}", words.len());
+        for (i, word) in words.iter().enumerate() {
+            assert_eq!(
+                crate::domain::normalize_text(word).to_lowercase(),
+                *word,
+                "{word} is not written as the cloud counts it"
+            );
+            assert!(!words[i + 1..].contains(word), "{word} twice");
+            assert!(
+                word.chars().count() > 1,
+                "{word}: one character goes by rule"
+            );
+        }
+        for platform in ["提案", "アイデア", "意見", "idea"] {
+            assert!(left_out_by_default(platform), "{platform}");
+        }
+        for rule in ["日", "場", "客", "2024", "３"] {
+            assert!(left_out_by_default(rule), "{rule}");
+        }
+        for kept in ["公園", "シェアサイクル", "benches", "駐輪場"] {
+            assert!(!left_out_by_default(kept), "{kept}");
+        }
     }
 
     #[test]

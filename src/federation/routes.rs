@@ -276,14 +276,24 @@ async fn pseudonym_actor(
     let (id, _theme, created_at) = store::find_pseudonym(conn.ex(), &name)
         .await?
         .ok_or(AppError::NotFound("actor"))?;
+    let word = store::pseudonym_word(conn.ex(), &name).await?;
     drop(conn);
     let keys = key_pair(&state, KeyOwner::Pseudonym(id)).await?;
     let urls = Urls::new(&state.config);
+    // Shown by peers as the author's name: 匿名さん（さくら）, as on the theme's pages.
+    let shown = state.catalogue.loader(crate::i18n::Lang::Ja).get_args(
+        "idea-anonymous-author",
+        [(
+            "pseudonym",
+            crate::domain::pseudonym_word::in_kana(word.as_deref().unwrap_or_default()),
+        )]
+        .into(),
+    );
     let actor = person(
         &urls,
         urls.pseudonym(&name),
         name.clone(),
-        name,
+        shown,
         created_at,
         keys.public_pem,
     );

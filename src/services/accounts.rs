@@ -99,6 +99,10 @@ pub struct SignupInput {
     pub password: String,
     #[serde(default)]
     pub display_name: Option<String>,
+    /// The version of the terms of use agreed to (the current one; required once staff
+    /// have published terms).
+    #[serde(default)]
+    pub accepted_terms: Option<i32>,
 }
 
 impl utoipa::PartialSchema for SignupInput {
@@ -217,9 +221,21 @@ pub async fn signup(
     input: SignupInput,
     ip: IpAddr,
 ) -> Result<UserView, AppError> {
-    let account = parse_new_account(&input)?;
+    // Every mistake at once: the account's fields and the agreement to the terms.
+    let terms = super::policies::check_agreed(state, input.accepted_terms).await;
+    let account = match (parse_new_account(&input), terms) {
+        (Ok(account), Ok(_)) => account,
+        (Err(AppError::Validation(mut fields)), Err(AppError::Validation(more))) => {
+            fields.extend(more);
+            return Err(AppError::Validation(fields));
+        }
+        (Err(e), _) | (Ok(_), Err(e)) => return Err(e),
+    };
     state.limits.check_signup(ip)?;
     let row = create_account(state, account, Role::Resident).await?;
+    if let Some(version) = input.accepted_terms {
+        super::policies::record_agreement(state, row.id, version).await?;
+    }
     tracing::info!(user_id = row.id, handle = %row.handle, "resident signed up");
     UserView::private(&row)
 }
@@ -517,6 +533,13 @@ pub async fn list_users(
     page: Page,
 ) -> Result<(Vec<UserView>, bool), AppError> {
     viewer.require_moderator()?;
+    if search.is_some_and(|s| s.chars().count() > 200) {
+        return Err(AppError::invalid(
+            "search",
+            "too_long",
+            msg!("error-search-too-long"),
+        ));
+    }
     let search = search
         .map(|s| crate::domain::normalize_text(s).to_lowercase())
         .filter(|s| !s.is_empty());

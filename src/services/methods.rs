@@ -10,14 +10,14 @@ use utoipa::ToSchema;
 use super::events::{self, EventKind};
 use super::{Page, Viewer, rfc3339};
 use crate::domain::urls::Urls;
-use crate::domain::{PhaseActions, Tag, parse_date, parse_text};
+use crate::domain::{PhaseActions, Tag, parse_text};
 use crate::error::{AppError, Checker, Invalid, checker_invariant};
 use crate::state::AppState;
 use crate::storage::methods::{self as store, MethodRow, VersionRow};
 use crate::storage::now_millis;
 
 const MAX_PHASES: usize = 20;
-const MAX_PHASE_DAYS: u32 = 366;
+pub(super) const MAX_PHASE_DAYS: u32 = 366;
 /// The licences a method may carry (SPDX identifiers); the first is the default.
 pub const LICENCES: [&str; 3] = ["CC-BY-4.0", "CC-BY-SA-4.0", "CC0-1.0"];
 
@@ -497,75 +497,4 @@ pub async fn list_published(
 pub async fn count_published(state: &AppState) -> Result<i64, AppError> {
     let mut conn = state.db.acquire().await?;
     Ok(store::count(conn.ex()).await?)
-}
-
-/// Staff save a theme as a method: its phases with their length, what each allowed and its
-/// description as the residents' guidance, its tags, and the theme itself as where the
-/// method was used. Staff complete the rest by editing it.
-pub async fn from_theme(
-    state: &AppState,
-    viewer: &Viewer,
-    slug: &str,
-) -> Result<MethodView, AppError> {
-    let staff = viewer.require_staff()?;
-    let theme = super::themes::load(state, viewer, slug).await?;
-    let mut phases = Vec::with_capacity(theme.phases.len());
-    for phase in &theme.phases {
-        let (Ok(start), Ok(end)) = (parse_date(&phase.starts_on), parse_date(&phase.ends_on))
-        else {
-            continue;
-        };
-        let days = (end - start).get_days().unsigned_abs() + 1;
-        phases.push(MethodPhase {
-            name: phase.name.clone(),
-            days: days.min(MAX_PHASE_DAYS),
-            allows: PhaseActions {
-                ideas: phase.allow_ideas,
-                comments: phase.allow_comments,
-                supports: phase.allow_supports,
-                amendments: phase.allow_amendments,
-            },
-            staff_guidance: phase.staff_guidance.clone(),
-            resident_guidance: phase.description.clone(),
-        });
-    }
-    if phases.is_empty() {
-        return Err(AppError::invalid(
-            "phases",
-            "required",
-            msg!("error-theme-no-phases"),
-        ));
-    }
-    let summary: String =
-        crate::markdown::plain_text(&crate::markdown::render(&theme.row.description))
-            .chars()
-            .take(1000)
-            .collect();
-    let theme_url = Urls::new(&state.config).theme(&theme.row.slug);
-    let document = MethodDocument {
-        title: theme.row.title.clone(),
-        summary: if summary.trim().is_empty() {
-            theme.row.title.clone()
-        } else {
-            summary.trim().to_string()
-        },
-        when_to_use: String::new(),
-        phases,
-        tags: theme.tags.clone(),
-        lessons: String::new(),
-        licence: LICENCES[0].to_string(),
-        used_in: vec![MethodUse {
-            theme: theme_url,
-            title: theme.row.title.clone(),
-        }],
-        lineage: Vec::new(),
-    };
-    let id = store_new(state, staff.id, &document, None).await?;
-    tracing::info!(
-        method = id,
-        theme = slug,
-        by = staff.id,
-        "theme saved as a method"
-    );
-    get(state, id, None).await
 }

@@ -98,6 +98,13 @@ pub async fn list(
             Invalid::new("unknown_action", msg!("error-log-action")).at("action"),
         ]));
     }
+    if filter.moderator.is_some_and(|id| id < 1) {
+        return Err(AppError::invalid(
+            "moderator",
+            "out_of_range",
+            msg!("error-between", low = 1, high = i64::MAX),
+        ));
+    }
     let page = Page::parse(filter.page, Some(50))?;
     let mut conn = state.db.acquire().await?;
     let mut rows = store::list(

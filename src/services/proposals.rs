@@ -91,6 +91,11 @@ pub struct AuthorView {
     pub handle: Option<String>,
     /// The resident's name, or the pseudonym of an anonymous post.
     pub display_name: String,
+    /// For an anonymous post: the word that tells the theme's anonymous authors apart, as
+    /// a key in Latin letters (`sakura`, `sakura2`; older authors have a number); pages show
+    /// it as 「匿名さん（さくら）」 or "Anonymous (Sakura)".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
     /// Posted from a fediverse account rather than by a resident here.
     pub remote: bool,
     /// The account's page on its origin, for fediverse accounts.
@@ -191,6 +196,7 @@ fn author_of(row: &ProposalRow) -> AuthorView {
             anonymous: true,
             handle: None,
             display_name: pseudonym.clone(),
+            nickname: row.pseudonym_word.clone(),
             remote: false,
             url: None,
         };
@@ -208,6 +214,7 @@ fn author_of(row: &ProposalRow) -> AuthorView {
                 .filter(|n| !n.trim().is_empty())
                 .unwrap_or_else(|| handle.clone()),
             handle: Some(handle),
+            nickname: None,
             remote: true,
             url: Some(row.remote_url.clone().unwrap_or_else(|| actor.clone())),
         };
@@ -216,6 +223,7 @@ fn author_of(row: &ProposalRow) -> AuthorView {
         anonymous: false,
         handle: row.author_handle.clone(),
         display_name: row.author_display_name.clone().unwrap_or_default(),
+        nickname: None,
         remote: false,
         url: None,
     }
@@ -365,9 +373,20 @@ pub async fn create(
     let pseudonym_id = if input.anonymous {
         let mut found = None;
         for _ in 0..5 {
-            if let Some((id, _)) =
-                store::pseudonym_for(tx.ex(), user.id, theme.row.id, &pseudonym_candidate(), now)
-                    .await?
+            let taken = store::pseudonym_words(tx.ex(), theme.row.id).await?;
+            let word = crate::domain::pseudonym_word::pick(&taken, |n| {
+                use rand::Rng;
+                rand::rng().random_range(0..n)
+            });
+            let candidate = (pseudonym_candidate(), word);
+            if let Some((id, _)) = store::pseudonym_for(
+                tx.ex(),
+                user.id,
+                theme.row.id,
+                (&candidate.0, &candidate.1),
+                now,
+            )
+            .await?
             {
                 found = Some(id);
                 break;

@@ -13,7 +13,7 @@ use super::events::{Event, EventConsumer, EventKind, Progress};
 use crate::domain::parse_text;
 use crate::error::{AppError, Checker, Invalid};
 use crate::state::AppState;
-use crate::storage::terms::{self as store, Counted, TermCount};
+use crate::storage::terms::{self as store, Counted, StaffTerms, TermCount};
 use crate::storage::{comments as comment_store, now_millis, proposals as proposal_store};
 
 /// The most terms a cloud shows.
@@ -193,8 +193,11 @@ pub async fn of_theme(
 ) -> Result<WordCloud, AppError> {
     let theme = super::themes::load(state, viewer, slug).await?;
     let mut conn = state.db.acquire().await?;
+    let included = store::staff_terms(conn.ex(), StaffTerms::Included).await?;
+    // Enough to fill the cloud after the default list has left its terms out.
+    let wanted = MAX_TERMS * 3;
     let counts = match phase {
-        None => store::top_of_theme(conn.ex(), theme.row.id, with_comments, MAX_TERMS).await?,
+        None => store::top_of_theme(conn.ex(), theme.row.id, with_comments, wanted).await?,
         Some(i) => {
             let Some(p) = theme.phases.get(i) else {
                 return Err(AppError::invalid(
@@ -221,17 +224,16 @@ pub async fn of_theme(
             };
             let from = instant(&p.starts_on, false)?;
             let until = instant(&p.ends_on, true)?;
-            store::top_between(
-                conn.ex(),
-                theme.row.id,
-                from,
-                until,
-                with_comments,
-                MAX_TERMS,
-            )
-            .await?
+            store::top_between(conn.ex(), theme.row.id, from, until, with_comments, wanted).await?
         }
     };
+    let counts: Vec<TermCount> = counts
+        .into_iter()
+        .filter(|c| {
+            !crate::domain::terms::left_out_by_default(&c.term) || included.contains(&c.term)
+        })
+        .take(MAX_TERMS as usize)
+        .collect();
     Ok(WordCloud {
         theme_slug: theme.row.slug.clone(),
         theme_title: theme.row.title.clone(),
@@ -263,17 +265,30 @@ pub struct StopWords {
     /// Terms the word cloud leaves out, besides its own list.
     #[schema(max_items = 500)]
     pub terms: Vec<String>,
+    /// Terms the cloud shows although its own list (or its rule for terms of one character
+    /// and numbers) leaves them out.
+    #[serde(default)]
+    #[schema(max_items = 500)]
+    pub included: Vec<String>,
+    /// The cloud's own list, left out unless included (read only; ignored when sent).
+    #[serde(default, skip_deserializing)]
+    pub defaults: Vec<String>,
 }
 
 pub async fn stop_words(state: &AppState, viewer: &Viewer) -> Result<StopWords, AppError> {
     viewer.require_staff()?;
     let mut conn = state.db.acquire().await?;
     Ok(StopWords {
-        terms: store::stop_words(conn.ex()).await?,
+        terms: store::staff_terms(conn.ex(), StaffTerms::StopWords).await?,
+        included: store::staff_terms(conn.ex(), StaffTerms::Included).await?,
+        defaults: crate::domain::terms::default_stop_words()
+            .map(str::to_string)
+            .collect(),
     })
 }
 
-/// Staff replace the extra stop words; the cloud leaves them out at once.
+/// Staff replace the extra stop words and the terms included again; the cloud follows at
+/// once.
 pub async fn set_stop_words(
     state: &AppState,
     viewer: &Viewer,
@@ -282,9 +297,22 @@ pub async fn set_stop_words(
     viewer.require_staff()?;
     let terms = checked_list(&input.terms, "terms", MAX_STOP_WORDS, |term| {
         term.to_lowercase()
-    })?;
+    });
+    let included = checked_list(&input.included, "included", MAX_STOP_WORDS, |term| {
+        term.to_lowercase()
+    });
+    let (terms, included) = match (terms, included) {
+        (Ok(terms), Ok(included)) => (terms, included),
+        (Err(AppError::Validation(mut a)), Err(AppError::Validation(b))) => {
+            a.extend(b);
+            return Err(AppError::Validation(a));
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
+    let now = now_millis();
     let mut tx = state.db.begin().await?;
-    store::set_stop_words(tx.ex(), &terms, now_millis()).await?;
+    store::set_staff_terms(tx.ex(), StaffTerms::StopWords, &terms, now).await?;
+    store::set_staff_terms(tx.ex(), StaffTerms::Included, &included, now).await?;
     tx.commit().await?;
     stop_words(state, viewer).await
 }

@@ -53,6 +53,17 @@ pub async fn find_pseudonym(
     .await)
 }
 
+/// The word of a pseudonym (by its name), which tells the theme's anonymous authors apart.
+pub async fn pseudonym_word(ex: Ex<'_>, name: &str) -> Result<Option<String>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "SELECT word FROM pseudonyms WHERE name = $1"
+    )
+    .bind(name)
+    .fetch_optional(c)
+    .await)
+    .map(Option::flatten)
+}
+
 /// A user by handle: (id, display name, created_at).
 pub async fn find_user_by_handle(
     ex: Ex<'_>,

@@ -20,6 +20,7 @@ pub mod moderation;
 pub mod moderation_log;
 pub mod municipalities;
 pub mod notifications;
+pub mod policies;
 pub mod polls;
 pub mod proposals;
 pub mod references;

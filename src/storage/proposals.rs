@@ -14,6 +14,8 @@ pub struct ProposalRow {
     pub author_handle: Option<String>,
     pub author_display_name: Option<String>,
     pub pseudonym_name: Option<String>,
+    /// The word that tells the theme's anonymous authors apart.
+    pub pseudonym_word: Option<String>,
     pub remote_actor: Option<String>,
     pub remote_username: Option<String>,
     pub remote_name: Option<String>,
@@ -45,6 +47,7 @@ macro_rules! proposal_select {
     () => {
         "SELECT p.id, p.theme_id, t.slug AS theme_slug, p.author_id, u.handle AS author_handle, \
          u.display_name AS author_display_name, ps.name AS pseudonym_name, \
+         ps.word AS pseudonym_word, \
          ra.actor_id AS remote_actor, ra.preferred_username AS remote_username, \
          ra.name AS remote_name, ra.domain AS remote_domain, ra.url AS remote_url, p.ap_id, \
          p.title, p.body, \
@@ -305,13 +308,24 @@ pub async fn set_hidden(
     Ok(())
 }
 
-/// The pseudonym a user posts under in a theme, created on first use. Returns
-/// `(id, name)`, or `None` when `candidate` collided with another pseudonym's name.
+/// The words of a theme's anonymous authors so far.
+pub async fn pseudonym_words(ex: Ex<'_>, theme_id: i64) -> Result<Vec<String>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "SELECT word FROM pseudonyms WHERE theme_id = $1 AND word IS NOT NULL"
+    )
+    .bind(theme_id)
+    .fetch_all(c)
+    .await)
+}
+
+/// The pseudonym a user posts under in a theme, created on first use with the name
+/// `candidate` and the word `word`. Returns `(id, name)`, or `None` when the candidate
+/// collided with another pseudonym's name or word.
 pub async fn pseudonym_for(
     ex: Ex<'_>,
     user_id: i64,
     theme_id: i64,
-    candidate: &str,
+    (candidate, word): (&str, &str),
     now: i64,
 ) -> Result<Option<(i64, String)>, sqlx::Error> {
     on_conn!(ex, |c| {
@@ -325,12 +339,13 @@ pub async fn pseudonym_for(
             return Ok(existing);
         }
         sqlx::query(
-            "INSERT INTO pseudonyms (user_id, theme_id, name, created_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT DO NOTHING",
+            "INSERT INTO pseudonyms (user_id, theme_id, name, word, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
         .bind(user_id)
         .bind(theme_id)
         .bind(candidate)
+        .bind(word)
         .bind(now)
         .execute(&mut *c)
         .await?;

@@ -182,29 +182,49 @@ pub async fn proposals_with(
         .await)
 }
 
-pub async fn stop_words(ex: Ex<'_>) -> Result<Vec<String>, sqlx::Error> {
-    on_conn!(ex, |c| sqlx::query_scalar(
-        "SELECT term FROM word_cloud_stop_words ORDER BY term"
-    )
-    .fetch_all(c)
-    .await)
+/// A list of terms staff keep: the extra stop words, or the terms shown although the
+/// default list leaves them out.
+#[derive(Debug, Clone, Copy)]
+pub enum StaffTerms {
+    StopWords,
+    Included,
 }
 
-/// Replaces staff's stop words.
-pub async fn set_stop_words(ex: Ex<'_>, terms: &[String], now: i64) -> Result<(), sqlx::Error> {
+impl StaffTerms {
+    fn table(self) -> &'static str {
+        match self {
+            StaffTerms::StopWords => "word_cloud_stop_words",
+            StaffTerms::Included => "word_cloud_included_terms",
+        }
+    }
+}
+
+/// The terms of one of staff's lists.
+pub async fn staff_terms(ex: Ex<'_>, list: StaffTerms) -> Result<Vec<String>, sqlx::Error> {
+    let sql = format!("SELECT term FROM {} ORDER BY term", list.table());
+    on_conn!(ex, |c| sqlx::query_scalar(&sql).fetch_all(c).await)
+}
+
+/// Replaces one of staff's lists.
+pub async fn set_staff_terms(
+    ex: Ex<'_>,
+    list: StaffTerms,
+    terms: &[String],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let delete = format!("DELETE FROM {}", list.table());
+    let insert = format!(
+        "INSERT INTO {} (term, created_at) VALUES ($1, $2) ON CONFLICT (term) DO NOTHING",
+        list.table()
+    );
     on_conn!(ex, |c| {
-        sqlx::query("DELETE FROM word_cloud_stop_words")
-            .execute(&mut *c)
-            .await?;
+        sqlx::query(&delete).execute(&mut *c).await?;
         for term in terms {
-            sqlx::query(
-                "INSERT INTO word_cloud_stop_words (term, created_at) VALUES ($1, $2) \
-                 ON CONFLICT (term) DO NOTHING",
-            )
-            .bind(term)
-            .bind(now)
-            .execute(&mut *c)
-            .await?;
+            sqlx::query(&insert)
+                .bind(term)
+                .bind(now)
+                .execute(&mut *c)
+                .await?;
         }
         Ok(())
     })

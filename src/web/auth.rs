@@ -12,6 +12,7 @@ use super::forms::{CsrfForm, FormErrors, form_errors};
 use super::{PageResult, local_path};
 use crate::http::extract::{ClientIp, SessionToken, session_cookie};
 use crate::services::accounts::{self, SESSION_DAYS, SignupInput};
+use crate::services::policies;
 use crate::state::AppState;
 use crate::t;
 
@@ -29,6 +30,9 @@ pub struct AccountForm {
     pub token: String,
     #[serde(default)]
     pub next: String,
+    /// The version of the terms the checkbox agrees to, when ticked.
+    #[serde(default)]
+    pub accepted_terms: Option<String>,
 }
 
 impl AccountForm {
@@ -38,6 +42,10 @@ impl AccountForm {
             email: Some(self.email.clone()),
             password: self.password.clone(),
             display_name: Some(self.display_name.clone()),
+            accepted_terms: self
+                .accepted_terms
+                .as_deref()
+                .and_then(|v| v.trim().parse().ok()),
         }
     }
 }
@@ -48,6 +56,8 @@ pub struct SignupPage {
     pub ctx: PageCtx,
     pub form: AccountForm,
     pub errors: FormErrors,
+    /// The version of the terms a new account agrees to, once staff published terms.
+    pub terms_version: Option<i32>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -76,7 +86,8 @@ async fn start_session(
     next: &str,
 ) -> Result<Response, crate::error::AppError> {
     let session = accounts::login(state, login, password, ip).await?;
-    let mut response = Redirect::to(&local_path(Some(next))).into_response();
+    let to = super::policies::after_login(state, session.user.id, next).await?;
+    let mut response = Redirect::to(&to).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
         session_cookie(state, &session.token, SESSION_DAYS * 86_400),
@@ -84,11 +95,12 @@ async fn start_session(
     Ok(response)
 }
 
-pub async fn signup_form(ctx: PageCtx) -> PageResult {
+pub async fn signup_form(State(state): State<AppState>, ctx: PageCtx) -> PageResult {
     Ok(SignupPage {
         ctx,
         form: AccountForm::default(),
         errors: FormErrors::default(),
+        terms_version: policies::terms_version(&state).await?,
     }
     .into_response())
 }
@@ -111,7 +123,17 @@ pub async fn signup(
                 password: String::new(),
                 ..form
             };
-            Ok((status, SignupPage { ctx, form, errors }).into_response())
+            let terms_version = policies::terms_version(&state).await?;
+            Ok((
+                status,
+                SignupPage {
+                    ctx,
+                    form,
+                    errors,
+                    terms_version,
+                },
+            )
+                .into_response())
         }
     }
 }

@@ -65,10 +65,53 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
 #[derive(Default)]
 pub struct FormErrors {
     by_field: HashMap<String, String>,
+    /// The fields in the order the refusal named them (`tags`, not `tags[2]`).
+    order: Vec<String>,
     pub general: Option<String>,
 }
 
+/// One line of a refused form's summary: the message and the id of the field's error.
+pub struct SummaryLine {
+    pub anchor: String,
+    pub message: String,
+}
+
+/// The id of the element that shows `field`'s error: `error-` and the field's path in
+/// lower-case words (`answers.5` → `error-answers-5`). Every page's field errors use it, so
+/// the summary at the top can link to each.
+pub fn error_anchor(field: &str) -> String {
+    let mut anchor = String::from("error");
+    for word in field
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        anchor.push('-');
+        anchor.push_str(&word.to_ascii_lowercase());
+    }
+    anchor
+}
+
 impl FormErrors {
+    /// Each field's error once, in the order given, with the id of where it is shown.
+    pub fn summary(&self) -> Vec<SummaryLine> {
+        self.order
+            .iter()
+            .filter_map(|field| {
+                self.by_field.get(field).map(|message| SummaryLine {
+                    anchor: error_anchor(field),
+                    message: message.clone(),
+                })
+            })
+            .collect()
+    }
+
+    fn note(&mut self, field: &str) {
+        let base = field.split('[').next().unwrap_or_default();
+        if !self.order.iter().any(|f| f == base) {
+            self.order.push(base.to_string());
+        }
+    }
+
     pub fn get(&self, field: &str) -> Option<&str> {
         self.by_field.get(field).map(String::as_str)
     }
@@ -99,6 +142,7 @@ impl FormErrors {
 
     /// Shows `text` at `field` (for errors a page words itself).
     pub fn set(&mut self, field: &str, text: String) {
+        self.note(field);
         self.by_field.insert(field.to_string(), text);
     }
 
@@ -121,6 +165,7 @@ pub fn form_errors(
                 // `tags[2]` is shown at the tags field; the full path is kept for rows.
                 let text = message.render(ctx.lang);
                 let key = field.split('[').next().unwrap_or_default().to_string();
+                errors.note(&key);
                 errors.by_field.entry(key).or_insert_with(|| text.clone());
                 errors.by_field.insert(field, text);
             }
@@ -130,6 +175,7 @@ pub fn form_errors(
             field: Some(field),
             message,
         } => {
+            errors.note(&field);
             errors.by_field.insert(field, message.render(ctx.lang));
             StatusCode::CONFLICT
         }

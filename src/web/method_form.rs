@@ -14,7 +14,8 @@ use super::context::PageCtx;
 use super::forms::{CsrfForm, FormErrors, form_errors};
 use super::pages::PagePath;
 use crate::domain::PhaseActions;
-use crate::services::methods::{self, MethodInput, MethodPhaseInput, MethodView};
+use crate::services::method_from_theme::{self, ThemeRecord};
+use crate::services::methods::{self, MethodDocument, MethodInput, MethodPhaseInput};
 use crate::state::AppState;
 use crate::t;
 
@@ -111,8 +112,7 @@ impl MethodForm {
         }
     }
 
-    fn from_method(method: &MethodView) -> Self {
-        let d = &method.document;
+    fn from_document(d: &MethodDocument) -> Self {
         MethodForm {
             title: d.title.clone(),
             summary: d.summary.clone(),
@@ -200,16 +200,48 @@ pub struct MethodFormPage {
     pub errors: FormErrors,
     /// The method being edited; `None` for a new one.
     pub editing: Option<i64>,
+    /// The theme a new method is made from, with the theme's record.
+    pub from_theme: Option<FromTheme>,
     pub licences: [&'static str; 3],
+}
+
+/// A theme being kept as a method.
+pub struct FromTheme {
+    pub slug: String,
+    pub title: String,
+    pub record: ThemeRecord,
+}
+
+impl MethodFormPage {
+    /// Where the form is sent.
+    pub fn action(&self) -> String {
+        match (&self.editing, &self.from_theme) {
+            (Some(id), _) => format!("/staff/methods/{id}/edit"),
+            (None, Some(theme)) => format!("/staff/themes/{}/method", theme.slug),
+            (None, None) => "/staff/methods/new".to_string(),
+        }
+    }
+}
+
+/// Which method the form is about: a new one, one being edited, or one made from a theme.
+enum Subject {
+    New,
+    Editing(i64),
+    Theme(FromTheme),
 }
 
 fn page(
     ctx: PageCtx,
     form: MethodForm,
     errors: FormErrors,
-    editing: Option<i64>,
+    subject: Subject,
     status: StatusCode,
 ) -> PageResult {
+    let (editing, from_theme) = match subject {
+        Subject::New => (None, None),
+        Subject::Editing(id) => (Some(id), None),
+        Subject::Theme(theme) => (None, Some(theme)),
+    };
     Ok((
         status,
         MethodFormPage {
@@ -217,6 +249,7 @@ fn page(
             form: form.with_blank_rows(),
             errors,
             editing,
+            from_theme,
             licences: LICENCES,
         },
     )
@@ -229,7 +262,13 @@ pub async fn new_method(ctx: PageCtx) -> PageResult {
         licence: LICENCES[0].into(),
         ..MethodForm::default()
     };
-    page(ctx, form, FormErrors::default(), None, StatusCode::OK)
+    page(
+        ctx,
+        form,
+        FormErrors::default(),
+        Subject::New,
+        StatusCode::OK,
+    )
 }
 
 pub async fn edit_method(
@@ -239,22 +278,73 @@ pub async fn edit_method(
 ) -> PageResult {
     ctx.viewer().require_staff()?;
     let method = methods::get(&state, id, None).await?;
-    let form = MethodForm::from_method(&method);
-    page(ctx, form, FormErrors::default(), Some(id), StatusCode::OK)
+    let form = MethodForm::from_document(&method.document);
+    page(
+        ctx,
+        form,
+        FormErrors::default(),
+        Subject::Editing(id),
+        StatusCode::OK,
+    )
+}
+
+/// The theme being kept as a method, with its record.
+async fn theme_subject(
+    state: &AppState,
+    ctx: &PageCtx,
+    slug: &str,
+) -> Result<(MethodDocument, Subject), super::WebError> {
+    let (document, record) = method_from_theme::prepare(state, &ctx.viewer(), slug).await?;
+    let title = document
+        .used_in
+        .first()
+        .map(|u| u.title.clone())
+        .unwrap_or_default();
+    let subject = Subject::Theme(FromTheme {
+        slug: slug.to_string(),
+        title,
+        record,
+    });
+    Ok((document, subject))
+}
+
+/// Staff see the method a theme makes, filled in with what the theme has, and complete it
+/// before anything is published.
+pub async fn from_theme_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(slug): PagePath<String>,
+) -> PageResult {
+    let (document, subject) = theme_subject(&state, &ctx, &slug).await?;
+    let form = MethodForm::from_document(&document);
+    page(ctx, form, FormErrors::default(), subject, StatusCode::OK)
+}
+
+pub async fn publish_from_theme(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    PagePath(slug): PagePath<String>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let (_, subject) = theme_subject(&state, &ctx, &slug).await?;
+    save(&state, ctx, subject, pairs).await
 }
 
 async fn save(
     state: &AppState,
     ctx: PageCtx,
-    editing: Option<i64>,
+    subject: Subject,
     pairs: Vec<(String, String)>,
 ) -> PageResult {
     let viewer = ctx.viewer();
     let mut form = MethodForm::from_pairs(&pairs);
     let (input, rows) = form.input();
-    let result = match editing {
-        None => methods::create(state, &viewer, input).await,
-        Some(id) => methods::update(state, &viewer, id, input).await,
+    let result = match &subject {
+        Subject::New => methods::create(state, &viewer, input).await,
+        Subject::Editing(id) => methods::update(state, &viewer, *id, input).await,
+        Subject::Theme(theme) => {
+            method_from_theme::publish(state, &viewer, &theme.slug, &input).await
+        }
     };
     match result {
         Ok(method) => ctx.see_other(&format!("/methods/{}", method.id)),
@@ -267,7 +357,7 @@ async fn save(
                     typed.error = Some(message);
                 }
             }
-            page(ctx, form, errors, editing, status)
+            page(ctx, form, errors, subject, status)
         }
     }
 }
@@ -277,7 +367,7 @@ pub async fn create_method(
     ctx: PageCtx,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    save(&state, ctx, None, pairs).await
+    save(&state, ctx, Subject::New, pairs).await
 }
 
 pub async fn update_method(
@@ -286,7 +376,7 @@ pub async fn update_method(
     PagePath(id): PagePath<i64>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    save(&state, ctx, Some(id), pairs).await
+    save(&state, ctx, Subject::Editing(id), pairs).await
 }
 
 #[derive(Template, WebTemplate)]

@@ -394,14 +394,3 @@ pub async fn fork_from_library(
     let method = method_library::fork(&state, &ctx.viewer(), id).await?;
     ctx.see_other(&format!("/methods/{}", method.id))
 }
-
-/// Staff save a theme as a method, then complete it.
-pub async fn save_theme(
-    State(state): State<AppState>,
-    ctx: PageCtx,
-    PagePath(slug): PagePath<String>,
-    CsrfForm(_): CsrfForm<Vec<(String, String)>>,
-) -> PageResult {
-    let method = methods::from_theme(&state, &ctx.viewer(), &slug).await?;
-    ctx.see_other(&format!("/methods/{}", method.id))
-}

@@ -19,6 +19,7 @@ pub mod moderation_log;
 pub mod municipalities;
 pub mod notifications;
 pub mod pages;
+pub mod policies;
 pub mod references;
 pub mod result_admin;
 pub mod result_forms;
@@ -223,7 +224,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(method_form::import_form).post(method_form::import),
         )
         .route("/methods/{id}/fork", post(methods::fork))
-        .route("/staff/themes/{slug}/method", post(methods::save_theme))
+        .route(
+            "/staff/themes/{slug}/method",
+            get(method_form::from_theme_form).post(method_form::publish_from_theme),
+        )
         .route(
             "/staff/themes/{slug}/references",
             get(references::theme_page).post(references::theme_add),
@@ -241,6 +245,16 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/following/posts/{id}/support", post(following::support))
         .route("/following/posts/{id}/replies", post(following::reply))
         .route("/signup", get(auth::signup_form).post(auth::signup))
+        .route("/terms", get(policies::terms))
+        .route("/privacy", get(policies::privacy))
+        .route(
+            "/terms/accept",
+            get(policies::accept_form).post(policies::accept),
+        )
+        .route(
+            "/staff/policies/{kind}",
+            get(policies::edit_form).post(policies::save),
+        )
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/setup", get(auth::setup_form).post(auth::setup))

@@ -91,11 +91,13 @@ impl PageCtx {
 
     pub fn author_name(&self, idea: &ProposalView) -> String {
         if idea.author.anonymous {
-            crate::t!(
-                self,
-                "idea-anonymous-author",
-                pseudonym = idea.author.display_name.clone()
-            )
+            use crate::domain::pseudonym_word;
+            let key = idea.author.nickname.as_deref().unwrap_or_default();
+            let word = match self.lang {
+                crate::i18n::Lang::Ja => pseudonym_word::in_kana(key),
+                crate::i18n::Lang::En => pseudonym_word::in_latin(key),
+            };
+            crate::t!(self, "idea-anonymous-author", pseudonym = word)
         } else {
             idea.author.display_name.clone()
         }

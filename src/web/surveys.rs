@@ -133,7 +133,7 @@ impl SurveyPage {
     /// The hint and, when there is one, the error that describe a question's controls.
     pub fn described_by(&self, question: &QuestionView) -> String {
         match self.error_of(question) {
-            Some(_) => format!("q{0}-hint q{0}-error", question.id),
+            Some(_) => format!("q{0}-hint error-answers-{0}", question.id),
             None => format!("q{}-hint", question.id),
         }
     }

@@ -14,7 +14,7 @@ use super::context::PageCtx;
 use super::forms::{CsrfForm, FormErrors, form_errors};
 use super::pages::PagePath;
 use crate::services::proposals::ProposalView;
-use crate::services::word_cloud::{self, StopWords, WordCloud};
+use crate::services::word_cloud::{self, StopWords, TermView, WordCloud};
 use crate::services::word_cloud_names::{self, LocalNames};
 use crate::state::AppState;
 use crate::t;
@@ -57,7 +57,31 @@ pub struct CloudPage {
     pub table: bool,
 }
 
+/// The terms in the order the cloud shows them: the most frequent in the middle, the
+/// others alternately after and before it, so that large and small terms mix on every line
+/// and the largest sit near the centre. The page's order is the order shown, so a screen
+/// reader reads the cloud as it looks.
+pub fn cloud_order(terms: &[TermView]) -> Vec<&TermView> {
+    let mut before: Vec<&TermView> = Vec::with_capacity(terms.len() / 2);
+    let mut after: Vec<&TermView> = Vec::with_capacity(terms.len() / 2 + 1);
+    for (rank, term) in terms.iter().enumerate() {
+        if rank % 2 == 0 {
+            after.push(term);
+        } else {
+            before.push(term);
+        }
+    }
+    before.reverse();
+    before.extend(after);
+    before
+}
+
 impl CloudPage {
+    /// The terms as the cloud shows them.
+    pub fn laid_out(&self) -> Vec<&TermView> {
+        cloud_order(&self.cloud.terms)
+    }
+
     pub fn is_phase(&self, index: &usize) -> bool {
         self.cloud.phase == Some(*index)
     }
@@ -117,6 +141,33 @@ pub struct ProjectorPage {
     pub ctx: PageCtx,
     pub cloud: WordCloud,
     pub refresh: u32,
+    /// The theme's address, for people in the room to take part.
+    pub theme_url: String,
+    /// The address as a QR code (an SVG image), when it fits one.
+    pub qr_svg: Option<String>,
+}
+
+impl ProjectorPage {
+    /// The terms as the cloud shows them.
+    pub fn laid_out(&self) -> Vec<&TermView> {
+        cloud_order(&self.cloud.terms)
+    }
+}
+
+/// An address as a QR code, an SVG image to put in a page (dark modules on white, with the
+/// quiet zone readers need).
+fn qr_svg(address: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(address.as_bytes()).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(240, 240)
+        .dark_color(qrcode::render::svg::Color("#000000"))
+        .light_color(qrcode::render::svg::Color("#ffffff"))
+        .quiet_zone(true)
+        .build();
+    // The image goes inside the page: without the XML declaration of a file.
+    let start = svg.find("<svg")?;
+    Some(svg[start..].to_string())
 }
 
 pub async fn projector(
@@ -133,10 +184,14 @@ pub async fn projector(
         query.with_comments(),
     )
     .await?;
+    let theme_url = crate::domain::urls::Urls::new(&state.config).theme(&cloud.theme_slug);
+    let qr_svg = qr_svg(&theme_url);
     let mut response = ProjectorPage {
         ctx,
         cloud,
         refresh: PROJECTOR_REFRESH_SECONDS,
+        theme_url,
+        qr_svg,
     }
     .into_response();
     response.headers_mut().insert(
@@ -187,6 +242,10 @@ pub struct WordCloudSettingsPage {
     pub ctx: PageCtx,
     /// The stop words, one a line, as stored or as last typed.
     pub stop_words: String,
+    /// The terms of the default list shown again, one a line, as stored or as last typed.
+    pub included: String,
+    /// The cloud's default list.
+    pub defaults: Vec<String>,
     /// The local names, one a line, as stored or as last typed.
     pub names: String,
     pub errors: FormErrors,
@@ -197,6 +256,8 @@ pub struct WordCloudSettingsPage {
 pub struct StopWordsForm {
     #[serde(default)]
     pub terms: String,
+    #[serde(default)]
+    pub included: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -224,17 +285,15 @@ fn entries(text: &str, separators: &[char]) -> Vec<String> {
 async fn settings_page(
     state: &AppState,
     ctx: PageCtx,
-    typed_stop_words: Option<String>,
+    typed_stop_words: Option<&StopWordsForm>,
     typed_names: Option<String>,
     errors: FormErrors,
     saved: bool,
 ) -> Result<WordCloudSettingsPage, crate::error::AppError> {
-    let stop_words = match typed_stop_words {
-        Some(typed) => typed,
-        None => word_cloud::stop_words(state, &ctx.viewer())
-            .await?
-            .terms
-            .join("\n"),
+    let stored = word_cloud::stop_words(state, &ctx.viewer()).await?;
+    let (stop_words, included) = match typed_stop_words {
+        Some(typed) => (typed.terms.clone(), typed.included.clone()),
+        None => (stored.terms.join("\n"), stored.included.join("\n")),
     };
     let names = match typed_names {
         Some(typed) => typed,
@@ -246,6 +305,8 @@ async fn settings_page(
     Ok(WordCloudSettingsPage {
         ctx,
         stop_words,
+        included,
+        defaults: stored.defaults,
         names,
         errors,
         saved,
@@ -282,13 +343,16 @@ pub async fn save_stop_words(
 ) -> PageResult {
     let input = StopWords {
         terms: entries(&form.terms, &['\n', ',', '、']),
+        included: entries(&form.included, &['\n', ',', '、']),
+        defaults: Vec::new(),
     };
     match word_cloud::set_stop_words(&state, &ctx.viewer(), &input).await {
         Ok(_) => ctx.see_other("/staff/word-cloud?saved=1"),
         Err(err) => {
             let (status, mut errors) = form_errors(&ctx, err)?;
             at_field(&ctx, &mut errors, "terms");
-            let page = settings_page(&state, ctx, Some(form.terms), None, errors, false).await?;
+            at_field(&ctx, &mut errors, "included");
+            let page = settings_page(&state, ctx, Some(&form), None, errors, false).await?;
             Ok((status, page).into_response())
         }
     }

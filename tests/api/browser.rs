@@ -38,6 +38,25 @@ impl Page {
     }
 }
 
+/// A refused form's summary links to each field's error, and every link finds its target
+/// on the page (checked on every page any test reads).
+#[track_caller]
+fn assert_summary_leads_to_each_field(page: &Page) {
+    let summary =
+        regex::Regex::new(r#"(?s)<div class="error-summary"[^>]*>(.*?)</div>"#).expect("pattern");
+    let link = regex::Regex::new(r##"href="#([^"]+)""##).expect("pattern");
+    for block in summary.captures_iter(&page.html) {
+        for target in link.captures_iter(&block[1]) {
+            assert!(
+                page.html.contains(&format!("id=\"{}\"", &target[1])),
+                "the error summary links to #{} but nothing on the page has that id:\n{}",
+                &target[1],
+                page.html
+            );
+        }
+    }
+}
+
 impl<'a> Browser<'a> {
     pub fn new(app: &'a TestApp) -> Self {
         Self {
@@ -70,7 +89,7 @@ impl<'a> Browser<'a> {
                 self.cookies.insert(name.to_string(), value.to_string());
             }
         }
-        Page {
+        let page = Page {
             status: response.status().as_u16(),
             location: response
                 .headers()
@@ -78,7 +97,9 @@ impl<'a> Browser<'a> {
                 .map(|v| v.to_str().unwrap().to_string()),
             headers: response.headers().clone(),
             html: response.text().await.unwrap_or_default(),
-        }
+        };
+        assert_summary_leads_to_each_field(&page);
+        page
     }
 
     pub async fn get(&mut self, path: &str) -> Page {

@@ -334,7 +334,7 @@ async fn a_reference_shows_the_other_citys_project_and_keeps_it_fresh(backend: B
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.html);
-    refused.contains("id=\"reference-target-error\"");
+    refused.contains("id=\"error-target\"");
     refused.contains("テーマ・アイデア・手法として読めませんでした");
 
     // The idea is withdrawn at Chofu (410): its card says it was removed.

@@ -283,7 +283,7 @@ async fn staff_attach_documents_served_with_their_type(backend: Backend) {
         )
         .await;
     assert_eq!(wrong.status, 422, "{}", wrong.html);
-    wrong.contains(&format!("id=\"document-file-{result}-error\""));
+    wrong.contains(&format!("id=\"error-document-{result}-file\""));
     wrong.contains("添付できるのは PDF と画像");
     let forged = page
         .send(

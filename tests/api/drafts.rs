@@ -468,7 +468,7 @@ async fn amendments_work_on_the_pages(backend: Backend) {
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.html);
-    refused.contains("id=\"amend-2-reason-error\"");
+    refused.contains("id=\"error-reason\"");
     refused.contains("屋根付きの駐輪場を整備する。</textarea>");
     let sent = hanako
         .submit(
@@ -505,7 +505,7 @@ async fn amendments_work_on_the_pages(backend: Backend) {
         )
         .await;
     assert_eq!(no_reason.status, 422, "{}", no_reason.html);
-    no_reason.contains("id=\"decision-reason-error\"");
+    no_reason.contains("id=\"error-reason\"");
     let accepted = clerk
         .submit(
             &amendment,

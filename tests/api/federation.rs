@@ -405,6 +405,11 @@ async fn anonymous_proposals_point_to_a_pseudonymous_actor(backend: Backend) {
         .activity(author.trim_start_matches("http://localhost"))
         .await;
     assert_eq!((status, actor["type"].as_str()), (200, Some("Person")));
+    let shown = actor["name"].as_str().unwrap_or_default();
+    assert!(
+        shown.starts_with("匿名さん（") && !shown.contains("anon-"),
+        "{actor}"
+    );
     assert!(!actor.to_string().contains("yuki"), "{actor}");
     assert!(!page.to_string().contains("yuki"), "{page}");
 }

@@ -409,6 +409,7 @@ impl TestApp {
                 email: None,
                 password: PASSWORD.into(),
                 display_name: None,
+                accepted_terms: None,
             },
             role,
         )

@@ -35,6 +35,7 @@ mod municipality;
 mod municipality_directory;
 mod openapi;
 mod peer;
+mod policies;
 mod polls;
 mod proposals;
 mod results;

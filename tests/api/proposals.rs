@@ -5,6 +5,7 @@ use hiroba::domain::Role;
 use serde_json::json;
 
 use crate::both_databases;
+use crate::browser::Browser;
 use crate::helpers::{Backend, day, phase_today, spawn_app};
 
 async fn residents_post_ideas_only_while_the_phase_allows(backend: Backend) {
@@ -130,6 +131,36 @@ async fn anonymous_ideas_use_a_pseudonym_stable_per_theme(backend: Backend) {
         c["author"]["display_name"], name,
         "unlinkable across themes"
     );
+    // Pages show 匿名さん and the author's word, the same within the theme; a second
+    // anonymous author of the theme has another word.
+    let word = a["author"]["nickname"]
+        .as_str()
+        .expect("a word")
+        .to_string();
+    assert!(word.chars().all(|c| c.is_ascii_lowercase()), "{word}");
+    assert_eq!(b["author"]["nickname"], word.as_str());
+    let kenji = app.resident("kenji").await;
+    let other = app
+        .post(
+            "/api/v1/themes/first/proposals",
+            Some(&kenji),
+            json!({"title": "三つ目", "body": "別の人", "anonymous": true}),
+        )
+        .await
+        .expect(201);
+    assert_ne!(other["author"]["nickname"], word.as_str());
+    let mut reader = Browser::new(&app);
+    let page = reader.get("/themes/first").await;
+    assert!(
+        page.html.matches("匿名さん（").count() >= 3,
+        "{}",
+        page.html
+    );
+    assert!(!page.html.contains("anon-"), "no code is shown");
+    reader.accept_language = Some("en");
+    let english = reader.get(&format!("/proposals/{}", a["id"])).await;
+    english.contains("Anonymous (");
+    assert!(!english.html.contains("anon-"));
 
     // The public and other residents cannot tell who it is; moderators can act on it.
     let public = app

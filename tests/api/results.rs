@@ -189,7 +189,7 @@ async fn staff_publish_results_that_take_ideas_up(backend: Backend) {
         )
         .await;
     assert_eq!(wrong.status, 422, "{}", wrong.html);
-    wrong.contains("id=\"new-result-body-error\"");
+    wrong.contains("id=\"error-body\"");
     wrong.contains(&format!("value=\"{idea}\" checked"));
     wrong.contains("value=\"遊具の更新にも反映\"");
     let narrowed = staff_page
@@ -236,7 +236,7 @@ async fn staff_publish_results_that_take_ideas_up(backend: Backend) {
         )
         .await;
     assert_eq!(recorded.status, 422, "{}", recorded.html);
-    recorded.contains(&format!("id=\"progress-percent-{id}-error\""));
+    recorded.contains(&format!("id=\"error-progress-{id}-percent\""));
 }
 
 async fn staff_correct_and_delete_what_they_published(backend: Backend) {

@@ -145,7 +145,7 @@ async fn an_idea_with_enough_supports_needs_an_answer(backend: Backend) {
         )
         .await;
     assert_eq!(wrong.status, 422, "{}", wrong.html);
-    wrong.contains("id=\"threshold-number-error\"");
+    wrong.contains("id=\"error-support-threshold\"");
     wrong.contains("数字で入力してください");
     let cleared = staff_page
         .submit(

@@ -250,7 +250,7 @@ async fn two_municipalities_federate(backend: Backend) {
         )
         .await;
     assert_eq!(empty.status, 422, "{}", empty.html);
-    empty.contains("id=\"reply-body-error\"");
+    empty.contains("id=\"error-body\"");
     let replied = taro_page
         .submit(
             &post_path,
@@ -477,7 +477,7 @@ async fn following_refuses_what_cannot_be_followed(backend: Backend) {
         .await;
     assert_eq!(refused.status, 422);
     refused.contains("value=\"not a handle\"");
-    refused.contains("id=\"follow-actor-error\"");
+    refused.contains("id=\"error-actor\"");
     refused.contains("「名前@ドメイン」");
     refused.contains("lang=\"ja\"");
 }

@@ -81,6 +81,22 @@ async fn signup_form_keeps_input_and_shows_errors_by_the_fields(backend: Backend
     refused.contains("value=\"鈴木 花子\"");
     refused.contains("value=\"hanako@example\"");
     refused.contains("aria-invalid=\"true\"");
+    // The summary opens the page, lists each refused field in the form's order and leads to it.
+    refused.contains("id=\"errors\" role=\"alert\" tabindex=\"-1\" autofocus");
+    let handle_link = refused
+        .html
+        .find("<a href=\"#error-handle\">")
+        .expect("handle");
+    let email_link = refused
+        .html
+        .find("<a href=\"#error-email\">")
+        .expect("email");
+    let password_link = refused
+        .html
+        .find("<a href=\"#error-password\">")
+        .expect("password");
+    assert!(handle_link < email_link && email_link < password_link);
+    refused.contains("<p class=\"field-error\" id=\"error-email\">");
     assert!(
         !refused.html.contains("value=\"short\""),
         "passwords are never echoed"
@@ -189,10 +205,11 @@ async fn residents_post_support_and_comment_through_forms(backend: Backend) {
     let idea_path = posted.location.unwrap();
     let idea = yuki.get(&idea_path).await;
     idea.contains("<h1 id=\"idea-title\">公園に日陰を</h1>");
-    idea.contains("匿名さん（anon-");
+    idea.contains("匿名さん（");
+    assert!(!idea.html.contains("anon-"), "no code is shown");
     idea.contains("<strong>暑い</strong>");
     let seen_by_others = anonymous.get(&idea_path).await;
-    seen_by_others.contains("匿名さん（anon-");
+    seen_by_others.contains("匿名さん（");
     assert!(
         !seen_by_others.html.contains("yuki"),
         "the anonymous author is not revealed"

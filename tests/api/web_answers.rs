@@ -45,7 +45,7 @@ async fn staff_answer_on_the_idea_page_and_the_author_is_told(backend: Backend) 
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.html);
-    refused.contains("id=\"answer-cost-yen-error\"");
+    refused.contains("id=\"error-answer-cost-yen\"");
     refused.contains("value=\"公園緑地課\"");
     refused.contains("value=\"約300万円\"");
     let refused = staff_page
@@ -62,8 +62,8 @@ async fn staff_answer_on_the_idea_page_and_the_author_is_told(backend: Backend) 
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.html);
-    refused.contains("id=\"answer-body-error\"");
-    refused.contains("id=\"answer-link-error\"");
+    refused.contains("id=\"error-answer-body\"");
+    refused.contains("id=\"error-answer-link\"");
     refused.contains(" open>");
     let answered = staff_page
         .submit(

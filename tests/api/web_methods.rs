@@ -13,14 +13,64 @@ async fn staff_reuse_methods_from_their_pages(backend: Backend) {
     let staff = app.staff().await;
     app.theme(&staff, "parks", "open", phase_today(true, true, true))
         .await;
+    let hanako = app.resident("hanako").await;
+    app.idea(&hanako, "parks", "木陰のベンチ").await;
+    app.idea(&hanako, "parks", "水飲み場").await;
     let mut browser = Browser::new(&app);
     browser.log_in("staff_member").await;
 
+    // The theme's form leads to the method it makes: filled in with what the theme has, the
+    // theme's record beside it, "when to use" and the lessons flagged as empty; nothing is
+    // published yet.
+    let edit = browser.get("/staff/themes/parks/edit").await;
+    edit.contains("href=\"/staff/themes/parks/method\"");
+    let prepared = browser.get("/staff/themes/parks/method").await;
+    assert_eq!(prepared.status, 200, "{}", prepared.html);
+    prepared.contains("action=\"/staff/themes/parks/method\"");
+    prepared.contains("value=\"考える\"");
+    prepared.contains("提案 2 件（うち公式回答 0 件）");
+    prepared.contains("id=\"method-when-empty\"");
+    prepared.contains("id=\"method-lessons-empty\"");
+    assert_eq!(
+        app.get("/api/v1/methods", None).await.expect(200)["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(0),
+        "nothing is published before staff save"
+    );
+    let page_fields = |when: &'static str, lessons: &'static str| {
+        vec![
+            ("title", "公園を考える"),
+            ("summary", "公園の使い方を住民と考える"),
+            ("when_to_use", when),
+            ("phase_name_0", "考える"),
+            ("phase_days_0", "11"),
+            ("phase_ideas_0", "on"),
+            ("phase_comments_0", "on"),
+            ("lessons", lessons),
+            ("licence", "CC-BY-4.0"),
+        ]
+    };
+    // A refusal keeps the form about the theme, its record and what was typed.
+    let mut no_title = page_fields("身近な公園の改修に", "");
+    no_title[0] = ("title", "");
+    let refused = browser
+        .submit(
+            "/staff/themes/parks/method",
+            "/staff/themes/parks/method",
+            &no_title,
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    refused.contains("提案 2 件");
+    refused.contains("身近な公園の改修に");
+    assert!(!refused.html.contains("id=\"method-when-empty\""));
+    refused.contains("id=\"method-lessons-empty\"");
     let saved = browser
         .submit(
-            "/staff/themes/parks/edit",
             "/staff/themes/parks/method",
-            &[],
+            "/staff/themes/parks/method",
+            &page_fields("身近な公園の改修に", "昼の回より夜の回に人が集まった"),
         )
         .await;
     assert_eq!(saved.status, 303, "{}", saved.html);
@@ -31,9 +81,11 @@ async fn staff_reuse_methods_from_their_pages(backend: Backend) {
     page.contains("段階");
     page.contains("考える");
     page.contains("使われたテーマ");
+    page.contains("身近な公園の改修に");
+    page.contains("昼の回より夜の回に人が集まった");
     page.contains("この手法でテーマを始める");
 
-    let list = browser.get("/methods?q=parks").await;
+    let list = browser.get("/methods?q=公園").await;
     list.contains(&format!("href=\"{method_path}\""));
     let none = browser.get("/methods?q=ワークショップ").await;
     none.contains("手法はまだありません");
@@ -55,7 +107,7 @@ async fn staff_reuse_methods_from_their_pages(backend: Backend) {
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.html);
-    refused.contains("id=\"start-date-error\"");
+    refused.contains("id=\"error-starts-on\"");
     refused.contains("value=\"kodomo\"");
     assert_eq!(
         app.get("/api/v1/themes/kodomo", Some(&staff)).await.status,
@@ -144,7 +196,7 @@ async fn staff_write_edit_and_import_methods_on_forms(backend: Backend) {
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.html);
-    refused.contains("id=\"method-title-error\"");
+    refused.contains("id=\"error-title\"");
     refused.contains("公園を見て回る方法");
     refused.contains("value=\"十日\"");
     assert!(

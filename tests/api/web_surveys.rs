@@ -188,7 +188,7 @@ async fn surveys_are_built_answered_and_counted_on_the_pages(backend: Backend) {
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.html);
-    refused.contains(&format!("id=\"q{}-error\"", q[0]));
+    refused.contains(&format!("id=\"error-answers-{}\"", q[0]));
     refused.contains("同じ順位を 2 つ以上の選択肢に付けることはできません。");
     refused.contains("木陰がほしい</textarea>");
     refused.contains(&format!(

@@ -73,10 +73,11 @@ async fn the_cloud_counts_the_nouns_of_ideas(backend: Backend) {
         "駐輪場",
         "不足",
         "解消",
-        "提案",
     ] {
         assert_eq!(count_of(&cloud, term), Some(1), "{term} in {cloud}");
     }
+    // The platform's own words are left out by default.
+    assert_eq!(count_of(&cloud, "提案"), None, "{cloud}");
     let second = idea(
         &app,
         &hanako,
@@ -159,6 +160,33 @@ async fn the_cloud_counts_the_nouns_of_ideas(backend: Backend) {
     assert!(count_of(&words(&app, "").await, "広場").is_none());
     assert!(count_of(&words(&app, "").await, "日差し").is_some());
 
+    // A term the default list leaves out comes back when staff include it; the list is
+    // there to read.
+    let settings = app
+        .get("/api/v1/word-cloud/stop-words", Some(&staff))
+        .await
+        .expect(200);
+    assert!(
+        settings["defaults"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|t| t == "提案")),
+        "{settings}"
+    );
+    idea(&app, &hanako, "提案です", "シェアサイクルの提案をします。").await;
+    wait_until("the third idea counted", async || {
+        count_of(&words(&app, "").await, "シェアサイクル") == Some(1)
+    })
+    .await;
+    assert_eq!(count_of(&words(&app, "").await, "提案"), None);
+    app.put(
+        "/api/v1/word-cloud/stop-words",
+        Some(&staff),
+        json!({"terms": ["広場"], "included": ["提案"]}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(count_of(&words(&app, "").await, "提案"), Some(1));
+
     // The pages: the count as text, the table, a term's ideas, the projector view.
     let page = Browser::new(&app).get("/themes/parks/words").await;
     page.contains("日差し <span class=\"term-count\">(1件)</span>");
@@ -179,6 +207,28 @@ async fn the_cloud_counts_the_nouns_of_ideas(backend: Backend) {
     live.contains("最新の表示にする");
     assert!(!live.html.contains("http-equiv=\"refresh\""));
     live.contains("日差し");
+    // The projector shows where to take part: the theme's address and its QR code.
+    live.contains("http://localhost/themes/parks</p>");
+    live.contains("<div class=\"qr-code\" role=\"img\"");
+    live.contains("<svg");
+    // The cloud puts the most frequent term in the middle, not first.
+    let cloud_terms: Vec<String> = words(&app, "").await["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["term"].as_str().unwrap().to_string())
+        .collect();
+    if cloud_terms.len() >= 3 {
+        let cloud_page = Browser::new(&app).get("/themes/parks/words").await;
+        let position = |term: &str| {
+            cloud_page
+                .html
+                .find(&format!(">{term} <span"))
+                .unwrap_or_else(|| panic!("{term} on the page"))
+        };
+        assert!(position(&cloud_terms[1]) < position(&cloud_terms[0]));
+        assert!(position(&cloud_terms[0]) < position(&cloud_terms[2]));
+    }
     let mut clerk = Browser::new(&app);
     clerk.log_in("staff_member").await;
     let saved = clerk
@@ -297,7 +347,7 @@ async fn local_names_stay_whole(backend: Backend) {
         )
         .await;
     assert_eq!(refused.status, 422, "{}", refused.html);
-    refused.contains("id=\"local-names-error\"");
+    refused.contains("id=\"error-names\"");
     refused.contains(&format!("{typed}</textarea>"));
     let saved = clerk
         .submit(

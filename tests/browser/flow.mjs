@@ -68,6 +68,32 @@ async function logOut(page) {
   await page.click("form[action='/logout'] button");
 }
 
+// A refused form: the page opens at its error summary (in view, focused), and each of the
+// summary's links leads to a field's error on the page.
+async function expectSummaryInView(page, what) {
+  await page.locator(".error-summary").waitFor();
+  const place = await page.evaluate(() => {
+    const summary = document.querySelector(".error-summary");
+    const box = summary.getBoundingClientRect();
+    const targets = [...summary.querySelectorAll("a[href^='#']")].map((a) => a.getAttribute("href").slice(1));
+    return {
+      focused: document.activeElement === summary,
+      inView: box.top >= 0 && box.top < window.innerHeight,
+      targets,
+      missing: targets.filter((id) => !document.getElementById(id)),
+    };
+  });
+  if (!place.focused || !place.inView || place.targets.length === 0 || place.missing.length > 0) {
+    throw new Error(`${what}: the error summary is not where the page opens: ${JSON.stringify(place)}`);
+  }
+  await page.locator(".error-summary a").first().click();
+  const reached = await page.evaluate((id) => {
+    const box = document.getElementById(id).getBoundingClientRect();
+    return box.top >= 0 && box.top < window.innerHeight;
+  }, place.targets[0]);
+  if (!reached) throw new Error(`${what}: the summary's first link does not lead to its field`);
+}
+
 async function expectText(page, text) {
   await page.getByText(text, { exact: false }).first().waitFor({ timeout: 10_000 });
 }
@@ -124,7 +150,8 @@ try {
   await page.check("#idea-anonymous");
   await page.click(".post-idea button[type=submit]");
   await page.waitForURL(/\/proposals\/\d+$/);
-  await expectText(page, "匿名さん（anon-");
+  await expectText(page, "匿名さん（");
+  if ((await page.innerText("main")).includes("anon-")) throw new Error("the anonymous author shows a code");
   log("posted anonymously", page.url());
 
   // She supports and comments on another resident's idea.
@@ -175,7 +202,13 @@ try {
 
   // Staff save the theme as a method, read it, and start a new theme from it.
   await page.goto(`${base}/staff/themes/kodomo-no-koe/edit`);
-  await page.click("form[action='/staff/themes/kodomo-no-koe/method'] button");
+  await page.click("a[href='/staff/themes/kodomo-no-koe/method']");
+  await page.waitForURL(`${base}/staff/themes/kodomo-no-koe/method`);
+  await page.locator("#method-lessons-empty").waitFor();
+  await scan(page, "method-from-theme");
+  await page.fill("#method-when", "子どもの声を集めたいとき");
+  await page.fill("#method-lessons", "学校を通じた案内が届いた");
+  await page.click("main form.stack > button[type=submit]");
   await page.waitForURL(/\/methods\/\d+$/);
   await expectText(page, "段階");
   await scan(page, "method");
@@ -183,7 +216,7 @@ try {
   await page.fill("#start-slug", "kodomo-no-koe");
   await page.fill("#start-date", later);
   await page.click("form[action$='/themes'] button[type=submit]");
-  await page.locator("#start-slug-error").waitFor();
+  await page.locator("#error-slug").waitFor();
   await scan(page, "method-start-error");
   await page.fill("#start-slug", "kodomo-2027");
   await page.click("form[action$='/themes'] button[type=submit]");
@@ -200,7 +233,7 @@ try {
   await page.fill("#method-title", "まち歩きで聞く");
   await page.fill("#method-summary", "公園を見て回る方法");
   await page.click("main form.stack > button[type=submit]");
-  await page.locator(".error-summary").waitFor();
+  await expectSummaryInView(page, "staff method form");
   await scan(page, "staff-method-form-error");
   await page.goto(`${base}/staff/methods/import`);
   await scan(page, "staff-method-import");
@@ -211,7 +244,7 @@ try {
   await scan(page, "staff-references");
   await page.fill("#reference-target", "not a url or handle");
   await page.click("main form.stack > button[type=submit]");
-  await page.locator("#reference-target-error").waitFor();
+  await page.locator("#error-target").waitFor();
   await scan(page, "staff-references-error");
   await page.fill("#reference-target", process.env.HIROBA_REFERENCE_URL);
   await page.click("main form.stack > button[type=submit]");
@@ -234,7 +267,7 @@ try {
   await scan(page, "staff-following");
   await page.fill("#follow-actor", "not a handle");
   await page.click("main form.stack > button[type=submit]");
-  await page.locator("#follow-actor-error").waitFor();
+  await page.locator("#error-actor").waitFor();
   await expectText(page, "名前@ドメイン");
   await scan(page, "staff-following-error");
   await page.goto(`${base}/following`);
@@ -341,7 +374,7 @@ try {
   await page.locator("summary", { hasText: "§2 に修正を提案する" }).click();
   await page.fill("#amend-2-replacement", "第2条 市は、駅前に屋根付きの駐輪場を整備する。");
   await page.click("#p-2 form button[type=submit]");
-  await page.locator("#amend-2-reason-error").waitFor();
+  await page.locator("#error-reason").waitFor();
   await scan(page, "draft-amendment-error");
   await page.fill("#amend-2-reason", "雨の日に自転車が濡れないように。");
   await page.click("#p-2 form button[type=submit]");
@@ -424,6 +457,7 @@ try {
   await shoot(page, "survey");
   await page.click("#survey-submit");
   await page.locator(".field-error").first().waitFor();
+  await expectSummaryInView(page, "survey");
   await scan(page, "survey-error");
   await page.getByLabel("中央公園").check();
   await page.locator("form.survey-form .scale").first().getByLabel("4", { exact: true }).check();
@@ -456,7 +490,42 @@ try {
   await page.click("#live-pause");
   await expectText(page, "再開");
   await scan(page, "word-cloud-projector-paused");
+  await shoot(page, "word-cloud-projector");
   log("staff read the results; the projector view showed a new idea by itself");
+
+  // Staff see the cloud's default list and may include a term again.
+  await page.goto(`${base}/staff/word-cloud`);
+  await page.locator("#included-terms").waitFor();
+  await scan(page, "staff-word-cloud");
+  await page.goto(`${base}/themes/parks/words`);
+  await scan(page, "word-cloud");
+
+  // Staff publish terms of use; a resident is asked to agree at the next login, and the
+  // page opens at the refusal when the box is left unticked.
+  await page.goto(`${base}/staff/policies/terms`);
+  await scan(page, "staff-policy-form");
+  await page.fill("#policy-body", "## 投稿のきまり\n\n- 個人情報は書かないでください。");
+  await page.click("main form.stack > button[type=submit]");
+  await page.waitForURL(`${base}/terms`);
+  await expectText(page, "個人情報は書かないでください");
+  await scan(page, "terms");
+  await logOut(page);
+  await page.goto(`${base}/login`);
+  await page.fill("#login-handle", "hanako");
+  await page.fill("#login-password", password);
+  await page.click("main button[type=submit]");
+  await page.waitForURL(/\/terms\/accept/);
+  await scan(page, "terms-accept");
+  await page.click("main form.stack > button[type=submit]");
+  await expectSummaryInView(page, "terms agreement");
+  await page.check("#terms-agree");
+  await page.click("main form.stack > button[type=submit]");
+  await page.waitForURL(`${base}/`);
+  await logOut(page);
+  await page.goto(`${base}/signup`);
+  await page.locator("#signup-terms").waitFor();
+  await scan(page, "signup-with-terms");
+  log("staff published terms; a resident agreed at the next login");
 } catch (error) {
   failed = true;
   console.error(`[browser] step failed: ${error.stack || error}`);

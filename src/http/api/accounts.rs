@@ -51,6 +51,7 @@ pub async fn setup(
         email: input.email,
         password: input.password,
         display_name: input.display_name,
+        accepted_terms: None,
     };
     let user = accounts::complete_setup(&state, &input.token, signup).await?;
     Ok((StatusCode::CREATED, Json(user)))

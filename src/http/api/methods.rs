@@ -141,7 +141,9 @@ pub async fn save_theme_as_method(
     Authorized(viewer, _): Staff,
     ApiPath(slug): ApiPath<String>,
 ) -> Result<Response, AppError> {
-    Ok(created(methods::from_theme(&state, &viewer, &slug).await?))
+    Ok(created(
+        crate::services::method_from_theme::save_as_is(&state, &viewer, &slug).await?,
+    ))
 }
 
 pub(super) fn theme_created(theme: ThemeView) -> Response {

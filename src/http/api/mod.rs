@@ -15,6 +15,7 @@ pub mod methods;
 pub mod moderation;
 pub mod municipalities;
 pub mod notifications;
+pub mod policies;
 pub mod proposals;
 pub mod references;
 pub mod results;
@@ -67,6 +68,7 @@ use crate::state::AppState;
         (name = "methods", description = "Process templates the municipality publishes for others to reuse"),
         (name = "references", description = "Cards that point at other instances' themes, proposals and methods"),
         (name = "moderation", description = "Hiding and restoring content"),
+        (name = "policies", description = "The terms of use and the privacy policy, and agreeing to the terms"),
         (name = "following", description = "Themes and municipalities followed on other servers, and their posts"),
     )
 )]
@@ -300,6 +302,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(moderation::open_reports))
         .routes(routes!(account_moderation::set_suspension))
         .routes(routes!(account_moderation::log))
+        .routes(routes!(policies::current, policies::publish))
+        .routes(routes!(policies::status, policies::accept))
         .routes(routes!(reviews::request_for_proposal))
         .routes(routes!(reviews::request_for_comment))
         .routes(routes!(reviews::open))

@@ -130,6 +130,7 @@ pub async fn delete_progress(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct IdeaChoiceQuery {
     /// Words every idea listed contains (in its title or text).
     #[param(max_length = 200)]
