@@ -270,8 +270,10 @@ pub struct StopWords {
     #[serde(default)]
     #[schema(max_items = 500)]
     pub included: Vec<String>,
-    /// The cloud's own list, left out unless included (read only; ignored when sent).
-    #[serde(default, skip_deserializing)]
+    /// The cloud's own list, left out unless included (read only: ignored when sent, so
+    /// what `GET` gives may be sent back as it is).
+    #[serde(default)]
+    #[schema(read_only)]
     pub defaults: Vec<String>,
 }
 
