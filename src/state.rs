@@ -49,6 +49,23 @@ pub struct Caches {
     pub blocked: moka::future::Cache<String, bool>,
     /// The theme of each proposal, by proposal id (a proposal never changes theme).
     pub proposal_themes: moka::future::Cache<i64, i64>,
+    /// Pages rendered for visitors who are not logged in, by language and address: emptied
+    /// by the event log when anything changes (at once in the process that wrote it, within
+    /// its poll elsewhere) and kept at most a few seconds in any case.
+    pub pages: moka::future::Cache<String, Arc<RenderedPage>>,
+    /// Moves on at every write this process answers and every event it reads: a kept page
+    /// of an earlier generation is not served.
+    pub page_generation: std::sync::atomic::AtomicU64,
+    /// The key that signs the forms of visitors who are not logged in (read once from the
+    /// database, which every process shares).
+    pub form_key: std::sync::OnceLock<Vec<u8>>,
+}
+
+/// A page as it was sent: its headers and body, and the generation it was rendered in.
+pub struct RenderedPage {
+    pub headers: axum::http::HeaderMap,
+    pub body: bytes::Bytes,
+    pub generation: u64,
 }
 
 impl Caches {
@@ -70,7 +87,25 @@ impl Caches {
                 .max_capacity(100_000)
                 .time_to_idle(Duration::from_secs(3600))
                 .build(),
+            pages: moka::future::Cache::builder()
+                .max_capacity(2_000)
+                .time_to_live(Duration::from_secs(5))
+                .build(),
+            page_generation: std::sync::atomic::AtomicU64::new(0),
+            form_key: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The generation of kept pages now.
+    pub fn page_generation(&self) -> u64 {
+        self.page_generation
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Something changed: no page kept before is served again.
+    pub fn pages_changed(&self) {
+        self.page_generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// Forgets the rendered document of a proposal after it changed.

@@ -1,6 +1,7 @@
 //! HTTP: the router, its middleware, and the mapping of errors to responses.
 
 pub mod api;
+pub mod caching;
 pub mod extract;
 pub mod upload;
 /// problem+json lives with the error type, shared by every face.
@@ -59,6 +60,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(plain_errors_as_problems))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            caching::conditional_reads,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             crate::federation::authorized_fetch::guard,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -90,6 +95,8 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
+        // Compressed as the client accepts (gzip, brotli), after the tag is taken.
+        .layer(tower_http::compression::CompressionLayer::new())
         // Outermost, so that every refusal (a body over the limit too) is worded in it.
         .layer(axum::middleware::from_fn(request_language))
         .with_state(state)

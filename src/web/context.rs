@@ -1,9 +1,9 @@
-//! What every page knows about its request: language, the signed-in person, the CSRF token
-//! for its forms, the municipality's name.
+//! What every page knows about its request: language, the signed-in person, the token its
+//! forms carry against cross-site requests, the municipality's name.
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use i18n_embed::fluent::FluentLanguageLoader;
@@ -11,32 +11,10 @@ use i18n_embed::fluent::FluentLanguageLoader;
 use super::WebError;
 use crate::http::extract::{SESSION_COOKIE, cookie};
 use crate::i18n::{Catalogue, Lang};
-use crate::services::accounts::random_token;
 use crate::services::{CurrentUser, Viewer, accounts};
 use crate::state::AppState;
 
-pub const CSRF_COOKIE: &str = "hiroba_csrf";
 pub const LANG_COOKIE: &str = "hiroba_lang";
-
-/// The visitor's CSRF cookie value, as seen (or just created) for this request.
-#[derive(Clone)]
-pub struct CsrfCookie(pub String);
-
-/// Puts the visitor's CSRF token into the request; returns a new one to set as a cookie
-/// when the visitor had none.
-pub fn ensure_csrf_cookie(request: &mut Request) -> Option<String> {
-    match cookie(request.headers(), CSRF_COOKIE).filter(|v| v.len() >= 20) {
-        Some(existing) => {
-            request.extensions_mut().insert(CsrfCookie(existing));
-            None
-        }
-        None => {
-            let token = random_token(24);
-            request.extensions_mut().insert(CsrfCookie(token.clone()));
-            Some(token)
-        }
-    }
-}
 
 /// The language chosen with the switch (cookie), else the browser's preference, else
 /// Japanese.
@@ -167,17 +145,18 @@ impl FromRequestParts<AppState> for PageCtx {
     ) -> Result<Self, Self::Rejection> {
         let lang = negotiate(&parts.headers);
         let mut user = None;
-        let mut csrf = parts
-            .extensions
-            .get::<CsrfCookie>()
-            .map(|c| c.0.clone())
-            .unwrap_or_default();
+        let mut session_csrf = None;
         if let Some(token) = cookie(&parts.headers, SESSION_COOKIE)
-            && let Some((current, session_csrf)) = accounts::session_user(state, &token).await?
+            && let Some((current, csrf)) = accounts::session_user(state, &token).await?
         {
             user = Some(current);
-            csrf = session_csrf;
+            session_csrf = Some(csrf);
         }
+        // A visitor's forms carry the instance's signed token: no cookie, one page for all.
+        let csrf = match session_csrf {
+            Some(csrf) => csrf,
+            None => crate::services::form_tokens::current(state).await?,
+        };
         let m = &state.config.municipality;
         let profile = crate::services::instance::profile(state).await?;
         let unread = crate::services::notifications::unread(state, &Viewer(user.clone())).await?;

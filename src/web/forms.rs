@@ -10,22 +10,38 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use super::WebError;
-use super::context::CsrfCookie;
 use crate::error::{AppError, FieldError};
 use crate::http::extract::{SESSION_COOKIE, cookie};
-use crate::services::accounts;
+use crate::services::{accounts, form_tokens};
 use crate::state::AppState;
 
-/// A form body whose `csrf` field matched the session's token (or, before login, the
-/// visitor's CSRF cookie).
+/// A form body whose `csrf` field matched the session's token, or, before login, carries the
+/// instance's signed token and came from a page of this site.
 pub struct CsrfForm<T>(pub T);
+
+/// Whether the browser says the request comes from this site: its fetch metadata when it
+/// sends them, else its `Origin` against the host asked. A client that sends neither (not a
+/// browser of today) is judged by the token alone.
+fn sent_from_this_site(headers: &axum::http::HeaderMap) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        return matches!(site, "same-origin" | "none");
+    }
+    match (header("origin"), header("host")) {
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host)),
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
 
 impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     type Rejection = WebError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let session = cookie(req.headers(), SESSION_COOKIE);
-        let visitor_token = req.extensions().get::<CsrfCookie>().map(|c| c.0.clone());
+        let from_this_site = sent_from_this_site(req.headers());
         let bytes = Bytes::from_request(req, state).await.map_err(|_| {
             WebError(AppError::invalid(
                 "form",
@@ -39,14 +55,17 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .find(|(k, _)| k == "csrf")
             .map(|(_, v)| v.as_str())
             .unwrap_or("");
-        let expected = match session {
-            Some(token) => match accounts::session_user(state, &token).await? {
-                Some((_, csrf)) => Some(csrf),
-                None => visitor_token,
-            },
-            None => visitor_token,
+        let session_csrf = match session {
+            Some(token) => accounts::session_user(state, &token)
+                .await?
+                .map(|(_, csrf)| csrf),
+            None => None,
         };
-        if sent.is_empty() || expected.as_deref() != Some(sent) {
+        let accepted = match session_csrf {
+            Some(expected) => !sent.is_empty() && sent == expected,
+            None => from_this_site && form_tokens::is_valid(state, sent).await?,
+        };
+        if !accepted {
             return Err(WebError(AppError::CsrfMismatch));
         }
         let value = serde_urlencoded::from_bytes(&bytes).map_err(|e| {

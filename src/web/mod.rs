@@ -4,6 +4,7 @@
 pub mod account;
 pub mod account_admin;
 pub mod answers;
+pub mod assets;
 pub mod auth;
 pub mod context;
 pub mod csv_export;
@@ -18,6 +19,7 @@ pub mod methods;
 pub mod moderation_log;
 pub mod municipalities;
 pub mod notifications;
+pub mod page_cache;
 pub mod pages;
 pub mod policies;
 pub mod references;
@@ -47,7 +49,7 @@ use axum::routing::{get, post};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::state::AppState;
-use context::{CSRF_COOKIE, LANG_COOKIE, PageCtx};
+use context::{LANG_COOKIE, PageCtx};
 use forms::CsrfForm;
 
 /// Translates a message id of the catalogue in a template or handler: `t!(ctx, "id")`,
@@ -314,10 +316,9 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(staff::profile).post(staff::save_profile),
         )
         .route("/lang", post(switch_language))
-        .route("/static/hiroba.css", get(stylesheet))
-        .route("/static/hiroba.js", get(script))
-        .route("/static/favicon.svg", get(favicon))
-        .route("/favicon.ico", get(favicon))
+        .route("/static/{hash}/{name}", get(assets::hashed))
+        .route("/static/{name}", get(assets::plain))
+        .route("/favicon.ico", get(assets::favicon))
         .layer(middleware::from_fn_with_state(state, pages_middleware))
 }
 
@@ -360,13 +361,9 @@ impl IntoResponse for WebError {
     }
 }
 
-/// Ensures every visitor has a CSRF cookie for forms, sends people who must log in to the
-/// login page, and renders errors as pages.
-async fn pages_middleware(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+/// Serves visitors' pages kept a few seconds, sends people who must log in to the login
+/// page, and renders errors as pages.
+async fn pages_middleware(State(state): State<AppState>, request: Request, next: Next) -> Response {
     // A theme's or proposal's URL also answers ActivityStreams clients: hand them over before
     // any page work (sessions, CSRF cookie, profile).
     if request.method() == axum::http::Method::GET
@@ -400,7 +397,12 @@ async fn pages_middleware(
             return answer.unwrap_or_else(IntoResponse::into_response);
         }
     }
-    let new_csrf = context::ensure_csrf_cookie(&mut request);
+    let page_key = page_cache::key_of(&state, &request);
+    if let Some(key) = &page_key
+        && let Some(kept) = page_cache::cached(&state, key).await
+    {
+        return kept;
+    }
     let visitor = error_page::Visitor::of(&state, request.headers());
     let path = request
         .uri()
@@ -415,15 +417,6 @@ async fn pages_middleware(
             error_page::error_page(&state, visitor, failure.status, failure.detail).await
         };
     }
-    if let Some(token) = new_csrf {
-        let cookie = format!(
-            "{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}",
-            crate::http::extract::secure_attribute(&state)
-        );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
-    }
     let headers = response.headers_mut();
     // Theme and proposal URLs also answer with ActivityStreams JSON.
     headers
@@ -435,7 +428,10 @@ async fn pages_middleware(
             "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
              frame-ancestors 'none'; form-action 'self' https:",
         ));
-    response
+    match page_key {
+        Some(key) => page_cache::keep(&state, key, response).await,
+        None => response,
+    }
 }
 
 /// Percent-encodes a string for a query parameter.
@@ -475,41 +471,15 @@ async fn switch_language(
     response
 }
 
-async fn stylesheet() -> Response {
-    static_asset(
-        include_str!("../../static/hiroba.css"),
-        "text/css; charset=utf-8",
-    )
-}
-
-async fn script() -> Response {
-    static_asset(
-        include_str!("../../static/hiroba.js"),
-        "text/javascript; charset=utf-8",
-    )
-}
-
-/// The site's icon (three people around a square), for tabs and bookmarks; also answered
-/// at `/favicon.ico`, where browsers look when a page names none.
-async fn favicon() -> Response {
-    static_asset(include_str!("../../static/favicon.svg"), "image/svg+xml")
-}
-
-fn static_asset(body: &'static str, content_type: &'static str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// Kept for handlers that need the page context of a failed request.
 pub type PageResult = Result<Response, WebError>;
 
 impl PageCtx {
+    /// The URL of one of the site's static files, with its content's hash.
+    pub fn asset(&self, name: &str) -> String {
+        assets::url(name)
+    }
+
     /// A catalogue message chosen at run time (an answer state's label), in the visitor's
     /// language.
     pub fn label(&self, key: &str) -> String {

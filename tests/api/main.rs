@@ -8,6 +8,7 @@ mod backfill;
 mod backlinks;
 mod batch;
 mod browser;
+mod caching;
 mod chromium;
 mod city_to_city;
 mod cli;
