@@ -313,7 +313,9 @@ pub struct EventSettings {
     pub run_consumers: bool,
     /// Events every consumer has passed are deleted once older than this.
     pub retention: std::time::Duration,
-    /// How often a consumer looks for events written by other processes.
+    /// How often a consumer looks for events without being woken: events are announced in
+    /// the process that writes them and, on PostgreSQL, to every process (LISTEN/NOTIFY), so
+    /// this only bounds what an announcement lost to a broken connection may wait.
     pub poll_interval: std::time::Duration,
     /// Delay before a failed event is tried again; it doubles with each attempt.
     pub retry_base: std::time::Duration,
@@ -518,7 +520,7 @@ impl Config {
                 retention: std::time::Duration::from_secs(
                     u64::from(raw.event_retention_days.max(1)) * 86_400,
                 ),
-                poll_interval: std::time::Duration::from_secs(1),
+                poll_interval: std::time::Duration::from_secs(5),
                 retry_base: std::time::Duration::from_secs(5),
             },
             demo: false,

@@ -88,6 +88,7 @@ impl Application {
         workers.push(crate::federation::phase_watch::spawn(&self.state));
         workers.push(crate::services::polls::spawn_tally_watch(&self.state));
         workers.push(crate::services::references::spawn_refresher(&self.state));
+        workers.push(crate::services::events::spawn_listener(&self.state));
         // Every process keeps its own pages for visitors, and so forgets them itself.
         workers.push(crate::services::events::spawn(
             &self.state,

@@ -43,6 +43,12 @@ pub async fn append(
             .bind(APPEND_LOCK)
             .execute(&mut **c)
             .await?;
+        // Sent at commit to every process listening (see [`listen`]), so their consumers
+        // wake at once instead of at their next look.
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(NOTIFY_CHANNEL)
+            .execute(&mut **c)
+            .await?;
     }
     on_conn!(ex, |c| sqlx::query_scalar(
         "INSERT INTO events (kind, subject_id, payload, created_at) \
@@ -54,6 +60,22 @@ pub async fn append(
     .bind(now)
     .fetch_one(c)
     .await)
+}
+
+/// The PostgreSQL channel on which committed events are announced.
+pub const NOTIFY_CHANNEL: &str = "hiroba_events";
+
+/// On PostgreSQL, a connection that hears each commit of events by any process; `None` on
+/// SQLite, where one process writes them all.
+pub async fn listen(db: &super::Db) -> Result<Option<sqlx::postgres::PgListener>, sqlx::Error> {
+    match db {
+        super::Db::Postgres(pool) => {
+            let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+            listener.listen(NOTIFY_CHANNEL).await?;
+            Ok(Some(listener))
+        }
+        super::Db::Sqlite(_) => Ok(None),
+    }
 }
 
 /// Events after `position`, oldest first.
