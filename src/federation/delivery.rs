@@ -227,8 +227,28 @@ pub fn spawn_workers(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
         .collect()
 }
 
+/// The longest an idle worker sleeps without being woken: what another process queued
+/// (this process's queueing wakes it at once) waits at most this long.
+const IDLE_MS: i64 = 5_000;
+
+/// How long an idle worker may sleep: until the queue's next delivery falls due (a retry),
+/// at most [`IDLE_MS`].
+async fn idle_wait(state: &AppState) -> Duration {
+    let now = now_millis();
+    let due = match state.db.acquire().await {
+        Ok(mut conn) => store::next_delivery_due(conn.ex()).await.ok().flatten(),
+        Err(_) => None,
+    };
+    let wait = due.map_or(IDLE_MS, |at| (at - now).clamp(20, IDLE_MS));
+    Duration::from_millis(wait.unsigned_abs())
+}
+
 async fn worker(state: AppState) {
     loop {
+        // Listening before looking, so that a queueing while this worker reads is not missed.
+        let wakeup = state.federation.delivery_wakeup.notified();
+        tokio::pin!(wakeup);
+        wakeup.as_mut().enable();
         let batch = match claim(&state).await {
             Ok(batch) => batch,
             Err(e) => {
@@ -238,9 +258,10 @@ async fn worker(state: AppState) {
             }
         };
         if batch.is_empty() {
+            let wait = idle_wait(&state).await;
             tokio::select! {
-                _ = state.federation.delivery_wakeup.notified() => {}
-                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = wakeup => {}
+                _ = tokio::time::sleep(wait) => {}
             }
             continue;
         }

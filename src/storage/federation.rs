@@ -365,6 +365,17 @@ pub async fn claim_deliveries(
     }
 }
 
+/// When the queue's next delivery may be claimed (its attempt due and its lock over);
+/// `None` when the queue is empty.
+pub async fn next_delivery_due(ex: Ex<'_>) -> Result<Option<i64>, sqlx::Error> {
+    on_conn!(ex, |c| sqlx::query_scalar(
+        "SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > next_attempt_at \
+         THEN locked_until ELSE next_attempt_at END) FROM deliveries"
+    )
+    .fetch_one(c)
+    .await)
+}
+
 /// Removes these deliveries from the queue (sent, or given up).
 pub async fn delete_deliveries(ex: Ex<'_>, ids: &[i64]) -> Result<(), sqlx::Error> {
     if ids.is_empty() {
