@@ -85,6 +85,19 @@ impl AppError {
     }
 }
 
+/// Two checks of one request, with every refusal at once: both values, or the field errors
+/// of both (another error of either is returned as it is).
+pub fn both<A, B>(a: Result<A, AppError>, b: Result<B, AppError>) -> Result<(A, B), AppError> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(AppError::Validation(mut fields)), Err(AppError::Validation(more))) => {
+            fields.extend(more);
+            Err(AppError::Validation(fields))
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         AppError::Internal(anyhow::Error::new(err).context("database error"))

@@ -222,18 +222,14 @@ pub async fn signup(
     ip: IpAddr,
 ) -> Result<UserView, AppError> {
     // Every mistake at once: the account's fields and the agreement to the terms.
-    let terms = super::policies::check_agreed(state, input.accepted_terms).await;
-    let account = match (parse_new_account(&input), terms) {
-        (Ok(account), Ok(_)) => account,
-        (Err(AppError::Validation(mut fields)), Err(AppError::Validation(more))) => {
-            fields.extend(more);
-            return Err(AppError::Validation(fields));
-        }
-        (Err(e), _) | (Ok(_), Err(e)) => return Err(e),
-    };
+    let (account, agreed) = crate::error::both(
+        parse_new_account(&input),
+        super::policies::check_agreed(state, input.accepted_terms).await,
+    )?;
     state.limits.check_signup(ip)?;
     let row = create_account(state, account, Role::Resident).await?;
-    if let Some(version) = input.accepted_terms {
+    // Only a version that exists is recorded (none while there are no terms).
+    if let Some(version) = agreed {
         super::policies::record_agreement(state, row.id, version).await?;
     }
     tracing::info!(user_id = row.id, handle = %row.handle, "resident signed up");

@@ -12,6 +12,7 @@ pub mod discussion;
 pub mod documents;
 pub mod draft_revisions;
 pub mod drafts;
+pub mod event_signal;
 pub mod events;
 pub mod followed_themes;
 pub mod following;

@@ -297,20 +297,11 @@ pub async fn set_stop_words(
     input: &StopWords,
 ) -> Result<StopWords, AppError> {
     viewer.require_staff()?;
-    let terms = checked_list(&input.terms, "terms", MAX_STOP_WORDS, |term| {
-        term.to_lowercase()
-    });
-    let included = checked_list(&input.included, "included", MAX_STOP_WORDS, |term| {
-        term.to_lowercase()
-    });
-    let (terms, included) = match (terms, included) {
-        (Ok(terms), Ok(included)) => (terms, included),
-        (Err(AppError::Validation(mut a)), Err(AppError::Validation(b))) => {
-            a.extend(b);
-            return Err(AppError::Validation(a));
-        }
-        (Err(e), _) | (_, Err(e)) => return Err(e),
-    };
+    let lowered = |term: String| term.to_lowercase();
+    let (terms, included) = crate::error::both(
+        checked_list(&input.terms, "terms", MAX_STOP_WORDS, lowered),
+        checked_list(&input.included, "included", MAX_STOP_WORDS, lowered),
+    )?;
     let now = now_millis();
     let mut tx = state.db.begin().await?;
     store::set_staff_terms(tx.ex(), StaffTerms::StopWords, &terms, now).await?;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{Method, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use super::context::{LANG_COOKIE, negotiate};
 use crate::state::{AppState, RenderedPage};
@@ -70,17 +70,21 @@ pub async fn keep(state: &AppState, key: PageKey, response: Response) -> Respons
         .get(header::CACHE_CONTROL)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("no-store") || v.contains("private"));
+    let small = axum::body::HttpBody::size_hint(response.body())
+        .exact()
+        .is_some_and(|n| n <= MAX_KEPT_BYTES as u64);
     if response.status() != StatusCode::OK
         || !html
         || personal
+        || !small
         || headers.contains_key(header::SET_COOKIE)
     {
         return response;
     }
     let (parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_KEPT_BYTES).await else {
-        tracing::warn!("a page too long to keep was cut short");
-        return Response::from_parts(parts, Body::empty());
+        tracing::warn!("a page to keep could not be read");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     // Rendered from what was there when the request began: kept under that generation, so
     // a write answered meanwhile is never hidden by it.

@@ -48,6 +48,15 @@ async fn staff_publish_terms_and_residents_agree_at_signup_and_after_a_change(ba
     assert!(!visitor.get("/signup").await.html.contains("signup-terms"));
     assert_eq!(app.get("/api/v1/policies/terms", None).await.status, 404);
     assert_eq!(app.get("/api/v1/policies/rules", None).await.status, 404);
+    // An agreement to terms that do not exist yet records nothing.
+    app.post(
+        "/api/v1/auth/signup",
+        None,
+        json!({"handle": "early", "password": PASSWORD, "accepted_terms": 3}),
+    )
+    .await
+    .expect(201);
+    let early = app.login("early", PASSWORD).await;
 
     // Staff write the terms on their form; an empty text is refused at the field.
     let mut office = Browser::new(&app);
@@ -135,6 +144,8 @@ async fn staff_publish_terms_and_residents_agree_at_signup_and_after_a_change(ba
     .expect(201);
 
     // Staff change the terms: at the next login, each account is asked again first.
+    let early_status = app.get("/api/v1/me/terms", Some(&early)).await.expect(200);
+    assert_eq!(early_status, json!({"current": 1, "pending_terms": 1}));
     let v2 = app
         .put(
             "/api/v1/policies/terms",
